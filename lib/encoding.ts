@@ -1,0 +1,67 @@
+import type { Table } from './table';
+
+/**
+ * How a model turns feature columns into numbers: numeric columns standardized with training
+ * statistics (missing → the training mean), category columns one-hot over the training categories
+ * (unseen → all zeros). Fitted on training rows; stored with the trained model.
+ */
+export type EncodedFeature =
+  | { name: string; type: 'number'; mean: number; std: number }
+  | { name: string; type: 'category'; categories: string[] };
+
+export interface FeatureEncoder {
+  features: EncodedFeature[];
+  width: number;
+}
+
+export function fitEncoder(train: Table, featureNames: string[]): FeatureEncoder {
+  const features = featureNames.map((name): EncodedFeature => {
+    const column = train.columns.find((c) => c.name === name);
+    if (!column) throw new Error(`Feature column "${name}" is missing.`);
+    if (column.type === 'number') {
+      let n = 0;
+      let sum = 0;
+      for (const v of column.values) if (!Number.isNaN(v)) (n++, (sum += v));
+      const mean = n ? sum / n : 0;
+      let sq = 0;
+      for (const v of column.values) if (!Number.isNaN(v)) sq += (v - mean) ** 2;
+      const std = n > 1 ? Math.sqrt(sq / n) : 0;
+      return { name, type: 'number', mean, std: std > 0 ? std : 1 };
+    }
+    const used = new Set<number>();
+    for (const code of column.codes) if (code >= 0) used.add(code);
+    const categories = [...used].map((code) => column.categories[code]).sort();
+    return { name, type: 'category', categories };
+  });
+  const width = features.reduce((w, f) => w + (f.type === 'number' ? 1 : f.categories.length), 0);
+  return { features, width };
+}
+
+/** Row-major Float32Array of shape [rowCount, encoder.width]. */
+export function encodeFeatures(table: Table, encoder: FeatureEncoder): Float32Array {
+  const out = new Float32Array(table.rowCount * encoder.width);
+  let offset = 0;
+  for (const feature of encoder.features) {
+    const column = table.columns.find((c) => c.name === feature.name);
+    if (!column) throw new Error(`Feature column "${feature.name}" is missing.`);
+    if (feature.type === 'number') {
+      if (column.type !== 'number') throw new Error(`Column "${feature.name}" must be numeric.`);
+      for (let r = 0; r < table.rowCount; r++) {
+        const v = column.values[r];
+        out[r * encoder.width + offset] = Number.isNaN(v) ? 0 : (v - feature.mean) / feature.std;
+      }
+      offset += 1;
+    } else {
+      if (column.type !== 'category') throw new Error(`Column "${feature.name}" must be a category.`);
+      const slot = new Int32Array(column.categories.length).fill(-1);
+      column.categories.forEach((label, code) => (slot[code] = feature.categories.indexOf(label)));
+      for (let r = 0; r < table.rowCount; r++) {
+        const code = column.codes[r];
+        const s = code >= 0 ? slot[code] : -1;
+        if (s >= 0) out[r * encoder.width + offset + s] = 1;
+      }
+      offset += feature.categories.length;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+import type { Table } from './table';
+import { standardizeStep } from './steps/standardize';
+
+/**
+ * The contract for stateful preprocessing: `fit` learns state from training rows only, `transform`
+ * applies that state to any rows (train, test, or a request to a deployed model). Nodes placed before
+ * a split only add an unfitted step to the table's recipe; the split fits the recipe on its training
+ * partition, and the fitted recipe travels with the trained model to serving.
+ */
+export interface StatefulStep<P, S> {
+  kind: string;
+  fit(table: Table, params: P, context: FitContext): S;
+  transform(table: Table, state: S, params: P): Table;
+}
+
+export interface FitContext {
+  /** The target column, which preprocessing must never learn from or change. */
+  target: string;
+}
+
+/** An unfitted step as it travels on a Table. */
+export interface RecipeStep {
+  kind: string;
+  params: unknown;
+}
+
+export interface FittedStep extends RecipeStep {
+  state: unknown;
+}
+
+// Each entry is a StatefulStep for its own params and state; the registry erases those types.
+const STEPS: Record<string, StatefulStep<any, any>> = {
+  [standardizeStep.kind]: standardizeStep,
+};
+
+function stepOf(kind: string): StatefulStep<unknown, unknown> {
+  const step = STEPS[kind];
+  if (!step) throw new Error(`Unknown preprocessing step "${kind}".`);
+  return step;
+}
+
+/** Fits each step on the training rows as transformed by the steps before it. */
+export function fitRecipe(recipe: RecipeStep[], train: Table, context: FitContext): FittedStep[] {
+  const fitted: FittedStep[] = [];
+  let current = train;
+  for (const recipeStep of recipe) {
+    const step = stepOf(recipeStep.kind);
+    const state = step.fit(current, recipeStep.params, context);
+    fitted.push({ ...recipeStep, state });
+    current = step.transform(current, state, recipeStep.params);
+  }
+  return fitted;
+}
+
+export function applyRecipe(fitted: FittedStep[], table: Table): Table {
+  return fitted.reduce((current, f) => stepOf(f.kind).transform(current, f.state, f.params), table);
+}

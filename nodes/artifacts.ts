@@ -1,0 +1,56 @@
+import type { FeatureEncoder } from '../lib/encoding';
+import type { EvaluationMetrics } from '../lib/metrics';
+import type { FittedStep, RecipeStep } from '../lib/recipe';
+import type { ColumnSchema, Table, Task } from '../lib/table';
+
+/** Runtime values on ports. Each is serialized to the artifact store between steps. */
+export interface TableArtifact {
+  table: Table;
+  /** Unfitted preprocessing placed before the split: fitted there, on training rows only. */
+  recipe: RecipeStep[];
+}
+
+export interface SplitArtifact {
+  target: string;
+  task: Task;
+  /** Classification: the class names, index = class id. */
+  labels: string[];
+  /** Raw rows (before the recipe); consumers apply `recipe`, so serving sees the same path. */
+  train: Table;
+  validation: Table;
+  test: Table;
+  recipe: FittedStep[];
+  seed: number;
+}
+
+export interface ModelSpec {
+  family: 'logistic-regression' | 'linear-regression' | 'mlp';
+  trainer: 'gradient';
+  config: { hiddenLayers: number; units: number; activation: 'relu' | 'tanh' | 'sigmoid'; dropout: number; l2: number };
+}
+
+/** Everything serving needs: weights, the fitted preprocessing, the label map and the input schema. */
+export interface TrainedModelArtifact {
+  spec: ModelSpec;
+  target: string;
+  task: Task;
+  labels: string[];
+  /** Raw columns a request must supply, with their types. */
+  inputColumns: ColumnSchema[];
+  recipe: FittedStep[];
+  encoder: FeatureEncoder;
+  /** Regression: the network learns (y - mean) / std of the training target; mean is also the baseline. */
+  targetScale: { mean: number; std: number };
+  weights: { modelTopology: object; weightSpecs: object[]; weightData: Uint8Array };
+}
+
+export interface MetricsArtifact {
+  metrics: EvaluationMetrics;
+  /** Predictions on the raw test rows, in test-row order (classification: class label + probabilities). */
+  predictions: { predicted: (string | number)[]; probabilities?: number[][] };
+}
+
+export interface DeploymentArtifact {
+  modelName: string;
+  model: TrainedModelArtifact;
+}

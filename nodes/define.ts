@@ -1,0 +1,84 @@
+import type { z } from 'zod';
+import type { PortSpec, PortType } from '../lib/ports';
+import type { TableSchema, Task } from '../lib/table';
+
+export const NODE_CATEGORIES = ['dataset', 'cleaning', 'features', 'split', 'model', 'train', 'evaluate', 'deploy'] as const;
+export type NodeCategory = (typeof NODE_CATEGORIES)[number];
+
+/** What compile knows about the artifact on a port before anything runs (KNIME's configure). */
+export interface PortInfo {
+  type: PortType;
+  table?: TableSchema;
+  /** Split partitions present; Model and TrainedModel describe the learner. */
+  hasValidation?: boolean;
+  model?: { family: string; trainer: 'gradient'; task?: Task };
+}
+
+export interface CompileEnv {
+  /** Column schema and content hash of every dataset a graph may name. */
+  datasets: Record<string, { columns: TableSchema['columns']; contentHash: string; defaultTarget?: string }>;
+}
+
+export interface ConfigureProblem {
+  /** The param the problem is about, when there is one (shown beside the field in the inspector). */
+  field?: string;
+  message: string;
+  code?: 'unknown-column' | 'config';
+}
+
+export interface ConfigureResult {
+  /** An output left out is unknown (its inputs are not wired yet, or a problem stops it). */
+  outputs: Record<string, PortInfo | undefined>;
+  problems?: ConfigureProblem[];
+  /** Extra identity for the cache key that params do not show (a dataset's content hash). */
+  identity?: string;
+}
+
+export interface RunContext {
+  /** Fraction done, 0..1. */
+  progress(fraction: number, message?: string): void;
+  log(message: string): void;
+  /** One point of a live curve (per epoch): `values` like { loss, accuracy, val_loss }. */
+  epoch(epoch: number, values: Record<string, number>): void;
+  signal: AbortSignal;
+  /** Identifies this step's run, e.g. for naming what it publishes. */
+  runId: string;
+  nodeId: string;
+}
+
+export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
+  /** `category.kebab-name`, stable and never reused. */
+  type: string;
+  /** Bump when params change, with a migration for older graphs. */
+  version: number;
+  category: NodeCategory;
+  label: string;
+  /** Plain-language description for non-experts. */
+  description: string;
+  inputs: PortSpec[];
+  outputs: PortSpec[];
+  params: P;
+  /** Steps with side effects (deploy) are never skipped as cached. */
+  sideEffect?: boolean;
+  /** Pure: input port infos + params → output port infos, or problems naming the field. */
+  configure(args: { params: z.output<P>; inputs: Record<string, PortInfo | undefined>; env: CompileEnv }): ConfigureResult;
+  run(args: { inputs: Record<string, unknown>; params: z.output<P>; ctx: RunContext }): Promise<Record<string, unknown>>;
+}
+
+/** Identity function that keeps the params type flowing into configure and run. */
+export function defineNode<P extends z.ZodType>(definition: NodeDefinition<P>): NodeDefinition<P> {
+  return definition;
+}
+
+/** The client's view of a node kind: data only (ports + params JSON Schema), never run(). */
+export interface CatalogEntry {
+  type: string;
+  version: number;
+  category: NodeCategory;
+  label: string;
+  description: string;
+  inputs: PortSpec[];
+  outputs: PortSpec[];
+  paramsSchema: Record<string, unknown>;
+  sideEffect: boolean;
+}

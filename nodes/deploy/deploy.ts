@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import type { DeploymentArtifact, TrainedModelArtifact } from '../artifacts';
+import { defineNode } from '../define';
+
+export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+export const deploy = defineNode({
+  type: 'deploy.deploy',
+  version: 1,
+  category: 'deploy',
+  label: 'Deploy',
+  description:
+    'Publishes the trained model, with its preprocessing, at /api/v1/models/<name>/predict so other programs can ask it for predictions. Deploying the same name again publishes a new version.',
+  inputs: [{ name: 'model', type: 'TrainedModel', label: 'Trained model' }],
+  outputs: [{ name: 'deployment', type: 'Deployment', label: 'Deployment' }],
+  params: z.object({
+    modelName: z
+      .string()
+      .regex(MODEL_NAME_PATTERN, 'use 1–63 lower-case letters, digits, "-" or "_", starting with a letter or digit')
+      .default('my-model')
+      .meta({ title: 'Model name', description: 'The name in the predict URL.' }),
+  }),
+  sideEffect: true,
+  configure: ({ inputs }) => ({ outputs: inputs.model ? { deployment: { type: 'Deployment' } } : {} }),
+  async run({ inputs, params }) {
+    const deployment: DeploymentArtifact = { modelName: params.modelName, model: inputs.model as TrainedModelArtifact };
+    return { deployment };
+  },
+});

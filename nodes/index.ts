@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { sampleDataset } from './dataset/sample-dataset';
+import type { CatalogEntry, NodeDefinition } from './define';
+import { deploy } from './deploy/deploy';
+import { evaluate } from './evaluate/evaluate';
+import { standardize } from './features/standardize';
+import { linearRegression, logisticRegression } from './model/linear-models';
+import { mlp } from './model/mlp';
+import { trainTestSplit } from './split/train-test-split';
+import { train } from './train/train';
+
+/** Every node kind, listed explicitly (palette order within each category). */
+export const NODE_KINDS: NodeDefinition[] = [
+  sampleDataset,
+  standardize,
+  trainTestSplit,
+  logisticRegression,
+  linearRegression,
+  mlp,
+  train,
+  evaluate,
+  deploy,
+] as unknown as NodeDefinition[];
+
+export const nodeKinds = new Map(NODE_KINDS.map((k) => [k.type, k]));
+
+export function catalogEntry(kind: NodeDefinition): CatalogEntry {
+  return {
+    type: kind.type,
+    version: kind.version,
+    category: kind.category,
+    label: kind.label,
+    description: kind.description,
+    inputs: kind.inputs,
+    outputs: kind.outputs,
+    paramsSchema: z.toJSONSchema(kind.params, { io: 'input' }) as Record<string, unknown>,
+    sideEffect: kind.sideEffect ?? false,
+  };
+}
+
+export function catalog(): CatalogEntry[] {
+  return NODE_KINDS.map(catalogEntry);
+}

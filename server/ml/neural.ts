@@ -1,0 +1,157 @@
+import { fitEncoder, encodeFeatures } from '../../lib/encoding';
+import { applyRecipe } from '../../lib/recipe';
+import { createRng, shuffledIndices } from '../../lib/rng';
+import { classCodes, getColumn, numericValues, type Table } from '../../lib/table';
+import type { ModelSpec, SplitArtifact, TrainedModelArtifact } from '../../nodes/artifacts';
+import type { RunContext } from '../../nodes/define';
+import { tf } from '../tf/backend';
+
+export interface TrainOptions {
+  epochs: number;
+  learningRate: number;
+  batchSize: number;
+  optimizer: 'adam' | 'sgd' | 'rmsprop';
+  seed: number;
+}
+
+export function buildNetwork(spec: ModelSpec, inputWidth: number, outputUnits: number, task: 'classification' | 'regression', seed: number) {
+  const model = tf.sequential();
+  const regularizer = spec.config.l2 > 0 ? tf.regularizers.l2({ l2: spec.config.l2 }) : undefined;
+  let layerSeed = seed;
+  const hidden = spec.family === 'mlp' ? spec.config.hiddenLayers : 0;
+  for (let i = 0; i < hidden; i++) {
+    model.add(
+      tf.layers.dense({
+        units: spec.config.units,
+        activation: spec.config.activation,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed++ }),
+        kernelRegularizer: regularizer,
+        ...(i === 0 ? { inputShape: [inputWidth] } : {}),
+      }),
+    );
+    if (spec.config.dropout > 0) model.add(tf.layers.dropout({ rate: spec.config.dropout, seed: layerSeed++ }));
+  }
+  model.add(
+    tf.layers.dense({
+      units: outputUnits,
+      activation: task === 'classification' ? 'softmax' : 'linear',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed++ }),
+      kernelRegularizer: regularizer,
+      ...(hidden === 0 ? { inputShape: [inputWidth] } : {}),
+    }),
+  );
+  return model;
+}
+
+function optimizerFor(options: TrainOptions) {
+  if (options.optimizer === 'sgd') return tf.train.sgd(options.learningRate);
+  if (options.optimizer === 'rmsprop') return tf.train.rmsprop(options.learningRate);
+  return tf.train.adam(options.learningRate);
+}
+
+/** Targets as a tensor: one-hot classes, or the standardized number. */
+function targetTensor(table: Table, split: SplitArtifact, scale: { mean: number; std: number }) {
+  const column = getColumn(table, split.target);
+  if (split.task === 'classification') {
+    const codes = classCodes(column, split.labels);
+    return tf.tidy(() => tf.oneHot(tf.tensor1d(codes, 'int32'), split.labels.length).toFloat());
+  }
+  const values = numericValues(column);
+  const scaled = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) scaled[i] = (values[i] - scale.mean) / scale.std;
+  return tf.tensor2d(scaled, [values.length, 1]);
+}
+
+function featureTensor(table: Table, encoderWidth: number, encoded: Float32Array) {
+  return tf.tensor2d(encoded, [table.rowCount, encoderWidth]);
+}
+
+/** Trains a network on the split's training rows; shuffling and batching use a seeded generator. */
+export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, options: TrainOptions, ctx: RunContext): Promise<TrainedModelArtifact> {
+  const train = applyRecipe(split.recipe, split.train);
+  const validation = split.validation.rowCount > 0 ? applyRecipe(split.recipe, split.validation) : undefined;
+  const featureNames = split.train.columns.map((c) => c.name).filter((n) => n !== split.target);
+  const encoder = fitEncoder(train, featureNames);
+  const targetScale = { mean: 0, std: 1 };
+  if (split.task === 'regression') {
+    const y = numericValues(getColumn(train, split.target));
+    targetScale.mean = y.reduce((a, b) => a + b, 0) / y.length;
+    targetScale.std = Math.sqrt(y.reduce((a, b) => a + (b - targetScale.mean) ** 2, 0) / y.length) || 1;
+  }
+  if (split.task === 'classification' && split.labels.length < 2) {
+    throw new Error(`The target "${split.target}" has only one class (${split.labels[0] ?? 'none'}): there is nothing to tell apart.`);
+  }
+
+  const outputUnits = split.task === 'classification' ? split.labels.length : 1;
+  const model = buildNetwork(spec, encoder.width, outputUnits, split.task, options.seed);
+  model.compile({
+    optimizer: optimizerFor(options),
+    loss: split.task === 'classification' ? 'categoricalCrossentropy' : 'meanSquaredError',
+    metrics: split.task === 'classification' ? ['accuracy'] : [],
+  });
+
+  const x = featureTensor(train, encoder.width, encodeFeatures(train, encoder));
+  const y = targetTensor(train, split, targetScale);
+  const validationData = validation
+    ? ([featureTensor(validation, encoder.width, encodeFeatures(validation, encoder)), targetTensor(validation, split, targetScale)] as [
+        ReturnType<typeof tf.tensor2d>,
+        ReturnType<typeof tf.tensor2d>,
+      ])
+    : undefined;
+
+  const rng = createRng(options.seed);
+  try {
+    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      if (ctx.signal.aborted) throw new Error('Cancelled.');
+      const order = tf.tensor1d(shuffledIndices(train.rowCount, rng), 'int32');
+      const xs = tf.gather(x, order);
+      const ys = tf.gather(y, order);
+      const history = await model.fit(xs, ys, { epochs: 1, batchSize: options.batchSize, shuffle: false, validationData, verbose: 0 });
+      tf.dispose([order, xs, ys]);
+      const values: Record<string, number> = {};
+      for (const [key, series] of Object.entries(history.history)) {
+        const v = Number(series[0]);
+        if (Number.isFinite(v)) values[key === 'acc' ? 'accuracy' : key === 'val_acc' ? 'val_accuracy' : key] = v;
+      }
+      if (values.loss === undefined) throw new Error(`Training diverged at epoch ${epoch} (the loss is not a number): try a smaller learning rate.`);
+      ctx.epoch(epoch, values);
+      ctx.progress(epoch / options.epochs, `epoch ${epoch}/${options.epochs}`);
+    }
+    return {
+      spec,
+      target: split.target,
+      task: split.task,
+      labels: split.labels,
+      inputColumns: split.train.columns.filter((c) => c.name !== split.target).map((c) => ({ name: c.name, type: c.type })),
+      recipe: split.recipe,
+      encoder,
+      targetScale,
+      weights: await serializeNetwork(model),
+    };
+  } finally {
+    tf.dispose([x, y, ...(validationData ?? [])]);
+    model.dispose();
+  }
+}
+
+async function serializeNetwork(model: ReturnType<typeof tf.sequential>): Promise<TrainedModelArtifact['weights']> {
+  let saved: TrainedModelArtifact['weights'] | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const data = artifacts.weightData;
+      const buffer = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : (data as ArrayBuffer);
+      saved = { modelTopology: artifacts.modelTopology as object, weightSpecs: artifacts.weightSpecs ?? [], weightData: new Uint8Array(buffer.slice(0)) };
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (!saved) throw new Error('The trained network could not be saved.');
+  return saved;
+}
+
+export async function loadNetwork(weights: TrainedModelArtifact['weights']) {
+  const bytes = weights.weightData;
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: weights.modelTopology, weightSpecs: weights.weightSpecs as tf.io.WeightsManifestEntry[], weightData: buffer }),
+  );
+}

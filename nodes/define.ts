@@ -63,6 +63,8 @@ export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   /** Pure: input port infos + params → output port infos, or problems naming the field. */
   configure(args: { params: z.output<P>; inputs: Record<string, PortInfo | undefined>; env: CompileEnv }): ConfigureResult;
   run(args: { inputs: Record<string, unknown>; params: z.output<P>; ctx: RunContext }): Promise<Record<string, unknown>>;
+  /** Small JSON shown in the results panel and kept with the run (metrics, the published name). */
+  summarize?(outputs: Record<string, unknown>, params: z.output<P>): Record<string, unknown>;
 }
 
 /** Identity function that keeps the params type flowing into configure and run. */

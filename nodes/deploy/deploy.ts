@@ -26,4 +26,5 @@ export const deploy = defineNode({
     const deployment: DeploymentArtifact = { modelName: params.modelName, model: inputs.model as TrainedModelArtifact };
     return { deployment };
   },
+  summarize: (_outputs, params) => ({ modelName: params.modelName }),
 });

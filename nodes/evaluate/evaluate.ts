@@ -44,4 +44,5 @@ export const evaluate = defineNode({
     const result: MetricsArtifact = { metrics, predictions };
     return { metrics: result };
   },
+  summarize: (outputs) => ({ ...(outputs.metrics as MetricsArtifact).metrics }),
 });

@@ -1,0 +1,98 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const createdAt = () =>
+  integer('created_at', { mode: 'number' })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+
+export const graphs = sqliteTable('graphs', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** The graph file (lib/graph.ts), as JSON. */
+  document: text('document').notNull(),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at', { mode: 'number' }).notNull(),
+});
+
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    graphId: text('graph_id'),
+    /** The graph as it was when the run started. */
+    document: text('document').notNull(),
+    status: text('status').notNull(),
+    error: text('error'),
+    backend: text('backend'),
+    /** The process driving the run; a run whose owner is gone is marked interrupted. */
+    ownerPid: integer('owner_pid'),
+    createdAt: createdAt(),
+    startedAt: integer('started_at', { mode: 'number' }),
+    finishedAt: integer('finished_at', { mode: 'number' }),
+  },
+  (t) => [index('runs_graph_idx').on(t.graphId, t.createdAt)],
+);
+
+export const runSteps = sqliteTable(
+  'run_steps',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    nodeId: text('node_id').notNull(),
+    nodeType: text('node_type').notNull(),
+    status: text('status').notNull(),
+    cacheKey: text('cache_key').notNull(),
+    progress: real('progress').notNull().default(0),
+    message: text('message'),
+    error: text('error'),
+    errorDetails: text('error_details'),
+    /** Summary metrics (JSON) shown in the results panel. */
+    metrics: text('metrics'),
+    startedAt: integer('started_at', { mode: 'number' }),
+    finishedAt: integer('finished_at', { mode: 'number' }),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],
+);
+
+/** Append-only log of everything that happened in a run; clients resume from the last id they saw. */
+export const runEvents = sqliteTable(
+  'run_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    nodeId: text('node_id'),
+    kind: text('kind').notNull(),
+    payload: text('payload').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('run_events_run_idx').on(t.runId, t.id)],
+);
+
+/** Finished steps by content address: a step whose key is here (and whose files exist) is not re-run. */
+export const stepCache = sqliteTable('step_cache', {
+  cacheKey: text('cache_key').primaryKey(),
+  nodeType: text('node_type').notNull(),
+  metrics: text('metrics'),
+  createdAt: createdAt(),
+});
+
+export const deployments = sqliteTable(
+  'deployments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    version: integer('version').notNull(),
+    /** Artifact store location of the deployed model (a Deployment artifact). */
+    artifactKey: text('artifact_key').notNull(),
+    runId: text('run_id').notNull(),
+    nodeId: text('node_id').notNull(),
+    graphId: text('graph_id'),
+    metrics: text('metrics'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('deployments_name_version').on(t.name, t.version)],
+);

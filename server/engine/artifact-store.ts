@@ -1,0 +1,86 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+type TypedArray = Float64Array | Float32Array | Int32Array | Uint8Array;
+const TYPED = { Float64Array, Float32Array, Int32Array, Uint8Array } as const;
+type TypedName = keyof typeof TYPED;
+
+/**
+ * Step outputs on disk: `<root>/<key>/<port>.json` holds the value with each typed array replaced by
+ * a reference into `<port>.bin`, so columns and weights are written and read as raw bytes.
+ * A step's outputs appear all at once (written to a temporary folder, then renamed), so a reader
+ * never sees half an artifact and a step completed twice keeps the first result.
+ */
+export class ArtifactStore {
+  constructor(readonly root: string) {
+    mkdirSync(root, { recursive: true });
+  }
+
+  has(key: string): boolean {
+    return existsSync(path.join(this.root, key));
+  }
+
+  write(key: string, outputs: Record<string, unknown>): void {
+    const target = path.join(this.root, key);
+    if (existsSync(target)) return;
+    const temp = path.join(this.root, `.tmp-${key}-${randomUUID()}`);
+    mkdirSync(temp, { recursive: true });
+    for (const [port, value] of Object.entries(outputs)) {
+      const { json, binary } = encodeArtifact(value);
+      writeFileSync(path.join(temp, `${port}.json`), json);
+      writeFileSync(path.join(temp, `${port}.bin`), binary);
+    }
+    try {
+      renameSync(temp, target);
+    } catch (error) {
+      rmSync(temp, { recursive: true, force: true });
+      if (!existsSync(target)) throw error;
+    }
+  }
+
+  read(key: string, port: string): unknown {
+    const dir = path.join(this.root, key);
+    const file = path.join(dir, `${port}.json`);
+    if (!existsSync(file)) throw new Error(`Artifact ${key}/${port} is missing from the artifact store.`);
+    return decodeArtifact(readFileSync(file, 'utf8'), readFileSync(path.join(dir, `${port}.bin`)));
+  }
+
+  remove(key: string): void {
+    rmSync(path.join(this.root, key), { recursive: true, force: true });
+  }
+}
+
+function isTyped(value: unknown): value is TypedArray {
+  return ArrayBuffer.isView(value) && !(value instanceof DataView) && value.constructor.name in TYPED;
+}
+
+export function encodeArtifact(value: unknown): { json: string; binary: Buffer } {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const json = JSON.stringify(value, (_key, v: unknown) => {
+    if (!isTyped(v)) return v;
+    const pad = (8 - (size % 8)) % 8;
+    if (pad) chunks.push(Buffer.alloc(pad));
+    size += pad;
+    const offset = size;
+    chunks.push(Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+    size += v.byteLength;
+    return { $typed: v.constructor.name, offset, length: v.length };
+  });
+  return { json, binary: Buffer.concat(chunks, size) };
+}
+
+export function decodeArtifact(json: string, binary: Buffer): unknown {
+  // One aligned copy of the bytes; every typed array views into it.
+  const bytes = new Uint8Array(binary.byteLength);
+  bytes.set(binary);
+  return JSON.parse(json, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && '$typed' in v) {
+      const ref = v as { $typed: TypedName; offset: number; length: number };
+      const Ctor = TYPED[ref.$typed];
+      return new Ctor(bytes.buffer, ref.offset, ref.length);
+    }
+    return v;
+  });
+}

@@ -1,0 +1,247 @@
+import type { GraphFile } from '../../lib/graph';
+import { canConnect } from '../../lib/ports';
+import type { CompileEnv, NodeDefinition, PortInfo } from '../../nodes/define';
+import { hashOf } from './stable-json';
+
+export type CompileErrorCode =
+  | 'empty-graph'
+  | 'unknown-type'
+  | 'unsupported-version'
+  | 'invalid-param'
+  | 'unknown-port'
+  | 'wrong-port-type'
+  | 'duplicate-input'
+  | 'missing-input'
+  | 'cycle'
+  | 'unknown-column'
+  | 'config';
+
+/** A problem found before anything runs, pinned to the node (and field or edge) it is about. */
+export interface CompileError {
+  code: CompileErrorCode;
+  nodeId?: string;
+  edgeId?: string;
+  field?: string;
+  message: string;
+}
+
+export interface PlanStep {
+  nodeId: string;
+  type: string;
+  typeVersion: number;
+  /** Params parsed by the node's schema: defaults filled in. */
+  params: Record<string, unknown>;
+  /** Input port → the upstream step and its output port. */
+  inputs: Record<string, { nodeId: string; port: string }>;
+  /** Content address of this step's outputs: kind, version, params, upstream keys, data identity. */
+  cacheKey: string;
+  sideEffect: boolean;
+}
+
+export interface NodePorts {
+  inputs: Record<string, PortInfo | undefined>;
+  outputs: Record<string, PortInfo | undefined>;
+}
+
+export interface CompileResult {
+  ok: boolean;
+  errors: CompileError[];
+  /** Steps in dependency order; empty unless ok. */
+  plan: PlanStep[];
+  /** What compile learned about every port (column pickers in the inspector read this). */
+  ports: Record<string, NodePorts>;
+}
+
+export interface CompileOptions {
+  /** Plan only this node and its ancestors ("run up to here"). */
+  upTo?: string;
+}
+
+/** Pure: graph → plan, or structured per-node errors. Never throws on bad graphs. */
+export function compile(
+  graph: GraphFile,
+  kinds: ReadonlyMap<string, NodeDefinition>,
+  env: CompileEnv,
+  options: CompileOptions = {},
+): CompileResult {
+  const errors: CompileError[] = [];
+  const ports: Record<string, NodePorts> = {};
+  if (graph.nodes.length === 0) {
+    return { ok: false, errors: [{ code: 'empty-graph', message: 'The graph is empty: drag nodes from the palette onto the canvas.' }], plan: [], ports };
+  }
+
+  const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
+  const parsedParams = new Map<string, Record<string, unknown>>();
+  const broken = new Set<string>();
+  for (const node of graph.nodes) {
+    ports[node.id] = { inputs: {}, outputs: {} };
+    const kind = kinds.get(node.type);
+    if (!kind) {
+      errors.push({ code: 'unknown-type', nodeId: node.id, message: `Unknown node type "${node.type}".` });
+      broken.add(node.id);
+      continue;
+    }
+    if (node.typeVersion !== kind.version) {
+      errors.push({
+        code: 'unsupported-version',
+        nodeId: node.id,
+        message: `This ${kind.label} node was saved as version ${node.typeVersion}; this Pipeloom has version ${kind.version} and no upgrade from it.`,
+      });
+      broken.add(node.id);
+      continue;
+    }
+    const parsed = kind.params.safeParse(node.params);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const field = issue.path.map(String).join('.');
+        errors.push({ code: 'invalid-param', nodeId: node.id, field: field || undefined, message: `${field || 'params'}: ${issue.message}` });
+      }
+      broken.add(node.id);
+      continue;
+    }
+    parsedParams.set(node.id, parsed.data as Record<string, unknown>);
+  }
+
+  // Wiring: each edge must join an existing output to an existing input of a compatible type.
+  const incoming = new Map<string, Record<string, { nodeId: string; port: string }>>();
+  for (const edge of graph.edges) {
+    const source = nodes.get(edge.source);
+    const target = nodes.get(edge.target);
+    if (!source || !target) {
+      errors.push({
+        code: 'unknown-port',
+        edgeId: edge.id,
+        nodeId: target?.id ?? source?.id,
+        message: `A connection points to a node that does not exist ("${!source ? edge.source : edge.target}").`,
+      });
+      continue;
+    }
+    const sourceKind = kinds.get(source.type);
+    const targetKind = kinds.get(target.type);
+    if (!sourceKind || !targetKind) continue;
+    const out = sourceKind.outputs.find((p) => p.name === edge.sourceHandle);
+    const inp = targetKind.inputs.find((p) => p.name === edge.targetHandle);
+    if (!out || !inp) {
+      errors.push({
+        code: 'unknown-port',
+        edgeId: edge.id,
+        nodeId: !out ? source.id : target.id,
+        message: !out
+          ? `${sourceKind.label} has no output "${edge.sourceHandle}".`
+          : `${targetKind.label} has no input "${edge.targetHandle}".`,
+      });
+      continue;
+    }
+    const check = canConnect(out.type, inp.type);
+    if (!check.ok) {
+      errors.push({ code: 'wrong-port-type', edgeId: edge.id, nodeId: target.id, field: inp.name, message: `${inp.label}: ${check.reason}` });
+      continue;
+    }
+    const wired = incoming.get(target.id) ?? {};
+    if (wired[inp.name]) {
+      errors.push({ code: 'duplicate-input', edgeId: edge.id, nodeId: target.id, field: inp.name, message: `${inp.label} already has a connection; an input takes one.` });
+      continue;
+    }
+    wired[inp.name] = { nodeId: source.id, port: out.name };
+    incoming.set(target.id, wired);
+  }
+
+  const order = topologicalOrder(graph.nodes.map((n) => n.id), incoming);
+  for (const nodeId of order.cyclic) {
+    errors.push({ code: 'cycle', nodeId, message: 'This node is part of a loop: data must flow one way, so remove one connection of the loop.' });
+    broken.add(nodeId);
+  }
+
+  // Configure in dependency order: port schemas flow downstream, problems stay on their node.
+  const keys = new Map<string, string>();
+  const steps = new Map<string, PlanStep>();
+  for (const nodeId of order.sorted) {
+    if (broken.has(nodeId)) continue;
+    const node = nodes.get(nodeId)!;
+    const kind = kinds.get(node.type)!;
+    const wired = incoming.get(nodeId) ?? {};
+    const inputInfos: Record<string, PortInfo | undefined> = {};
+    let upstreamReady = true;
+    for (const port of kind.inputs) {
+      const source = wired[port.name];
+      if (!source) {
+        if (!port.optional) {
+          errors.push({ code: 'missing-input', nodeId, field: port.name, message: `Connect something to "${port.label}" (${port.type}).` });
+          upstreamReady = false;
+        }
+        continue;
+      }
+      const info = ports[source.nodeId]?.outputs[source.port];
+      if (!info || !keys.has(source.nodeId)) upstreamReady = false;
+      inputInfos[port.name] = info;
+    }
+    ports[nodeId].inputs = inputInfos;
+    if (!upstreamReady) continue;
+    const params = parsedParams.get(nodeId)!;
+    const configured = kind.configure({ params, inputs: inputInfos, env });
+    ports[nodeId].outputs = configured.outputs;
+    const problems = configured.problems ?? [];
+    for (const problem of problems) {
+      errors.push({ code: problem.code ?? 'config', nodeId, field: problem.field, message: problem.message });
+    }
+    if (problems.length > 0) continue;
+    const inputKeys = Object.fromEntries(Object.entries(wired).map(([port, src]) => [port, `${keys.get(src.nodeId)}#${src.port}`]));
+    const cacheKey = hashOf({ type: kind.type, version: kind.version, params, inputs: inputKeys, identity: configured.identity ?? null });
+    keys.set(nodeId, cacheKey);
+    steps.set(nodeId, { nodeId, type: kind.type, typeVersion: kind.version, params, inputs: wired, cacheKey, sideEffect: kind.sideEffect ?? false });
+  }
+
+  let included = graph.nodes.map((n) => n.id);
+  if (options.upTo) {
+    if (!nodes.has(options.upTo)) {
+      return { ok: false, errors: [{ code: 'unknown-port', message: `There is no node "${options.upTo}" to run up to.` }], plan: [], ports };
+    }
+    included = [...ancestorsOf(options.upTo, incoming), options.upTo];
+  }
+  const includedSet = new Set(included);
+  const relevant = errors.filter((e) => !e.nodeId || includedSet.has(e.nodeId));
+  if (relevant.length > 0) return { ok: false, errors: relevant, plan: [], ports };
+  const plan = order.sorted.filter((id) => includedSet.has(id)).map((id) => steps.get(id)!);
+  return { ok: true, errors: [], plan, ports };
+}
+
+/** Kahn's algorithm; nodes left over sit on a cycle (or downstream of one). */
+function topologicalOrder(ids: string[], incoming: Map<string, Record<string, { nodeId: string }>>) {
+  const indegree = new Map(ids.map((id) => [id, 0]));
+  const children = new Map<string, string[]>();
+  for (const [target, wired] of incoming) {
+    for (const { nodeId: source } of Object.values(wired)) {
+      indegree.set(target, (indegree.get(target) ?? 0) + 1);
+      const list = children.get(source);
+      if (list) list.push(target);
+      else children.set(source, [target]);
+    }
+  }
+  const queue = ids.filter((id) => indegree.get(id) === 0);
+  const sorted: string[] = [];
+  for (let head = 0; head < queue.length; head++) {
+    const id = queue[head];
+    sorted.push(id);
+    for (const child of children.get(id) ?? []) {
+      const d = indegree.get(child)! - 1;
+      indegree.set(child, d);
+      if (d === 0) queue.push(child);
+    }
+  }
+  const done = new Set(sorted);
+  return { sorted, cyclic: ids.filter((id) => !done.has(id)) };
+}
+
+function ancestorsOf(nodeId: string, incoming: Map<string, Record<string, { nodeId: string }>>): string[] {
+  const seen = new Set<string>();
+  const stack = [nodeId];
+  while (stack.length > 0) {
+    for (const { nodeId: source } of Object.values(incoming.get(stack.pop()!) ?? {})) {
+      if (!seen.has(source)) {
+        seen.add(source);
+        stack.push(source);
+      }
+    }
+  }
+  return [...seen];
+}

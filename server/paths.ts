@@ -1,0 +1,14 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+/** Where Pipeloom keeps its database and artifacts (PIPELOOM_DATA_DIR, default ./data). */
+export function dataDir(): string {
+  const dir = path.resolve(process.env.PIPELOOM_DATA_DIR ?? path.join(process.cwd(), 'data'));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The project root: migrations, samples and the worker entry are found from here. */
+export function projectRoot(): string {
+  return process.env.PIPELOOM_ROOT ?? process.cwd();
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', '{lib,server,nodes}/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Integration tests start worker processes; two files at once is what 2 cores can carry.
+    maxWorkers: 2,
+    root: import.meta.dirname,
+  },
+});

@@ -1,0 +1,346 @@
+'use client';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  addEdge,
+  Background,
+  Controls,
+  ReactFlow,
+  ReactFlowProvider,
+  useEdgesState,
+  useNodesState,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type FinalConnectionState,
+  type IsValidConnection,
+  type Node,
+} from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { GRAPH_FORMAT_VERSION, type GraphFile } from '../../lib/graph';
+import { canConnect, type PortType } from '../../lib/ports';
+import type { CatalogEntry } from '../../nodes/define';
+import { useTRPC } from '../trpc';
+import { EditorContext, type NodeProblem, type PipelineNodeData } from './context';
+import { Inspector } from './Inspector';
+import { DRAG_MIME, Palette } from './Palette';
+import { PipelineNode } from './PipelineNode';
+import { FINAL_RUN_STATUSES } from './run-state';
+import { RunPanel } from './RunPanel';
+import { useRun } from './useRun';
+
+const nodeTypes = { pipeline: PipelineNode };
+type CanvasNode = Node<PipelineNodeData, 'pipeline'>;
+
+function toCanvas(graph: GraphFile): { nodes: CanvasNode[]; edges: Edge[] } {
+  return {
+    nodes: graph.nodes.map((n) => ({ id: n.id, type: 'pipeline', position: n.position, data: { kind: n.type, typeVersion: n.typeVersion, params: n.params } })),
+    edges: graph.edges.map((e) => ({ ...e })),
+  };
+}
+
+function toGraphFile(name: string, nodes: CanvasNode[], edges: Edge[]): GraphFile {
+  return {
+    version: GRAPH_FORMAT_VERSION,
+    name,
+    nodes: nodes.map((n) => ({
+      id: n.id,
+      type: n.data.kind,
+      typeVersion: n.data.typeVersion,
+      params: n.data.params,
+      position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
+    })),
+    edges: edges.map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle ?? '', target: e.target, targetHandle: e.targetHandle ?? '' })),
+  };
+}
+
+function defaultParams(kind: CatalogEntry): Record<string, unknown> {
+  const properties = (kind.paramsSchema.properties ?? {}) as Record<string, { default?: unknown }>;
+  return Object.fromEntries(Object.entries(properties).flatMap(([k, v]) => (v.default === undefined ? [] : [[k, v.default]])));
+}
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [debounced, setDebounced] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setDebounced(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return debounced;
+}
+
+export function Editor({ graphId }: { graphId: string }) {
+  const trpc = useTRPC();
+  const catalog = useQuery(trpc.catalog.list.queryOptions(undefined, { staleTime: Infinity }));
+  const saved = useQuery(trpc.graphs.get.queryOptions({ id: graphId }, { staleTime: Infinity }));
+  if (saved.error) return <p className="p-8 text-red-700">{saved.error.message}</p>;
+  if (catalog.error) return <p className="p-8 text-red-700">{catalog.error.message}</p>;
+  if (!catalog.data || !saved.data) return <p className="p-8 text-slate-500">Loading the pipeline…</p>;
+  return (
+    <ReactFlowProvider>
+      <EditorCanvas graphId={graphId} initial={saved.data.graph} catalog={catalog.data} />
+    </ReactFlowProvider>
+  );
+}
+
+function EditorCanvas({
+  graphId,
+  initial,
+  catalog,
+}: {
+  graphId: string;
+  initial: GraphFile;
+  catalog: { nodes: CatalogEntry[]; portColors: Record<PortType, string> };
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const kinds = useMemo(() => new Map(catalog.nodes.map((k) => [k.type, k])), [catalog.nodes]);
+  const start = useMemo(() => toCanvas(initial), [initial]);
+  const [nodes, setNodes, onNodesChange] = useNodesState<CanvasNode>(start.nodes);
+  const [edges, setEdges, onEdgesChange] = useEdgesState<Edge>(start.edges);
+  const [name, setName] = useState(initial.name);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [hint, setHint] = useState<string | null>(null);
+  const [tab, setTab] = useState<'inspector' | 'results'>('inspector');
+  const { screenToFlowPosition } = useReactFlow();
+
+  // Autosave: every edit, debounced, as the one graph file format.
+  const graph = useMemo(() => toGraphFile(name.trim() || 'Untitled pipeline', nodes, edges), [name, nodes, edges]);
+  const graphJson = JSON.stringify(graph);
+  const debouncedJson = useDebounced(graphJson, 400);
+  const lastSaved = useRef(JSON.stringify(initial));
+  const save = useMutation(trpc.graphs.save.mutationOptions());
+  const { mutate: saveGraph } = save;
+  useEffect(() => {
+    if (debouncedJson === lastSaved.current) return;
+    lastSaved.current = debouncedJson;
+    saveGraph(
+      { id: graphId, graph: JSON.parse(debouncedJson) as GraphFile },
+      { onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.graphs.list.queryKey() }) },
+    );
+  }, [debouncedJson, graphId, saveGraph, queryClient, trpc]);
+  const unsaved = graphJson !== lastSaved.current || save.isPending;
+  useEffect(() => {
+    const warn = (e: BeforeUnloadEvent) => {
+      if (unsaved) e.preventDefault();
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [unsaved]);
+
+  // Compile on every edit: problems show on the nodes before anything runs.
+  const check = useQuery({
+    ...trpc.graphs.check.queryOptions({ graph: JSON.parse(debouncedJson) as GraphFile }),
+    placeholderData: (previous) => previous,
+  });
+  const problems = useMemo(() => {
+    const byNode: Record<string, NodeProblem[]> = {};
+    for (const e of check.data?.errors ?? []) if (e.nodeId) (byNode[e.nodeId] ??= []).push(e);
+    return byNode;
+  }, [check.data]);
+  const graphProblems = (check.data?.errors ?? []).filter((e) => !e.nodeId);
+
+  // The latest run of this graph (so a reload mid-run shows it), or the one just started.
+  const history = useQuery(trpc.runs.listForGraph.queryOptions({ graphId }));
+  const [runId, setRunId] = useState<string | null>(null);
+  const shownRunId = runId ?? history.data?.[0]?.id ?? null;
+  const run = useRun(shownRunId);
+  const running = Boolean(run && !FINAL_RUN_STATUSES.has(run.status));
+  const [startErrors, setStartErrors] = useState<string[]>([]);
+  const startRun = useMutation(
+    trpc.runs.start.mutationOptions({
+      onSuccess: (result) => {
+        if (result.ok) {
+          setStartErrors([]);
+          setRunId(result.runId);
+          setTab('results');
+        } else {
+          setStartErrors(result.errors.map((e) => e.message));
+        }
+      },
+      onError: (error) => setStartErrors([error.message]),
+    }),
+  );
+  const cancelRun = useMutation(trpc.runs.cancel.mutationOptions());
+
+  const runPipeline = (upTo?: string) => {
+    // Save first so the server runs exactly what is on screen.
+    lastSaved.current = graphJson;
+    saveGraph({ id: graphId, graph }, { onSuccess: () => startRun.mutate({ graphId, upTo }), onError: (e) => setStartErrors([e.message]) });
+  };
+
+  const isValidConnection: IsValidConnection = useCallback(
+    (c) => connectionProblem(c as Connection, nodes, edges, kinds) === null,
+    [nodes, edges, kinds],
+  );
+  const onConnect = useCallback(
+    (c: Connection) => {
+      setHint(null);
+      setEdges((eds) => addEdge({ ...c, id: `e-${c.source}-${c.sourceHandle}-${c.target}-${c.targetHandle}` }, eds));
+    },
+    [setEdges],
+  );
+  const onConnectEnd = useCallback(
+    (_: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (state.isValid || !state.fromHandle || !state.toHandle || !state.fromNode || !state.toNode) return;
+      const from = state.fromHandle.type === 'source' ? state : { fromNode: state.toNode, fromHandle: state.toHandle, toNode: state.fromNode, toHandle: state.fromHandle };
+      const problem = connectionProblem(
+        { source: from.fromNode!.id, sourceHandle: from.fromHandle!.id ?? null, target: from.toNode!.id, targetHandle: from.toHandle!.id ?? null },
+        nodes,
+        edges,
+        kinds,
+      );
+      if (problem) setHint(problem);
+    },
+    [nodes, edges, kinds],
+  );
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      event.preventDefault();
+      const type = event.dataTransfer.getData(DRAG_MIME);
+      const kind = kinds.get(type);
+      if (!kind) return;
+      const position = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      const id = `${type.split('.')[1]}-${Math.random().toString(36).slice(2, 7)}`;
+      setNodes((ns) => [...ns, { id, type: 'pipeline', position, data: { kind: type, typeVersion: kind.version, params: defaultParams(kind) } }]);
+      setSelectedId(id);
+      setTab('inspector');
+    },
+    [kinds, screenToFlowPosition, setNodes],
+  );
+
+  const selected = nodes.find((n) => n.id === selectedId);
+  const selectedKind = selected ? kinds.get(selected.data.kind) : undefined;
+  const selectedColumns = selected
+    ? Object.values(check.data?.ports[selected.id]?.inputs ?? {}).find((p) => p?.table)?.table?.columns
+    : undefined;
+  const labelOf = (nodeId: string) => {
+    const node = nodes.find((n) => n.id === nodeId);
+    return node ? (kinds.get(node.data.kind)?.label ?? node.data.kind) : nodeId;
+  };
+
+  const contextValue = useMemo(() => ({ kinds, portColors: catalog.portColors, problems, run }), [kinds, catalog.portColors, problems, run]);
+
+  return (
+    <EditorContext.Provider value={contextValue}>
+      <div className="flex h-full">
+        <Palette kinds={catalog.nodes} />
+        <div className="flex min-w-0 flex-1 flex-col">
+          <div className="flex items-center gap-3 border-b border-slate-200 bg-white px-3 py-2">
+            <input
+              aria-label="Pipeline name"
+              className="w-64 rounded border border-transparent px-2 py-1 text-sm font-medium hover:border-slate-300"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
+            <span className="text-xs text-slate-500" data-testid="save-status">
+              {save.error ? `Not saved: ${save.error.message}` : unsaved ? 'Saving…' : 'All changes saved'}
+            </span>
+            <div className="ml-auto flex items-center gap-2">
+              {running ? (
+                <button className="rounded border border-slate-300 px-3 py-1.5 text-sm" onClick={() => shownRunId && cancelRun.mutate({ runId: shownRunId })}>
+                  Cancel
+                </button>
+              ) : null}
+              {selected && (
+                <button
+                  className="rounded border border-slate-300 px-3 py-1.5 text-sm"
+                  disabled={running || startRun.isPending}
+                  onClick={() => runPipeline(selected.id)}
+                  title="Run this step and the steps it needs"
+                >
+                  Run up to here
+                </button>
+              )}
+              <button
+                className="rounded bg-indigo-600 px-4 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50"
+                disabled={running || startRun.isPending}
+                onClick={() => runPipeline()}
+              >
+                {running ? 'Running…' : 'Run'}
+              </button>
+            </div>
+          </div>
+          {(hint || startErrors.length > 0 || graphProblems.length > 0) && (
+            <div className="border-b border-amber-200 bg-amber-50 px-3 py-1.5 text-xs text-amber-900" role="status" data-testid="editor-hint">
+              {hint && <div>{hint}</div>}
+              {graphProblems.map((p, i) => (
+                <div key={i}>{p.message}</div>
+              ))}
+              {startErrors.length > 0 && <div>Cannot run yet: {startErrors.join(' · ')}</div>}
+            </div>
+          )}
+          <div className="min-h-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+            <ReactFlow
+              nodes={nodes}
+              edges={edges}
+              nodeTypes={nodeTypes}
+              onNodesChange={onNodesChange}
+              onEdgesChange={onEdgesChange}
+              onConnect={onConnect}
+              onConnectEnd={onConnectEnd}
+              isValidConnection={isValidConnection}
+              onSelectionChange={({ nodes: sel }) => setSelectedId(sel[0]?.id ?? null)}
+              deleteKeyCode={['Backspace', 'Delete']}
+              fitView={nodes.length > 0}
+              fitViewOptions={{ maxZoom: 1 }}
+              proOptions={{ hideAttribution: true }}
+            >
+              <Background />
+              <Controls />
+            </ReactFlow>
+          </div>
+        </div>
+        <aside className="flex w-96 shrink-0 flex-col border-l border-slate-200 bg-white">
+          <div className="flex border-b border-slate-200 text-sm">
+            {(['inspector', 'results'] as const).map((t) => (
+              <button
+                key={t}
+                className={`flex-1 px-3 py-2 capitalize ${tab === t ? 'border-b-2 border-indigo-600 font-medium' : 'text-slate-500'}`}
+                onClick={() => setTab(t)}
+              >
+                {t}
+              </button>
+            ))}
+          </div>
+          <div className="min-h-0 flex-1 overflow-y-auto p-3">
+            {tab === 'inspector' ? (
+              selected && selectedKind ? (
+                <Inspector
+                  kind={selectedKind}
+                  nodeId={selected.id}
+                  params={selected.data.params}
+                  columns={selectedColumns}
+                  problems={problems[selected.id] ?? []}
+                  onChange={(params) =>
+                    setNodes((ns) => ns.map((n) => (n.id === selected.id ? { ...n, data: { ...n.data, params } } : n)))
+                  }
+                />
+              ) : (
+                <p className="text-sm text-slate-500">Select a step to see and change its settings.</p>
+              )
+            ) : (
+              <RunPanel run={run} labelOf={labelOf} />
+            )}
+          </div>
+        </aside>
+      </div>
+    </EditorContext.Provider>
+  );
+}
+
+/** Why a connection may not be made, in plain words; null when it may. */
+function connectionProblem(c: Connection, nodes: CanvasNode[], edges: Edge[], kinds: Map<string, CatalogEntry>): string | null {
+  const source = nodes.find((n) => n.id === c.source);
+  const target = nodes.find((n) => n.id === c.target);
+  if (!source || !target) return 'Connect an output (right side) to an input (left side).';
+  if (source.id === target.id) return 'A step cannot feed itself.';
+  const out = kinds.get(source.data.kind)?.outputs.find((p) => p.name === c.sourceHandle);
+  const inp = kinds.get(target.data.kind)?.inputs.find((p) => p.name === c.targetHandle);
+  if (!out || !inp) return 'Connect an output (right side) to an input (left side).';
+  const check = canConnect(out.type, inp.type);
+  if (!check.ok) return check.reason;
+  if (edges.some((e) => e.target === c.target && e.targetHandle === c.targetHandle)) {
+    return `"${inp.label}" already has a connection: delete it first (select it and press Delete).`;
+  }
+  return null;
+}

@@ -1,0 +1,179 @@
+'use client';
+import { useEffect, useState } from 'react';
+import type { ColumnSchema } from '../../lib/table';
+import type { CatalogEntry } from '../../nodes/define';
+import type { NodeProblem } from './context';
+
+/** The subset of JSON Schema that z.toJSONSchema emits for node params, plus our .meta() keys. */
+interface FieldSchema {
+  type?: string;
+  title?: string;
+  description?: string;
+  default?: unknown;
+  enum?: string[];
+  enumLabels?: Record<string, string>;
+  advanced?: boolean;
+  widget?: 'column' | 'columns';
+  minimum?: number;
+  maximum?: number;
+  items?: FieldSchema;
+}
+
+interface InspectorProps {
+  kind: CatalogEntry;
+  nodeId: string;
+  params: Record<string, unknown>;
+  columns: ColumnSchema[] | undefined;
+  problems: NodeProblem[];
+  onChange(params: Record<string, unknown>): void;
+}
+
+/** The inspector form, generated from the node's params JSON Schema (the zod schema is the one source). */
+export function Inspector({ kind, nodeId, params, columns, problems, onChange }: InspectorProps) {
+  const properties = (kind.paramsSchema.properties ?? {}) as Record<string, FieldSchema>;
+  const entries = Object.entries(properties);
+  const basic = entries.filter(([, f]) => !f.advanced);
+  const advanced = entries.filter(([, f]) => f.advanced);
+  const set = (key: string, value: unknown) => onChange({ ...params, [key]: value });
+  const field = ([key, schema]: [string, FieldSchema]) => (
+    <Field
+      key={`${nodeId}-${key}`}
+      name={key}
+      schema={schema}
+      value={params[key] ?? schema.default}
+      columns={columns}
+      problems={problems.filter((p) => p.field === key || p.field?.startsWith(`${key}.`))}
+      onChange={(v) => set(key, v)}
+    />
+  );
+  const general = problems.filter((p) => !p.field || !(p.field.split('.')[0] in properties));
+  return (
+    <div className="space-y-3" aria-label="Inspector">
+      <div>
+        <h2 className="text-base font-semibold">{kind.label}</h2>
+        <p className="text-xs text-slate-600">{kind.description}</p>
+      </div>
+      {general.map((p, i) => (
+        <p key={i} className="rounded bg-red-50 p-2 text-xs text-red-800">
+          {p.message}
+        </p>
+      ))}
+      {entries.length === 0 && <p className="text-xs text-slate-500">This step has no settings.</p>}
+      {basic.map(field)}
+      {advanced.length > 0 && (
+        <details className="rounded border border-slate-200 p-2">
+          <summary className="cursor-pointer text-xs font-medium text-slate-600">Advanced</summary>
+          <div className="mt-2 space-y-3">{advanced.map(field)}</div>
+        </details>
+      )}
+    </div>
+  );
+}
+
+function Field({
+  name,
+  schema,
+  value,
+  columns,
+  problems,
+  onChange,
+}: {
+  name: string;
+  schema: FieldSchema;
+  value: unknown;
+  columns: ColumnSchema[] | undefined;
+  problems: NodeProblem[];
+  onChange(value: unknown): void;
+}) {
+  const id = `param-${name}`;
+  const label = schema.title ?? name;
+  const inputClass = `w-full rounded border px-2 py-1 text-sm ${problems.length ? 'border-red-500' : 'border-slate-300'}`;
+  let control;
+  if (schema.enum) {
+    control = (
+      <select id={id} className={inputClass} value={String(value ?? '')} onChange={(e) => onChange(e.target.value)}>
+        {schema.enum.map((option) => (
+          <option key={option} value={option}>
+            {schema.enumLabels?.[option] ?? option}
+          </option>
+        ))}
+      </select>
+    );
+  } else if (schema.type === 'boolean') {
+    control = <input id={id} type="checkbox" checked={Boolean(value)} onChange={(e) => onChange(e.target.checked)} />;
+  } else if (schema.type === 'number' || schema.type === 'integer') {
+    control = <NumberInput id={id} className={inputClass} value={value} onChange={onChange} />;
+  } else if (schema.widget === 'column' && columns) {
+    const current = String(value ?? '');
+    control = (
+      <select id={id} className={inputClass} value={current} onChange={(e) => onChange(e.target.value)}>
+        <option value="">(last column: {columns.at(-1)?.name})</option>
+        {current && !columns.some((c) => c.name === current) && <option value={current}>{current} (not in the table)</option>}
+        {columns.map((c) => (
+          <option key={c.name} value={c.name}>
+            {c.name} ({c.type})
+          </option>
+        ))}
+      </select>
+    );
+  } else if (schema.widget === 'columns' && columns) {
+    const chosen = new Set(Array.isArray(value) ? (value as string[]) : []);
+    control = (
+      <div className="max-h-40 overflow-y-auto rounded border border-slate-200 p-1 text-xs">
+        {columns.map((c) => (
+          <label key={c.name} className="flex items-center gap-1">
+            <input
+              type="checkbox"
+              checked={chosen.has(c.name)}
+              onChange={(e) => {
+                const next = new Set(chosen);
+                if (e.target.checked) next.add(c.name);
+                else next.delete(c.name);
+                onChange([...next]);
+              }}
+            />
+            {c.name} <span className="text-slate-400">({c.type})</span>
+          </label>
+        ))}
+      </div>
+    );
+  } else {
+    control = <input id={id} className={inputClass} value={String(value ?? '')} onChange={(e) => onChange(e.target.value)} />;
+  }
+  return (
+    <div>
+      <label htmlFor={id} className="mb-0.5 block text-xs font-medium text-slate-700">
+        {label}
+      </label>
+      {control}
+      {schema.description && <p className="mt-0.5 text-[11px] text-slate-500">{schema.description}</p>}
+      {problems.map((p, i) => (
+        <p key={i} className="mt-0.5 text-[11px] text-red-700" data-testid={`field-error-${name}`}>
+          {p.message}
+        </p>
+      ))}
+    </div>
+  );
+}
+
+/** Keeps what the user typed; stores a number when it is one, else the text (compile then names the field). */
+function NumberInput({ id, className, value, onChange }: { id: string; className: string; value: unknown; onChange(v: unknown): void }) {
+  const [text, setText] = useState(value === undefined ? '' : String(value));
+  useEffect(() => {
+    setText((current) => (Number(current) === value ? current : value === undefined ? '' : String(value)));
+  }, [value]);
+  return (
+    <input
+      id={id}
+      className={className}
+      inputMode="decimal"
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        const trimmed = e.target.value.trim();
+        const n = Number(trimmed);
+        onChange(trimmed !== '' && Number.isFinite(n) ? n : e.target.value);
+      }}
+    />
+  );
+}

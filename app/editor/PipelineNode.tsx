@@ -1,0 +1,105 @@
+'use client';
+import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
+import { Sparkline } from './charts';
+import { useEditor, type PipelineNodeData } from './context';
+import { isEvaluation } from './run-state';
+
+const STATUS_STYLE: Record<string, string> = {
+  pending: 'bg-slate-100 text-slate-600',
+  queued: 'bg-amber-100 text-amber-800',
+  running: 'bg-blue-100 text-blue-800',
+  done: 'bg-emerald-100 text-emerald-800',
+  cached: 'bg-teal-100 text-teal-800',
+  failed: 'bg-red-100 text-red-800',
+  skipped: 'bg-slate-100 text-slate-500',
+  cancelled: 'bg-slate-200 text-slate-600',
+};
+
+const HANDLE_TOP = 44;
+const HANDLE_GAP = 24;
+
+function PipelineNodeView({ id, data, selected }: NodeProps<Node<PipelineNodeData, 'pipeline'>>) {
+  const { kinds, portColors, problems, run } = useEditor();
+  const kind = kinds.get(data.kind);
+  const step = run?.steps[id];
+  const nodeProblems = problems[id] ?? [];
+  const losses = (run?.curves[id] ?? []).map((p) => p.values.loss).filter(Number.isFinite);
+  const ports = Math.max(kind?.inputs.length ?? 0, kind?.outputs.length ?? 0);
+  const metrics = step?.metrics;
+
+  return (
+    <div
+      className={`w-56 rounded-lg border bg-white shadow-sm ${selected ? 'border-indigo-500 ring-2 ring-indigo-200' : nodeProblems.length ? 'border-red-400' : 'border-slate-300'}`}
+      style={{ minHeight: HANDLE_TOP + ports * HANDLE_GAP + 8 }}
+      data-testid={`node-${id}`}
+      data-status={step?.status ?? 'idle'}
+    >
+      <div className="flex items-center justify-between gap-2 rounded-t-lg border-b border-slate-200 bg-slate-50 px-3 py-2">
+        <div className="min-w-0">
+          <div className="truncate text-sm font-semibold">{kind?.label ?? data.kind}</div>
+          <div className="text-[10px] uppercase tracking-wide text-slate-500">{kind?.category ?? 'unknown'}</div>
+        </div>
+        {step && (
+          <span className={`rounded px-1.5 py-0.5 text-[10px] font-medium ${STATUS_STYLE[step.status] ?? ''}`} data-testid="node-status">
+            {step.status}
+          </span>
+        )}
+      </div>
+      {kind?.inputs.map((port, i) => (
+        <div key={port.name}>
+          <Handle
+            type="target"
+            position={Position.Left}
+            id={port.name}
+            style={{ top: HANDLE_TOP + i * HANDLE_GAP, background: portColors[port.type] }}
+            title={`${port.label} (${port.type})`}
+          />
+          <span className="absolute left-3 text-[10px] text-slate-500" style={{ top: HANDLE_TOP + i * HANDLE_GAP - 7 }}>
+            {port.label}
+          </span>
+        </div>
+      ))}
+      {kind?.outputs.map((port, i) => (
+        <div key={port.name}>
+          <Handle
+            type="source"
+            position={Position.Right}
+            id={port.name}
+            style={{ top: HANDLE_TOP + i * HANDLE_GAP, background: portColors[port.type] }}
+            title={`${port.label} (${port.type})`}
+          />
+          <span className="absolute right-3 text-[10px] text-slate-500" style={{ top: HANDLE_TOP + i * HANDLE_GAP - 7 }}>
+            {port.label}
+          </span>
+        </div>
+      ))}
+      <div className="px-3 pb-2" style={{ paddingTop: ports * HANDLE_GAP + 4 }}>
+        {step?.status === 'running' && (
+          <div className="h-1.5 w-full overflow-hidden rounded bg-slate-200" role="progressbar" aria-valuenow={Math.round(step.progress * 100)}>
+            <div className="h-full bg-blue-500 transition-all" style={{ width: `${Math.round(step.progress * 100)}%` }} />
+          </div>
+        )}
+        {losses.length > 1 && <Sparkline values={losses} />}
+        {isEvaluation(metrics) && (
+          <div className="text-xs font-medium text-emerald-800">
+            {metrics.task === 'classification' ? `accuracy ${(metrics.accuracy * 100).toFixed(1)}%` : `R² ${metrics.r2.toFixed(3)}`}
+          </div>
+        )}
+        {metrics && typeof metrics.modelName === 'string' && (
+          <div className="text-xs text-slate-700">
+            published <b>{metrics.modelName}</b> v{String(metrics.version)}
+          </div>
+        )}
+        {step?.error && <div className="mt-1 text-xs text-red-700">{step.error}</div>}
+        {nodeProblems.slice(0, 3).map((p, i) => (
+          <div key={i} className="mt-1 text-xs text-red-700" data-testid="node-problem">
+            {p.message}
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+export const PipelineNode = memo(PipelineNodeView);

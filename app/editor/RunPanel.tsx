@@ -1,0 +1,148 @@
+'use client';
+import type { ClassificationMetrics, RegressionMetrics } from '../../lib/metrics';
+import { ConfusionMatrix, LineChart } from './charts';
+import type { RunView } from './run-state';
+import { isEvaluation } from './run-state';
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+
+export function RunPanel({ run, labelOf }: { run: RunView | null; labelOf(nodeId: string): string }) {
+  if (!run) return <p className="text-sm text-slate-500">Press Run to train the pipeline. Results appear here.</p>;
+  const curves = Object.entries(run.curves);
+  const evaluations = Object.entries(run.steps).filter(([, s]) => isEvaluation(s.metrics));
+  const published = Object.entries(run.steps).filter(([, s]) => typeof s.metrics?.modelName === 'string');
+  return (
+    <div className="space-y-4 text-sm" data-testid="run-panel">
+      <p>
+        Run <span className="font-medium" data-testid="run-status">{run.status}</span>
+        {run.backend && <span className="text-slate-500"> · TensorFlow.js backend: {run.backend}</span>}
+      </p>
+      {run.error && <p className="rounded bg-amber-50 p-2 text-xs text-amber-900">{run.error}</p>}
+      {Object.entries(run.steps)
+        .filter(([, s]) => s.status === 'failed')
+        .map(([nodeId, s]) => (
+          <details key={nodeId} className="rounded bg-red-50 p-2 text-xs text-red-900">
+            <summary>
+              {labelOf(nodeId)} failed: {s.error}
+            </summary>
+            <p className="mt-1">The steps after it were skipped; fix the problem and run again (finished steps are reused).</p>
+          </details>
+        ))}
+      {curves.map(([nodeId, points]) => (
+        <section key={nodeId} className="space-y-2">
+          <h3 className="font-semibold">{labelOf(nodeId)}: learning curves</h3>
+          <p className="text-xs text-slate-500">The loss should fall as the model learns; if validation loss rises while training loss falls, the model is memorising.</p>
+          <LineChart title="Loss" points={points} series={['loss', 'val_loss']} />
+          <LineChart title="Accuracy" points={points} series={['accuracy', 'val_accuracy']} />
+        </section>
+      ))}
+      {evaluations.map(([nodeId, s]) => (
+        <section key={nodeId} className="space-y-2" data-testid="evaluation">
+          <h3 className="font-semibold">{labelOf(nodeId)}: results on held-out test rows</h3>
+          {s.metrics!.task === 'classification' ? (
+            <ClassificationResults m={s.metrics as unknown as ClassificationMetrics} />
+          ) : (
+            <RegressionResults m={s.metrics as unknown as RegressionMetrics} />
+          )}
+        </section>
+      ))}
+      {published.map(([nodeId, s]) => (
+        <section key={nodeId} className="space-y-1">
+          <h3 className="font-semibold">
+            Published “{String(s.metrics!.modelName)}” version {String(s.metrics!.version)}
+          </h3>
+          <p className="text-xs text-slate-600">Ask it for predictions from any program:</p>
+          <pre className="overflow-x-auto rounded bg-slate-900 p-2 text-[11px] text-slate-100">
+            {`curl -H 'Content-Type: application/json' -X POST \\\n  ${typeof window === 'undefined' ? '' : window.location.origin}/api/v1/models/${String(s.metrics!.modelName)}/predict \\\n  -d '{"rows":[{...}]}'`}
+          </pre>
+          <p className="text-xs text-slate-600">
+            GET <code>/api/v1/models/{String(s.metrics!.modelName)}</code> lists the columns to send.
+          </p>
+        </section>
+      ))}
+      {run.logs.length > 0 && (
+        <details>
+          <summary className="cursor-pointer font-semibold">Log ({run.logs.length})</summary>
+          <ul className="mt-1 space-y-0.5 text-xs text-slate-700" data-testid="run-log">
+            {run.logs.map((l, i) => (
+              <li key={i}>
+                <span className="text-slate-400">{new Date(l.at).toLocaleTimeString()}</span> {l.nodeId ? `[${labelOf(l.nodeId)}] ` : ''}
+                {l.message}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </div>
+  );
+}
+
+function ClassificationResults({ m }: { m: ClassificationMetrics }) {
+  return (
+    <>
+      <dl className="grid grid-cols-2 gap-x-3 gap-y-1 text-xs" data-testid="classification-metrics">
+        <dt>Accuracy</dt>
+        <dd className="font-semibold" data-testid="metric-accuracy">{pct(m.accuracy)}</dd>
+        <dt>Precision (macro)</dt>
+        <dd>{pct(m.macro.precision)}</dd>
+        <dt>Recall (macro)</dt>
+        <dd>{pct(m.macro.recall)}</dd>
+        <dt>F1 (macro)</dt>
+        <dd>{pct(m.macro.f1)}</dd>
+        <dt>F1 (weighted)</dt>
+        <dd>{pct(m.weighted.f1)}</dd>
+        <dt>Test rows</dt>
+        <dd>{m.testRows}</dd>
+      </dl>
+      <p className="text-xs text-slate-600">
+        Accuracy is the share of test rows predicted right. A model that always answers {m.baseline.name} would score {pct(m.baseline.accuracy)}.
+        {m.testRows < 30 && ' The test set is small, so these numbers can move a lot between runs.'}
+      </p>
+      <table className="w-full text-xs">
+        <thead>
+          <tr className="text-left text-slate-500">
+            <th>class</th>
+            <th>precision</th>
+            <th>recall</th>
+            <th>F1</th>
+            <th>rows</th>
+          </tr>
+        </thead>
+        <tbody>
+          {m.perClass.map((c) => (
+            <tr key={c.label}>
+              <td>{c.label}</td>
+              <td>{pct(c.precision)}</td>
+              <td>{pct(c.recall)}</td>
+              <td>{pct(c.f1)}</td>
+              <td>{c.support}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="text-xs text-slate-600">The confusion matrix counts test rows by true class (rows) and predicted class (columns): the diagonal is right.</p>
+      <ConfusionMatrix labels={m.labels} matrix={m.confusion} />
+    </>
+  );
+}
+
+function RegressionResults({ m }: { m: RegressionMetrics }) {
+  return (
+    <>
+      <dl className="grid grid-cols-2 gap-x-3 gap-y-1 text-xs">
+        <dt>Mean absolute error</dt>
+        <dd className="font-semibold">{m.mae.toFixed(3)}</dd>
+        <dt>Root mean squared error</dt>
+        <dd>{m.rmse.toFixed(3)}</dd>
+        <dt>R²</dt>
+        <dd>{m.r2.toFixed(3)}</dd>
+        <dt>Test rows</dt>
+        <dd>{m.testRows}</dd>
+      </dl>
+      <p className="text-xs text-slate-600">
+        MAE is the typical size of a miss. R² is the share of the variation explained (1 is perfect, 0 is no better than guessing the mean). Always guessing{' '}
+        {m.baseline.name} misses by {m.baseline.mae.toFixed(3)} on average.
+      </p>
+    </>
+  );
+}

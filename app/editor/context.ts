@@ -1,0 +1,33 @@
+'use client';
+import { createContext, useContext } from 'react';
+import type { PortType } from '../../lib/ports';
+import type { CatalogEntry } from '../../nodes/define';
+import type { RunView } from './run-state';
+
+export interface NodeProblem {
+  code: string;
+  field?: string;
+  message: string;
+}
+
+export interface EditorContextValue {
+  kinds: Map<string, CatalogEntry>;
+  portColors: Record<PortType, string>;
+  problems: Record<string, NodeProblem[]>;
+  run: RunView | null;
+}
+
+export const EditorContext = createContext<EditorContextValue | null>(null);
+
+export function useEditor(): EditorContextValue {
+  const value = useContext(EditorContext);
+  if (!value) throw new Error('useEditor must be used inside the editor.');
+  return value;
+}
+
+/** What a canvas node carries: the graph file's node fields (React Flow keeps id and position). */
+export interface PipelineNodeData extends Record<string, unknown> {
+  kind: string;
+  typeVersion: number;
+  params: Record<string, unknown>;
+}

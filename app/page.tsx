@@ -1,0 +1,98 @@
+'use client';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useRef, useState } from 'react';
+import { parseGraph } from '../lib/graph';
+import { useTRPC } from './trpc';
+
+export default function GraphListPage() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const graphs = useQuery(trpc.graphs.list.queryOptions());
+  const [name, setName] = useState('');
+  const [importError, setImportError] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const create = useMutation(trpc.graphs.create.mutationOptions({ onSuccess: ({ id }) => router.push(`/graphs/${id}`) }));
+  const remove = useMutation(
+    trpc.graphs.delete.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.graphs.list.queryKey() }) }),
+  );
+
+  async function importFile(file: File) {
+    setImportError(null);
+    let json: unknown;
+    try {
+      json = JSON.parse(await file.text());
+    } catch {
+      return setImportError(`${file.name} is not a JSON file.`);
+    }
+    const parsed = parseGraph(json);
+    if (!parsed.ok) return setImportError(`${file.name} is not a Pipeloom graph: ${parsed.problems.slice(0, 3).join('; ')}`);
+    create.mutate({ graph: parsed.graph });
+  }
+
+  return (
+    <div className="mx-auto max-w-4xl p-8">
+      <h1 className="text-2xl font-semibold">Pipelines</h1>
+      <p className="mt-1 text-sm text-slate-600">Each pipeline is a graph of steps: data in, a trained and judged model out.</p>
+      <form
+        className="mt-6 flex gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate({ name: name.trim() || 'Untitled pipeline' });
+        }}
+      >
+        <input
+          className="flex-1 rounded border border-slate-300 px-3 py-2 text-sm"
+          placeholder="Name of the new pipeline"
+          aria-label="New pipeline name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <button type="submit" className="rounded bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700" disabled={create.isPending}>
+          New pipeline
+        </button>
+        <button type="button" className="rounded border border-slate-300 bg-white px-4 py-2 text-sm" onClick={() => fileInput.current?.click()}>
+          Import…
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept="application/json,.json"
+          className="hidden"
+          aria-label="Import graph file"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) void importFile(file);
+            e.target.value = '';
+          }}
+        />
+      </form>
+      {importError && <p className="mt-2 text-sm text-red-700">{importError}</p>}
+      {create.error && <p className="mt-2 text-sm text-red-700">{create.error.message}</p>}
+      <ul className="mt-6 divide-y divide-slate-200 rounded border border-slate-200 bg-white" data-testid="graph-list">
+        {graphs.isPending && <li className="p-4 text-sm text-slate-500">Loading…</li>}
+        {graphs.data?.length === 0 && <li className="p-4 text-sm text-slate-500">No pipelines yet: create one above.</li>}
+        {graphs.data?.map((g) => (
+          <li key={g.id} className="flex items-center justify-between p-4">
+            <div>
+              <Link href={`/graphs/${g.id}`} className="font-medium text-indigo-700 hover:underline">
+                {g.name}
+              </Link>
+              <div className="text-xs text-slate-500">edited {new Date(g.updatedAt).toLocaleString()}</div>
+            </div>
+            <button
+              className="text-sm text-slate-500 hover:text-red-700"
+              onClick={() => {
+                if (confirm(`Delete "${g.name}"? Its runs stay in the history.`)) remove.mutate({ id: g.id });
+              }}
+            >
+              Delete
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

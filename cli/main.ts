@@ -1,0 +1,361 @@
+/**
+ * The `pipeloom` command line: list node kinds, validate a graph file, and run it on the same
+ * engine the web app uses (SQLite in PIPELOOM_DATA_DIR + local worker processes).
+ */
+import { readFileSync } from 'node:fs';
+import { parseGraph, type GraphFile } from '../lib/graph';
+import { catalog, nodeKinds } from '../nodes';
+import type { CatalogEntry } from '../nodes/define';
+import { compileEnv } from '../server/data/samples';
+import { compile, type CompileError, type PlanStep } from '../server/engine/compile';
+
+const USAGE = `Usage: pipeloom <command> [options]
+
+Commands:
+  catalog [--json]                List every node kind with its ports and params.
+  validate <graph.json> [--json]  Check a graph file without running it.
+  run <graph.json> [--json]       Run a graph file and report each step's result.
+
+Options:
+  --json      Machine-readable output: exactly one JSON object on stdout.
+  -h, --help  Show this help.
+
+Environment:
+  PIPELOOM_DATA_DIR  Where the database and artifacts live (default ./data).
+  PIPELOOM_WORKERS   Number of worker processes (default: one per CPU core).
+
+Exit status: 0 success, 1 invalid graph or failed run, 2 usage error.`;
+
+/** A problem with the file itself (before compile): unreadable, not JSON, or not a graph. */
+interface FileError {
+  code: 'unreadable-file' | 'malformed-json' | 'invalid-graph';
+  message: string;
+}
+
+type CliError = CompileError | FileError;
+
+class UsageError extends Error {}
+
+interface Args {
+  command?: string;
+  positional: string[];
+  json: boolean;
+  help: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { positional: [], json: false, help: false };
+  for (const arg of argv) {
+    if (arg === '--json') args.json = true;
+    else if (arg === '--help' || arg === '-h') args.help = true;
+    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`Unknown option "${arg}".`);
+    else if (args.command === undefined) args.command = arg;
+    else args.positional.push(arg);
+  }
+  return args;
+}
+
+const out = (text: string): void => void process.stdout.write(text + '\n');
+const err = (text: string): void => void process.stderr.write(text + '\n');
+const printJson = (value: unknown) => out(JSON.stringify(value, null, 2));
+
+// ---------------------------------------------------------------------------------------------
+// catalog
+
+function cmdCatalog(args: Args): number {
+  const entries = catalog();
+  if (args.json) {
+    printJson(entries);
+    return 0;
+  }
+  const ports = (list: CatalogEntry['inputs']) =>
+    list.length === 0 ? '-' : list.map((p) => `${p.name}:${p.type}${p.optional ? '?' : ''}`).join(', ');
+  const params = (entry: CatalogEntry) => {
+    const props = (entry.paramsSchema.properties ?? {}) as Record<string, { default?: unknown }>;
+    const names = Object.entries(props).map(([name, schema]) =>
+      schema.default === undefined ? name : `${name}=${JSON.stringify(schema.default)}`,
+    );
+    return names.length === 0 ? '-' : names.join(', ');
+  };
+  const rows = entries.map((e) => [e.type, `v${e.version}`, e.label + (e.sideEffect ? ' (side effect)' : ''), ports(e.inputs), ports(e.outputs), params(e)]);
+  out(table(['TYPE', 'VER', 'LABEL', 'INPUTS', 'OUTPUTS', 'PARAMS (default)'], rows));
+  out(`\n${entries.length} node kinds. Use --json for the full params JSON Schema of each.`);
+  return 0;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// validate
+
+type Loaded = { ok: true; graph: GraphFile } | { ok: false; errors: FileError[] };
+
+function loadGraph(file: string): Loaded {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    return { ok: false, errors: [{ code: 'unreadable-file', message: `Cannot read ${file}: ${why}.` }] };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, errors: [{ code: 'malformed-json', message: `${file} is not valid JSON: ${(error as Error).message}` }] };
+  }
+  const parsed = parseGraph(json);
+  if (!parsed.ok) {
+    return { ok: false, errors: parsed.problems.map((p) => ({ code: 'invalid-graph' as const, message: p })) };
+  }
+  return { ok: true, graph: parsed.graph };
+}
+
+function describeError(error: CliError): string {
+  if (!('nodeId' in error) && !('edgeId' in error)) return error.message;
+  const e = error as CompileError;
+  const where: string[] = [];
+  if (e.field) where.push(`field ${e.field}`);
+  if (e.edgeId) where.push(`edge ${e.edgeId}`);
+  const prefix = e.nodeId ? `node "${e.nodeId}"` : e.edgeId ? 'connection' : 'graph';
+  return `${prefix}${where.length ? ` (${where.join(', ')})` : ''}: ${e.message}`;
+}
+
+function reportErrors(file: string, errors: CliError[], json: boolean): void {
+  if (json) return printJson({ ok: false, errors });
+  const plural = errors.length === 1 ? 'problem' : 'problems';
+  if (errors.every((e) => e.code === 'unreadable-file' || e.code === 'malformed-json')) {
+    for (const e of errors) err(`pipeloom: ${e.message}`);
+  } else if (errors.every((e) => e.code === 'invalid-graph')) {
+    err(`${file} is not a valid Pipeloom graph (${errors.length} ${plural}):`);
+    for (const e of errors) err(`  ${e.message}`);
+  } else {
+    err(`${file} cannot run (${errors.length} ${plural}):`);
+    for (const e of errors) err(`  ${describeError(e)}`);
+  }
+}
+
+/** Loads and compiles; prints errors and returns null when the graph cannot run. */
+function check(file: string, json: boolean): { graph: GraphFile; plan: PlanStep[] } | null {
+  const loaded = loadGraph(file);
+  if (!loaded.ok) {
+    reportErrors(file, loaded.errors, json);
+    return null;
+  }
+  const result = compile(loaded.graph, nodeKinds, compileEnv());
+  if (!result.ok) {
+    reportErrors(file, result.errors, json);
+    return null;
+  }
+  return { graph: loaded.graph, plan: result.plan };
+}
+
+function cmdValidate(args: Args): number {
+  const file = requireFile(args);
+  const checked = check(file, args.json);
+  if (!checked) return 1;
+  const { graph, plan } = checked;
+  if (args.json) {
+    printJson({ ok: true, steps: plan.map((s) => ({ nodeId: s.nodeId, type: s.type, cacheKey: s.cacheKey })) });
+  } else {
+    out(`"${graph.name}" is valid: ${plan.length} step${plan.length === 1 ? '' : 's'} in this order:`);
+    plan.forEach((s, i) => out(`  ${i + 1}. ${s.nodeId} (${s.type})`));
+  }
+  return 0;
+}
+
+function requireFile(args: Args): string {
+  const [file, ...extra] = args.positional;
+  if (!file) throw new UsageError(`"${args.command}" needs a graph file: pipeloom ${args.command} <graph.json>`);
+  if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
+  return file;
+}
+
+// ---------------------------------------------------------------------------------------------
+// run
+
+interface NodeResult {
+  id: string;
+  type: string;
+  status: string;
+  cached: boolean;
+  durationMs: number | null;
+  metrics: Record<string, unknown> | null;
+  error: string | null;
+}
+
+async function cmdRun(args: Args): Promise<number> {
+  const file = requireFile(args);
+  const checked = check(file, args.json);
+  if (!checked) return 1;
+  const { graph, plan } = checked;
+
+  const { getEngine, shutdownEngine } = await import('../server/engine/instance');
+  const { getDb, schema } = await import('../server/db');
+  const { and, asc, eq, gt } = await import('drizzle-orm');
+
+  const started = Date.now();
+  let runId: string | undefined;
+  let lastEventId = 0;
+  const epochsOf = new Map(plan.map((s) => [s.nodeId, Number(s.params.epochs) || 0]));
+
+  /** Prints run events persisted since the last call (text mode only). */
+  const drain = () => {
+    if (!runId || args.json) return;
+    const rows = getDb()
+      .select()
+      .from(schema.runEvents)
+      .where(and(eq(schema.runEvents.runId, runId), gt(schema.runEvents.id, lastEventId)))
+      .orderBy(asc(schema.runEvents.id))
+      .all();
+    for (const row of rows) {
+      lastEventId = row.id;
+      const line = progressLine(row.nodeId, row.kind, JSON.parse(row.payload) as Record<string, unknown>, epochsOf);
+      if (line) out(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
+    }
+  };
+
+  let code = 1;
+  let interrupted = 0;
+  let engine: ReturnType<typeof getEngine> | undefined;
+  const onSigint = () => {
+    interrupted++;
+    if (interrupted > 1 || !runId) process.exit(130);
+    err('Cancelling the run (press Ctrl-C again to quit at once)...');
+    engine?.cancel(runId);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    engine = getEngine();
+    engine.events.on('event', (id: string) => {
+      if (id === runId) drain();
+    });
+    if (!args.json) out(`Running "${graph.name}" (${plan.length} steps)...`);
+    const startResult = await engine.start(graph);
+    if (!startResult.ok) {
+      reportErrors(file, startResult.errors, args.json);
+      return 1;
+    }
+    runId = startResult.runId;
+    drain();
+    const status = await engine.waitFor(runId);
+    drain();
+
+    const rows = getDb().select().from(schema.runSteps).where(eq(schema.runSteps.runId, runId)).all();
+    const byNode = new Map(rows.map((r) => [r.nodeId, r]));
+    const nodes: NodeResult[] = plan.map((step) => {
+      const row = byNode.get(step.nodeId);
+      return {
+        id: step.nodeId,
+        type: step.type,
+        status: row?.status ?? 'unknown',
+        cached: row?.status === 'cached',
+        durationMs: row?.startedAt != null && row.finishedAt != null ? row.finishedAt - row.startedAt : null,
+        metrics: row?.metrics ? (JSON.parse(row.metrics) as Record<string, unknown>) : null,
+        error: row?.error ?? null,
+      };
+    });
+    if (args.json) printJson({ runId, status, nodes });
+    else printSummary(runId, status, nodes, Date.now() - started);
+    code = status === 'succeeded' ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await shutdownEngine();
+  }
+  return code;
+}
+
+function progressLine(nodeId: string | null, kind: string, payload: Record<string, unknown>, epochsOf: Map<string, number>): string | null {
+  const who = nodeId ?? 'run';
+  if (kind === 'run') return `run ${String(payload.status)}${payload.backend ? ` (backend: ${String(payload.backend)})` : ''}${payload.error ? `: ${String(payload.error)}` : ''}`;
+  if (kind === 'step') {
+    const status = String(payload.status);
+    if (status === 'pending' || status === 'queued') return null;
+    const detail = payload.error ?? payload.message;
+    return `${who}: ${status}${detail ? ` - ${String(detail)}` : ''}`;
+  }
+  if (kind === 'log') return `${who}: ${String(payload.message)}`;
+  if (kind === 'epoch') {
+    const epoch = Number(payload.epoch);
+    const total = nodeId ? (epochsOf.get(nodeId) ?? 0) : 0;
+    // Every tenth epoch (and the last) keeps the output readable.
+    const shown = epoch + 1 === total || (epoch + 1) % 10 === 0;
+    if (!shown) return null;
+    const values = Object.entries((payload.values ?? {}) as Record<string, number>)
+      .map(([k, v]) => `${k}=${formatNumber(v)}`)
+      .join(' ');
+    return `${who}: epoch ${epoch + 1}${total ? `/${total}` : ''} ${values}`;
+  }
+  return null;
+}
+
+function printSummary(runId: string, status: string, nodes: NodeResult[], elapsedMs: number): void {
+  out('');
+  const rows = nodes.map((n) => [n.id, n.type, n.status, n.durationMs === null ? '-' : `${(n.durationMs / 1000).toFixed(2)}s`, headline(n)]);
+  out(table(['NODE', 'TYPE', 'STATUS', 'TIME', 'RESULT'], rows));
+  out(`\nRun ${runId} ${status} in ${(elapsedMs / 1000).toFixed(1)}s.`);
+}
+
+/** The one-line result of a step: its error, key metrics, or what it published. */
+function headline(node: NodeResult): string {
+  if (node.error) return node.error;
+  const m = node.metrics;
+  if (!m) return '';
+  if (m.task === 'classification') {
+    const macro = m.macro as { f1: number } | undefined;
+    return `accuracy ${formatNumber(Number(m.accuracy))}${macro ? `, macro F1 ${formatNumber(macro.f1)}` : ''}`;
+  }
+  if (m.task === 'regression') return `MAE ${formatNumber(Number(m.mae))}, RMSE ${formatNumber(Number(m.rmse))}, R² ${formatNumber(Number(m.r2))}`;
+  if (m.modelName) return `published "${String(m.modelName)}"${m.version ? ` version ${String(m.version)}` : ''}`;
+  return JSON.stringify(m).slice(0, 80);
+}
+
+function formatNumber(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(4);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(argv: string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+    if (args.help) {
+      out(USAGE);
+      return 0;
+    }
+    switch (args.command) {
+      case 'catalog':
+        if (args.positional.length > 0) throw new UsageError(`Unexpected argument "${args.positional[0]}".`);
+        return cmdCatalog(args);
+      case 'validate':
+        return cmdValidate(args);
+      case 'run':
+        return await cmdRun(args);
+      case undefined:
+        throw new UsageError('Missing command.');
+      default:
+        throw new UsageError(`Unknown command "${args.command}".`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err(`pipeloom: ${error.message}\n`);
+      err(USAGE);
+      return 2;
+    }
+    err(`pipeloom: ${error instanceof Error ? error.message : String(error)}`);
+    if (process.env.PIPELOOM_DEBUG && error instanceof Error && error.stack) err(error.stack);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,17 @@
+import 'server-only';
+import { catalogRouter } from './routers/catalog';
+import { deploymentsRouter, workersRouter } from './routers/deployments';
+import { graphsRouter } from './routers/graphs';
+import { runsRouter } from './routers/runs';
+import { createCallerFactory, router } from './trpc';
+
+export const appRouter = router({
+  catalog: catalogRouter,
+  graphs: graphsRouter,
+  runs: runsRouter,
+  deployments: deploymentsRouter,
+  workers: workersRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
+import { desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { emptyGraph, graphSchema, type GraphFile } from '../../../lib/graph';
+import { graphs } from '../../../drizzle/schema';
+import { getDb } from '../../db';
+import { getEngine } from '../../engine/instance';
+import { publicProcedure, router } from '../trpc';
+
+export function loadGraph(id: string): { id: string; graph: GraphFile; updatedAt: number } {
+  const row = getDb().select().from(graphs).where(eq(graphs.id, id)).get();
+  if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no graph "${id}".` });
+  return { id: row.id, graph: graphSchema.parse(JSON.parse(row.document)), updatedAt: row.updatedAt };
+}
+
+export const graphsRouter = router({
+  list: publicProcedure.query(() =>
+    getDb()
+      .select({ id: graphs.id, name: graphs.name, updatedAt: graphs.updatedAt, createdAt: graphs.createdAt })
+      .from(graphs)
+      .orderBy(desc(graphs.updatedAt))
+      .all(),
+  ),
+
+  get: publicProcedure.input(z.object({ id: z.string() })).query(({ input }) => loadGraph(input.id)),
+
+  /** A new empty graph, or an imported graph file. */
+  create: publicProcedure
+    .input(z.object({ name: z.string().trim().min(1).max(200).optional(), graph: graphSchema.optional() }))
+    .mutation(({ input }) => {
+      const graph = input.graph ?? emptyGraph(input.name ?? 'Untitled pipeline');
+      const id = randomUUID();
+      const now = Date.now();
+      getDb().insert(graphs).values({ id, name: graph.name, document: JSON.stringify(graph), updatedAt: now }).run();
+      return { id };
+    }),
+
+  /** Autosave: the whole graph file, validated by the one graph schema before it replaces the saved one. */
+  save: publicProcedure.input(z.object({ id: z.string(), graph: graphSchema })).mutation(({ input }) => {
+    loadGraph(input.id);
+    const updatedAt = Date.now();
+    getDb()
+      .update(graphs)
+      .set({ name: input.graph.name, document: JSON.stringify(input.graph), updatedAt })
+      .where(eq(graphs.id, input.id))
+      .run();
+    return { updatedAt };
+  }),
+
+  delete: publicProcedure.input(z.object({ id: z.string() })).mutation(({ input }) => {
+    getDb().delete(graphs).where(eq(graphs.id, input.id)).run();
+    return { ok: true };
+  }),
+
+  /** Compile without running: per-node errors and what each port carries (for column pickers). */
+  check: publicProcedure.input(z.object({ graph: graphSchema })).query(({ input }) => {
+    const result = getEngine().compile(input.graph);
+    return { ok: result.ok, errors: result.errors, ports: result.ports };
+  }),
+});

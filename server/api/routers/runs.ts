@@ -1,0 +1,96 @@
+import { on } from 'node:events';
+import { tracked, TRPCError } from '@trpc/server';
+import { and, asc, desc, eq, gt } from 'drizzle-orm';
+import { z } from 'zod';
+import { runEvents, runs, runSteps } from '../../../drizzle/schema';
+import { getDb } from '../../db';
+import { getEngine } from '../../engine/instance';
+import { loadGraph } from './graphs';
+import { publicProcedure, router } from '../trpc';
+
+const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
+
+export interface RunEventView {
+  id: number;
+  nodeId: string | null;
+  kind: string;
+  payload: Record<string, unknown>;
+  at: number;
+}
+
+function eventsAfter(runId: string, afterId: number, limit = 1000): RunEventView[] {
+  return getDb()
+    .select()
+    .from(runEvents)
+    .where(and(eq(runEvents.runId, runId), gt(runEvents.id, afterId)))
+    .orderBy(asc(runEvents.id))
+    .limit(limit)
+    .all()
+    .map((e) => ({ id: e.id, nodeId: e.nodeId, kind: e.kind, payload: JSON.parse(e.payload), at: e.createdAt }));
+}
+
+/** The run as stored: status, steps, and every event so far (curves and logs are rebuilt from them). */
+export function runSnapshot(runId: string) {
+  const db = getDb();
+  const run = db.select().from(runs).where(eq(runs.id, runId)).get();
+  if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no run "${runId}".` });
+  const steps = db.select().from(runSteps).where(eq(runSteps.runId, runId)).all();
+  const events = eventsAfter(runId, 0, 100_000);
+  return {
+    run: { ...run, document: undefined },
+    steps: steps.map((s) => ({ ...s, metrics: s.metrics ? (JSON.parse(s.metrics) as Record<string, unknown>) : null })),
+    events,
+    lastEventId: events.at(-1)?.id ?? 0,
+  };
+}
+
+export const runsRouter = router({
+  start: publicProcedure
+    .input(z.object({ graphId: z.string(), upTo: z.string().optional() }))
+    .mutation(({ input }) => {
+      const { graph } = loadGraph(input.graphId);
+      return getEngine().start(graph, { graphId: input.graphId, upTo: input.upTo });
+    }),
+
+  cancel: publicProcedure.input(z.object({ runId: z.string() })).mutation(({ input }) => ({ cancelled: getEngine().cancel(input.runId) })),
+
+  get: publicProcedure.input(z.object({ runId: z.string() })).query(({ input }) => runSnapshot(input.runId)),
+
+  listForGraph: publicProcedure.input(z.object({ graphId: z.string() })).query(({ input }) =>
+    getDb()
+      .select({ id: runs.id, status: runs.status, createdAt: runs.createdAt, finishedAt: runs.finishedAt, startedAt: runs.startedAt })
+      .from(runs)
+      .where(eq(runs.graphId, input.graphId))
+      .orderBy(desc(runs.createdAt))
+      .limit(50)
+      .all(),
+  ),
+
+  /** Live events after `lastEventId`, in order, each once; ends when the run has finished. */
+  events: publicProcedure
+    .input(z.object({ runId: z.string(), lastEventId: z.string().nullish() }))
+    .subscription(async function* ({ input, signal }) {
+      const engine = getEngine();
+      let last = Number(input.lastEventId ?? 0) || 0;
+      const wake = new AbortController();
+      signal?.addEventListener('abort', () => wake.abort());
+      const notifications = on(engine.events, 'event', { signal: wake.signal });
+      try {
+        while (!signal?.aborted) {
+          const batch = eventsAfter(input.runId, last);
+          for (const event of batch) {
+            last = event.id;
+            yield tracked(String(event.id), event);
+            if (event.kind === 'run' && FINAL.has(String(event.payload.status))) return;
+          }
+          if (batch.length > 0) continue;
+          const status = getDb().select({ status: runs.status }).from(runs).where(eq(runs.id, input.runId)).get()?.status;
+          if (!status || FINAL.has(status)) return;
+          // Wait for the engine's next event (or poll: a run driven by another process, such as the CLI).
+          await Promise.race([notifications.next(), new Promise((r) => setTimeout(r, 1000))]);
+        }
+      } finally {
+        wake.abort();
+      }
+    }),
+});

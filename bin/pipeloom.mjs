@@ -7,7 +7,6 @@ import { register } from 'tsx/esm/api';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // The engine finds migrations, sample datasets and the worker entry from here, whatever the cwd.
 process.env.PIPELOOM_ROOT ??= root;
-process.env.PIPELOOM_SAMPLES_DIR ??= path.join(process.env.PIPELOOM_ROOT, 'samples', 'datasets');
 
 register();
 await import('../cli/main.ts');

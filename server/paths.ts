@@ -3,7 +3,7 @@ import path from 'node:path';
 
 /** Where Pipeloom keeps its database and artifacts (PIPELOOM_DATA_DIR, default ./data). */
 export function dataDir(): string {
-  const dir = path.resolve(process.env.PIPELOOM_DATA_DIR ?? path.join(process.cwd(), 'data'));
+  const dir = path.resolve(/*turbopackIgnore: true*/ process.env.PIPELOOM_DATA_DIR ?? path.join(process.cwd(), 'data'));
   mkdirSync(dir, { recursive: true });
   return dir;
 }

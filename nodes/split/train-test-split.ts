@@ -88,8 +88,11 @@ export const trainTestSplit = defineNode({
       });
     }
     for (const part of Object.values(parts)) part.sort((a, b) => a - b);
-    if (parts.train.length === 0 || parts.test.length === 0) {
-      throw new Error(`Only ${present.length} rows with a target: too few to split into training and test rows.`);
+    if (parts.test.length === 0) {
+      throw new Error(`With ${present.length} rows, a test fraction of ${params.testFraction} leaves no test rows: raise the test fraction.`);
+    }
+    if (parts.train.length === 0) {
+      throw new Error(`With ${present.length} rows, the test and validation fractions leave no training rows: lower them.`);
     }
     const train = takeRows(table, parts.train);
     ctx.log(`Split ${present.length} rows: ${parts.train.length} train, ${parts.validation.length} validation, ${parts.test.length} test (${task}).`);

@@ -6,6 +6,7 @@ import { hashOf } from './stable-json';
 export type CompileErrorCode =
   | 'empty-graph'
   | 'unknown-type'
+  | 'unknown-node'
   | 'unsupported-version'
   | 'invalid-param'
   | 'unknown-port'
@@ -194,7 +195,7 @@ export function compile(
   let included = graph.nodes.map((n) => n.id);
   if (options.upTo) {
     if (!nodes.has(options.upTo)) {
-      return { ok: false, errors: [{ code: 'unknown-port', message: `There is no node "${options.upTo}" to run up to.` }], plan: [], ports };
+      return { ok: false, errors: [{ code: 'unknown-node', message: `There is no node "${options.upTo}" to run up to.` }], plan: [], ports };
     }
     included = [...ancestorsOf(options.upTo, incoming), options.upTo];
   }

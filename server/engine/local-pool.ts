@@ -1,6 +1,8 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { EngineMessage, StepTask, WorkerEvent, WorkerInfo, WorkerMessage } from './protocol';
+
+const WORKER_ENTRY = 'server/worker/main.ts';
 
 export interface TaskHandlers {
   /** The task was handed to a worker. */
@@ -53,12 +55,14 @@ export class LocalWorkerPool {
   }
 
   private spawn(): void {
-    const child = fork(path.join(this.options.root, 'server', 'worker', 'main.ts'), [], {
+    // spawn rather than fork: the worker runs from source (tsx), outside whatever bundled this module.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(this.options.root, WORKER_ENTRY)], {
       cwd: this.options.root,
-      execArgv: ['--import', 'tsx'],
       env: { ...process.env, ...this.options.env },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
+    // Whatever a worker prints is diagnostics: keep it off our stdout (the CLI's --json output).
+    child.stdout?.pipe(process.stderr);
     const slot: Slot = { child, startedAt: Date.now() };
     this.slots.push(slot);
     child.on('message', (message: WorkerMessage) => this.onMessage(slot, message));

@@ -102,6 +102,8 @@ export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, option
   const rng = createRng(options.seed);
   try {
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      // Let the worker read its messages (a cancel) between epochs: wasm training never yields on its own.
+      await new Promise((resolve) => setImmediate(resolve));
       if (ctx.signal.aborted) throw new Error('Cancelled.');
       const order = tf.tensor1d(shuffledIndices(train.rowCount, rng), 'int32');
       const xs = tf.gather(x, order);

@@ -194,7 +194,7 @@ describe('pipeloom CLI', () => {
     const out = JSON.parse(r.stdout) as RunOutput & { nodes: { error: string | null }[] };
     expect(out.status).toBe('failed');
     const byId = Object.fromEntries(out.nodes.map((n) => [n.id, n]));
-    expect(byId.split).toMatchObject({ status: 'failed', cached: false, error: expect.stringContaining('too few') });
+    expect(byId.split).toMatchObject({ status: 'failed', cached: false, error: expect.stringContaining('leaves no test rows') });
     for (const id of ['train', 'evaluate', 'deploy']) expect(byId[id], id).toMatchObject({ status: 'skipped', durationMs: null, metrics: null });
   });
 

@@ -255,6 +255,7 @@ describe('compile plan', () => {
   it('upTo a node that does not exist is an error, not a throw', () => {
     const result = compile(iris(), nodeKinds, env, { upTo: 'nowhere' });
     expect(result.ok).toBe(false);
+    expect(result.errors[0].code).toBe('unknown-node');
     expect(result.errors[0].message).toContain('nowhere');
   });
 });

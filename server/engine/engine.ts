@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { and, eq, inArray, max } from 'drizzle-orm';
+import { and, eq, inArray, isNull, max } from 'drizzle-orm';
 import type { GraphFile } from '../../lib/graph';
 import type { CompileEnv, NodeDefinition } from '../../nodes/define';
 import type { Db } from '../db';
@@ -154,6 +154,7 @@ export class Engine {
           this.deps.db.insert(stepCache).values({ cacheKey: step.cacheKey, nodeType: step.type, metrics }).onConflictDoNothing().run();
         }
         this.setStep(run, step.nodeId, 'done', { progress: 1, metrics, finishedAt: Date.now() });
+        if (step.type === 'evaluate.evaluate' && metrics) this.attachEvaluation(run, step, metrics);
       })
       .catch((error: Error) => {
         if (run.cancelled) {
@@ -187,8 +188,11 @@ export class Engine {
   private recordDeployment(run: ActiveRun, step: PlanStep, artifactKey: string): number {
     const { db } = this.deps;
     const name = String(step.params.modelName);
-    const evaluation = run.plan.find((s) => s.type === 'evaluate.evaluate' && run.status[s.nodeId] !== 'skipped');
-    const metricsRow = evaluation
+    // Deploy and Evaluate both wait only on Train, so the evaluation may still be running: then
+    // attachEvaluation fills the metrics in when it finishes.
+    const evaluation = evaluationOf(run.plan, step);
+    const evaluated = evaluation && (run.status[evaluation.nodeId] === 'done' || run.status[evaluation.nodeId] === 'cached');
+    const metricsRow = evaluated
       ? db.select({ metrics: runSteps.metrics }).from(runSteps).where(and(eq(runSteps.runId, run.runId), eq(runSteps.nodeId, evaluation.nodeId))).get()
       : undefined;
     const version = db.transaction((tx) => {
@@ -201,6 +205,18 @@ export class Engine {
     });
     this.emit(run.runId, step.nodeId, 'log', { message: `Published "${name}" version ${version} at /api/v1/models/${name}/predict.` });
     return version;
+  }
+
+  /** An Evaluate step finished after the Deploy of the same trained model: give the deployment its metrics. */
+  private attachEvaluation(run: ActiveRun, evaluation: PlanStep, metrics: string): void {
+    for (const step of run.plan) {
+      if (step.type !== 'deploy.deploy' || evaluationOf(run.plan, step) !== evaluation) continue;
+      this.deps.db
+        .update(deployments)
+        .set({ metrics })
+        .where(and(eq(deployments.runId, run.runId), eq(deployments.nodeId, step.nodeId), isNull(deployments.metrics)))
+        .run();
+    }
   }
 
   private setStep(
@@ -246,6 +262,14 @@ export class Engine {
       this.emit(id, null, 'run', { status: 'interrupted', error: reason });
     }
   }
+}
+
+/** The Evaluate step judging the trained model that a Deploy step publishes (same upstream output). */
+function evaluationOf(plan: PlanStep[], deploy: PlanStep): PlanStep | undefined {
+  const source = deploy.inputs.model;
+  return plan.find(
+    (s) => s.type === 'evaluate.evaluate' && s.inputs.model?.nodeId === source?.nodeId && s.inputs.model?.port === source?.port,
+  );
 }
 
 function isAlive(pid: number | null): boolean {

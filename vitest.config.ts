@@ -1,6 +1,8 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: { alias: { 'server-only': path.join(import.meta.dirname, 'tests/support/empty-module.ts') } },
   test: {
     include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', '{lib,server,nodes}/**/*.test.ts'],
     environment: 'node',

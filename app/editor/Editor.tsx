@@ -99,8 +99,15 @@ function EditorCanvas({
   const [name, setName] = useState(initial.name);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [hint, setHint] = useState<string | null>(null);
+  useEffect(() => {
+    if (!hint) return;
+    const t = setTimeout(() => setHint(null), 8000);
+    return () => clearTimeout(t);
+  }, [hint]);
   const [tab, setTab] = useState<'inspector' | 'results'>('inspector');
   const { screenToFlowPosition } = useReactFlow();
+  // Fit the saved graph into view once, on open; never re-fit while the user builds.
+  const [fitOnOpen] = useState(initial.nodes.length > 0);
 
   // Autosave: every edit, debounced, as the one graph file format.
   const graph = useMemo(() => toGraphFile(name.trim() || 'Untitled pipeline', nodes, edges), [name, nodes, edges]);
@@ -260,16 +267,16 @@ function EditorCanvas({
               </button>
             </div>
           </div>
-          {(hint || startErrors.length > 0 || graphProblems.length > 0) && (
-            <div className="border-b border-amber-200 bg-amber-50 px-3 py-1.5 text-xs text-amber-900" role="status" data-testid="editor-hint">
-              {hint && <div>{hint}</div>}
-              {graphProblems.map((p, i) => (
-                <div key={i}>{p.message}</div>
-              ))}
-              {startErrors.length > 0 && <div>Cannot run yet: {startErrors.join(' · ')}</div>}
-            </div>
-          )}
-          <div className="min-h-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+          <div className="relative min-h-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+            {(hint || startErrors.length > 0 || graphProblems.length > 0) && (
+              <div className="pointer-events-none absolute inset-x-3 top-3 z-10 rounded border border-amber-200 bg-amber-50/95 px-3 py-1.5 text-xs text-amber-900 shadow-sm" role="status" data-testid="editor-hint">
+                {hint && <div>{hint}</div>}
+                {graphProblems.map((p, i) => (
+                  <div key={i}>{p.message}</div>
+                ))}
+                {startErrors.length > 0 && <div>Cannot run yet: {startErrors.join(' · ')}</div>}
+              </div>
+            )}
             <ReactFlow
               nodes={nodes}
               edges={edges}
@@ -280,8 +287,9 @@ function EditorCanvas({
               onConnectEnd={onConnectEnd}
               isValidConnection={isValidConnection}
               onSelectionChange={({ nodes: sel }) => setSelectedId(sel[0]?.id ?? null)}
+              onNodeClick={() => setTab('inspector')}
               deleteKeyCode={['Backspace', 'Delete']}
-              fitView={nodes.length > 0}
+              fitView={fitOnOpen}
               fitViewOptions={{ maxZoom: 1 }}
               proOptions={{ hideAttribution: true }}
             >

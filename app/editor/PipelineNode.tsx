@@ -16,7 +16,7 @@ const STATUS_STYLE: Record<string, string> = {
   cancelled: 'bg-slate-200 text-slate-600',
 };
 
-const HANDLE_TOP = 44;
+const HANDLE_TOP = 66;
 const HANDLE_GAP = 24;
 
 function PipelineNodeView({ id, data, selected }: NodeProps<Node<PipelineNodeData, 'pipeline'>>) {

@@ -73,14 +73,7 @@ export function defineNode<P extends z.ZodType>(definition: NodeDefinition<P>): 
 }
 
 /** The client's view of a node kind: data only (ports + params JSON Schema), never run(). */
-export interface CatalogEntry {
-  type: string;
-  version: number;
-  category: NodeCategory;
-  label: string;
-  description: string;
-  inputs: PortSpec[];
-  outputs: PortSpec[];
+export type CatalogEntry = Pick<NodeDefinition, 'type' | 'version' | 'category' | 'label' | 'description' | 'inputs' | 'outputs'> & {
   paramsSchema: Record<string, unknown>;
   sideEffect: boolean;
-}
+};

@@ -1,6 +1,7 @@
 'use client';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
+import type { PortSpec, PortType } from '../../lib/ports';
 import { Sparkline } from './charts';
 import { useEditor, type PipelineNodeData } from './context';
 import { isEvaluation } from './run-state';
@@ -46,34 +47,8 @@ function PipelineNodeView({ id, data, selected }: NodeProps<Node<PipelineNodeDat
           </span>
         )}
       </div>
-      {kind?.inputs.map((port, i) => (
-        <div key={port.name}>
-          <Handle
-            type="target"
-            position={Position.Left}
-            id={port.name}
-            style={{ top: HANDLE_TOP + i * HANDLE_GAP, background: portColors[port.type] }}
-            title={`${port.label} (${port.type})`}
-          />
-          <span className="absolute left-3 text-[10px] text-slate-500" style={{ top: HANDLE_TOP + i * HANDLE_GAP - 7 }}>
-            {port.label}
-          </span>
-        </div>
-      ))}
-      {kind?.outputs.map((port, i) => (
-        <div key={port.name}>
-          <Handle
-            type="source"
-            position={Position.Right}
-            id={port.name}
-            style={{ top: HANDLE_TOP + i * HANDLE_GAP, background: portColors[port.type] }}
-            title={`${port.label} (${port.type})`}
-          />
-          <span className="absolute right-3 text-[10px] text-slate-500" style={{ top: HANDLE_TOP + i * HANDLE_GAP - 7 }}>
-            {port.label}
-          </span>
-        </div>
-      ))}
+      <PortHandles ports={kind?.inputs ?? []} side="input" colors={portColors} />
+      <PortHandles ports={kind?.outputs ?? []} side="output" colors={portColors} />
       <div className="px-3 pb-2" style={{ paddingTop: ports * HANDLE_GAP + 4 }}>
         {step?.status === 'running' && (
           <div className="h-1.5 w-full overflow-hidden rounded bg-slate-200" role="progressbar" aria-valuenow={Math.round(step.progress * 100)}>
@@ -100,6 +75,25 @@ function PipelineNodeView({ id, data, selected }: NodeProps<Node<PipelineNodeDat
       </div>
     </div>
   );
+}
+
+/** Inputs on the left, outputs on the right, each coloured by its port type. */
+function PortHandles({ ports, side, colors }: { ports: PortSpec[]; side: 'input' | 'output'; colors: Record<PortType, string> }) {
+  const isInput = side === 'input';
+  return ports.map((port, i) => (
+    <div key={port.name}>
+      <Handle
+        type={isInput ? 'target' : 'source'}
+        position={isInput ? Position.Left : Position.Right}
+        id={port.name}
+        style={{ top: HANDLE_TOP + i * HANDLE_GAP, background: colors[port.type] }}
+        title={`${port.label} (${port.type})`}
+      />
+      <span className={`absolute text-[10px] text-slate-500 ${isInput ? 'left-3' : 'right-3'}`} style={{ top: HANDLE_TOP + i * HANDLE_GAP - 7 }}>
+        {port.label}
+      </span>
+    </div>
+  ));
 }
 
 export const PipelineNode = memo(PipelineNodeView);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Task } from '../../lib/table';
 import type { ModelSpec } from '../artifacts';
 import { defineNode } from '../define';
 
@@ -9,32 +10,41 @@ const l2 = z
   .default(0.001)
   .meta({ title: 'L2 regularization', description: 'Penalty on large weights; more means a simpler model.', advanced: true });
 
-function linearSpec(family: ModelSpec['family'], penalty: number): ModelSpec {
-  return { family, trainer: 'gradient', config: { hiddenLayers: 0, units: 0, activation: 'relu', dropout: 0, l2: penalty } };
+/** Logistic and linear regression differ only in the task they predict. */
+function linearModel(options: { type: string; label: string; description: string; family: 'logistic-regression' | 'linear-regression'; task: Task }) {
+  return defineNode({
+    type: options.type,
+    version: 1,
+    category: 'model',
+    label: options.label,
+    description: options.description,
+    inputs: [],
+    outputs: [{ name: 'model', type: 'Model', label: 'Model' }],
+    params: z.object({ l2 }),
+    configure: () => ({ outputs: { model: { type: 'Model', model: { family: options.family, trainer: 'gradient', task: options.task } } } }),
+    run: async ({ params }) => {
+      const model: ModelSpec = {
+        family: options.family,
+        trainer: 'gradient',
+        config: { hiddenLayers: 0, units: 0, activation: 'relu', dropout: 0, l2: params.l2 },
+      };
+      return { model };
+    },
+  });
 }
 
-export const logisticRegression = defineNode({
+export const logisticRegression = linearModel({
   type: 'model.logistic-regression',
-  version: 1,
-  category: 'model',
   label: 'Logistic regression',
   description: 'A simple, fast classifier: weighs each input and turns the sum into class probabilities. A strong first try for categories.',
-  inputs: [],
-  outputs: [{ name: 'model', type: 'Model', label: 'Model' }],
-  params: z.object({ l2 }),
-  configure: () => ({ outputs: { model: { type: 'Model', model: { family: 'logistic-regression', trainer: 'gradient', task: 'classification' } } } }),
-  run: async ({ params }) => ({ model: linearSpec('logistic-regression', params.l2) }),
+  family: 'logistic-regression',
+  task: 'classification',
 });
 
-export const linearRegression = defineNode({
+export const linearRegression = linearModel({
   type: 'model.linear-regression',
-  version: 1,
-  category: 'model',
   label: 'Linear regression',
   description: 'Predicts a number as a weighted sum of the inputs. Simple, fast, and easy to explain.',
-  inputs: [],
-  outputs: [{ name: 'model', type: 'Model', label: 'Model' }],
-  params: z.object({ l2 }),
-  configure: () => ({ outputs: { model: { type: 'Model', model: { family: 'linear-regression', trainer: 'gradient', task: 'regression' } } } }),
-  run: async ({ params }) => ({ model: linearSpec('linear-regression', params.l2) }),
+  family: 'linear-regression',
+  task: 'regression',
 });

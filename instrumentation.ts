@@ -1,6 +1,7 @@
-/** Runs once when the Next.js server starts (not during `next build`): migrate, recover runs, warm workers. */
+/** Runs once when the Next.js server starts (not during `next build`): migrate, start workers, resume unfinished runs. */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { getEngine } = await import('./server/engine/instance');
-  getEngine();
+  const resumed = getEngine().recoverRuns();
+  if (resumed.length > 0) console.log(`Resumed ${resumed.length} run(s) left unfinished by the previous server.`);
 }

@@ -7,6 +7,8 @@ const nextConfig = {
     '@tensorflow/tfjs-node',
     '@tensorflow/tfjs-node-gpu',
     'better-sqlite3',
+    'bullmq',
+    'ioredis',
   ],
   devIndicators: false,
 };

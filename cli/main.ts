@@ -15,6 +15,7 @@ Commands:
   catalog [--json]                List every node kind with its ports and params.
   validate <graph.json> [--json]  Check a graph file without running it.
   run <graph.json> [--json]       Run a graph file and report each step's result.
+  worker [--concurrency N]        Join a cluster: take steps from Redis (PIPELOOM_REDIS_URL).
 
 Options:
   --json      Machine-readable output: exactly one JSON object on stdout.
@@ -23,6 +24,9 @@ Options:
 Environment:
   PIPELOOM_DATA_DIR  Where the database and artifacts live (default ./data).
   PIPELOOM_WORKERS   Number of worker processes (default: one per CPU core).
+  PIPELOOM_REDIS_URL Cluster mode: steps go through BullMQ on this Redis (redis://host:6379).
+  PIPELOOM_ARTIFACTS Artifact folder, shared by the server and every worker in a cluster
+                     (default PIPELOOM_DATA_DIR/artifacts).
 
 Exit status: 0 success, 1 invalid graph or failed run, 2 usage error.`;
 
@@ -41,12 +45,19 @@ interface Args {
   positional: string[];
   json: boolean;
   help: boolean;
+  concurrency?: number;
 }
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { positional: [], json: false, help: false };
-  for (const arg of argv) {
-    if (arg === '--json') args.json = true;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--concurrency' || arg.startsWith('--concurrency=')) {
+      const raw = arg.includes('=') ? arg.split('=')[1] : argv[++i];
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--concurrency needs a whole number from 1, got "${raw ?? ''}".`);
+      args.concurrency = n;
+    } else if (arg === '--json') args.json = true;
     else if (arg === '--help' || arg === '-h') args.help = true;
     else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`Unknown option "${arg}".`);
     else if (args.command === undefined) args.command = arg;
@@ -288,12 +299,12 @@ function progressLine(nodeId: string | null, kind: string, payload: Record<strin
     const epoch = Number(payload.epoch);
     const total = nodeId ? (epochsOf.get(nodeId) ?? 0) : 0;
     // Every tenth epoch (and the last) keeps the output readable.
-    const shown = epoch + 1 === total || (epoch + 1) % 10 === 0;
+    const shown = epoch === total || epoch % 10 === 0;
     if (!shown) return null;
     const values = Object.entries((payload.values ?? {}) as Record<string, number>)
       .map(([k, v]) => `${k}=${formatNumber(v)}`)
       .join(' ');
-    return `${who}: epoch ${epoch + 1}${total ? `/${total}` : ''} ${values}`;
+    return `${who}: epoch ${epoch}${total ? `/${total}` : ''} ${values}`;
   }
   return null;
 }
@@ -324,6 +335,38 @@ function formatNumber(v: number): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// worker
+
+async function cmdWorker(args: Args): Promise<number> {
+  const redisUrl = process.env.PIPELOOM_REDIS_URL;
+  if (!redisUrl) {
+    err('pipeloom worker joins a cluster: set PIPELOOM_REDIS_URL (and PIPELOOM_ARTIFACTS to the artifact folder shared with the server).');
+    err('Without it, the server runs its own local workers and no separate worker is needed.');
+    return 2;
+  }
+  const os = await import('node:os');
+  const { artifactsDir, engineSettings } = await import('../server/engine/instance');
+  const { projectRoot } = await import('../server/paths');
+  const { runClusterWorker } = await import('../server/worker/cluster');
+  const worker = await runClusterWorker({
+    redisUrl,
+    concurrency: args.concurrency ?? Math.max(1, Number(process.env.PIPELOOM_WORKERS) || os.availableParallelism()),
+    root: projectRoot(),
+    artifacts: artifactsDir(),
+    lockMs: Number(process.env.PIPELOOM_LOCK_MS) || 30_000,
+    maxStalls: Math.max(0, engineSettings().maxAttempts - 1),
+    log: (message) => err(`[${new Date().toISOString()}] ${message}`),
+  });
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  err('Stopping: finishing the steps in hand is not waited for; they return to the queue.');
+  await worker.close();
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function main(argv: string[]): Promise<number> {
   let args: Args;
@@ -341,6 +384,8 @@ async function main(argv: string[]): Promise<number> {
         return cmdValidate(args);
       case 'run':
         return await cmdRun(args);
+      case 'worker':
+        return await cmdWorker(args);
       case undefined:
         throw new UsageError('Missing command.');
       default:

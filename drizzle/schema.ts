@@ -50,6 +50,9 @@ export const runSteps = sqliteTable(
     errorDetails: text('error_details'),
     /** Summary metrics (JSON) shown in the results panel. */
     metrics: text('metrics'),
+    /** What the cache key was made from (JSON), to explain why a later run re-runs the step. */
+    signature: text('signature'),
+    attempts: integer('attempts').notNull().default(0),
     startedAt: integer('started_at', { mode: 'number' }),
     finishedAt: integer('finished_at', { mode: 'number' }),
   },
@@ -73,12 +76,19 @@ export const runEvents = sqliteTable(
 );
 
 /** Finished steps by content address: a step whose key is here (and whose files exist) is not re-run. */
-export const stepCache = sqliteTable('step_cache', {
-  cacheKey: text('cache_key').primaryKey(),
-  nodeType: text('node_type').notNull(),
-  metrics: text('metrics'),
-  createdAt: createdAt(),
-});
+export const stepCache = sqliteTable(
+  'step_cache',
+  {
+    cacheKey: text('cache_key').primaryKey(),
+    nodeType: text('node_type').notNull(),
+    metrics: text('metrics'),
+    sizeBytes: integer('size_bytes').notNull().default(0),
+    /** Garbage collection removes the least recently used first. */
+    lastUsedAt: integer('last_used_at', { mode: 'number' }).notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [index('step_cache_used_idx').on(t.lastUsedAt)],
+);
 
 export const deployments = sqliteTable(
   'deployments',

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 
@@ -48,6 +48,37 @@ export class ArtifactStore {
 
   remove(key: string): void {
     rmSync(path.join(this.root, key), { recursive: true, force: true });
+  }
+
+  /** A step's latest checkpoint, replaced atomically (one file: JSON length, JSON, bytes). */
+  saveCheckpoint(key: string, value: unknown): void {
+    const { json, binary } = encodeArtifact(value);
+    const head = Buffer.alloc(4);
+    head.writeUInt32LE(Buffer.byteLength(json));
+    const dir = path.join(this.root, 'checkpoints');
+    mkdirSync(dir, { recursive: true });
+    const temp = path.join(dir, `.tmp-${key}-${randomUUID()}`);
+    writeFileSync(temp, Buffer.concat([head, Buffer.from(json), binary]));
+    renameSync(temp, path.join(dir, key));
+  }
+
+  loadCheckpoint(key: string): unknown | null {
+    const file = path.join(this.root, 'checkpoints', key);
+    if (!existsSync(file)) return null;
+    const bytes = readFileSync(file);
+    const length = bytes.readUInt32LE(0);
+    return decodeArtifact(bytes.subarray(4, 4 + length).toString('utf8'), bytes.subarray(4 + length));
+  }
+
+  clearCheckpoint(key: string): void {
+    rmSync(path.join(this.root, 'checkpoints', key), { force: true });
+  }
+
+  /** Bytes on disk of one step's outputs. */
+  sizeOf(key: string): number {
+    const dir = path.join(this.root, key);
+    if (!existsSync(dir)) return 0;
+    return readdirSync(dir).reduce((sum, file) => sum + statSync(path.join(dir, file)).size, 0);
   }
 }
 

@@ -27,6 +27,7 @@ export interface CompileError {
 }
 
 export interface PlanStep {
+  /** The graph node's id; a part of an expanded node is `<nodeId>#<partId>`. */
   nodeId: string;
   type: string;
   typeVersion: number;
@@ -36,7 +37,22 @@ export interface PlanStep {
   inputs: Record<string, { nodeId: string; port: string }>;
   /** Content address of this step's outputs: kind, version, params, upstream keys, data identity. */
   cacheKey: string;
+  /** What the cache key was made from, kept with the run to explain why a step re-runs. */
+  signature: StepSignature;
   sideEffect: boolean;
+  /** 'part': one parallel part of an expanded node; 'node': the node itself (gathering its parts). */
+  mode: 'node' | 'part';
+  /** The graph node a part belongs to. */
+  partOf?: string;
+  wantsGpu: boolean;
+}
+
+export interface StepSignature {
+  typeVersion: number;
+  params: Record<string, unknown>;
+  /** Input port → upstream cache key and port. */
+  inputs: Record<string, string>;
+  identity: string | null;
 }
 
 export interface NodePorts {
@@ -155,7 +171,8 @@ export function compile(
 
   // Configure in dependency order: port schemas flow downstream, problems stay on their node.
   const keys = new Map<string, string>();
-  const steps = new Map<string, PlanStep>();
+  /** Per graph node: its part steps (if it expands), then its own step. */
+  const steps = new Map<string, PlanStep[]>();
   for (const nodeId of order.sorted) {
     if (broken.has(nodeId)) continue;
     const node = nodes.get(nodeId)!;
@@ -187,9 +204,33 @@ export function compile(
     }
     if (problems.length > 0) continue;
     const inputKeys = Object.fromEntries(Object.entries(wired).map(([port, src]) => [port, `${keys.get(src.nodeId)}#${src.port}`]));
-    const cacheKey = hashOf({ type: kind.type, version: kind.version, params, inputs: inputKeys, identity: configured.identity ?? null });
+    const signature: StepSignature = { typeVersion: kind.version, params, inputs: inputKeys, identity: configured.identity ?? null };
+    const cacheKey = hashOf({ type: kind.type, ...signature });
     keys.set(nodeId, cacheKey);
-    steps.set(nodeId, { nodeId, type: kind.type, typeVersion: kind.version, params, inputs: wired, cacheKey, sideEffect: kind.sideEffect ?? false });
+    const common = { type: kind.type, typeVersion: kind.version, sideEffect: kind.sideEffect ?? false, wantsGpu: kind.wantsGpu ?? false };
+    const parts = kind.parts?.(params) ?? [];
+    const gatherInputs: PlanStep['inputs'] = { ...wired };
+    steps.set(
+      nodeId,
+      parts.map((part, i) => {
+        const partParams = { ...params, ...part.params };
+        const partSignature: StepSignature = { ...signature, params: partParams, identity: `${signature.identity ?? ''}#part:${part.id}` };
+        const partId = `${nodeId}#${part.id}`;
+        gatherInputs[`part:${i}`] = { nodeId: partId, port: 'part' };
+        return {
+          ...common,
+          nodeId: partId,
+          params: partParams,
+          inputs: wired,
+          cacheKey: hashOf({ type: kind.type, ...partSignature }),
+          signature: partSignature,
+          sideEffect: false,
+          mode: 'part' as const,
+          partOf: nodeId,
+        };
+      }),
+    );
+    steps.get(nodeId)!.push({ ...common, nodeId, params, inputs: gatherInputs, cacheKey, signature, mode: 'node' });
   }
 
   let included = graph.nodes.map((n) => n.id);
@@ -202,7 +243,7 @@ export function compile(
   const includedSet = new Set(included);
   const relevant = errors.filter((e) => !e.nodeId || includedSet.has(e.nodeId));
   if (relevant.length > 0) return { ok: false, errors: relevant, plan: [], ports };
-  const plan = order.sorted.filter((id) => includedSet.has(id)).map((id) => steps.get(id)!);
+  const plan = order.sorted.filter((id) => includedSet.has(id)).flatMap((id) => steps.get(id)!);
   return { ok: true, errors: [], plan, ports };
 }
 

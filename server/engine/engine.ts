@@ -1,17 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { and, eq, inArray, isNull, max } from 'drizzle-orm';
-import type { GraphFile } from '../../lib/graph';
+import { and, asc, desc, eq, inArray, isNull, max, notInArray } from 'drizzle-orm';
+import { z } from 'zod';
+import { graphSchema, type GraphFile } from '../../lib/graph';
 import type { CompileEnv, NodeDefinition } from '../../nodes/define';
-import type { Db } from '../db';
 import { deployments, runEvents, runs, runSteps, stepCache } from '../../drizzle/schema';
+import type { Db } from '../db';
 import type { ArtifactStore } from './artifact-store';
-import { compile, type CompileError, type PlanStep } from './compile';
-import { TaskFailed, type LocalWorkerPool } from './local-pool';
-import type { WorkerEvent, WorkerInfo } from './protocol';
+import { compile, type CompileError, type PlanStep, type StepSignature } from './compile';
+import { forecastStep, type StepForecast } from './explain';
+import { TaskFailed, type StepQueue, type WorkerEvent, type WorkerInfo } from './protocol';
 import { downstreamOf, isRunFinished, readySteps, runOutcome, type RunStatus, type StepStatus } from './scheduler';
 
 export type RunEventKind = 'run' | 'step' | 'progress' | 'epoch' | 'log';
+
+export interface EngineSettings {
+  /** A step running longer is stopped (PIPELOOM_STEP_TIMEOUT_S). */
+  stepTimeoutMs: number;
+  /** Runs of a step whose worker dies, counting the first (PIPELOOM_STEP_ATTEMPTS). */
+  maxAttempts: number;
+  /** Cached step outputs beyond this size are collected, least recently used first (PIPELOOM_ARTIFACT_CAP_MB). */
+  artifactCapBytes: number;
+}
 
 interface ActiveRun {
   runId: string;
@@ -28,9 +38,12 @@ interface ActiveRun {
 
 export type StartResult = { ok: true; runId: string } | { ok: false; errors: CompileError[] };
 
+const FINISHED_OK = new Set<StepStatus>(['done', 'cached']);
+
 /**
  * The I/O edge around the pure compiler and scheduler: persists every transition in SQLite,
- * dispatches ready steps to workers, reuses cached steps, and records deployments.
+ * sends ready steps to the queue (local workers or BullMQ), reuses cached steps, records
+ * deployments, and collects old artifacts.
  */
 export class Engine {
   /** Emits 'event' with the run id whenever a run event is persisted. */
@@ -41,13 +54,17 @@ export class Engine {
     private readonly deps: {
       db: Db;
       store: ArtifactStore;
-      pool: LocalWorkerPool;
+      queue: StepQueue;
       kinds: ReadonlyMap<string, NodeDefinition>;
       env: () => CompileEnv;
+      settings: EngineSettings;
     },
   ) {
     this.events.setMaxListeners(0);
-    this.markInterruptedRuns();
+  }
+
+  get queue(): StepQueue {
+    return this.deps.queue;
   }
 
   compile(graph: GraphFile, upTo?: string) {
@@ -57,24 +74,31 @@ export class Engine {
   async start(graph: GraphFile, options: { graphId?: string; upTo?: string } = {}): Promise<StartResult> {
     const compiled = this.compile(graph, options.upTo);
     if (!compiled.ok) return { ok: false, errors: compiled.errors };
-    const { db } = this.deps;
     const runId = randomUUID();
-    const now = Date.now();
-    db.transaction((tx) => {
+    this.deps.db.transaction((tx) => {
       tx.insert(runs)
-        .values({ id: runId, graphId: options.graphId ?? null, document: JSON.stringify(graph), status: 'running', ownerPid: process.pid, startedAt: now })
+        .values({ id: runId, graphId: options.graphId ?? null, document: JSON.stringify(graph), status: 'running', ownerPid: process.pid, startedAt: Date.now() })
         .run();
       for (const step of compiled.plan) {
-        tx.insert(runSteps).values({ runId, nodeId: step.nodeId, nodeType: step.type, status: 'pending', cacheKey: step.cacheKey }).run();
+        tx.insert(runSteps)
+          .values({ runId, nodeId: step.nodeId, nodeType: step.type, status: 'pending', cacheKey: step.cacheKey, signature: JSON.stringify(step.signature) })
+          .run();
       }
     });
+    const run = this.activate(runId, options.graphId ?? null, compiled.plan, {});
+    this.emit(runId, null, 'run', { status: 'running', mode: this.deps.queue.mode });
+    this.advance(run);
+    return { ok: true, runId };
+  }
+
+  private activate(runId: string, graphId: string | null, plan: PlanStep[], status: Record<string, StepStatus>): ActiveRun {
     let finish!: (status: RunStatus) => void;
     const finished = new Promise<RunStatus>((resolve) => (finish = resolve));
     const run: ActiveRun = {
       runId,
-      graphId: options.graphId ?? null,
-      plan: compiled.plan,
-      status: Object.fromEntries(compiled.plan.map((s) => [s.nodeId, 'pending' as StepStatus])),
+      graphId,
+      plan,
+      status: Object.fromEntries(plan.map((s) => [s.nodeId, status[s.nodeId] ?? ('pending' as StepStatus)])),
       outputKeys: {},
       taskIds: {},
       cancelled: false,
@@ -82,12 +106,7 @@ export class Engine {
       finish,
     };
     this.active.set(runId, run);
-    const backends = [...new Set((await this.deps.pool.ready()).map((w) => w.backend))].join(', ');
-    db.update(runs).set({ backend: backends }).where(eq(runs.id, runId)).run();
-    this.emit(runId, null, 'run', { status: 'running', backend: backends });
-    this.emit(runId, null, 'log', { message: `Workers use the TensorFlow.js backend: ${backends}.` });
-    this.advance(run);
-    return { ok: true, runId };
+    return run;
   }
 
   /** Resolves with the run's final status (CLI and tests). */
@@ -98,6 +117,10 @@ export class Engine {
     return Promise.resolve((row?.status ?? 'failed') as RunStatus);
   }
 
+  isActive(runId: string): boolean {
+    return this.active.has(runId);
+  }
+
   cancel(runId: string): boolean {
     const run = this.active.get(runId);
     if (!run) return false;
@@ -105,25 +128,69 @@ export class Engine {
     for (const step of run.plan) {
       const s = run.status[step.nodeId];
       if (s === 'pending') this.setStep(run, step.nodeId, 'cancelled', { message: 'Cancelled before it started.' });
-      else if (s === 'queued' || s === 'running') this.deps.pool.cancel(run.taskIds[step.nodeId]);
+      else if (s === 'queued' || s === 'running') this.deps.queue.cancel(run.taskIds[step.nodeId]);
     }
     this.maybeFinish(run);
     return true;
   }
 
+  /** For each step of the graph: will it run, and why (or is it reused from the cache)? */
+  forecast(graph: GraphFile, graphId: string | undefined): Record<string, StepForecast> {
+    const compiled = this.compile(graph);
+    if (!compiled.ok) return {};
+    const labels = new Map(graph.nodes.map((n) => [n.id, this.deps.kinds.get(n.type)?.label ?? n.type]));
+    const previous = graphId ? this.lastSignatures(graphId) : new Map<string, StepSignature>();
+    const forecast: Record<string, StepForecast> = {};
+    for (const step of compiled.plan) {
+      forecast[step.nodeId] = forecastStep(step, this.isCached(step.cacheKey), previous.get(step.nodeId) ?? null, {
+        paramTitle: (type, key) => paramTitle(this.deps.kinds.get(type), key),
+        nodeLabel: (nodeId) => labels.get(nodeId) ?? nodeId,
+      });
+    }
+    return forecast;
+  }
+
+  /** The signature each node had in the newest run of the graph that planned it. */
+  private lastSignatures(graphId: string): Map<string, StepSignature> {
+    const rows = this.deps.db
+      .select({ nodeId: runSteps.nodeId, signature: runSteps.signature })
+      .from(runSteps)
+      .innerJoin(runs, eq(runs.id, runSteps.runId))
+      .where(eq(runs.graphId, graphId))
+      .orderBy(desc(runs.createdAt))
+      .all();
+    const out = new Map<string, StepSignature>();
+    for (const row of rows) if (row.signature && !out.has(row.nodeId)) out.set(row.nodeId, JSON.parse(row.signature) as StepSignature);
+    return out;
+  }
+
+  /** Forgets a node's cached outputs (and its parts'), so the next run computes them again. */
+  clearCache(graph: GraphFile, nodeId: string): { cleared: number } {
+    const compiled = this.compile(graph, nodeId);
+    if (!compiled.ok) return { cleared: 0 };
+    const keys = compiled.plan.filter((s) => s.nodeId === nodeId || s.partOf === nodeId).map((s) => s.cacheKey);
+    for (const key of keys) this.deps.store.remove(key);
+    const removed = this.deps.db.delete(stepCache).where(inArray(stepCache.cacheKey, keys)).run();
+    return { cleared: removed.changes };
+  }
+
   private advance(run: ActiveRun): void {
     if (run.cancelled) return this.maybeFinish(run);
-    for (const step of readySteps(run.plan, run.status)) {
-      if (!step.sideEffect && this.isCached(step.cacheKey)) {
-        const cached = this.deps.db.select().from(stepCache).where(eq(stepCache.cacheKey, step.cacheKey)).get();
-        run.outputKeys[step.nodeId] = step.cacheKey;
-        this.setStep(run, step.nodeId, 'cached', { progress: 1, metrics: cached?.metrics ?? null, message: 'Unchanged since an earlier run: reused.' });
-        continue;
+    let ready = readySteps(run.plan, run.status);
+    while (ready.length > 0) {
+      for (const step of ready) {
+        if (!step.sideEffect && this.isCached(step.cacheKey)) {
+          const cached = this.deps.db.select().from(stepCache).where(eq(stepCache.cacheKey, step.cacheKey)).get();
+          this.deps.db.update(stepCache).set({ lastUsedAt: Date.now() }).where(eq(stepCache.cacheKey, step.cacheKey)).run();
+          run.outputKeys[step.nodeId] = step.cacheKey;
+          this.setStep(run, step.nodeId, 'cached', { progress: 1, metrics: cached?.metrics ?? null, message: 'Unchanged since an earlier run: reused.' });
+        } else {
+          this.dispatch(run, step);
+        }
       }
-      this.dispatch(run, step);
+      // Cached steps may have made more steps ready.
+      ready = readySteps(run.plan, run.status);
     }
-    // Cached steps may have made more steps ready.
-    if (readySteps(run.plan, run.status).length > 0) return this.advance(run);
     this.maybeFinish(run);
   }
 
@@ -132,48 +199,81 @@ export class Engine {
     return Boolean(row) && this.deps.store.has(cacheKey);
   }
 
+  private outputKeyOf(run: ActiveRun, step: PlanStep): string {
+    return step.sideEffect ? `${step.cacheKey}-${run.runId.slice(0, 8)}` : step.cacheKey;
+  }
+
   private dispatch(run: ActiveRun, step: PlanStep): void {
+    const { settings, queue, db } = this.deps;
     const taskId = randomUUID();
-    const outputKey = step.sideEffect ? `${step.cacheKey}-${run.runId.slice(0, 8)}` : step.cacheKey;
+    const outputKey = this.outputKeyOf(run, step);
     run.taskIds[step.nodeId] = taskId;
     this.setStep(run, step.nodeId, 'queued', {});
-    const inputs = Object.fromEntries(
-      Object.entries(step.inputs).map(([port, src]) => [port, { key: run.outputKeys[src.nodeId], port: src.port }]),
-    );
+    const inputs = Object.fromEntries(Object.entries(step.inputs).map(([port, src]) => [port, { key: run.outputKeys[src.nodeId], port: src.port }]));
+    let attempts = 0;
     const handlers = {
-      onStart: (worker: WorkerInfo) => this.setStep(run, step.nodeId, 'running', { startedAt: Date.now(), message: `on worker ${worker.pid} (${worker.backend})` }),
+      onStart: (worker: WorkerInfo) => {
+        attempts++;
+        const where = `${worker.host} pid ${worker.pid}, ${worker.backend}${worker.gpu ? `, ${worker.gpu}` : ''}`;
+        this.setStep(run, step.nodeId, 'running', { startedAt: Date.now(), message: `on worker ${where}`, attempts });
+        const first = db.update(runs).set({ backend: worker.backend }).where(and(eq(runs.id, run.runId), isNull(runs.backend))).run();
+        if (first.changes > 0) this.emit(run.runId, null, 'run', { status: 'running', backend: worker.backend });
+        this.emit(run.runId, step.nodeId, 'log', { message: `Started on worker ${where}${attempts > 1 ? ` (attempt ${attempts})` : ''}.` });
+      },
       onEvent: (event: WorkerEvent) => this.onWorkerEvent(run, step, event),
     };
-    this.deps.pool
-      .run({ taskId, runId: run.runId, nodeId: step.nodeId, type: step.type, params: step.params, inputs, outputKey }, handlers)
+    queue
+      .run(
+        {
+          taskId,
+          runId: run.runId,
+          nodeId: step.nodeId,
+          type: step.type,
+          params: step.params,
+          inputs,
+          outputKey,
+          mode: step.mode,
+          wants: { gpu: step.wantsGpu },
+          timeoutMs: settings.stepTimeoutMs,
+          maxAttempts: settings.maxAttempts,
+        },
+        handlers,
+      )
       .then(({ summary }) => {
+        // A queue may report a step twice (a retried job finishing late): only the first counts.
+        if (run.status[step.nodeId] !== 'queued' && run.status[step.nodeId] !== 'running') return;
         run.outputKeys[step.nodeId] = outputKey;
         if (step.type === 'deploy.deploy') summary = { ...summary, version: this.recordDeployment(run, step, outputKey) };
         const metrics = summary ? JSON.stringify(summary) : null;
         if (!step.sideEffect) {
-          this.deps.db.insert(stepCache).values({ cacheKey: step.cacheKey, nodeType: step.type, metrics }).onConflictDoNothing().run();
+          const now = Date.now();
+          db.insert(stepCache)
+            .values({ cacheKey: step.cacheKey, nodeType: step.type, metrics, sizeBytes: this.deps.store.sizeOf(outputKey), lastUsedAt: now })
+            .onConflictDoNothing()
+            .run();
         }
         this.setStep(run, step.nodeId, 'done', { progress: 1, metrics, finishedAt: Date.now() });
         if (step.type === 'evaluate.evaluate' && metrics) this.attachEvaluation(run, step, metrics);
       })
       .catch((error: Error) => {
+        if (run.status[step.nodeId] !== 'queued' && run.status[step.nodeId] !== 'running') return;
         if (run.cancelled) {
           this.setStep(run, step.nodeId, 'cancelled', { message: 'Cancelled.', finishedAt: Date.now() });
-        } else {
-          const details = error instanceof TaskFailed ? error.details : (error.stack ?? error.message);
-          this.setStep(run, step.nodeId, 'failed', { error: error.message, errorDetails: details, finishedAt: Date.now() });
-          for (const nodeId of downstreamOf(run.plan, step.nodeId, run.status)) {
-            this.setStep(run, nodeId, 'skipped', { message: 'Skipped because a step before it failed.' });
-          }
+          return;
+        }
+        const details = error instanceof TaskFailed ? error.details : (error.stack ?? error.message);
+        this.setStep(run, step.nodeId, 'failed', { error: error.message, errorDetails: details, finishedAt: Date.now() });
+        for (const nodeId of downstreamOf(run.plan, step.nodeId, run.status)) {
+          this.setStep(run, nodeId, 'skipped', { message: 'Skipped because a step before it failed.' });
         }
       })
       .finally(() => this.advance(run));
   }
 
   private onWorkerEvent(run: ActiveRun, step: PlanStep, event: WorkerEvent): void {
-    const { db } = this.deps;
     if (event.type === 'progress') {
-      db.update(runSteps)
+      this.deps.db
+        .update(runSteps)
         .set({ progress: event.fraction, message: event.message ?? null })
         .where(and(eq(runSteps.runId, run.runId), eq(runSteps.nodeId, step.nodeId)))
         .run();
@@ -191,7 +291,7 @@ export class Engine {
     // Deploy and Evaluate both wait only on Train, so the evaluation may still be running: then
     // attachEvaluation fills the metrics in when it finishes.
     const evaluation = evaluationOf(run.plan, step);
-    const evaluated = evaluation && (run.status[evaluation.nodeId] === 'done' || run.status[evaluation.nodeId] === 'cached');
+    const evaluated = evaluation && FINISHED_OK.has(run.status[evaluation.nodeId]);
     const metricsRow = evaluated
       ? db.select({ metrics: runSteps.metrics }).from(runSteps).where(and(eq(runSteps.runId, run.runId), eq(runSteps.nodeId, evaluation.nodeId))).get()
       : undefined;
@@ -223,7 +323,16 @@ export class Engine {
     run: ActiveRun,
     nodeId: string,
     status: StepStatus,
-    fields: { progress?: number; message?: string; error?: string; errorDetails?: string; metrics?: string | null; startedAt?: number; finishedAt?: number },
+    fields: {
+      progress?: number;
+      message?: string;
+      error?: string;
+      errorDetails?: string;
+      metrics?: string | null;
+      startedAt?: number;
+      finishedAt?: number;
+      attempts?: number;
+    },
   ): void {
     run.status[nodeId] = status;
     this.deps.db
@@ -240,6 +349,7 @@ export class Engine {
     const status = runOutcome(run.status);
     this.deps.db.update(runs).set({ status, finishedAt: Date.now() }).where(eq(runs.id, run.runId)).run();
     this.emit(run.runId, null, 'run', { status });
+    this.collectGarbage();
     run.finish(status);
   }
 
@@ -248,28 +358,86 @@ export class Engine {
     this.events.emit('event', runId);
   }
 
-  /** A run whose owning process is gone (a server restart, a killed CLI) can never finish: say so plainly. */
-  private markInterruptedRuns(): void {
-    const { db } = this.deps;
-    const unfinished = db.select({ id: runs.id, ownerPid: runs.ownerPid }).from(runs).where(inArray(runs.status, ['running', 'queued'])).all();
-    for (const { id } of unfinished.filter((r) => !isAlive(r.ownerPid))) {
-      const reason = 'The server stopped while this run was in progress. Run it again: finished steps are reused from the cache.';
-      db.update(runs).set({ status: 'interrupted', error: reason, finishedAt: Date.now() }).where(eq(runs.id, id)).run();
-      db.update(runSteps)
-        .set({ status: 'cancelled', message: 'Interrupted by a server restart.' })
-        .where(and(eq(runSteps.runId, id), inArray(runSteps.status, ['pending', 'queued', 'running'])))
-        .run();
-      this.emit(id, null, 'run', { status: 'interrupted', error: reason });
+  /**
+   * Keeps cached step outputs under the size cap, least recently used first. Deployed models live
+   * under their own keys (never in the step cache), and outputs of steps of active runs are kept.
+   */
+  collectGarbage(): { removed: number; freedBytes: number } {
+    const { db, store, settings } = this.deps;
+    const inUse = new Set<string>();
+    for (const run of this.active.values()) for (const step of run.plan) inUse.add(step.cacheKey);
+    const deployed = db.select({ key: deployments.artifactKey }).from(deployments).all().map((d) => d.key);
+    const entries = db
+      .select({ key: stepCache.cacheKey, size: stepCache.sizeBytes })
+      .from(stepCache)
+      .where(deployed.length ? notInArray(stepCache.cacheKey, deployed) : undefined)
+      .orderBy(asc(stepCache.lastUsedAt))
+      .all();
+    let total = entries.reduce((sum, e) => sum + e.size, 0);
+    let removed = 0;
+    let freedBytes = 0;
+    for (const entry of entries) {
+      if (total <= settings.artifactCapBytes) break;
+      if (inUse.has(entry.key)) continue;
+      store.remove(entry.key);
+      db.delete(stepCache).where(eq(stepCache.cacheKey, entry.key)).run();
+      total -= entry.size;
+      freedBytes += entry.size;
+      removed++;
     }
+    return { removed, freedBytes };
+  }
+
+  /**
+   * At server start: runs whose driving process is gone resume where they were (finished steps are
+   * kept, the rest re-planned and reused from the cache where possible); a run whose graph no longer
+   * compiles is marked interrupted with the reason.
+   */
+  recoverRuns(): string[] {
+    const { db } = this.deps;
+    const unfinished = db.select().from(runs).where(inArray(runs.status, ['running', 'queued'])).all();
+    const resumed: string[] = [];
+    for (const row of unfinished.filter((r) => !isAlive(r.ownerPid) && !this.active.has(r.id))) {
+      const parsed = graphSchema.safeParse(JSON.parse(row.document));
+      const compiled = parsed.success ? this.compile(parsed.data) : null;
+      const stepRows = db.select().from(runSteps).where(eq(runSteps.runId, row.id)).all();
+      const planned = new Set(stepRows.map((s) => s.nodeId));
+      if (!compiled?.ok || compiled.plan.some((s) => !planned.has(s.nodeId))) {
+        const reason = 'The server stopped while this run was in progress, and its graph cannot be planned the same way now. Run it again.';
+        db.update(runs).set({ status: 'interrupted', error: reason, finishedAt: Date.now() }).where(eq(runs.id, row.id)).run();
+        db.update(runSteps)
+          .set({ status: 'cancelled', message: 'Interrupted by a server restart.' })
+          .where(and(eq(runSteps.runId, row.id), inArray(runSteps.status, ['pending', 'queued', 'running'])))
+          .run();
+        this.emit(row.id, null, 'run', { status: 'interrupted', error: reason });
+        continue;
+      }
+      const kept: Record<string, StepStatus> = {};
+      for (const s of stepRows) if (FINISHED_OK.has(s.status as StepStatus) || s.status === 'failed' || s.status === 'skipped') kept[s.nodeId] = s.status as StepStatus;
+      db.update(runs).set({ ownerPid: process.pid }).where(eq(runs.id, row.id)).run();
+      const run = this.activate(row.id, row.graphId, compiled.plan, kept);
+      for (const step of compiled.plan) {
+        if (FINISHED_OK.has(kept[step.nodeId])) run.outputKeys[step.nodeId] = step.sideEffect ? this.outputKeyOf(run, step) : step.cacheKey;
+        else if (!kept[step.nodeId]) this.setStep(run, step.nodeId, 'pending', { progress: 0, message: 'Waiting again after a server restart.' });
+      }
+      this.emit(row.id, null, 'log', { message: 'The server restarted during this run; it resumes here, reusing every finished step.' });
+      resumed.push(row.id);
+      this.advance(run);
+    }
+    return resumed;
   }
 }
 
 /** The Evaluate step judging the trained model that a Deploy step publishes (same upstream output). */
 function evaluationOf(plan: PlanStep[], deploy: PlanStep): PlanStep | undefined {
   const source = deploy.inputs.model;
-  return plan.find(
-    (s) => s.type === 'evaluate.evaluate' && s.inputs.model?.nodeId === source?.nodeId && s.inputs.model?.port === source?.port,
-  );
+  return plan.find((s) => s.type === 'evaluate.evaluate' && s.inputs.model?.nodeId === source?.nodeId && s.inputs.model?.port === source?.port);
+}
+
+function paramTitle(kind: NodeDefinition | undefined, key: string): string {
+  if (!kind) return key;
+  const schema = z.toJSONSchema(kind.params, { io: 'input' }) as { properties?: Record<string, { title?: string }> };
+  return schema.properties?.[key]?.title ?? key;
 }
 
 function isAlive(pid: number | null): boolean {

@@ -5,35 +5,61 @@ import { compileEnv } from '../data/samples';
 import { getDb } from '../db';
 import { dataDir, projectRoot } from '../paths';
 import { ArtifactStore } from './artifact-store';
-import { Engine } from './engine';
+import { Engine, type EngineSettings } from './engine';
+import { BullmqQueue } from './bullmq-queue';
 import { LocalWorkerPool } from './local-pool';
+import type { StepQueue } from './protocol';
 
-const globalForEngine = globalThis as unknown as { pipeloomEngine?: { engine: Engine; pool: LocalWorkerPool } };
+const globalForEngine = globalThis as unknown as { pipeloomEngine?: Engine };
+
+function positiveNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}".`);
+  return value;
+}
 
 export function workerCount(): number {
-  const configured = Number(process.env.PIPELOOM_WORKERS);
-  return Number.isInteger(configured) && configured > 0 ? configured : os.availableParallelism();
+  return Math.floor(positiveNumber('PIPELOOM_WORKERS', os.availableParallelism()));
 }
 
-/** The process-wide engine (embedded mode: SQLite + N local worker processes). */
+export function engineSettings(): EngineSettings {
+  return {
+    stepTimeoutMs: positiveNumber('PIPELOOM_STEP_TIMEOUT_S', 6 * 3600) * 1000,
+    maxAttempts: Math.floor(positiveNumber('PIPELOOM_STEP_ATTEMPTS', 3)),
+    artifactCapBytes: positiveNumber('PIPELOOM_ARTIFACT_CAP_MB', 5120) * 2 ** 20,
+  };
+}
+
+export function artifactsDir(): string {
+  return process.env.PIPELOOM_ARTIFACTS ?? path.join(dataDir(), 'artifacts');
+}
+
+/** Embedded mode (default): N local worker processes. Cluster mode: BullMQ on PIPELOOM_REDIS_URL. */
+function createQueue(): StepQueue {
+  const redisUrl = process.env.PIPELOOM_REDIS_URL;
+  if (redisUrl) return new BullmqQueue(redisUrl);
+  const pool = new LocalWorkerPool({ size: workerCount(), root: projectRoot(), env: { PIPELOOM_ARTIFACTS: artifactsDir() } });
+  pool.start();
+  return pool;
+}
+
+/** The process-wide engine, kept on globalThis so hot reload reuses it. */
 export function getEngine(): Engine {
-  if (!globalForEngine.pipeloomEngine) {
-    const artifacts = path.join(dataDir(), 'artifacts');
-    const pool = new LocalWorkerPool({ size: workerCount(), root: projectRoot(), env: { PIPELOOM_ARTIFACTS: artifacts } });
-    pool.start();
-    const engine = new Engine({ db: getDb(), store: new ArtifactStore(artifacts), pool, kinds: nodeKinds, env: compileEnv });
-    globalForEngine.pipeloomEngine = { engine, pool };
-  }
-  return globalForEngine.pipeloomEngine.engine;
-}
-
-export function getWorkerPool(): LocalWorkerPool {
-  getEngine();
-  return globalForEngine.pipeloomEngine!.pool;
+  globalForEngine.pipeloomEngine ??= new Engine({
+    db: getDb(),
+    store: new ArtifactStore(artifactsDir()),
+    queue: createQueue(),
+    kinds: nodeKinds,
+    env: compileEnv,
+    settings: engineSettings(),
+  });
+  return globalForEngine.pipeloomEngine;
 }
 
 export async function shutdownEngine(): Promise<void> {
-  const current = globalForEngine.pipeloomEngine;
+  const engine = globalForEngine.pipeloomEngine;
   globalForEngine.pipeloomEngine = undefined;
-  await current?.pool.close();
+  await engine?.queue.close();
 }

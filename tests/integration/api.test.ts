@@ -269,9 +269,10 @@ describe('runs', () => {
     expect(first.metrics).toMatchObject({ task: 'classification', accuracy: expect.any(Number) });
     expect(first.metrics!.accuracy as number).toBeGreaterThanOrEqual(0.9);
 
-    const workers = await caller.workers.list();
+    const { mode, workers } = await caller.workers.list();
+    expect(mode).toBe('embedded');
     expect(workers).toHaveLength(2);
-    for (const w of workers) expect(w).toMatchObject({ pid: expect.any(Number), info: { backend: expect.any(String) } });
-    expect(workers.every((w) => !w.busyWith)).toBe(true);
+    for (const w of workers) expect(w).toMatchObject({ info: { pid: expect.any(Number), backend: expect.any(String), host: expect.any(String) } });
+    expect(workers.every((w) => w.busyWith.length === 0)).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import type { LocalWorkerPool } from '../../server/engine/local-pool';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import { edge, irisGraph, node, useTempDataDir, withParams } from '../support/pipeloom';
@@ -13,7 +14,7 @@ let instance: Instance;
 beforeAll(async () => {
   db = await import('../../server/db');
   instance = await import('../../server/engine/instance');
-  await instance.getWorkerPool().ready();
+  await (instance.getEngine().queue as LocalWorkerPool).ready();
 });
 
 afterAll(async () => {
@@ -246,7 +247,7 @@ describe('pipeline runs on real worker processes', () => {
     // Nothing half-trained is cached or published, and the worker is free again.
     expect(getDb().select().from(schema.stepCache).all().map((c) => c.cacheKey)).not.toContain(steps.train.cacheKey);
     expect(getDb().select().from(schema.deployments).all().filter((d) => d.name === 'cancelled-model')).toEqual([]);
-    expect(instance.getWorkerPool().workers().every((w) => !w.busyWith)).toBe(true);
+    expect((await instance.getEngine().queue.workers()).every((w) => w.busyWith.length === 0)).toBe(true);
     expect(engine.cancel(runId)).toBe(false);
   });
 });

@@ -10,7 +10,10 @@ function step(nodeId: string, inputs: Record<string, string> = {}): PlanStep {
     params: {},
     inputs: Object.fromEntries(Object.entries(inputs).map(([port, source]) => [port, { nodeId: source, port: 'out' }])),
     cacheKey: `key-${nodeId}`,
+    signature: { typeVersion: 1, params: {}, inputs: {}, identity: null },
     sideEffect: false,
+    mode: 'node',
+    wantsGpu: false,
   };
 }
 

@@ -1,0 +1,39 @@
+import type { PlanStep, StepSignature } from './compile';
+import { stableStringify } from './stable-json';
+
+export interface StepForecast {
+  willRun: boolean;
+  /** Plain words: "cached", "learning rate changed", "upstream Split changed", "never run". */
+  reason: string;
+}
+
+/**
+ * Pure: why a planned step will run (or be reused), from its signature and the signature it had
+ * the last time this graph ran it.
+ */
+export function forecastStep(
+  step: PlanStep,
+  cached: boolean,
+  previous: StepSignature | null,
+  describe: { paramTitle(type: string, key: string): string; nodeLabel(nodeId: string): string },
+): StepForecast {
+  if (step.sideEffect) return { willRun: true, reason: 'always runs: it publishes' };
+  if (cached) return { willRun: false, reason: 'cached: unchanged since it last ran' };
+  if (!previous) return { willRun: true, reason: 'not run yet' };
+  const reasons: string[] = [];
+  if (previous.typeVersion !== step.signature.typeVersion) reasons.push('the step kind was upgraded');
+  const keys = new Set([...Object.keys(previous.params), ...Object.keys(step.signature.params)]);
+  for (const key of keys) {
+    if (stableStringify(previous.params[key]) !== stableStringify(step.signature.params[key])) {
+      reasons.push(`${describe.paramTitle(step.type, key).toLowerCase()} changed`);
+    }
+  }
+  if ((previous.identity ?? '') !== (step.signature.identity ?? '')) reasons.push('the dataset changed');
+  for (const [port, key] of Object.entries(step.signature.inputs)) {
+    if (previous.inputs[port] === key) continue;
+    const source = step.inputs[port];
+    reasons.push(previous.inputs[port] ? `upstream ${source ? describe.nodeLabel(source.nodeId) : port} changed` : `${port} newly connected`);
+  }
+  if (reasons.length === 0) return { willRun: true, reason: 'its cached result was cleared' };
+  return { willRun: true, reason: [...new Set(reasons)].join(', ') };
+}

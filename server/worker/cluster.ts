@@ -1,0 +1,96 @@
+/**
+ * `pipeloom worker` in cluster mode: takes steps from BullMQ on Redis and runs each in a local
+ * child process (LocalWorkerPool), so CPU-bound training never starves this process's event loop
+ * and BullMQ's lock renewal keeps working. Any machine with the same Redis URL and artifact path joins.
+ */
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  CANCEL_CHANNEL,
+  createRedis,
+  DETAILS_SEPARATOR,
+  QUEUE_NAMES,
+  redisConnection,
+  reportRedisErrors,
+  WORKER_KEY_PREFIX,
+  WORKER_TTL_S,
+  type ClusterProgress,
+} from '../engine/bullmq-queue';
+import { LocalWorkerPool } from '../engine/local-pool';
+import { servesGpu, TaskFailed, type StepTask, type TaskResult, type WorkerStatus } from '../engine/protocol';
+
+export interface ClusterWorkerOptions {
+  redisUrl: string;
+  /** Steps this process runs at once (one child process each). */
+  concurrency: number;
+  root: string;
+  artifacts: string;
+  /** How long a job's lock lasts without renewal: a killed worker's step is retried after about this long. */
+  lockMs: number;
+  /** Times a step may be picked up again after its worker vanished. */
+  maxStalls: number;
+  log(message: string): void;
+}
+
+export async function runClusterWorker(options: ClusterWorkerOptions): Promise<{ close(): Promise<void> }> {
+  const pool = new LocalWorkerPool({ size: options.concurrency, root: options.root, env: { PIPELOOM_ARTIFACTS: options.artifacts } });
+  pool.start();
+  const infos = await pool.ready();
+  const startedAt = Date.now();
+  const onError = reportRedisErrors(options.redisUrl, 'worker');
+  const redis = createRedis(options.redisUrl);
+  redis.on('error', onError);
+
+  const processor = async (job: Job<StepTask>): Promise<TaskResult> => {
+    const progress = (message: ClusterProgress) => void job.updateProgress(message).catch(onError);
+    try {
+      // This process's BullMQ attempts are the retries: a lost child is not retried locally too.
+      return await pool.run({ ...job.data, maxAttempts: 1 }, { onStart: (worker) => progress({ type: 'started', worker }), onEvent: progress });
+    } catch (error) {
+      const failed = error instanceof TaskFailed ? error : new TaskFailed(String(error), String(error));
+      const reason = `${failed.message}${DETAILS_SEPARATOR}${failed.details}`;
+      // A step that threw will throw again: only a lost worker process is worth another attempt.
+      throw failed.workerLost ? new Error(reason) : new UnrecoverableError(reason);
+    }
+  };
+
+  const connection = redisConnection(options.redisUrl);
+  const settings = { connection, concurrency: options.concurrency, lockDuration: options.lockMs, stalledInterval: options.lockMs, maxStalledCount: options.maxStalls };
+  const queueNames = infos.some(servesGpu) ? [QUEUE_NAMES.gpu, QUEUE_NAMES.cpu] : [QUEUE_NAMES.cpu];
+  const workers = queueNames.map((name) => {
+    const worker = new Worker<StepTask, TaskResult>(name, processor, settings);
+    worker.on('error', onError);
+    worker.on('failed', (job, error) => job && options.log(`step ${job.data.nodeId} (run ${job.data.runId.slice(0, 8)}) failed: ${error.message.split(DETAILS_SEPARATOR)[0]}`));
+    worker.on('completed', (job) => options.log(`step ${job.data.nodeId} (run ${job.data.runId.slice(0, 8)}) done`));
+    return worker;
+  });
+
+  const subscriber: Redis = redis.duplicate();
+  subscriber.on('error', onError);
+  await subscriber.subscribe(CANCEL_CHANNEL);
+  subscriber.on('message', (_channel, taskId: string) => pool.cancel(taskId));
+
+  const heartbeat = async () => {
+    for (const status of await pool.workers()) {
+      if (!status.info) continue;
+      const entry: WorkerStatus = { ...status, startedAt, heartbeatAt: Date.now() };
+      await redis.set(`${WORKER_KEY_PREFIX}${status.info.id}`, JSON.stringify(entry), 'EX', WORKER_TTL_S);
+    }
+  };
+  await heartbeat().catch(onError);
+  const timer = setInterval(() => void heartbeat().catch(onError), 5000);
+  options.log(
+    `Worker joined ${options.redisUrl}: ${infos.length} process(es), backend ${[...new Set(infos.map((i) => i.backend))].join(', ')}, queues ${queueNames.join(', ')}.`,
+  );
+
+  return {
+    async close() {
+      clearInterval(timer);
+      await Promise.all(workers.map((w) => w.close()));
+      await pool.close();
+      await redis.del(...infos.map((i) => `${WORKER_KEY_PREFIX}${i.id}`)).catch(() => undefined);
+      subscriber.disconnect();
+      redis.disconnect();
+    },
+  };
+}

@@ -15,10 +15,12 @@ import {
   type IsValidConnection,
   type Node,
 } from '@xyflow/react';
+import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { GRAPH_FORMAT_VERSION, type GraphFile } from '../../lib/graph';
 import { canConnect, type PortType } from '../../lib/ports';
 import type { CatalogEntry } from '../../nodes/define';
+import { paramDefaults } from '../runs/params';
 import { useTRPC } from '../trpc';
 import { EditorContext, type NodeProblem, type PipelineNodeData } from './context';
 import { Inspector } from './Inspector';
@@ -51,11 +53,6 @@ function toGraphFile(name: string, nodes: CanvasNode[], edges: Edge[]): GraphFil
     })),
     edges: edges.map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle ?? '', target: e.target, targetHandle: e.targetHandle ?? '' })),
   };
-}
-
-function defaultParams(kind: CatalogEntry): Record<string, unknown> {
-  const properties = (kind.paramsSchema.properties ?? {}) as Record<string, { default?: unknown }>;
-  return Object.fromEntries(Object.entries(properties).flatMap(([k, v]) => (v.default === undefined ? [] : [[k, v.default]])));
 }
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -146,7 +143,7 @@ function EditorCanvas({
   const graphProblems = (check.data?.errors ?? []).filter((e) => !e.nodeId);
 
   // The latest run of this graph (so a reload mid-run shows it), or the one just started.
-  const history = useQuery(trpc.runs.listForGraph.queryOptions({ graphId }));
+  const history = useQuery(trpc.runs.listForGraph.queryOptions({ graphId, limit: 1 }));
   const [runId, setRunId] = useState<string | null>(null);
   const shownRunId = runId ?? history.data?.[0]?.id ?? null;
   const run = useRun(shownRunId);
@@ -208,7 +205,7 @@ function EditorCanvas({
       if (!kind) return;
       const position = screenToFlowPosition({ x: event.clientX, y: event.clientY });
       const id = `${type.split('.')[1]}-${Math.random().toString(36).slice(2, 7)}`;
-      setNodes((ns) => [...ns, { id, type: 'pipeline', position, data: { kind: type, typeVersion: kind.version, params: defaultParams(kind) } }]);
+      setNodes((ns) => [...ns, { id, type: 'pipeline', position, data: { kind: type, typeVersion: kind.version, params: paramDefaults(kind) } }]);
       setSelectedId(id);
       setTab('inspector');
     },
@@ -265,6 +262,20 @@ function EditorCanvas({
               >
                 {running ? 'Running…' : 'Run'}
               </button>
+              <Link
+                href={`/graphs/${graphId}/runs`}
+                className="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50"
+                title="Every run of this pipeline: results, parameters, two side by side"
+                onClick={() => {
+                  // Leaving before the debounced autosave: save what is on screen now.
+                  if (graphJson !== lastSaved.current) {
+                    lastSaved.current = graphJson;
+                    saveGraph({ id: graphId, graph });
+                  }
+                }}
+              >
+                Runs
+              </Link>
             </div>
           </div>
           <div className="relative min-h-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>

@@ -21,12 +21,20 @@ export function RunPanel({ run, labelOf }: { run: RunView | null; labelOf(nodeId
       {Object.entries(run.steps)
         .filter(([, s]) => s.status === 'failed')
         .map(([nodeId, s]) => (
-          <details key={nodeId} className="rounded bg-red-50 p-2 text-xs text-red-900">
-            <summary>
-              {labelOf(nodeId)} failed: {s.error}
-            </summary>
-            <p className="mt-1">The steps after it were skipped; fix the problem and run again (finished steps are reused).</p>
-          </details>
+          <div key={nodeId} className="space-y-1 rounded bg-red-50 p-2 text-xs text-red-900" data-testid="step-failure">
+            <p>
+              <span className="font-semibold">{labelOf(nodeId)} failed:</span> {s.error ?? 'no reason was recorded.'}
+            </p>
+            <p>The steps after it were skipped; fix the problem and run again (finished steps are reused).</p>
+            {s.errorDetails && (
+              <details>
+                <summary className="cursor-pointer">Technical details</summary>
+                <pre className="mt-1 max-h-64 overflow-auto whitespace-pre-wrap break-words rounded bg-white/70 p-2 text-[11px]" data-testid="error-details">
+                  {s.errorDetails}
+                </pre>
+              </details>
+            )}
+          </div>
         ))}
       {curves.map(([nodeId, points]) => (
         <section key={nodeId} className="space-y-2">

@@ -14,6 +14,8 @@ export interface StepView {
   progress: number;
   message?: string;
   error?: string;
+  /** A failure's technical details (the stack): not in the events, only in the stored snapshot. */
+  errorDetails?: string;
   metrics?: Record<string, unknown> | null;
 }
 
@@ -28,15 +30,30 @@ export interface RunView {
   lastEventId: number;
 }
 
-export function initialRunView(runId: string, steps: { nodeId: string; status: string }[]): RunView {
+/** The stored run as runs.get returns it (only what the view is folded from). */
+export interface RunSnapshot {
+  run: { id: string; status: string };
+  steps: { nodeId: string; status: string; errorDetails?: string | null }[];
+  events: RunEvent[];
+}
+
+export function initialRunView(runId: string, steps: RunSnapshot['steps']): RunView {
   return {
     runId,
     status: 'running',
-    steps: Object.fromEntries(steps.map((s) => [s.nodeId, { status: 'pending', progress: 0 }])),
+    steps: Object.fromEntries(
+      steps.map((s) => [s.nodeId, s.errorDetails ? { status: 'pending', progress: 0, errorDetails: s.errorDetails } : { status: 'pending', progress: 0 }]),
+    ),
     curves: {},
     logs: [],
     lastEventId: 0,
   };
+}
+
+/** The view of a stored run: its events folded in order, with the failures' details from its steps. */
+export function runViewFromSnapshot(snapshot: RunSnapshot): RunView {
+  const base = initialRunView(snapshot.run.id, snapshot.steps);
+  return snapshot.events.reduce<RunView>((v, e) => applyRunEvent(v, e), { ...base, status: snapshot.run.status });
 }
 
 /** Applies one event; events at or below lastEventId were seen already and change nothing. */
@@ -59,6 +76,7 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
         progress: typeof p.progress === 'number' ? p.progress : before.progress,
         message: typeof p.message === 'string' ? p.message : before.message,
         error: typeof p.error === 'string' ? p.error : before.error,
+        errorDetails: before.errorDetails,
         metrics,
       },
     };

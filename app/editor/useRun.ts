@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useEffect, useState } from 'react';
 import { useTRPC } from '../trpc';
-import { applyRunEvent, FINAL_RUN_STATUSES, initialRunView, type RunEvent, type RunView } from './run-state';
+import { applyRunEvent, FINAL_RUN_STATUSES, runViewFromSnapshot, type RunEvent, type RunView } from './run-state';
 
 /**
  * A run as it happens: the stored snapshot (so a reload mid-run shows where it is), then live events
@@ -19,10 +19,10 @@ export function useRun(runId: string | null): RunView | null {
       setView(null);
       return;
     }
-    const base = initialRunView(runId, snapshot.data.steps);
-    setView(snapshot.data.events.reduce<RunView>((v, e) => applyRunEvent(v, e), { ...base, status: snapshot.data.run.status }));
+    setView(runViewFromSnapshot(snapshot.data));
   }, [runId, snapshot.data]);
 
+  const { refetch } = snapshot;
   const live = Boolean(runId && snapshot.data && !FINAL_RUN_STATUSES.has(snapshot.data.run.status));
   useSubscription(
     trpc.runs.events.subscriptionOptions(
@@ -32,6 +32,9 @@ export function useRun(runId: string | null): RunView | null {
         onData: (tracked) => {
           const event = tracked.data as RunEvent;
           setView((v) => (v ? applyRunEvent(v, event) : v));
+          // Step events leave out a failure's technical details: read them with a fresh snapshot
+          // (it holds every event so far; the subscription then resumes after its last one).
+          if (event.kind === 'step' && event.payload.status === 'failed') void refetch();
         },
       },
     ),

@@ -1,8 +1,9 @@
 import { on } from 'node:events';
 import { tracked, TRPCError } from '@trpc/server';
-import { and, asc, desc, eq, gt } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { runEvents, runs, runSteps } from '../../../drizzle/schema';
+import { graphSchema, type GraphFile } from '../../../lib/graph';
 import { getDb } from '../../db';
 import { getEngine } from '../../engine/instance';
 import { loadGraph } from './graphs';
@@ -29,6 +30,21 @@ function eventsAfter(runId: string, afterId: number, limit = 1000): RunEventView
     .map((e) => ({ id: e.id, nodeId: e.nodeId, kind: e.kind, payload: JSON.parse(e.payload), at: e.createdAt }));
 }
 
+function parseSnapshot(document: string): GraphFile | null {
+  try {
+    const parsed = graphSchema.safeParse(JSON.parse(document));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The first Evaluate step's metrics of the run (by node id), for the runs table. */
+const evaluationMetric = (path: string) =>
+  sql<unknown>`(select json_extract(${runSteps.metrics}, ${path}) from ${runSteps}
+    where ${runSteps.runId} = ${runs.id} and ${runSteps.nodeType} = 'evaluate.evaluate' and ${runSteps.metrics} is not null
+    order by ${runSteps.nodeId} limit 1)`;
+
 /** The run as stored: status, steps, and every event so far (curves and logs are rebuilt from them). */
 export function runSnapshot(runId: string) {
   const db = getDb();
@@ -38,6 +54,8 @@ export function runSnapshot(runId: string) {
   const events = eventsAfter(runId, 0, 100_000);
   return {
     run: { ...run, document: undefined },
+    /** The graph exactly as it was when the run started (null if it no longer reads as a graph file). */
+    graph: parseSnapshot(run.document),
     steps: steps.map((s) => ({ ...s, metrics: s.metrics ? (JSON.parse(s.metrics) as Record<string, unknown>) : null })),
     events,
     lastEventId: events.at(-1)?.id ?? 0,
@@ -56,15 +74,32 @@ export const runsRouter = router({
 
   get: publicProcedure.input(z.object({ runId: z.string() })).query(({ input }) => runSnapshot(input.runId)),
 
-  listForGraph: publicProcedure.input(z.object({ graphId: z.string() })).query(({ input }) =>
-    getDb()
-      .select({ id: runs.id, status: runs.status, createdAt: runs.createdAt, finishedAt: runs.finishedAt, startedAt: runs.startedAt })
-      .from(runs)
-      .where(eq(runs.graphId, input.graphId))
-      .orderBy(desc(runs.createdAt))
-      .limit(50)
-      .all(),
-  ),
+  /** The graph's runs, newest first, with what the runs table shows of each. */
+  listForGraph: publicProcedure
+    .input(z.object({ graphId: z.string(), limit: z.number().int().min(1).max(10_000).optional() }))
+    .query(({ input }) =>
+      getDb()
+        .select({
+          id: runs.id,
+          status: runs.status,
+          error: runs.error,
+          backend: runs.backend,
+          createdAt: runs.createdAt,
+          startedAt: runs.startedAt,
+          finishedAt: runs.finishedAt,
+          durationMs: sql<number | null>`${runs.finishedAt} - ${runs.startedAt}`,
+          task: evaluationMetric('$.task').mapWith((v) => (v === 'classification' || v === 'regression' ? v : null)),
+          accuracy: evaluationMetric('$.accuracy').mapWith((v) => (typeof v === 'number' ? v : null)),
+          r2: evaluationMetric('$.r2').mapWith((v) => (typeof v === 'number' ? v : null)),
+          stepCount: sql<number>`(select count(*) from ${runSteps} where ${runSteps.runId} = ${runs.id})`.mapWith(Number),
+          cachedSteps: sql<number>`(select count(*) from ${runSteps} where ${runSteps.runId} = ${runs.id} and ${runSteps.status} = 'cached')`.mapWith(Number),
+        })
+        .from(runs)
+        .where(eq(runs.graphId, input.graphId))
+        .orderBy(desc(runs.createdAt), desc(runs.id))
+        .limit(input.limit ?? 10_000)
+        .all(),
+    ),
 
   /** Live events after `lastEventId`, in order, each once; ends when the run has finished. */
   events: publicProcedure

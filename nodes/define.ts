@@ -44,6 +44,11 @@ export interface RunContext {
   /** Identifies this step's run, e.g. for naming what it publishes. */
   runId: string;
   nodeId: string;
+  /**
+   * The step's last saved state, kept across a retry on another worker (a worker killed mid-training
+   * resumes from here); cleared once the step succeeds.
+   */
+  checkpoint: { load(): unknown | null; save(state: unknown): void };
 }
 
 export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
@@ -60,6 +65,15 @@ export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   params: P;
   /** Steps with side effects (deploy) are never skipped as cached. */
   sideEffect?: boolean;
+  /** Deep-model training: routed to a GPU worker when one is in the pool. */
+  wantsGpu?: boolean;
+  /**
+   * Expansion: compile splits the node into these parts (per fold, per sweep point), each run by
+   * `runPart` as its own step on any worker, in parallel; then `run` gets their outputs in
+   * `inputs.parts`, in this order. Each part's params are the node's params with `params` applied.
+   */
+  parts?(params: z.output<P>): { id: string; params: Partial<z.output<P>> }[];
+  runPart?(args: { inputs: Record<string, unknown>; params: z.output<P>; ctx: RunContext }): Promise<unknown>;
   /** Pure: input port infos + params → output port infos, or problems naming the field. */
   configure(args: { params: z.output<P>; inputs: Record<string, PortInfo | undefined>; env: CompileEnv }): ConfigureResult;
   run(args: { inputs: Record<string, unknown>; params: z.output<P>; ctx: RunContext }): Promise<Record<string, unknown>>;

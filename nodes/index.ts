@@ -8,6 +8,7 @@ import { linearRegression, logisticRegression } from './model/linear-models';
 import { mlp } from './model/mlp';
 import { trainTestSplit } from './split/train-test-split';
 import { train } from './train/train';
+import { tuneLearningRate } from './train/tune';
 
 /** Every node kind, listed explicitly (palette order within each category). */
 export const NODE_KINDS: NodeDefinition[] = [
@@ -18,6 +19,7 @@ export const NODE_KINDS: NodeDefinition[] = [
   linearRegression,
   mlp,
   train,
+  tuneLearningRate,
   evaluate,
   deploy,
 ] as unknown as NodeDefinition[];

@@ -132,7 +132,7 @@ function EditorCanvas({
 
   // Compile on every edit: problems show on the nodes before anything runs.
   const check = useQuery({
-    ...trpc.graphs.check.queryOptions({ graph: JSON.parse(debouncedJson) as GraphFile }),
+    ...trpc.graphs.check.queryOptions({ graph: JSON.parse(debouncedJson) as GraphFile, graphId }),
     placeholderData: (previous) => previous,
   });
   const problems = useMemo(() => {
@@ -217,12 +217,25 @@ function EditorCanvas({
   const selectedColumns = selected
     ? Object.values(check.data?.ports[selected.id]?.inputs ?? {}).find((p) => p?.table)?.table?.columns
     : undefined;
-  const labelOf = (nodeId: string) => {
+  const labelOf = (stepId: string) => {
+    // Parts of an expanded node are "<nodeId>#<part>".
+    const [nodeId, part] = stepId.split('#');
     const node = nodes.find((n) => n.id === nodeId);
-    return node ? (kinds.get(node.data.kind)?.label ?? node.data.kind) : nodeId;
+    const label = node ? (kinds.get(node.data.kind)?.label ?? node.data.kind) : nodeId;
+    return part ? `${label} (${part})` : label;
   };
 
-  const contextValue = useMemo(() => ({ kinds, portColors: catalog.portColors, problems, run }), [kinds, catalog.portColors, problems, run]);
+  // After a run finishes, what is cached has changed: ask again which steps the next run needs.
+  const runStatus = run?.status;
+  useEffect(() => {
+    if (runStatus && FINAL_RUN_STATUSES.has(runStatus)) void check.refetch();
+  }, [runStatus]);
+  const forecast = useMemo(() => (running ? {} : (check.data?.forecast ?? {})), [running, check.data]);
+  const clearCache = useMutation(trpc.graphs.clearCache.mutationOptions({ onSuccess: () => void check.refetch() }));
+  const contextValue = useMemo(
+    () => ({ kinds, portColors: catalog.portColors, problems, run, forecast }),
+    [kinds, catalog.portColors, problems, run, forecast],
+  );
 
   return (
     <EditorContext.Provider value={contextValue}>
@@ -333,6 +346,8 @@ function EditorCanvas({
                   onChange={(params) =>
                     setNodes((ns) => ns.map((n) => (n.id === selected.id ? { ...n, data: { ...n.data, params } } : n)))
                   }
+                  forecast={forecast[selected.id]}
+                  onClearCache={() => clearCache.mutate({ id: graphId, nodeId: selected.id })}
                 />
               ) : (
                 <p className="text-sm text-slate-500">Select a step to see and change its settings.</p>

@@ -26,10 +26,12 @@ interface InspectorProps {
   columns: ColumnSchema[] | undefined;
   problems: NodeProblem[];
   onChange(params: Record<string, unknown>): void;
+  forecast?: { willRun: boolean; reason: string };
+  onClearCache(): void;
 }
 
 /** The inspector form, generated from the node's params JSON Schema (the zod schema is the one source). */
-export function Inspector({ kind, nodeId, params, columns, problems, onChange }: InspectorProps) {
+export function Inspector({ kind, nodeId, params, columns, problems, onChange, forecast, onClearCache }: InspectorProps) {
   const properties = (kind.paramsSchema.properties ?? {}) as Record<string, FieldSchema>;
   const entries = Object.entries(properties);
   const basic = entries.filter(([, f]) => !f.advanced);
@@ -58,6 +60,16 @@ export function Inspector({ kind, nodeId, params, columns, problems, onChange }:
           {p.message}
         </p>
       ))}
+      {forecast && (
+        <div className="flex items-center justify-between gap-2 rounded bg-slate-50 p-2 text-xs text-slate-700" data-testid="inspector-forecast">
+          <span>Next run: {forecast.reason}</span>
+          {!forecast.willRun && (
+            <button className="shrink-0 text-indigo-700 hover:underline" onClick={onClearCache}>
+              Forget cached result
+            </button>
+          )}
+        </div>
+      )}
       {entries.length === 0 && <p className="text-xs text-slate-500">This step has no settings.</p>}
       {basic.map(field)}
       {advanced.length > 0 && (
@@ -103,6 +115,8 @@ function Field({
     control = <input id={id} type="checkbox" checked={Boolean(value)} onChange={(e) => onChange(e.target.checked)} />;
   } else if (schema.type === 'number' || schema.type === 'integer') {
     control = <NumberInput id={id} className={inputClass} value={value} onChange={onChange} />;
+  } else if (schema.type === 'array' && (schema.items?.type === 'number' || schema.items?.type === 'integer')) {
+    control = <NumberListInput id={id} className={inputClass} value={value} onChange={onChange} />;
   } else if (schema.widget === 'column' && columns) {
     const current = String(value ?? '');
     control = (
@@ -173,6 +187,24 @@ function NumberInput({ id, className, value, onChange }: { id: string; className
         const trimmed = e.target.value.trim();
         const n = Number(trimmed);
         onChange(trimmed !== '' && Number.isFinite(n) ? n : e.target.value);
+      }}
+    />
+  );
+}
+
+/** Numbers separated by commas; a part that is not a number is kept as text so compile names the field. */
+function NumberListInput({ id, className, value, onChange }: { id: string; className: string; value: unknown; onChange(v: unknown): void }) {
+  const [text, setText] = useState(Array.isArray(value) ? value.join(', ') : String(value ?? ''));
+  return (
+    <input
+      id={id}
+      className={className}
+      value={text}
+      placeholder="e.g. 0.001, 0.01, 0.1"
+      onChange={(e) => {
+        setText(e.target.value);
+        const items = e.target.value.split(',').map((part) => part.trim()).filter(Boolean);
+        onChange(items.map((item) => (Number.isFinite(Number(item)) ? Number(item) : item)));
       }}
     />
   );

@@ -21,7 +21,9 @@ const HANDLE_TOP = 66;
 const HANDLE_GAP = 24;
 
 function PipelineNodeView({ id, data, selected }: NodeProps<Node<PipelineNodeData, 'pipeline'>>) {
-  const { kinds, portColors, problems, run } = useEditor();
+  const { kinds, portColors, problems, run, forecast } = useEditor();
+  const parts = Object.entries(run?.steps ?? {}).filter(([stepId]) => stepId.startsWith(`${id}#`));
+  const next = forecast[id];
   const kind = kinds.get(data.kind);
   const step = run?.steps[id];
   const nodeProblems = problems[id] ?? [];
@@ -50,6 +52,16 @@ function PipelineNodeView({ id, data, selected }: NodeProps<Node<PipelineNodeDat
       <PortHandles ports={kind?.inputs ?? []} side="input" colors={portColors} />
       <PortHandles ports={kind?.outputs ?? []} side="output" colors={portColors} />
       <div className="px-3 pb-2" style={{ paddingTop: ports * HANDLE_GAP + 4 }}>
+        {parts.length > 0 && (
+          <div className="text-[11px] text-slate-600" data-testid="node-parts">
+            parts: {parts.filter(([, p]) => p.status === 'done' || p.status === 'cached').length}/{parts.length} done
+          </div>
+        )}
+        {next && (
+          <div className={`text-[11px] ${next.willRun ? 'text-amber-700' : 'text-teal-700'}`} data-testid="node-forecast">
+            {next.willRun ? `will run: ${next.reason}` : 'cached'}
+          </div>
+        )}
         {step?.status === 'running' && (
           <div className="h-1.5 w-full overflow-hidden rounded bg-slate-200" role="progressbar" aria-valuenow={Math.round(step.progress * 100)}>
             <div className="h-full bg-blue-500 transition-all" style={{ width: `${Math.round(step.progress * 100)}%` }} />

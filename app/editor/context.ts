@@ -15,6 +15,8 @@ export interface EditorContextValue {
   portColors: Record<PortType, string>;
   problems: Record<string, NodeProblem[]>;
   run: RunView | null;
+  /** Before a run: for each step, whether the next run will run it, and why. */
+  forecast: Record<string, { willRun: boolean; reason: string }>;
 }
 
 export const EditorContext = createContext<EditorContextValue | null>(null);

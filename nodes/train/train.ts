@@ -1,6 +1,41 @@
 import { z } from 'zod';
 import type { ModelSpec, SplitArtifact } from '../artifacts';
-import { defineNode, type ConfigureProblem } from '../define';
+import { defineNode, type ConfigureProblem, type PortInfo } from '../define';
+
+/** Shared fields of the training nodes: one definition, so Train and Tune agree. */
+export const trainingParams = {
+  epochs: z.number().int().min(1, 'at least 1').max(10000, 'at most 10000').default(50).meta({ title: 'Epochs', description: 'Passes over the training rows.' }),
+  batchSize: z.number().int().min(1, 'at least 1').max(65536).default(32).meta({ title: 'Batch size', description: 'Rows per update.', advanced: true }),
+  optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam').meta({ title: 'Optimizer', advanced: true }),
+  seed: z.number().int().min(0).default(42).meta({ title: 'Seed', description: 'Same seed, same result.', advanced: true }),
+};
+
+export const TRAINING_INPUTS = [
+  { name: 'split', type: 'Split', label: 'Data' },
+  { name: 'model', type: 'Model', label: 'Model' },
+] as const;
+
+/** The model must predict what the split's target is: categories for classification, numbers for regression. */
+export function configureTraining(inputs: Record<string, PortInfo | undefined>, extraProblems: ConfigureProblem[] = []) {
+  const data = inputs.split;
+  const model = inputs.model?.model;
+  if (!data?.table || !model) return { outputs: {} };
+  const problems: ConfigureProblem[] = [...extraProblems];
+  const task = data.table.task;
+  if (model.task && task && model.task !== task) {
+    const kind = task === 'regression' ? 'a number' : 'a category';
+    problems.push({
+      message:
+        model.task === 'classification'
+          ? `This model predicts categories, but the target "${data.table.target}" is ${kind} (${task}). Use Linear regression or a neural network.`
+          : `This model predicts numbers, but the target "${data.table.target}" is ${kind} (${task}). Use Logistic regression or a neural network.`,
+    });
+  }
+  return {
+    outputs: { model: { type: 'TrainedModel' as const, table: data.table, model: { ...model, task } } },
+    problems,
+  };
+}
 
 export const train = defineNode({
   type: 'train.train',
@@ -8,43 +43,22 @@ export const train = defineNode({
   category: 'train',
   label: 'Train',
   description: 'Teaches the model from the training rows, epoch by epoch, and shows how the error falls as it learns.',
-  inputs: [
-    { name: 'split', type: 'Split', label: 'Data' },
-    { name: 'model', type: 'Model', label: 'Model' },
-  ],
+  inputs: [...TRAINING_INPUTS],
   outputs: [{ name: 'model', type: 'TrainedModel', label: 'Trained model' }],
+  wantsGpu: true,
   params: z.object({
-    epochs: z.number().int().min(1, 'at least 1').max(10000, 'at most 10000').default(50).meta({ title: 'Epochs', description: 'Passes over the training rows.' }),
+    epochs: trainingParams.epochs,
     learningRate: z
       .number()
       .positive('must be more than 0')
       .max(10, 'at most 10')
       .default(0.05)
       .meta({ title: 'Learning rate', description: 'Step size of each update; too big and training jumps around, too small and it crawls.' }),
-    batchSize: z.number().int().min(1, 'at least 1').max(65536).default(32).meta({ title: 'Batch size', description: 'Rows per update.', advanced: true }),
-    optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam').meta({ title: 'Optimizer', advanced: true }),
-    seed: z.number().int().min(0).default(42).meta({ title: 'Seed', description: 'Same seed, same result.', advanced: true }),
+    batchSize: trainingParams.batchSize,
+    optimizer: trainingParams.optimizer,
+    seed: trainingParams.seed,
   }),
-  configure({ inputs }) {
-    const data = inputs.split;
-    const model = inputs.model?.model;
-    if (!data?.table || !model) return { outputs: {} };
-    const problems: ConfigureProblem[] = [];
-    const task = data.table.task;
-    if (model.task && task && model.task !== task) {
-      const kind = task === 'regression' ? 'a number' : 'a category';
-      problems.push({
-        message:
-          model.task === 'classification'
-            ? `This model predicts categories, but the target "${data.table.target}" is ${kind} (${task}). Use Linear regression or a neural network.`
-            : `This model predicts numbers, but the target "${data.table.target}" is ${kind} (${task}). Use Logistic regression or a neural network.`,
-      });
-    }
-    return {
-      outputs: { model: { type: 'TrainedModel', table: data.table, model: { ...model, task } } },
-      problems,
-    };
-  },
+  configure: ({ inputs }) => configureTraining(inputs),
   async run({ inputs, params, ctx }) {
     const { trainNetwork } = await import('../../server/ml/neural');
     const trained = await trainNetwork(inputs.split as SplitArtifact, inputs.model as ModelSpec, params, ctx);

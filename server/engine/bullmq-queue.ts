@@ -1,16 +1,18 @@
 import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import { TaskFailed, type StepQueue, type StepTask, type TaskHandlers, type TaskResult, type WorkerEvent, type WorkerInfo, type WorkerStatus } from './protocol';
+import { servesGpu, TaskFailed, type StepQueue, type StepTask, type TaskHandlers, type TaskResult, type WorkerEvent, type WorkerInfo, type WorkerStatus } from './protocol';
 
 /** Steps that prefer a GPU go to their own queue, served only by GPU-capable workers. */
 export const QUEUE_NAMES = { cpu: 'pipeloom-cpu', gpu: 'pipeloom-gpu' } as const;
 export const WORKER_KEY_PREFIX = 'pipeloom:worker:';
 export const CANCEL_CHANNEL = 'pipeloom:cancel';
-/** How long a worker's registry entry lives without a heartbeat. */
-export const WORKER_TTL_S = 15;
+/** Workers refresh their registry entry this often; an entry lives three beats. */
+export function heartbeatMs(): number {
+  return Number(process.env.PIPELOOM_HEARTBEAT_MS) || 5000;
+}
 /** A failed job's reason carries the plain message, then this line, then the technical details. */
 export const DETAILS_SEPARATOR = '\n--- details ---\n';
-const ENQUEUE_TIMEOUT_MS = 30_000;
+const enqueueTimeoutMs = () => Number(process.env.PIPELOOM_ENQUEUE_TIMEOUT_MS) || 30_000;
 
 /** Progress messages a cluster worker sends through job.updateProgress. */
 export type ClusterProgress = WorkerEvent | { type: 'started'; worker: WorkerInfo };
@@ -32,6 +34,20 @@ export function reportRedisErrors(url: string, label: string): (error: Error) =>
     last = error.message;
     console.error(`Pipeloom ${label}: cannot reach Redis at ${url} (${error.message}); retrying with backoff.`);
   };
+}
+
+/** Every worker whose heartbeat entry has not expired. */
+export async function readWorkerRegistry(redis: Redis): Promise<WorkerStatus[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${WORKER_KEY_PREFIX}*`, 'COUNT', 200);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  if (keys.length === 0) return [];
+  const values = await redis.mget(keys);
+  return values.filter((v): v is string => Boolean(v)).map((v) => JSON.parse(v) as WorkerStatus);
 }
 
 interface Pending {
@@ -94,7 +110,7 @@ export class BullmqQueue implements StepQueue {
   }
 
   private async gpuWorkerAvailable(): Promise<boolean> {
-    return (await this.workers()).some((w) => w.info && (w.info.gpu !== null || w.info.tags.includes('gpu')));
+    return (await this.workers()).some((w) => w.info && servesGpu(w.info));
   }
 
   run(task: StepTask, handlers: TaskHandlers): Promise<TaskResult> {
@@ -111,8 +127,9 @@ export class BullmqQueue implements StepQueue {
           removeOnFail: { age: 7 * 24 * 3600 },
         });
       })();
+      const limit = enqueueTimeoutMs();
       const timeout = new Promise<never>((_, fail) =>
-        setTimeout(() => fail(new Error(`Redis at ${this.url} did not take the step within ${ENQUEUE_TIMEOUT_MS / 1000} s.`)), ENQUEUE_TIMEOUT_MS).unref(),
+        setTimeout(() => fail(new Error(`Redis at ${this.url} did not take the step within ${limit / 1000} s.`)), limit).unref(),
       );
       Promise.race([enqueue, timeout]).catch((error: Error) => {
         if (!this.pending.delete(task.taskId)) return;
@@ -139,23 +156,17 @@ export class BullmqQueue implements StepQueue {
     })().catch((error: Error) => console.error(`Pipeloom: cancelling step ${taskId} failed: ${error.message}`));
   }
 
-  async workers(): Promise<WorkerStatus[]> {
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${WORKER_KEY_PREFIX}*`, 'COUNT', 200);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== '0');
-    if (keys.length === 0) return [];
-    const values = await this.redis.mget(keys);
-    return values.filter((v): v is string => Boolean(v)).map((v) => JSON.parse(v) as WorkerStatus);
+  workers(): Promise<WorkerStatus[]> {
+    return readWorkerRegistry(this.redis);
   }
 
   async close(): Promise<void> {
     for (const pending of this.pending.values()) pending.reject(new TaskFailed('The server is shutting down.', 'queue closed'));
     this.pending.clear();
-    await Promise.all([...Object.values(this.queues).map((q) => q.close()), ...this.queueEvents.map((e) => e.close())]);
+    const closing = Promise.all([...Object.values(this.queues).map((q) => q.close()), ...this.queueEvents.map((e) => e.close())]);
+    // With Redis unreachable a graceful close never finishes: give it a moment, then drop the connections.
+    await Promise.race([closing, new Promise((r) => setTimeout(r, 3000).unref())]);
+    await Promise.all([...Object.values(this.queues).map((q) => q.disconnect()), ...this.queueEvents.map((e) => e.disconnect())]);
     this.redis.disconnect();
   }
 }

@@ -6,6 +6,14 @@ import type { ModelSpec, SplitArtifact, TrainedModelArtifact } from '../../nodes
 import type { RunContext } from '../../nodes/define';
 import { tf } from '../tf/backend';
 
+/** Training saves its weights at most this often, so a killed worker loses little work. */
+const CHECKPOINT_EVERY_MS = 2000;
+
+interface TrainingCheckpoint {
+  epoch: number;
+  weights: TrainedModelArtifact['weights'];
+}
+
 export interface TrainOptions {
   epochs: number;
   learningRate: number;
@@ -99,13 +107,24 @@ export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, option
       ])
     : undefined;
 
-  const rng = createRng(options.seed);
+  // A retry on another worker (this one was killed) continues from the last checkpoint.
+  const checkpoint = ctx.checkpoint.load() as TrainingCheckpoint | null;
+  let firstEpoch = 1;
+  if (checkpoint && checkpoint.epoch < options.epochs) {
+    const restored = await loadNetwork(checkpoint.weights);
+    model.setWeights(restored.getWeights());
+    restored.dispose();
+    firstEpoch = checkpoint.epoch + 1;
+    ctx.log(`Resuming from the checkpoint saved after epoch ${checkpoint.epoch} (optimizer state starts afresh).`);
+  }
+  let lastSaved = Date.now();
   try {
-    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {
       // Let the worker read its messages (a cancel) between epochs: wasm training never yields on its own.
       await new Promise((resolve) => setImmediate(resolve));
       if (ctx.signal.aborted) throw new Error('Cancelled.');
-      const order = tf.tensor1d(shuffledIndices(train.rowCount, rng), 'int32');
+      // Each epoch's order depends only on (seed, epoch), so a resumed run shuffles as the first would have.
+      const order = tf.tensor1d(shuffledIndices(train.rowCount, createRng(options.seed * 100_003 + epoch)), 'int32');
       const xs = tf.gather(x, order);
       const ys = tf.gather(y, order);
       const history = await model.fit(xs, ys, { epochs: 1, batchSize: options.batchSize, shuffle: false, validationData, verbose: 0 });
@@ -118,6 +137,10 @@ export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, option
       if (values.loss === undefined) throw new Error(`Training diverged at epoch ${epoch} (the loss is not a number): try a smaller learning rate.`);
       ctx.epoch(epoch, values);
       ctx.progress(epoch / options.epochs, `epoch ${epoch}/${options.epochs}`);
+      if (Date.now() - lastSaved >= CHECKPOINT_EVERY_MS && epoch < options.epochs) {
+        ctx.checkpoint.save({ epoch, weights: await serializeNetwork(model) } satisfies TrainingCheckpoint);
+        lastSaved = Date.now();
+      }
     }
     return {
       spec,

@@ -3,7 +3,7 @@
  * child process (LocalWorkerPool), so CPU-bound training never starves this process's event loop
  * and BullMQ's lock renewal keeps working. Any machine with the same Redis URL and artifact path joins.
  */
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
   CANCEL_CHANNEL,
@@ -12,12 +12,16 @@ import {
   QUEUE_NAMES,
   redisConnection,
   reportRedisErrors,
+  heartbeatMs,
+  readWorkerRegistry,
   WORKER_KEY_PREFIX,
-  WORKER_TTL_S,
   type ClusterProgress,
 } from '../engine/bullmq-queue';
 import { LocalWorkerPool } from '../engine/local-pool';
 import { servesGpu, TaskFailed, type StepTask, type TaskResult, type WorkerStatus } from '../engine/protocol';
+
+/** How long a GPU-preferring step handed back by a worker without a GPU waits before it is offered again. */
+const GPU_DEFER_MS = 1000;
 
 export interface ClusterWorkerOptions {
   redisUrl: string;
@@ -37,11 +41,17 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<{
   pool.start();
   const infos = await pool.ready();
   const startedAt = Date.now();
+  const hasGpu = infos.some(servesGpu);
   const onError = reportRedisErrors(options.redisUrl, 'worker');
   const redis = createRedis(options.redisUrl);
   redis.on('error', onError);
 
-  const processor = async (job: Job<StepTask>): Promise<TaskResult> => {
+  const processor = async (job: Job<StepTask>, token?: string): Promise<TaskResult> => {
+    // Without a GPU, take a GPU-preferring step only while no GPU worker is alive; else hand it back.
+    if (job.queueName === QUEUE_NAMES.gpu && !hasGpu && (await readWorkerRegistry(redis)).some((w) => w.info && servesGpu(w.info))) {
+      await job.moveToDelayed(Date.now() + GPU_DEFER_MS, token);
+      throw new DelayedError();
+    }
     const progress = (message: ClusterProgress) => void job.updateProgress(message).catch(onError);
     try {
       // This process's BullMQ attempts are the retries: a lost child is not retried locally too.
@@ -56,7 +66,8 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<{
 
   const connection = redisConnection(options.redisUrl);
   const settings = { connection, concurrency: options.concurrency, lockDuration: options.lockMs, stalledInterval: options.lockMs, maxStalledCount: options.maxStalls };
-  const queueNames = infos.some(servesGpu) ? [QUEUE_NAMES.gpu, QUEUE_NAMES.cpu] : [QUEUE_NAMES.cpu];
+  // Every worker consumes both queues, so GPU-preferring steps never wait for a GPU that is gone.
+  const queueNames = [QUEUE_NAMES.gpu, QUEUE_NAMES.cpu];
   const workers = queueNames.map((name) => {
     const worker = new Worker<StepTask, TaskResult>(name, processor, settings);
     worker.on('error', onError);
@@ -70,17 +81,18 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<{
   await subscriber.subscribe(CANCEL_CHANNEL);
   subscriber.on('message', (_channel, taskId: string) => pool.cancel(taskId));
 
+  const beat = heartbeatMs();
   const heartbeat = async () => {
     for (const status of await pool.workers()) {
       if (!status.info) continue;
       const entry: WorkerStatus = { ...status, startedAt, heartbeatAt: Date.now() };
-      await redis.set(`${WORKER_KEY_PREFIX}${status.info.id}`, JSON.stringify(entry), 'EX', WORKER_TTL_S);
+      await redis.set(`${WORKER_KEY_PREFIX}${status.info.id}`, JSON.stringify(entry), 'PX', beat * 3);
     }
   };
   await heartbeat().catch(onError);
-  const timer = setInterval(() => void heartbeat().catch(onError), 5000);
+  const timer = setInterval(() => void heartbeat().catch(onError), beat);
   options.log(
-    `Worker joined ${options.redisUrl}: ${infos.length} process(es), backend ${[...new Set(infos.map((i) => i.backend))].join(', ')}, queues ${queueNames.join(', ')}.`,
+    `Worker joined ${options.redisUrl}: ${infos.length} process(es), backend ${[...new Set(infos.map((i) => i.backend))].join(', ')}${hasGpu ? ', GPU-capable' : ''}.`,
   );
 
   return {

@@ -30,7 +30,12 @@ async function runTask(task: StepTask): Promise<void> {
       else inputs[port] = value;
     }
     if (parts.length > 0) inputs.parts = parts;
-    const params = kind.params.parse(task.params);
+    // Compile already parsed the params (defaults filled in); a part's params are derived from them.
+    const parsed = task.mode === 'part' ? { success: true as const, data: task.params } : kind.params.safeParse(task.params);
+    if (!parsed.success) {
+      throw new Error(`Invalid settings: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')}`);
+    }
+    const params = parsed.data as Record<string, unknown>;
     const ctx: RunContext = {
       runId: task.runId,
       nodeId: task.nodeId,

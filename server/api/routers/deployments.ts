@@ -1,7 +1,7 @@
 import { desc } from 'drizzle-orm';
 import { deployments } from '../../../drizzle/schema';
 import { getDb } from '../../db';
-import { getWorkerPool } from '../../engine/instance';
+import { getEngine } from '../../engine/instance';
 import { publicProcedure, router } from '../trpc';
 
 export const deploymentsRouter = router({
@@ -16,5 +16,5 @@ export const deploymentsRouter = router({
 });
 
 export const workersRouter = router({
-  list: publicProcedure.query(() => getWorkerPool().workers()),
+  list: publicProcedure.query(async () => ({ mode: getEngine().queue.mode, workers: await getEngine().queue.workers() })),
 });

@@ -53,9 +53,24 @@ export const graphsRouter = router({
     return { ok: true };
   }),
 
-  /** Compile without running: per-node errors and what each port carries (for column pickers). */
-  check: publicProcedure.input(z.object({ graph: graphSchema })).query(({ input }) => {
-    const result = getEngine().compile(input.graph);
-    return { ok: result.ok, errors: result.errors, ports: result.ports };
+  /**
+   * Compile without running: per-node errors, what each port carries (for column pickers), and for
+   * a valid graph which steps the next run will run and why (or reuse from the cache).
+   */
+  check: publicProcedure.input(z.object({ graph: graphSchema, graphId: z.string().optional() })).query(({ input }) => {
+    const engine = getEngine();
+    const result = engine.compile(input.graph);
+    return {
+      ok: result.ok,
+      errors: result.errors,
+      ports: result.ports,
+      forecast: result.ok ? engine.forecast(input.graph, input.graphId) : {},
+    };
+  }),
+
+  /** Forget a node's cached result, so the next run computes it (and what depends on it) again. */
+  clearCache: publicProcedure.input(z.object({ id: z.string(), nodeId: z.string() })).mutation(({ input }) => {
+    const { graph } = loadGraph(input.id);
+    return getEngine().clearCache(graph, input.nodeId);
   }),
 });

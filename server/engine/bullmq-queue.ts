@@ -166,7 +166,7 @@ export class BullmqQueue implements StepQueue {
     const closing = Promise.all([...Object.values(this.queues).map((q) => q.close()), ...this.queueEvents.map((e) => e.close())]);
     // With Redis unreachable a graceful close never finishes: give it a moment, then drop the connections.
     await Promise.race([closing, new Promise((r) => setTimeout(r, 3000).unref())]);
-    await Promise.all([...Object.values(this.queues).map((q) => q.disconnect()), ...this.queueEvents.map((e) => e.disconnect())]);
+    for (const client of [...Object.values(this.queues), ...this.queueEvents]) void client.disconnect().catch(() => undefined);
     this.redis.disconnect();
   }
 }

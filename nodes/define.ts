@@ -14,9 +14,15 @@ export interface PortInfo {
   model?: { family: string; trainer: 'gradient'; task?: Task };
 }
 
+export interface DatasetInfo {
+  columns: TableSchema['columns'];
+  contentHash: string;
+  defaultTarget?: string;
+}
+
 export interface CompileEnv {
-  /** Column schema and content hash of every dataset a graph may name. */
-  datasets: Record<string, { columns: TableSchema['columns']; contentHash: string; defaultTarget?: string }>;
+  /** Column schema and content hash of a dataset a graph names, or undefined when it is not here. */
+  dataset(id: string): DatasetInfo | undefined;
 }
 
 export interface ConfigureProblem {
@@ -65,6 +71,8 @@ export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   params: P;
   /** Steps with side effects (deploy) are never skipped as cached. */
   sideEffect?: boolean;
+  /** Light bookkeeping without TensorFlow.js (deploy): the engine runs it itself, no worker needed. */
+  inline?: boolean;
   /** Deep-model training: routed to a GPU worker when one is in the pool. */
   wantsGpu?: boolean;
   /**

@@ -22,7 +22,7 @@ export const sampleDataset = defineNode({
       }),
   }),
   configure({ params, env }) {
-    const info = env.datasets[params.dataset];
+    const info = env.dataset(params.dataset);
     if (!info) return { outputs: {}, problems: [{ field: 'dataset', message: `Dataset "${params.dataset}" is not available on this server.` }] };
     return { outputs: { table: { type: 'Table', table: { columns: info.columns } } }, identity: info.contentHash };
   },

@@ -21,6 +21,7 @@ export const deploy = defineNode({
       .meta({ title: 'Model name', description: 'The name in the predict URL.' }),
   }),
   sideEffect: true,
+  inline: true,
   configure: ({ inputs }) => ({ outputs: inputs.model ? { deployment: { type: 'Deployment' } } : {} }),
   async run({ inputs, params }) {
     const deployment: DeploymentArtifact = { modelName: params.modelName, model: inputs.model as TrainedModelArtifact };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import os from 'node:os';
 import { and, asc, desc, eq, inArray, isNull, max, notInArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { graphSchema, type GraphFile } from '../../lib/graph';
@@ -9,7 +10,8 @@ import type { Db } from '../db';
 import type { ArtifactStore } from './artifact-store';
 import { compile, type CompileError, type PlanStep, type StepSignature } from './compile';
 import { forecastStep, type StepForecast } from './explain';
-import { TaskFailed, type StepQueue, type WorkerEvent, type WorkerInfo } from './protocol';
+import { executeStep } from './execute-step';
+import { TaskFailed, type StepQueue, type StepTask, type TaskHandlers, type TaskResult, type WorkerEvent, type WorkerInfo } from './protocol';
 import { downstreamOf, isRunFinished, readySteps, runOutcome, type RunStatus, type StepStatus } from './scheduler';
 
 export type RunEventKind = 'run' | 'step' | 'progress' | 'epoch' | 'log';
@@ -39,6 +41,18 @@ interface ActiveRun {
 export type StartResult = { ok: true; runId: string } | { ok: false; errors: CompileError[] };
 
 const FINISHED_OK = new Set<StepStatus>(['done', 'cached']);
+
+/** How inline steps appear in the run log. */
+const ENGINE_AS_WORKER: WorkerInfo = {
+  id: 'engine',
+  host: os.hostname(),
+  pid: process.pid,
+  backend: 'none (runs in the engine)',
+  cores: 1,
+  memoryMb: 0,
+  gpu: null,
+  tags: ['inline'],
+};
 
 /**
  * The I/O edge around the pure compiler and scheduler: persists every transition in SQLite,
@@ -216,29 +230,30 @@ export class Engine {
         attempts++;
         const where = `${worker.host} pid ${worker.pid}, ${worker.backend}${worker.gpu ? `, ${worker.gpu}` : ''}`;
         this.setStep(run, step.nodeId, 'running', { startedAt: Date.now(), message: `on worker ${where}`, attempts });
-        const first = db.update(runs).set({ backend: worker.backend }).where(and(eq(runs.id, run.runId), isNull(runs.backend))).run();
-        if (first.changes > 0) this.emit(run.runId, null, 'run', { status: 'running', backend: worker.backend });
+        if (worker !== ENGINE_AS_WORKER) {
+          const first = db.update(runs).set({ backend: worker.backend }).where(and(eq(runs.id, run.runId), isNull(runs.backend))).run();
+          if (first.changes > 0) this.emit(run.runId, null, 'run', { status: 'running', backend: worker.backend });
+        }
         this.emit(run.runId, step.nodeId, 'log', { message: `Started on worker ${where}${attempts > 1 ? ` (attempt ${attempts})` : ''}.` });
       },
       onEvent: (event: WorkerEvent) => this.onWorkerEvent(run, step, event),
     };
-    queue
-      .run(
-        {
-          taskId,
-          runId: run.runId,
-          nodeId: step.nodeId,
-          type: step.type,
-          params: step.params,
-          inputs,
-          outputKey,
-          mode: step.mode,
-          wants: { gpu: step.wantsGpu },
-          timeoutMs: settings.stepTimeoutMs,
-          maxAttempts: settings.maxAttempts,
-        },
-        handlers,
-      )
+    const task = {
+      taskId,
+      runId: run.runId,
+      nodeId: step.nodeId,
+      type: step.type,
+      params: step.params,
+      inputs,
+      outputKey,
+      mode: step.mode,
+      wants: { gpu: step.wantsGpu },
+      timeoutMs: settings.stepTimeoutMs,
+      maxAttempts: settings.maxAttempts,
+    };
+    const kind = this.deps.kinds.get(step.type);
+    const execution = kind?.inline ? this.runInline(kind, task, handlers) : queue.run(task, handlers);
+    execution
       .then(({ summary }) => {
         // A queue may report a step twice (a retried job finishing late): only the first counts.
         if (run.status[step.nodeId] !== 'queued' && run.status[step.nodeId] !== 'running') return;
@@ -268,6 +283,17 @@ export class Engine {
         }
       })
       .finally(() => this.advance(run));
+  }
+
+  /** Light steps (deploy) run here, in the engine's process: no worker to wait for. */
+  private async runInline(kind: NodeDefinition, task: StepTask, handlers: TaskHandlers): Promise<TaskResult> {
+    handlers.onStart(ENGINE_AS_WORKER);
+    try {
+      return { summary: await executeStep(kind, task, this.deps.store, handlers.onEvent, new AbortController().signal) };
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      throw new TaskFailed(err.message, err.stack ?? err.message);
+    }
   }
 
   private onWorkerEvent(run: ActiveRun, step: PlanStep, event: WorkerEvent): void {

@@ -40,9 +40,7 @@ export function artifactsDir(): string {
 function createQueue(): StepQueue {
   const redisUrl = process.env.PIPELOOM_REDIS_URL;
   if (redisUrl) return new BullmqQueue(redisUrl);
-  const pool = new LocalWorkerPool({ size: workerCount(), root: projectRoot(), env: { PIPELOOM_ARTIFACTS: artifactsDir() } });
-  pool.start();
-  return pool;
+  return new LocalWorkerPool({ size: workerCount(), root: projectRoot(), env: { PIPELOOM_ARTIFACTS: artifactsDir() } });
 }
 
 /** The process-wide engine, kept on globalThis so hot reload reuses it. */

@@ -58,10 +58,13 @@ export class LocalWorkerPool implements StepQueue {
   private slots: Slot[] = [];
   private queue: Pending[] = [];
   private closed = false;
+  private started = false;
 
   constructor(private readonly options: { size: number; root: string; env: Record<string, string> }) {}
 
+  /** Starts the worker processes now (the server warms them at start); otherwise the first step does. */
   start(): void {
+    this.started = true;
     while (this.slots.length < this.options.size) this.spawn();
   }
 
@@ -160,6 +163,7 @@ export class LocalWorkerPool implements StepQueue {
 
   run(task: StepTask, handlers: TaskHandlers): Promise<TaskResult> {
     if (this.closed) return Promise.reject(new Error('The worker pool is closed.'));
+    if (!this.started) this.start();
     return new Promise((resolve, reject) => {
       this.queue.push({ task, handlers, attempt: 1, cancelled: false, resolve, reject });
       this.dispatch();
@@ -197,6 +201,7 @@ export class LocalWorkerPool implements StepQueue {
 
   /** Resolves once every worker has loaded TensorFlow.js and said which backend it uses. */
   async ready(timeoutMs = 120_000): Promise<WorkerInfo[]> {
+    if (!this.started) this.start();
     const deadline = Date.now() + timeoutMs;
     while (this.slots.length < this.options.size || this.slots.some((s) => !s.info)) {
       if (Date.now() > deadline) throw new Error(`Worker processes did not start within ${timeoutMs / 1000} s.`);

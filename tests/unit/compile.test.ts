@@ -218,7 +218,7 @@ describe('compile plan', () => {
 
   it('a new dataset content hash re-keys the dataset and its descendants', () => {
     const before = keysOf(compile(iris(), nodeKinds, env));
-    const changed: CompileEnv = { datasets: { ...env.datasets, iris: { ...env.datasets.iris, contentHash: 'f'.repeat(64) } } };
+    const changed: CompileEnv = { dataset: (id) => (id === 'iris' ? { ...env.dataset('iris')!, contentHash: 'f'.repeat(64) } : env.dataset(id)) };
     const after = keysOf(compile(iris(), nodeKinds, changed));
     for (const id of ['data', 'split', 'train', 'evaluate', 'deploy']) expect(after[id], id).not.toBe(before[id]);
     expect(after.model).toBe(before.model);

@@ -108,6 +108,16 @@ test('from an empty canvas to a deployed Iris model answering predictions', asyn
   await page.locator('.react-flow__node').nth(3).click();
   await expect(page.locator('#param-epochs')).toHaveValue('150');
 
+  // Before the next run, the canvas says what will run and why: only what an edit touches.
+  await expect(data.getByTestId('node-forecast')).toHaveText('cached');
+  await page.locator('#param-epochs').fill('160');
+  await expect(train.getByTestId('node-forecast')).toHaveText('will run: epochs changed');
+  await expect(evaluate.getByTestId('node-forecast')).toHaveText('will run: upstream Train changed');
+  await expect(split.getByTestId('node-forecast')).toHaveText('cached');
+  await expect(deploy.getByTestId('node-forecast')).toContainText('always runs');
+  await page.locator('#param-epochs').fill('150');
+  await expect(train.getByTestId('node-forecast')).toHaveText('cached');
+
   // The deployed model answers over HTTP.
   const response = await request.post('/api/v1/models/iris-e2e/predict', {
     data: { rows: [{ sepal_length_cm: 5.1, sepal_width_cm: 3.5, petal_length_cm: 1.4, petal_width_cm: 0.2 }] },
@@ -119,6 +129,10 @@ test('from an empty canvas to a deployed Iris model answering predictions', asyn
   const bad = await request.post('/api/v1/models/iris-e2e/predict', { data: { rows: [{ sepal_length_cm: 5.1 }] } });
   expect(bad.status()).toBe(400);
   expect((await bad.json()).error.field).toBe('sepal_width_cm');
+
+  // The workers that trained it, with their backend.
+  await page.goto('/workers');
+  await expect(page.getByTestId('workers-table')).toContainText('wasm');
 
   await page.goto('/');
   await expect(page.getByTestId('graph-list')).toContainText('E2E iris');

@@ -59,7 +59,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<Node<PipelineNodeDat
         )}
         {next && (
           <div className={`text-[11px] ${next.willRun ? 'text-amber-700' : 'text-teal-700'}`} data-testid="node-forecast">
-            {next.willRun ? `will run: ${next.reason}` : 'cached'}
+            {next.willRun ? `next run: runs — ${next.reason}` : 'next run: reused from cache'}
           </div>
         )}
         {step?.status === 'running' && (

@@ -109,14 +109,14 @@ test('from an empty canvas to a deployed Iris model answering predictions', asyn
   await expect(page.locator('#param-epochs')).toHaveValue('150');
 
   // Before the next run, the canvas says what will run and why: only what an edit touches.
-  await expect(data.getByTestId('node-forecast')).toHaveText('cached');
+  await expect(data.getByTestId('node-forecast')).toHaveText('next run: reused from cache');
   await page.locator('#param-epochs').fill('160');
-  await expect(train.getByTestId('node-forecast')).toHaveText('will run: epochs changed');
-  await expect(evaluate.getByTestId('node-forecast')).toHaveText('will run: upstream Train changed');
-  await expect(split.getByTestId('node-forecast')).toHaveText('cached');
+  await expect(train.getByTestId('node-forecast')).toHaveText('next run: runs — epochs changed');
+  await expect(evaluate.getByTestId('node-forecast')).toHaveText('next run: runs — upstream Train changed');
+  await expect(split.getByTestId('node-forecast')).toHaveText('next run: reused from cache');
   await expect(deploy.getByTestId('node-forecast')).toContainText('always runs');
   await page.locator('#param-epochs').fill('150');
-  await expect(train.getByTestId('node-forecast')).toHaveText('cached');
+  await expect(train.getByTestId('node-forecast')).toHaveText('next run: reused from cache');
 
   // The deployed model answers over HTTP.
   const response = await request.post('/api/v1/models/iris-e2e/predict', {

@@ -1,9 +1,10 @@
-import type { Table } from './table';
+import { isValueColumn, type Table } from './table';
 
 /**
- * How a model turns feature columns into numbers: numeric columns standardized with training
- * statistics (missing → the training mean), category columns one-hot over the training categories
- * (unseen → all zeros). Fitted on training rows; stored with the trained model.
+ * How a model turns feature columns into numbers: numbers, dates and booleans standardized with
+ * training statistics (missing → the training mean), category columns one-hot over the training
+ * categories (unseen → all zeros). Free text needs a tokenizer, not this. Fitted on training rows;
+ * stored with the trained model.
  */
 export type EncodedFeature =
   | { name: string; type: 'number'; mean: number; std: number }
@@ -18,7 +19,8 @@ export function fitEncoder(train: Table, featureNames: string[]): FeatureEncoder
   const features = featureNames.map((name): EncodedFeature => {
     const column = train.columns.find((c) => c.name === name);
     if (!column) throw new Error(`Feature column "${name}" is missing.`);
-    if (column.type === 'number') {
+    if (column.type === 'text') throw new Error(`Column "${name}" holds free text, which this model cannot read: drop it or turn it into categories.`);
+    if (isValueColumn(column)) {
       let n = 0;
       let sum = 0;
       for (const v of column.values) if (!Number.isNaN(v)) (n++, (sum += v));
@@ -45,14 +47,14 @@ export function encodeFeatures(table: Table, encoder: FeatureEncoder): Float32Ar
     const column = table.columns.find((c) => c.name === feature.name);
     if (!column) throw new Error(`Feature column "${feature.name}" is missing.`);
     if (feature.type === 'number') {
-      if (column.type !== 'number') throw new Error(`Column "${feature.name}" must be numeric.`);
+      if (!isValueColumn(column)) throw new Error(`Column "${feature.name}" must be numeric.`);
       for (let r = 0; r < table.rowCount; r++) {
         const v = column.values[r];
         out[r * encoder.width + offset] = Number.isNaN(v) ? 0 : (v - feature.mean) / feature.std;
       }
       offset += 1;
     } else {
-      if (column.type !== 'category') throw new Error(`Column "${feature.name}" must be a category.`);
+      if (isValueColumn(column)) throw new Error(`Column "${feature.name}" must be a category.`);
       const slot = new Int32Array(column.categories.length).fill(-1);
       column.categories.forEach((label, code) => (slot[code] = feature.categories.indexOf(label)));
       for (let r = 0; r < table.rowCount; r++) {

@@ -1,6 +1,10 @@
 /** Columnar tables: one typed array per column, plus the schema that flows through compile. */
-export const COLUMN_TYPES = ['number', 'category'] as const;
+export const COLUMN_TYPES = ['number', 'category', 'text', 'date', 'boolean'] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
+/** Stored as Float64Array (NaN = missing): dates as milliseconds since 1970 UTC, booleans as 0/1. */
+export type ValueColumnType = 'number' | 'date' | 'boolean';
+/** Stored as codes into a dictionary (-1 = missing): categories, and free text (one entry per distinct text). */
+export type DictionaryColumnType = 'category' | 'text';
 export type Task = 'classification' | 'regression';
 
 export interface ColumnSchema {
@@ -19,10 +23,13 @@ export interface TableSchema {
   task?: Task;
 }
 
-/** Numbers are Float64Array with NaN for missing; categories are codes into `categories` (-1 missing). */
-export type Column =
-  | { name: string; type: 'number'; values: Float64Array }
-  | { name: string; type: 'category'; codes: Int32Array; categories: string[] };
+export type ValueColumn = { name: string; type: ValueColumnType; values: Float64Array };
+export type DictionaryColumn = { name: string; type: DictionaryColumnType; codes: Int32Array; categories: string[] };
+export type Column = ValueColumn | DictionaryColumn;
+
+export function isValueColumn(column: Column): column is ValueColumn {
+  return 'values' in column;
+}
 
 export interface Table {
   rowCount: number;
@@ -32,7 +39,8 @@ export interface Table {
 /** Column schema with the facts task inference needs (whole numbers, distinct count). */
 export function tableSchema(table: Table): ColumnSchema[] {
   return table.columns.map((c): ColumnSchema => {
-    if (c.type === 'category') return { name: c.name, type: c.type, distinct: c.categories.length };
+    if (!isValueColumn(c)) return { name: c.name, type: c.type, distinct: c.categories.length };
+    if (c.type !== 'number') return { name: c.name, type: c.type };
     const seen = new Set<number>();
     let integer = true;
     for (const v of c.values) {
@@ -49,7 +57,7 @@ export const MAX_CLASSES = 20;
 
 /** 'auto' task: categories and small sets of whole numbers are classes; other numbers are quantities. */
 export function inferTask(column: ColumnSchema): Task {
-  if (column.type === 'category') return 'classification';
+  if (column.type !== 'number') return 'classification';
   return column.integer && column.distinct !== undefined && column.distinct <= MAX_CLASSES ? 'classification' : 'regression';
 }
 
@@ -62,7 +70,7 @@ export function labelOf(column: Column, row: number): string | null {
 /** Class ids for rows, by position in `labels`; -1 for a missing or unknown label. */
 export function classCodes(column: Column, labels: string[]): Int32Array {
   const index = new Map(labels.map((l, i) => [l, i]));
-  const out = new Int32Array(column.type === 'number' ? column.values.length : column.codes.length);
+  const out = new Int32Array(isValueColumn(column) ? column.values.length : column.codes.length);
   for (let r = 0; r < out.length; r++) {
     const label = labelOf(column, r);
     out[r] = label === null ? -1 : (index.get(label) ?? -1);
@@ -72,7 +80,7 @@ export function classCodes(column: Column, labels: string[]): Int32Array {
 
 /** Numeric target values as Float64Array (regression). */
 export function numericValues(column: Column): Float64Array {
-  if (column.type !== 'number') throw new Error(`Column "${column.name}" is not numeric.`);
+  if (column.type !== 'number' || !isValueColumn(column)) throw new Error(`Column "${column.name}" is not numeric.`);
   return column.values;
 }
 
@@ -86,14 +94,14 @@ export function getColumn(table: Table, name: string): Column {
 export function takeRows(table: Table, rows: ArrayLike<number>): Table {
   const n = rows.length;
   const columns = table.columns.map((column): Column => {
-    if (column.type === 'number') {
+    if (isValueColumn(column)) {
       const values = new Float64Array(n);
       for (let i = 0; i < n; i++) values[i] = column.values[rows[i]];
-      return { name: column.name, type: 'number', values };
+      return { ...column, values };
     }
     const codes = new Int32Array(n);
     for (let i = 0; i < n; i++) codes[i] = column.codes[rows[i]];
-    return { name: column.name, type: 'category', codes, categories: column.categories };
+    return { ...column, codes };
   });
   return { rowCount: n, columns };
 }
@@ -102,20 +110,31 @@ export function dropColumns(table: Table, names: string[]): Table {
   return { rowCount: table.rowCount, columns: table.columns.filter((c) => !names.includes(c.name)) };
 }
 
-/** A cell as plain JSON: number, category label, or null when missing. */
-export function cellValue(column: Column, row: number): number | string | null {
-  if (column.type === 'number') {
+export type CellValue = number | string | boolean | null;
+
+/** A cell as plain JSON: a number, a label or text, an ISO date, true/false, or null when missing. */
+export function cellValue(column: Column, row: number): CellValue {
+  if (isValueColumn(column)) {
     const v = column.values[row];
-    return Number.isNaN(v) ? null : v;
+    if (Number.isNaN(v)) return null;
+    if (column.type === 'boolean') return v !== 0;
+    if (column.type === 'date') return formatDate(v);
+    return v;
   }
   const code = column.codes[row];
   return code < 0 ? null : column.categories[code];
 }
 
-export function tableRows(table: Table, limit = table.rowCount): Record<string, number | string | null>[] {
-  const out: Record<string, number | string | null>[] = [];
+/** 2024-03-01 for midnight UTC, else the full ISO timestamp. */
+export function formatDate(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+}
+
+export function tableRows(table: Table, limit = table.rowCount): Record<string, CellValue>[] {
+  const out: Record<string, CellValue>[] = [];
   for (let r = 0; r < Math.min(limit, table.rowCount); r++) {
-    const row: Record<string, number | string | null> = {};
+    const row: Record<string, CellValue> = {};
     for (const column of table.columns) row[column.name] = cellValue(column, r);
     out.push(row);
   }

@@ -22,6 +22,13 @@ export function configureTraining(inputs: Record<string, PortInfo | undefined>, 
   if (!data?.table || !model) return { outputs: {} };
   const problems: ConfigureProblem[] = [...extraProblems];
   const task = data.table.task;
+  const freeText = data.table.columns.filter((c) => c.type === 'text' && c.name !== data.table!.target).map((c) => `"${c.name}"`);
+  if (freeText.length > 0) {
+    problems.push({
+      code: 'config',
+      message: `Column${freeText.length > 1 ? 's' : ''} ${freeText.join(', ')} hold${freeText.length > 1 ? '' : 's'} free text, which this model cannot read: remove ${freeText.length > 1 ? 'them' : 'it'} before the split (Select columns).`,
+    });
+  }
   if (model.task && task && model.task !== task) {
     const kind = task === 'regression' ? 'a number' : 'a category';
     problems.push({

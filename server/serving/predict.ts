@@ -23,6 +23,27 @@ export class PredictError extends Error {
 
 export const MAX_ROWS_PER_REQUEST = 10_000;
 
+const EXPECTED = { number: 'a number', date: 'a date (like "2024-03-01")', boolean: 'true or false' } as const;
+
+/** Request values for value columns; null when the value is not one. Numeric strings count as numbers. */
+const REQUEST_VALUE_PARSERS: Record<keyof typeof EXPECTED, (value: unknown) => number | null> = {
+  number: (value) => {
+    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : NaN;
+    return Number.isFinite(n) ? n : null;
+  },
+  date: (value) => {
+    const ms = typeof value === 'string' ? Date.parse(value.trim()) : NaN;
+    return Number.isFinite(ms) ? ms : null;
+  },
+  boolean: (value) => {
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    const text = String(value).trim().toLowerCase();
+    if (['true', 'yes', '1'].includes(text)) return 1;
+    if (['false', 'no', '0'].includes(text)) return 0;
+    return null;
+  },
+};
+
 interface LoadedModel {
   deployment: DeploymentArtifact;
   network: Awaited<ReturnType<typeof loadNetwork>>;
@@ -71,16 +92,14 @@ export function rowsToTable(body: unknown, inputColumns: DeploymentArtifact['mod
       }
       return { value, i };
     });
-    if (spec.type === 'number') {
+    if (spec.type === 'number' || spec.type === 'date' || spec.type === 'boolean') {
       const values = new Float64Array(rows.length);
       for (const { value, i } of cells) {
-        const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
-        if (!Number.isFinite(n) || (typeof value === 'string' && value.trim() === '')) {
-          throw new PredictError(400, `rows[${i}].${spec.name} must be a number, got ${JSON.stringify(value)}.`, spec.name);
-        }
-        values[i] = n;
+        const parsed = REQUEST_VALUE_PARSERS[spec.type](value);
+        if (parsed === null) throw new PredictError(400, `rows[${i}].${spec.name} must be ${EXPECTED[spec.type]}, got ${JSON.stringify(value)}.`, spec.name);
+        values[i] = parsed;
       }
-      return { name: spec.name, type: 'number', values };
+      return { name: spec.name, type: spec.type, values };
     }
     const dictionary = new Map<string, number>();
     const codes = new Int32Array(rows.length);
@@ -92,7 +111,7 @@ export function rowsToTable(body: unknown, inputColumns: DeploymentArtifact['mod
       if (!dictionary.has(label)) dictionary.set(label, dictionary.size);
       codes[i] = dictionary.get(label)!;
     }
-    return { name: spec.name, type: 'category', codes, categories: [...dictionary.keys()] };
+    return { name: spec.name, type: spec.type, codes, categories: [...dictionary.keys()] };
   });
   return { table: { rowCount: rows.length, columns }, ignored: [...ignored] };
 }

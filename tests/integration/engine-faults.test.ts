@@ -186,8 +186,9 @@ describe('engine faults on real worker processes (2 workers, 3 attempts)', () =>
     );
     const beforeKill = stepsOf(db, runId);
     expect(beforeKill.split.status).toBe('done');
-    // The CLI's worker processes: its two children, among them those its steps ran on.
-    const cliWorkers = childPidsOf(child.pid!);
+    // The CLI's worker processes (its children running the worker entry; tsx's esbuild service is
+    // another child), among them those its steps ran on.
+    const cliWorkers = childPidsOf(child.pid!, 'server/worker/main.ts');
     expect(cliWorkers).toHaveLength(2);
     for (const pid of workerPidsOf(db, runId)) expect(cliWorkers).toContain(pid);
 

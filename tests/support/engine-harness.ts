@@ -113,15 +113,17 @@ export function ranTogether(a: StepRow, b: StepRow): boolean {
   return a.startedAt < b.finishedAt && b.startedAt < a.finishedAt;
 }
 
-/** Linux: the pids of the live processes whose parent is `pid` (from /proc). */
-export function childPidsOf(pid: number): number[] {
+/** Linux: the pids of the live processes whose parent is `pid`, optionally only those whose command line contains `command` (from /proc). */
+export function childPidsOf(pid: number, command?: string): number[] {
   const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === pid && fields[0] !== 'Z') out.push(Number(entry));
+      if (Number(fields[1]) !== pid || fields[0] === 'Z') continue;
+      if (command && !readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').includes(command)) continue;
+      out.push(Number(entry));
     } catch {
       // gone meanwhile
     }

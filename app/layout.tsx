@@ -21,6 +21,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/" className="hover:text-slate-900">
               Pipelines
             </Link>
+            <Link href="/datasets" className="hover:text-slate-900">
+              Datasets
+            </Link>
             <Link href="/models" className="hover:text-slate-900">
               Deployed models
             </Link>

@@ -106,3 +106,20 @@ export const deployments = sqliteTable(
   },
   (t) => [uniqueIndex('deployments_name_version').on(t.name, t.version)],
 );
+
+/** Uploaded datasets, identified by the content hash of the uploaded file; the table lies in the artifact store. */
+export const datasets = sqliteTable('datasets', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  fileName: text('file_name').notNull(),
+  rowCount: integer('row_count').notNull(),
+  /** Column schema (JSON), what compile sees. */
+  columns: text('columns').notNull(),
+  /** Per-column statistics (JSON) for the Datasets page. */
+  stats: text('stats').notNull(),
+  /** What the parser detected and the problems it found (JSON). */
+  report: text('report').notNull(),
+  sourceBytes: integer('source_bytes').notNull(),
+  storedBytes: integer('stored_bytes').notNull(),
+  createdAt: createdAt(),
+});

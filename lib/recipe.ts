@@ -1,4 +1,5 @@
 import type { Table } from './table';
+import { fillMissingStep, filledColumns, type FillMissingState } from './steps/fill-missing';
 import { standardizeStep } from './steps/standardize';
 
 /**
@@ -31,7 +32,13 @@ export interface FittedStep extends RecipeStep {
 // Each entry is a StatefulStep for its own params and state; the registry erases those types.
 const STEPS: Record<string, StatefulStep<any, any>> = {
   [standardizeStep.kind]: standardizeStep,
+  [fillMissingStep.kind]: fillMissingStep,
 };
+
+/** Columns whose missing values the fitted recipe fills in (a predict request may leave them empty). */
+export function fillableColumns(fitted: FittedStep[]): Set<string> {
+  return new Set(fitted.filter((f) => f.kind === fillMissingStep.kind).flatMap((f) => filledColumns(f.state as FillMissingState)));
+}
 
 function stepOf(kind: string): StatefulStep<unknown, unknown> {
   const step = STEPS[kind];

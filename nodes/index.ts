@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { ingestCsv } from './dataset/ingest-csv';
 import { sampleDataset } from './dataset/sample-dataset';
+import { uploadedDataset } from './dataset/uploaded-dataset';
+import { missingValues } from './cleaning/missing-values';
+import { selectColumns } from './cleaning/select-columns';
 import type { CatalogEntry, NodeDefinition } from './define';
 import { deploy } from './deploy/deploy';
 import { evaluate } from './evaluate/evaluate';
@@ -13,6 +17,9 @@ import { tuneLearningRate } from './train/tune';
 /** Every node kind, listed explicitly (palette order within each category). */
 export const NODE_KINDS: NodeDefinition[] = [
   sampleDataset,
+  uploadedDataset,
+  selectColumns,
+  missingValues,
   standardize,
   trainTestSplit,
   logisticRegression,
@@ -24,7 +31,8 @@ export const NODE_KINDS: NodeDefinition[] = [
   deploy,
 ] as unknown as NodeDefinition[];
 
-export const nodeKinds = new Map(NODE_KINDS.map((k) => [k.type, k]));
+/** Every kind the engine can run, the hidden ones (ingest) included. */
+export const nodeKinds = new Map([...NODE_KINDS, ingestCsv as unknown as NodeDefinition].map((k) => [k.type, k]));
 
 export function catalogEntry(kind: NodeDefinition): CatalogEntry {
   return {
@@ -41,5 +49,5 @@ export function catalogEntry(kind: NodeDefinition): CatalogEntry {
 }
 
 export function catalog(): CatalogEntry[] {
-  return NODE_KINDS.map(catalogEntry);
+  return NODE_KINDS.filter((k) => !k.hidden).map(catalogEntry);
 }

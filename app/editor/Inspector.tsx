@@ -1,7 +1,9 @@
 'use client';
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { ColumnSchema } from '../../lib/table';
 import type { CatalogEntry } from '../../nodes/define';
+import { useTRPC } from '../trpc';
 import type { NodeProblem } from './context';
 
 /** The subset of JSON Schema that z.toJSONSchema emits for node params, plus our .meta() keys. */
@@ -13,7 +15,7 @@ interface FieldSchema {
   enum?: string[];
   enumLabels?: Record<string, string>;
   advanced?: boolean;
-  widget?: 'column' | 'columns';
+  widget?: 'column' | 'columns' | 'dataset';
   minimum?: number;
   maximum?: number;
   items?: FieldSchema;
@@ -117,6 +119,8 @@ function Field({
     control = <NumberInput id={id} className={inputClass} value={value} onChange={onChange} />;
   } else if (schema.type === 'array' && (schema.items?.type === 'number' || schema.items?.type === 'integer')) {
     control = <NumberListInput id={id} className={inputClass} value={value} onChange={onChange} />;
+  } else if (schema.widget === 'dataset') {
+    control = <DatasetPicker id={id} className={inputClass} value={String(value ?? '')} onChange={onChange} />;
   } else if (schema.widget === 'column' && columns) {
     const current = String(value ?? '');
     control = (
@@ -207,5 +211,23 @@ function NumberListInput({ id, className, value, onChange }: { id: string; class
         onChange(items.map((item) => (Number.isFinite(Number(item)) ? Number(item) : item)));
       }}
     />
+  );
+}
+
+/** Uploaded datasets by name; the graph stores the dataset's content id. */
+function DatasetPicker({ id, className, value, onChange }: { id: string; className: string; value: string; onChange(v: unknown): void }) {
+  const trpc = useTRPC();
+  const list = useQuery(trpc.datasets.list.queryOptions());
+  const datasets = list.data?.datasets ?? [];
+  return (
+    <select id={id} className={className} value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="">{datasets.length ? '(choose a dataset)' : '(no uploads yet: see Datasets)'}</option>
+      {value && !datasets.some((d) => d.id === value) && <option value={value}>missing dataset {value.slice(0, 8)}…</option>}
+      {datasets.map((d) => (
+        <option key={d.id} value={d.id}>
+          {d.name} ({d.rowCount.toLocaleString()} rows)
+        </option>
+      ))}
+    </select>
   );
 }

@@ -1,6 +1,7 @@
 import 'server-only';
 import { catalogRouter } from './routers/catalog';
 import { deploymentsRouter, workersRouter } from './routers/deployments';
+import { datasetsRouter } from './routers/datasets';
 import { graphsRouter } from './routers/graphs';
 import { runsRouter } from './routers/runs';
 import { createCallerFactory, router } from './trpc';
@@ -9,6 +10,7 @@ export const appRouter = router({
   catalog: catalogRouter,
   graphs: graphsRouter,
   runs: runsRouter,
+  datasets: datasetsRouter,
   deployments: deploymentsRouter,
   workers: workersRouter,
 });

@@ -223,7 +223,11 @@ export class Engine {
     const outputKey = this.outputKeyOf(run, step);
     run.taskIds[step.nodeId] = taskId;
     this.setStep(run, step.nodeId, 'queued', {});
-    const inputs = Object.fromEntries(Object.entries(step.inputs).map(([port, src]) => [port, { key: run.outputKeys[src.nodeId], port: src.port }]));
+    const kind = this.deps.kinds.get(step.type);
+    const inputs = {
+      ...kind?.reads?.(step.params),
+      ...Object.fromEntries(Object.entries(step.inputs).map(([port, src]) => [port, { key: run.outputKeys[src.nodeId], port: src.port }])),
+    };
     let attempts = 0;
     const handlers = {
       onStart: (worker: WorkerInfo) => {
@@ -251,7 +255,6 @@ export class Engine {
       timeoutMs: settings.stepTimeoutMs,
       maxAttempts: settings.maxAttempts,
     };
-    const kind = this.deps.kinds.get(step.type);
     const execution = kind?.inline ? this.runInline(kind, task, handlers) : queue.run(task, handlers);
     execution
       .then(({ summary }) => {
@@ -283,6 +286,32 @@ export class Engine {
         }
       })
       .finally(() => this.advance(run));
+  }
+
+  /**
+   * One step outside any run (ingesting an upload), on a worker like any other step; resolves with
+   * its summary once its outputs are in the artifact store under `outputKey`.
+   */
+  runDetached(type: string, params: Record<string, unknown>, outputKey: string): Promise<Record<string, unknown> | null> {
+    const taskId = randomUUID();
+    return this.deps.queue
+      .run(
+        {
+          taskId,
+          runId: 'detached',
+          nodeId: type,
+          type,
+          params,
+          inputs: {},
+          outputKey,
+          mode: 'node',
+          wants: { gpu: false },
+          timeoutMs: this.deps.settings.stepTimeoutMs,
+          maxAttempts: 1,
+        },
+        { onStart: () => undefined, onEvent: () => undefined },
+      )
+      .then((result) => result.summary);
   }
 
   /** Light steps (deploy) run here, in the engine's process: no worker to wait for. */

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { nodeKinds } from '../../nodes';
-import { compileEnv } from '../data/samples';
+import { serverCompileEnv } from '../data/env';
 import { getDb } from '../db';
 import { dataDir, projectRoot } from '../paths';
 import { ArtifactStore } from './artifact-store';
@@ -50,7 +50,7 @@ export function getEngine(): Engine {
     store: new ArtifactStore(artifactsDir()),
     queue: createQueue(),
     kinds: nodeKinds,
-    env: compileEnv,
+    env: () => serverCompileEnv,
     settings: engineSettings(),
   });
   return globalForEngine.pipeloomEngine;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { and, desc, eq } from 'drizzle-orm';
+import { fillableColumns } from '../../lib/recipe';
 import type { Column, Table } from '../../lib/table';
 import type { DeploymentArtifact } from '../../nodes/artifacts';
 import { deployments } from '../../drizzle/schema';
@@ -71,7 +72,11 @@ function loadDeployment(artifactKey: string): Promise<LoadedModel> {
  * numbers or as numeric strings ("5.1"); anything else in a numeric column is refused. Columns the
  * model does not use are ignored and reported back.
  */
-export function rowsToTable(body: unknown, inputColumns: DeploymentArtifact['model']['inputColumns']): { table: Table; ignored: string[] } {
+export function rowsToTable(
+  body: unknown,
+  inputColumns: DeploymentArtifact['model']['inputColumns'],
+  fillable: ReadonlySet<string> = new Set(),
+): { table: Table; ignored: string[] } {
   if (!body || typeof body !== 'object' || !Array.isArray((body as { rows?: unknown }).rows)) {
     throw new PredictError(400, 'The request body must be JSON like {"rows": [{"column": value, ...}]}.', 'rows');
   }
@@ -85,15 +90,17 @@ export function rowsToTable(body: unknown, inputColumns: DeploymentArtifact['mod
     for (const key of Object.keys(row)) if (!known.has(key)) ignored.add(key);
   });
   const columns = inputColumns.map((spec): Column => {
-    const cells = rows.map((row, i) => {
+    const cells = rows.flatMap((row, i) => {
       const value = (row as Record<string, unknown>)[spec.name];
       if (value === undefined || value === null || value === '') {
+        // A cell the model's fitted preprocessing fills in may be left empty; any other is required.
+        if (fillable.has(spec.name)) return [];
         throw new PredictError(400, `rows[${i}].${spec.name} is missing: the model needs "${spec.name}" (${spec.type}).`, spec.name);
       }
-      return { value, i };
+      return [{ value, i }];
     });
     if (spec.type === 'number' || spec.type === 'date' || spec.type === 'boolean') {
-      const values = new Float64Array(rows.length);
+      const values = new Float64Array(rows.length).fill(NaN);
       for (const { value, i } of cells) {
         const parsed = REQUEST_VALUE_PARSERS[spec.type](value);
         if (parsed === null) throw new PredictError(400, `rows[${i}].${spec.name} must be ${EXPECTED[spec.type]}, got ${JSON.stringify(value)}.`, spec.name);
@@ -102,7 +109,7 @@ export function rowsToTable(body: unknown, inputColumns: DeploymentArtifact['mod
       return { name: spec.name, type: spec.type, values };
     }
     const dictionary = new Map<string, number>();
-    const codes = new Int32Array(rows.length);
+    const codes = new Int32Array(rows.length).fill(-1);
     for (const { value, i } of cells) {
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
         throw new PredictError(400, `rows[${i}].${spec.name} must be text, got ${JSON.stringify(value)}.`, spec.name);
@@ -129,7 +136,7 @@ export async function predict(name: string, body: unknown, version?: number) {
   }
   const { deployment, network } = await loadDeployment(row.artifactKey);
   const model = deployment.model;
-  const { table, ignored } = rowsToTable(body, model.inputColumns);
+  const { table, ignored } = rowsToTable(body, model.inputColumns, fillableColumns(model.recipe));
   const result = await predictTable(model, table, network);
   const predictions = result.predicted.map((predicted, i) =>
     result.probabilities

@@ -73,7 +73,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await instance?.shutdownEngine();
-  for (const child of Object.values(workers)) if (child.exitCode === null) child.kill('SIGTERM');
+  // SIGKILL: Redis is gone by now, so a graceful stop would only wait; their step processes exit with them.
+  for (const child of Object.values(workers)) if (child.exitCode === null) child.kill('SIGKILL');
   await redis?.stop();
   dbModule?.getDb().$client.close();
   temp.cleanup();

@@ -1,0 +1,33 @@
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { listDatasets, receiveUpload, UploadError } from '../../../../server/data/datasets';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * Upload: POST the raw file as the body (streamed to disk, never buffered whole), with
+ * ?filename=…&delimiter=auto|,|;|tab|&decimal=auto|.|,&header=true|false&encoding=…&badRows=skip|refuse.
+ */
+export async function POST(request: Request) {
+  const query = new URL(request.url).searchParams;
+  const fileName = query.get('filename')?.trim() || 'upload.csv';
+  const options = {
+    delimiter: query.get('delimiter') === 'tab' ? '\t' : (query.get('delimiter') ?? undefined),
+    decimal: query.get('decimal') ?? undefined,
+    header: query.has('header') ? query.get('header') !== 'false' : undefined,
+    encoding: query.get('encoding') ?? undefined,
+    badRows: query.get('badRows') ?? undefined,
+  };
+  if (!request.body) return Response.json({ error: { message: 'Send the file as the request body.' } }, { status: 400 });
+  try {
+    const { dataset, existing } = await receiveUpload(request.body as unknown as WebReadableStream<Uint8Array>, fileName, options);
+    return Response.json({ dataset, existing }, { status: existing ? 200 : 201 });
+  } catch (error) {
+    if (error instanceof UploadError) return Response.json({ error: { message: error.message } }, { status: error.status });
+    console.error('upload failed', error);
+    return Response.json({ error: { message: 'The upload failed; the server log has the details. Nothing was stored.' } }, { status: 500 });
+  }
+}
+
+export async function GET() {
+  return Response.json({ datasets: listDatasets().map(({ stats: _stats, ...d }) => d) });
+}

@@ -1,0 +1,156 @@
+'use client';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { ColumnStats } from '../../lib/stats';
+import { useTRPC } from '../trpc';
+
+const ROW_HEIGHT = 28;
+const VIEW_HEIGHT = 420;
+const PAGE = 200;
+
+export function DatasetDetail({ id, onDelete }: { id: string; onDelete(): void }) {
+  const trpc = useTRPC();
+  const dataset = useQuery(trpc.datasets.get.queryOptions({ id }));
+  if (dataset.error) return <p className="text-sm text-red-700">{dataset.error.message}</p>;
+  if (!dataset.data) return <p className="text-sm text-slate-500">Loading…</p>;
+  const d = dataset.data;
+  return (
+    <div className="space-y-4" data-testid="dataset-detail">
+      <div className="flex items-start justify-between">
+        <div>
+          <h2 className="text-lg font-semibold">{d.name}</h2>
+          <p className="text-xs text-slate-500">
+            {d.fileName} · {d.rowCount.toLocaleString()} rows · separator {d.report.delimiter === '\t' ? 'tab' : `"${d.report.delimiter}"`} · decimal “
+            {d.report.decimal}” · {d.report.encoding}
+            {d.report.skippedRows > 0 && ` · ${d.report.skippedRows} broken rows skipped`}
+          </p>
+        </div>
+        <div className="flex gap-2 text-sm">
+          <a className="rounded border border-slate-300 px-3 py-1 hover:bg-slate-50" href={`/api/v1/datasets/${id}/csv`}>
+            Download CSV
+          </a>
+          <button
+            className="rounded border border-slate-300 px-3 py-1 text-red-700 hover:bg-red-50"
+            onClick={() => {
+              if (confirm(`Delete "${d.name}"? Pipelines using it will show an error until it is uploaded again.`)) onDelete();
+            }}
+          >
+            Delete
+          </button>
+        </div>
+      </div>
+      {d.report.problems.length > 0 && (
+        <details className="rounded bg-amber-50 p-2 text-xs text-amber-900">
+          <summary>{d.report.problems.length} problem(s) found while reading the file</summary>
+          <ul className="mt-1 list-disc pl-5">
+            {d.report.problems.map((p, i) => (
+              <li key={i}>{p.message}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <ColumnTable stats={d.stats} />
+      <RowPreview id={id} columns={d.columns.map((c) => c.name)} rowCount={d.rowCount} />
+    </div>
+  );
+}
+
+function ColumnTable({ stats }: { stats: ColumnStats[] }) {
+  return (
+    <table className="w-full rounded border border-slate-200 bg-white text-xs" data-testid="column-stats">
+      <thead className="bg-slate-50 text-left text-slate-500">
+        <tr>
+          <th className="p-2">Column</th>
+          <th className="p-2">Type</th>
+          <th className="p-2">Missing</th>
+          <th className="p-2">Values</th>
+          <th className="p-2">Distribution</th>
+        </tr>
+      </thead>
+      <tbody>
+        {stats.map((s) => (
+          <tr key={s.name} className="border-t border-slate-100">
+            <td className="p-2 font-medium">{s.name}</td>
+            <td className="p-2">{s.type}</td>
+            <td className="p-2">{(s.missingRatio * 100).toFixed(1)}%</td>
+            <td className="p-2">
+              {s.top
+                ? `${s.distinct} distinct: ${s.top.slice(0, 3).map((t) => `${t.value} (${t.count})`).join(', ')}`
+                : s.min !== undefined
+                  ? `min ${formatValue(s.min, s.type)} · mean ${formatValue(s.mean!, s.type)} · max ${formatValue(s.max!, s.type)}`
+                  : '—'}
+            </td>
+            <td className="p-2">
+              <Bars counts={(s.histogram ?? s.top ?? []).map((b) => b.count)} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function formatValue(v: number, type: string): string {
+  if (type === 'date') return new Date(v).toISOString().slice(0, 10);
+  return Math.abs(v) >= 1000 || Number.isInteger(v) ? v.toLocaleString() : v.toFixed(3);
+}
+
+function Bars({ counts }: { counts: number[] }) {
+  const max = Math.max(1, ...counts);
+  return (
+    <div className="flex h-6 items-end gap-px" aria-hidden>
+      {counts.map((c, i) => (
+        <div key={i} className="w-2 bg-indigo-400" style={{ height: `${Math.max(2, (c / max) * 24)}px` }} />
+      ))}
+    </div>
+  );
+}
+
+/** Only the rows in view are rendered (and fetched, a page at a time): smooth on a million rows. */
+function RowPreview({ id, columns, rowCount }: { id: string; columns: string[]; rowCount: number }) {
+  const trpc = useTRPC();
+  const [scrollTop, setScrollTop] = useState(0);
+  const first = Math.floor(scrollTop / ROW_HEIGHT);
+  const visible = Math.ceil(VIEW_HEIGHT / ROW_HEIGHT) + 1;
+  const page = Math.floor(first / PAGE);
+  const current = useQuery({ ...trpc.datasets.rows.queryOptions({ id, offset: page * PAGE, limit: PAGE + visible }), placeholderData: (prev) => prev });
+  const rows = current.data?.rows ?? [];
+  const offset = current.data ? page * PAGE : 0;
+  return (
+    <div>
+      <h3 className="mb-1 text-sm font-semibold">Rows</h3>
+      <div
+        className="relative overflow-auto rounded border border-slate-200 bg-white text-xs"
+        style={{ height: VIEW_HEIGHT }}
+        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        data-testid="row-preview"
+      >
+        <div style={{ height: (rowCount + 1) * ROW_HEIGHT, minWidth: columns.length * 120 }}>
+          <div className="sticky top-0 z-10 flex bg-slate-50 font-medium" style={{ height: ROW_HEIGHT }}>
+            <div className="w-16 shrink-0 p-1 text-slate-400">#</div>
+            {columns.map((c) => (
+              <div key={c} className="w-32 shrink-0 truncate p-1">
+                {c}
+              </div>
+            ))}
+          </div>
+          {Array.from({ length: visible }, (_, i) => first + i)
+            .filter((r) => r < rowCount)
+            .map((r) => {
+              const row = rows[r - offset];
+              return (
+                <div key={r} className="absolute flex border-t border-slate-100" style={{ top: (r + 1) * ROW_HEIGHT, height: ROW_HEIGHT }}>
+                  <div className="w-16 shrink-0 p-1 text-slate-400">{r + 1}</div>
+                  {columns.map((c) => (
+                    <div key={c} className="w-32 shrink-0 truncate p-1" title={row ? String(row[c] ?? '') : ''}>
+                      {row ? (row[c] === null ? <span className="text-slate-300">missing</span> : String(row[c])) : '…'}
+                    </div>
+                  ))}
+                </div>
+              );
+            })}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+import { isValueColumn, type Column } from './table';
+
+export interface ColumnStats {
+  name: string;
+  type: Column['type'];
+  missing: number;
+  missingRatio: number;
+  /** Value columns (number, date, boolean): range and mean of the present values, and a histogram. */
+  min?: number;
+  max?: number;
+  mean?: number;
+  histogram?: { from: number; to: number; count: number }[];
+  /** Dictionary columns (category, text): distinct values and the most frequent ones. */
+  distinct?: number;
+  top?: { value: string; count: number }[];
+}
+
+const BINS = 12;
+const TOP = 8;
+
+/** One pass (two for the histogram) over a typed column. */
+export function columnStats(column: Column): ColumnStats {
+  if (isValueColumn(column)) {
+    const values = column.values;
+    let missing = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    let sum = 0;
+    for (const v of values) {
+      if (Number.isNaN(v)) {
+        missing++;
+        continue;
+      }
+      if (v < min) min = v;
+      if (v > max) max = v;
+      sum += v;
+    }
+    const present = values.length - missing;
+    const base = { name: column.name, type: column.type, missing, missingRatio: values.length ? missing / values.length : 0 };
+    if (present === 0) return base;
+    const width = (max - min) / BINS || 1;
+    const counts = new Array<number>(BINS).fill(0);
+    for (const v of values) if (!Number.isNaN(v)) counts[Math.min(BINS - 1, Math.floor((v - min) / width))]++;
+    return {
+      ...base,
+      min,
+      max,
+      mean: sum / present,
+      histogram: counts.map((count, i) => ({ from: min + i * width, to: min + (i + 1) * width, count })),
+    };
+  }
+  const counts = new Int32Array(column.categories.length);
+  let missing = 0;
+  for (const code of column.codes) {
+    if (code < 0) missing++;
+    else counts[code]++;
+  }
+  const order = [...counts.keys()].sort((a, b) => counts[b] - counts[a]);
+  return {
+    name: column.name,
+    type: column.type,
+    missing,
+    missingRatio: column.codes.length ? missing / column.codes.length : 0,
+    distinct: order.filter((i) => counts[i] > 0).length,
+    top: order.slice(0, TOP).filter((i) => counts[i] > 0).map((i) => ({ value: column.categories[i], count: counts[i] })),
+  };
+}

@@ -1,0 +1,40 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { cellValue, type CellValue } from '../../../lib/table';
+import { deleteDataset, getDataset, listDatasets, maxUploadBytes } from '../../data/datasets';
+import { forgetDatasetTable, loadDatasetTable } from '../../data/export';
+import { publicProcedure, router } from '../trpc';
+
+export const datasetsRouter = router({
+  list: publicProcedure.query(() => {
+    const all = listDatasets();
+    return {
+      datasets: all.map(({ stats: _stats, ...d }) => d),
+      usedBytes: all.reduce((sum, d) => sum + d.storedBytes, 0),
+      maxUploadBytes: maxUploadBytes(),
+    };
+  }),
+
+  get: publicProcedure.input(z.object({ id: z.string() })).query(({ input }) => {
+    const dataset = getDataset(input.id);
+    if (!dataset) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no dataset "${input.id}".` });
+    return dataset;
+  }),
+
+  /** A page of rows for the (virtualized) preview. */
+  rows: publicProcedure
+    .input(z.object({ id: z.string(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }))
+    .query(({ input }) => {
+      const table = loadDatasetTable(input.id);
+      if (!table) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no dataset "${input.id}".` });
+      const end = Math.min(table.rowCount, input.offset + input.limit);
+      const rows: Record<string, CellValue>[] = [];
+      for (let r = input.offset; r < end; r++) rows.push(Object.fromEntries(table.columns.map((c) => [c.name, cellValue(c, r)])));
+      return { rowCount: table.rowCount, rows };
+    }),
+
+  delete: publicProcedure.input(z.object({ id: z.string() })).mutation(({ input }) => {
+    forgetDatasetTable(input.id);
+    return { deleted: deleteDataset(input.id) };
+  }),
+});

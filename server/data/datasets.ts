@@ -1,0 +1,144 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { desc, eq } from 'drizzle-orm';
+import type { ColumnStats } from '../../lib/stats';
+import type { ColumnSchema } from '../../lib/table';
+import { datasets } from '../../drizzle/schema';
+import { ingestOptionsSchema } from '../../nodes/dataset/ingest-csv';
+import { datasetArtifactKey } from '../../nodes/dataset/uploaded-dataset';
+import { getDb } from '../db';
+import { ArtifactStore } from '../engine/artifact-store';
+import { artifactsDir, getEngine } from '../engine/instance';
+import { TaskFailed } from '../engine/protocol';
+
+export function maxUploadBytes(): number {
+  return (Number(process.env.PIPELOOM_MAX_UPLOAD_MB) || 200) * 2 ** 20;
+}
+
+export interface DatasetSummary {
+  id: string;
+  name: string;
+  fileName: string;
+  rowCount: number;
+  columns: ColumnSchema[];
+  stats: ColumnStats[];
+  report: IngestReport;
+  sourceBytes: number;
+  storedBytes: number;
+  createdAt: number;
+}
+
+export interface IngestReport {
+  delimiter: string;
+  decimal: string;
+  encoding: string;
+  bytes: number;
+  skippedRows: number;
+  problems: { line: number; kind: string; message: string }[];
+}
+
+function toSummary(row: typeof datasets.$inferSelect): DatasetSummary {
+  return {
+    ...row,
+    columns: JSON.parse(row.columns) as ColumnSchema[],
+    stats: JSON.parse(row.stats) as ColumnStats[],
+    report: JSON.parse(row.report) as IngestReport,
+  };
+}
+
+export function listDatasets(): DatasetSummary[] {
+  return getDb().select().from(datasets).orderBy(desc(datasets.createdAt)).all().map(toSummary);
+}
+
+export function getDataset(id: string): DatasetSummary | undefined {
+  const row = getDb().select().from(datasets).where(eq(datasets.id, id)).get();
+  return row ? toSummary(row) : undefined;
+}
+
+export function deleteDataset(id: string): boolean {
+  getEngine();
+  const removed = getDb().delete(datasets).where(eq(datasets.id, id)).run().changes > 0;
+  rmSync(path.join(artifactsDir(), datasetArtifactKey(id)), { recursive: true, force: true });
+  return removed;
+}
+
+/** An upload problem answered with an HTTP status and a message for the user. */
+export class UploadError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly problems: IngestReport['problems'] = [],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Streams an upload to a temporary file (hashing it on the way, stopping at the size limit), then
+ * has a worker parse it. The dataset appears in the list only once it is complete; the same file
+ * uploaded twice is stored once.
+ */
+export async function receiveUpload(body: WebReadableStream<Uint8Array>, fileName: string, rawOptions: unknown): Promise<{ dataset: DatasetSummary; existing: boolean }> {
+  const options = ingestOptionsSchema.safeParse(rawOptions);
+  if (!options.success) throw new UploadError(400, `Upload options: ${options.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const engine = getEngine();
+  const uploads = path.join(artifactsDir(), 'uploads');
+  mkdirSync(uploads, { recursive: true });
+  const temp = path.join(uploads, `${randomUUID()}.upload`);
+  const limit = maxUploadBytes();
+  const hash = createHash('sha256');
+  let bytes = 0;
+  try {
+    await pipeline(
+      Readable.fromWeb(body),
+      new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          bytes += chunk.length;
+          if (bytes > limit) {
+            return done(new UploadError(413, `The file is larger than the upload limit of ${Math.round(limit / 2 ** 20)} MB (PIPELOOM_MAX_UPLOAD_MB).`));
+          }
+          hash.update(chunk);
+          done(null, chunk);
+        },
+      }),
+      createWriteStream(temp),
+    );
+    if (bytes === 0) throw new UploadError(400, 'The file is empty.');
+    // The options are part of the identity: the same bytes parsed differently are a different table.
+    const id = createHash('sha256').update(hash.digest('hex')).update(JSON.stringify(options.data)).digest('hex').slice(0, 32);
+    const known = getDataset(id);
+    if (known) return { dataset: known, existing: true };
+    let summary: Record<string, unknown> | null;
+    try {
+      summary = await engine.runDetached('system.ingest-csv', { ...options.data, path: temp, maxBytes: limit }, datasetArtifactKey(id));
+    } catch (error) {
+      const message = error instanceof TaskFailed || error instanceof Error ? error.message : String(error);
+      throw new UploadError(422, message);
+    }
+    if (!summary) throw new UploadError(500, 'The upload was parsed but produced no summary.');
+    const report = summary.report as IngestReport;
+    const storedBytes = new ArtifactStore(artifactsDir()).sizeOf(datasetArtifactKey(id));
+    getDb()
+      .insert(datasets)
+      .values({
+        id,
+        name: fileName.replace(/\.(csv|tsv|txt)$/i, '') || 'dataset',
+        fileName,
+        rowCount: Number(summary.rowCount),
+        columns: JSON.stringify(summary.columns),
+        stats: JSON.stringify(summary.stats),
+        report: JSON.stringify(report),
+        sourceBytes: bytes,
+        storedBytes,
+      })
+      .onConflictDoNothing()
+      .run();
+    return { dataset: getDataset(id)!, existing: false };
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}

@@ -1,0 +1,16 @@
+import { eq } from 'drizzle-orm';
+import type { ColumnSchema } from '../../lib/table';
+import { datasets } from '../../drizzle/schema';
+import type { CompileEnv } from '../../nodes/define';
+import { getDb } from '../db';
+import { compileEnv as sampleEnv } from './samples';
+
+/** What compile may know about datasets on this server: the bundled samples and the uploads. */
+export const serverCompileEnv: CompileEnv = {
+  dataset(id) {
+    const sample = sampleEnv().dataset(id);
+    if (sample) return sample;
+    const row = getDb().select({ columns: datasets.columns }).from(datasets).where(eq(datasets.id, id)).get();
+    return row ? { columns: JSON.parse(row.columns) as ColumnSchema[], contentHash: id } : undefined;
+  },
+};

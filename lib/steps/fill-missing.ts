@@ -5,7 +5,7 @@ export type FillStrategy = 'mean' | 'median' | 'most-frequent' | 'constant';
 
 export interface FillMissingParams {
   strategy: FillStrategy;
-  /** Columns to fill; empty means every column except the target. */
+  /** Columns to fill; empty means every column except the target (numeric ones for mean and median). */
   columns: string[];
   /** The value for 'constant' (read as a number for value columns). */
   constant: string;
@@ -59,7 +59,11 @@ function fillValue(column: Column, params: FillMissingParams): number | string |
 export const fillMissingStep: StatefulStep<FillMissingParams, FillMissingState> = {
   kind: 'fill-missing',
   fit(table, params, context) {
-    const chosen = params.columns.length ? params.columns : table.columns.map((c) => c.name);
+    // No columns named: an average or middle value fills the numeric columns; the others fill every column.
+    const numericOnly = params.strategy === 'mean' || params.strategy === 'median';
+    const chosen = params.columns.length
+      ? params.columns
+      : table.columns.filter((c) => !numericOnly || c.type === 'number').map((c) => c.name);
     const fills: FillMissingState['fills'] = [];
     for (const name of chosen) {
       if (name === context.target) continue;

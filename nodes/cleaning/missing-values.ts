@@ -20,7 +20,10 @@ export const missingValues = defineNode({
         title: 'What to do',
         enumLabels: { mean: 'fill with the average', median: 'fill with the middle value', 'most-frequent': 'fill with the most common value', constant: 'fill with a constant', 'drop-rows': 'drop rows with empty cells' },
       }),
-    columns: z.array(z.string()).default([]).meta({ title: 'Columns', description: 'Leave empty for every column (the target is never filled).', widget: 'columns' }),
+    columns: z
+      .array(z.string())
+      .default([])
+      .meta({ title: 'Columns', description: 'Leave empty for every column (numeric ones for an average or middle value); the target is never filled.', widget: 'columns' }),
     constant: z.string().default('').meta({ title: 'Constant', description: 'Used with "fill with a constant".' }),
   }),
   configure({ params, inputs }) {

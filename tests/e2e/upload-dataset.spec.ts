@@ -3,7 +3,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 
 /** Iris as European Excel writes it: ';' separators, decimal commas, an id column, and one broken row. */
 function europeanIris(): string {
-  const [header, ...rows] = readFileSync('samples/datasets/iris.csv', 'utf8').trim().split('\n');
+  const [header, ...rows] = readFileSync('samples/datasets/iris.csv', 'utf8').trim().split(/\r?\n/);
   const lines = [`flower_id;${header.split(',').join(';')}`];
   rows.forEach((row, i) => {
     const cells = row.split(',');

@@ -24,6 +24,7 @@ import { paramDefaults } from '../runs/params';
 import { useTRPC } from '../trpc';
 import { EditorContext, type NodeProblem, type PipelineNodeData } from './context';
 import { Inspector } from './Inspector';
+import { OutputPreview } from './OutputPreview';
 import { DRAG_MIME, Palette } from './Palette';
 import { PipelineNode } from './PipelineNode';
 import { FINAL_RUN_STATUSES } from './run-state';
@@ -354,6 +355,9 @@ function EditorCanvas({
               )
             ) : (
               <RunPanel run={run} labelOf={labelOf} />
+            )}
+            {tab === 'inspector' && selected && run && ['done', 'cached'].includes(run.steps[selected.id]?.status ?? '') && (
+              <OutputPreview runId={run.runId} nodeId={selected.id} />
             )}
           </div>
         </aside>

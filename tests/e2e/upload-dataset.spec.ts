@@ -78,4 +78,12 @@ test('upload a CSV, see its problems and preview, clean it, train on it', async 
   await expect(evaluate.locator('[data-status]')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
   const accuracy = Number((await page.getByTestId('metric-accuracy').textContent())!.replace('%', ''));
   expect(accuracy).toBeGreaterThanOrEqual(85);
+
+  // Each finished step previews what it produced.
+  await select.click();
+  const preview = page.getByTestId('output-preview');
+  await expect(preview).toContainText('150 rows × 5 columns');
+  await expect(preview).not.toContainText('flower_id');
+  await split.click();
+  await expect(preview).toContainText('Test rows');
 });

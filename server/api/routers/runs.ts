@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { runEvents, runs, runSteps } from '../../../drizzle/schema';
 import { graphSchema, type GraphFile } from '../../../lib/graph';
 import { getDb } from '../../db';
+import { nodeKinds } from '../../../nodes';
+import { stepOutputPreview } from '../../data/preview';
 import { getEngine } from '../../engine/instance';
 import { loadGraph } from './graphs';
 import { publicProcedure, router } from '../trpc';
@@ -73,6 +75,18 @@ export const runsRouter = router({
   cancel: publicProcedure.input(z.object({ runId: z.string() })).mutation(({ input }) => ({ cancelled: getEngine().cancel(input.runId) })),
 
   get: publicProcedure.input(z.object({ runId: z.string() })).query(({ input }) => runSnapshot(input.runId)),
+
+  /** The first rows a finished step produced (tables, or the parts of a split); null when there is nothing to show. */
+  output: publicProcedure.input(z.object({ runId: z.string(), nodeId: z.string() })).query(({ input }) => {
+    const step = getDb()
+      .select()
+      .from(runSteps)
+      .where(and(eq(runSteps.runId, input.runId), eq(runSteps.nodeId, input.nodeId)))
+      .get();
+    const kind = step ? nodeKinds.get(step.nodeType) : undefined;
+    if (!step || !kind || (step.status !== 'done' && step.status !== 'cached') || kind.sideEffect) return null;
+    return stepOutputPreview(kind, step.cacheKey);
+  }),
 
   /** The graph's runs, newest first, with what the runs table shows of each. */
   listForGraph: publicProcedure

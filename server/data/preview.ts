@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { cellValue, tableSchema, type CellValue, type ColumnSchema, type Table } from '../../lib/table';
+import type { SplitArtifact, TableArtifact } from '../../nodes/artifacts';
+import type { NodeDefinition } from '../../nodes/define';
+import { ArtifactStore } from '../engine/artifact-store';
+import { artifactsDir } from '../engine/instance';
+
+export const PREVIEW_ROWS = 50;
+
+export interface TablePreview {
+  label: string;
+  rowCount: number;
+  columns: ColumnSchema[];
+  rows: Record<string, CellValue>[];
+}
+
+function previewOf(label: string, table: Table): TablePreview {
+  const rows: Record<string, CellValue>[] = [];
+  for (let r = 0; r < Math.min(PREVIEW_ROWS, table.rowCount); r++) rows.push(Object.fromEntries(table.columns.map((c) => [c.name, cellValue(c, r)])));
+  return { label, rowCount: table.rowCount, columns: tableSchema(table), rows };
+}
+
+/**
+ * The first rows of what a finished step produced: a Table output, or each part of a Split.
+ * Preprocessing that waits for the split is listed, since the rows shown are not yet transformed.
+ */
+export function stepOutputPreview(kind: NodeDefinition, outputKey: string): { tables: TablePreview[]; pendingSteps: string[] } | null {
+  const store = new ArtifactStore(artifactsDir());
+  if (!existsSync(path.join(store.root, outputKey))) return null;
+  const tables: TablePreview[] = [];
+  const pendingSteps: string[] = [];
+  for (const port of kind.outputs) {
+    if (port.type === 'Table') {
+      const artifact = store.read(outputKey, port.name) as TableArtifact;
+      tables.push(previewOf(port.label, artifact.table));
+      pendingSteps.push(...artifact.recipe.map((r) => r.kind));
+    } else if (port.type === 'Split') {
+      const split = store.read(outputKey, port.name) as SplitArtifact;
+      tables.push(previewOf('Training rows', split.train), previewOf('Validation rows', split.validation), previewOf('Test rows', split.test));
+    }
+  }
+  return tables.length ? { tables, pendingSteps } : null;
+}

@@ -3,6 +3,7 @@ import { ingestCsv } from './dataset/ingest-csv';
 import { sampleDataset } from './dataset/sample-dataset';
 import { uploadedDataset } from './dataset/uploaded-dataset';
 import { missingValues } from './cleaning/missing-values';
+import { filterRows, removeDuplicates, sampleRows, sortRows } from './cleaning/row-operations';
 import { selectColumns } from './cleaning/select-columns';
 import type { CatalogEntry, NodeDefinition } from './define';
 import { deploy } from './deploy/deploy';
@@ -19,7 +20,11 @@ export const NODE_KINDS: NodeDefinition[] = [
   sampleDataset,
   uploadedDataset,
   selectColumns,
+  filterRows,
   missingValues,
+  removeDuplicates,
+  sortRows,
+  sampleRows,
   standardize,
   trainTestSplit,
   logisticRegression,

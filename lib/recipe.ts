@@ -1,5 +1,6 @@
 import type { Table } from './table';
 import { fillMissingStep, filledColumns, type FillMissingState } from './steps/fill-missing';
+import { logStep, minMaxStep } from './steps/min-max';
 import { standardizeStep } from './steps/standardize';
 
 /**
@@ -33,6 +34,8 @@ export interface FittedStep extends RecipeStep {
 const STEPS: Record<string, StatefulStep<any, any>> = {
   [standardizeStep.kind]: standardizeStep,
   [fillMissingStep.kind]: fillMissingStep,
+  [minMaxStep.kind]: minMaxStep,
+  [logStep.kind]: logStep,
 };
 
 /** Columns whose missing values the fitted recipe fills in (a predict request may leave them empty). */

@@ -8,7 +8,7 @@ import { selectColumns } from './cleaning/select-columns';
 import type { CatalogEntry, NodeDefinition } from './define';
 import { deploy } from './deploy/deploy';
 import { evaluate } from './evaluate/evaluate';
-import { standardize } from './features/standardize';
+import { logTransform, minMaxScale, standardize } from './features/scaling';
 import { linearRegression, logisticRegression } from './model/linear-models';
 import { mlp } from './model/mlp';
 import { trainTestSplit } from './split/train-test-split';
@@ -26,6 +26,8 @@ export const NODE_KINDS: NodeDefinition[] = [
   sortRows,
   sampleRows,
   standardize,
+  minMaxScale,
+  logTransform,
   trainTestSplit,
   logisticRegression,
   linearRegression,

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { TableArtifact } from '../artifacts';
+import { defineNode } from '../define';
+
+/**
+ * Column-wise numeric transforms: placed before the split they only add a step to the table's
+ * recipe, which the split fits on its training rows and the trained model carries to serving.
+ */
+function numericRecipeNode(options: { type: string; label: string; description: string; step: string; verb: string }) {
+  return defineNode({
+    type: options.type,
+    version: 1,
+    category: 'features',
+    label: options.label,
+    description: options.description,
+    inputs: [{ name: 'table', type: 'Table', label: 'Table' }],
+    outputs: [{ name: 'table', type: 'Table', label: 'Table' }],
+    params: z.object({
+      columns: z
+        .array(z.string())
+        .default([])
+        .meta({ title: 'Columns', description: `Numeric columns to ${options.verb}. Leave empty for every numeric column except the target.`, widget: 'columns' }),
+    }),
+    configure({ params, inputs }) {
+      const table = inputs.table?.table;
+      if (!table) return { outputs: {} };
+      const problems = params.columns.flatMap((name) => {
+        const column = table.columns.find((c) => c.name === name);
+        if (!column) return [{ field: 'columns', code: 'unknown-column' as const, message: `Column "${name}" is not in the table.` }];
+        if (column.type !== 'number') return [{ field: 'columns', message: `Column "${name}" is ${column.type}, not numeric: it cannot be ${options.verb}d.` }];
+        return [];
+      });
+      return { outputs: { table: { type: 'Table', table } }, problems };
+    },
+    async run({ inputs, params }) {
+      const input = inputs.table as TableArtifact;
+      const table: TableArtifact = { table: input.table, recipe: [...input.recipe, { kind: options.step, params }] };
+      return { table };
+    },
+  });
+}
+
+export const standardize = numericRecipeNode({
+  type: 'features.standardize',
+  label: 'Standardize',
+  description:
+    'Rescales numeric columns to mean 0 and spread 1, so no column dominates because of its units. Learned from the training rows only, and applied the same way when the model is used.',
+  step: 'standardize',
+  verb: 'standardize',
+});
+
+export const minMaxScale = numericRecipeNode({
+  type: 'features.min-max-scale',
+  label: 'Min-max scale',
+  description: 'Rescales numeric columns to the range 0 to 1, using the smallest and largest values of the training rows.',
+  step: 'min-max',
+  verb: 'rescale',
+});
+
+export const logTransform = numericRecipeNode({
+  type: 'features.log-transform',
+  label: 'Log transform',
+  description: 'Takes log(1 + x) of skewed quantities such as prices or counts, so a few huge values weigh less. Values below -1 become empty.',
+  step: 'log1p',
+  verb: 'log-transform',
+});

@@ -16,10 +16,19 @@ Commands:
   validate <graph.json> [--json]  Check a graph file without running it.
   run <graph.json> [--json]       Run a graph file and report each step's result.
   worker [--concurrency N]        Join a cluster: take steps from Redis (PIPELOOM_REDIS_URL).
+  dataset inspect <file> [--json] Read a CSV/TSV file as an upload would: the inferred schema,
+                                  row count and the problems found (with line numbers).
 
 Options:
   --json      Machine-readable output: exactly one JSON object on stdout.
   -h, --help  Show this help.
+
+dataset inspect options (default: detected):
+  --delimiter X       , ; tab | (or auto)
+  --decimal X         . , (or auto: ',' for ';' files whose numbers look like 1,5)
+  --no-header         The first row is data; columns are named column_1..column_N.
+  --encoding X        utf-8, latin1 (or auto: UTF-8 unless the bytes are not valid UTF-8)
+  --bad-rows X        skip (default: report and drop bad rows) or refuse (exit 1 if any)
 
 Environment:
   PIPELOOM_DATA_DIR  Where the database and artifacts live (default ./data).
@@ -27,8 +36,10 @@ Environment:
   PIPELOOM_REDIS_URL Cluster mode: steps go through BullMQ on this Redis (redis://host:6379).
   PIPELOOM_ARTIFACTS Artifact folder, shared by the server and every worker in a cluster
                      (default PIPELOOM_DATA_DIR/artifacts).
+  PIPELOOM_MAX_UPLOAD_MB  Largest dataset file accepted (default 200).
 
-Exit status: 0 success, 1 invalid graph or failed run, 2 usage error.`;
+Exit status: 0 success, 1 invalid graph, failed run or unusable dataset file (unreadable,
+too large, empty, no readable rows, or bad rows with --bad-rows refuse), 2 usage error.`;
 
 /** A problem with the file itself (before compile): unreadable, not JSON, or not a graph. */
 interface FileError {
@@ -46,13 +57,35 @@ interface Args {
   json: boolean;
   help: boolean;
   concurrency?: number;
+  /** dataset inspect */
+  ingest: { delimiter?: string; decimal?: string; header?: boolean; encoding?: string; badRows?: string };
 }
 
+/** Values accepted by the dataset inspect options, as written on the command line → option value. */
+const INGEST_CHOICES: Record<'delimiter' | 'decimal' | 'encoding' | 'badRows', Record<string, string>> = {
+  delimiter: { auto: 'auto', ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\\t': '\t', '\t': '\t', '|': '|', pipe: '|' },
+  decimal: { auto: 'auto', '.': '.', ',': ',' },
+  encoding: { auto: 'auto', 'utf-8': 'utf-8', utf8: 'utf-8', latin1: 'latin1', 'iso-8859-1': 'latin1', 'windows-1252': 'latin1', cp1252: 'latin1' },
+  badRows: { skip: 'skip', refuse: 'refuse' },
+};
+
 function parseArgs(argv: string[]): Args {
-  const args: Args = { positional: [], json: false, help: false };
+  const args: Args = { positional: [], json: false, help: false, ingest: {} };
+  const ingestFlags: Record<string, keyof typeof INGEST_CHOICES> = { '--delimiter': 'delimiter', '--decimal': 'decimal', '--encoding': 'encoding', '--bad-rows': 'badRows' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--concurrency' || arg.startsWith('--concurrency=')) {
+    const flag = arg.split('=')[0];
+    if (flag in ingestFlags) {
+      const key = ingestFlags[flag];
+      const raw = arg.includes('=') ? arg.slice(flag.length + 1) : argv[++i];
+      const value = raw === undefined ? undefined : INGEST_CHOICES[key][raw.toLowerCase()];
+      if (value === undefined) {
+        const choices = Object.keys(INGEST_CHOICES[key]).filter((k) => k !== '\t');
+        throw new UsageError(`${flag} needs one of ${choices.join(' ')}; got "${raw ?? ''}".`);
+      }
+      args.ingest[key] = value;
+    } else if (arg === '--no-header') args.ingest.header = false;
+    else if (arg === '--concurrency' || arg.startsWith('--concurrency=')) {
       const raw = arg.includes('=') ? arg.split('=')[1] : argv[++i];
       const n = Number(raw);
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`--concurrency needs a whole number from 1, got "${raw ?? ''}".`);
@@ -62,6 +95,9 @@ function parseArgs(argv: string[]): Args {
     else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`Unknown option "${arg}".`);
     else if (args.command === undefined) args.command = arg;
     else args.positional.push(arg);
+  }
+  if (Object.keys(args.ingest).length > 0 && args.command !== 'dataset') {
+    throw new UsageError('--delimiter, --decimal, --no-header, --encoding and --bad-rows only apply to "dataset inspect".');
   }
   return args;
 }
@@ -367,6 +403,82 @@ async function cmdWorker(args: Args): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// dataset inspect
+
+async function cmdDataset(args: Args): Promise<number> {
+  const [sub, file, ...extra] = args.positional;
+  if (sub !== 'inspect') throw new UsageError(sub === undefined ? '"dataset" needs a subcommand: pipeloom dataset inspect <file>' : `Unknown dataset subcommand "${sub}".`);
+  if (!file) throw new UsageError('"dataset inspect" needs a file: pipeloom dataset inspect <file.csv>');
+  if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
+  const { ingestCsvFile, IngestError, columnSummary, formatBytes } = await import('../server/data/ingest');
+  const o = args.ingest;
+  let result: Awaited<ReturnType<typeof ingestCsvFile>>;
+  try {
+    result = await ingestCsvFile(file, {
+      delimiter: o.delimiter as never,
+      decimal: o.decimal as never,
+      header: o.header,
+      encoding: o.encoding as never,
+      badRows: o.badRows as never,
+    });
+  } catch (error) {
+    if (!(error instanceof IngestError)) throw error;
+    if (args.json) printJson({ ok: false, file, error: { code: error.code, message: error.message, problems: error.problems, problemCount: error.problemCount } });
+    else err(`pipeloom: ${file} cannot be used: ${error.message}`);
+    return 1;
+  }
+  const summary = columnSummary(result.table);
+  const columns = result.columns.map((c, i) => ({
+    ...c,
+    missing: summary[i].missing,
+    missingFraction: result.rowCount ? summary[i].missing / result.rowCount : 0,
+    examples: summary[i].examples,
+  }));
+  const delimiterName = (d: string) => (d === '\t' ? 'tab' : `'${d}'`);
+  if (args.json) {
+    printJson({
+      ok: true,
+      file,
+      bytes: result.bytes,
+      contentHash: result.contentHash,
+      encoding: result.encoding,
+      delimiter: result.delimiter,
+      decimal: result.decimal,
+      header: result.header,
+      rowCount: result.rowCount,
+      skippedRows: result.skippedRows,
+      columns,
+      problems: result.problems,
+      problemCount: result.problemCount,
+    });
+    return 0;
+  }
+  const percent = (f: number) => (f === 0 ? '0%' : f < 0.001 ? '<0.1%' : `${Number((f * 100).toFixed(1))}%`);
+  const clip = (text: string) => {
+    const flat = text.replace(/\s+/g, ' ');
+    return flat.length > 24 ? `${flat.slice(0, 23)}…` : flat;
+  };
+  out(`${file}: ${formatBytes(result.bytes)}, sha256 ${result.contentHash.slice(0, 16)}…`);
+  out(`Read as ${result.encoding === 'utf-8' ? 'UTF-8' : 'latin1 (Windows-1252)'}, delimiter ${delimiterName(result.delimiter)}, decimal '${result.decimal}', ${result.header ? 'header row' : 'no header row'}.`);
+  out(`${result.rowCount.toLocaleString('en')} row${result.rowCount === 1 ? '' : 's'}, ${columns.length} column${columns.length === 1 ? '' : 's'}.`);
+  out('');
+  out(
+    table(
+      ['COLUMN', 'TYPE', 'MISSING', 'EXAMPLES'],
+      columns.map((c) => [c.name, c.type, percent(c.missingFraction), c.examples.map(clip).join(', ')]),
+    ),
+  );
+  out('');
+  if (result.problemCount === 0) out('No problems found.');
+  else {
+    out(`${result.skippedRows.toLocaleString('en')} row${result.skippedRows === 1 ? '' : 's'} skipped (use --bad-rows refuse to refuse such a file instead):`);
+    for (const p of result.problems) out(`  ${p.message}`);
+    if (result.problemCount > result.problems.length) out(`  …and ${(result.problemCount - result.problems.length).toLocaleString('en')} more.`);
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function main(argv: string[]): Promise<number> {
   let args: Args;
@@ -386,6 +498,8 @@ async function main(argv: string[]): Promise<number> {
         return await cmdRun(args);
       case 'worker':
         return await cmdWorker(args);
+      case 'dataset':
+        return await cmdDataset(args);
       case undefined:
         throw new UsageError('Missing command.');
       default:

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseGraph, type GraphFile } from '../lib/graph';
 import { catalog, nodeKinds } from '../nodes';
 import type { CatalogEntry } from '../nodes/define';
-import { compileEnv } from '../server/data/samples';
+import { serverCompileEnv } from '../server/data/env';
 import { compile, type CompileError, type PlanStep } from '../server/engine/compile';
 
 const USAGE = `Usage: pipeloom <command> [options]
@@ -198,7 +198,7 @@ function check(file: string, json: boolean): { graph: GraphFile; plan: PlanStep[
     reportErrors(file, loaded.errors, json);
     return null;
   }
-  const result = compile(loaded.graph, nodeKinds, compileEnv());
+  const result = compile(loaded.graph, nodeKinds, serverCompileEnv);
   if (!result.ok) {
     reportErrors(file, result.errors, json);
     return null;
@@ -397,9 +397,10 @@ async function cmdWorker(args: Args): Promise<number> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  err('Stopping: finishing the steps in hand is not waited for; they return to the queue.');
-  await worker.close();
-  return 0;
+  err('Stopping: steps in hand are not waited for; they return to the queue for another worker.');
+  // With Redis unreachable a graceful close can wait forever: give it a few seconds, then leave.
+  await Promise.race([worker.close(), new Promise((r) => setTimeout(r, 5000))]);
+  process.exit(0);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { connect, drop } from './canvas';
 
 /** Iris as European Excel writes it: ';' separators, decimal commas, an id column, and one broken row. */
 function europeanIris(): string {
@@ -11,22 +12,6 @@ function europeanIris(): string {
     if (i === 10) lines.push('F-broken;5,0;3,1');
   });
   return '\uFEFF' + lines.join('\r\n') + '\r\n';
-}
-
-async function connect(page: Page, from: Locator, fromPort: string, to: Locator, toPort: string) {
-  const a = (await from.locator(`.react-flow__handle.source[data-handleid="${fromPort}"]`).boundingBox())!;
-  const b = (await to.locator(`.react-flow__handle.target[data-handleid="${toPort}"]`).boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 10 });
-  await page.mouse.up();
-}
-
-async function drop(page: Page, type: string, x: number, y: number): Promise<Locator> {
-  const before = await page.locator('.react-flow__node').count();
-  await page.getByTestId(`palette-${type}`).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
-  await expect(page.locator('.react-flow__node')).toHaveCount(before + 1);
-  return page.locator('.react-flow__node').nth(before);
 }
 
 test('upload a CSV, see its problems and preview, clean it, train on it', async ({ page }) => {

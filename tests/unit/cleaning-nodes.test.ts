@@ -3,7 +3,8 @@ import type { TableSchema } from '../../lib/table';
 import type { TableArtifact } from '../../nodes/artifacts';
 import { missingValues } from '../../nodes/cleaning/missing-values';
 import { selectColumns } from '../../nodes/cleaning/select-columns';
-import type { CompileEnv, RunContext } from '../../nodes/define';
+import type { CompileEnv } from '../../nodes/define';
+import { testContext } from '../support/run-context';
 
 const env: CompileEnv = { dataset: () => undefined };
 const schema: TableSchema = {
@@ -14,15 +15,7 @@ const schema: TableSchema = {
   ],
 };
 const logs: string[] = [];
-const ctx: RunContext = {
-  runId: 'r',
-  nodeId: 'n',
-  signal: new AbortController().signal,
-  progress: () => undefined,
-  log: (m) => logs.push(m),
-  epoch: () => undefined,
-  checkpoint: { load: () => null, save: () => undefined },
-};
+const ctx = testContext(logs);
 const table: TableArtifact = {
   recipe: [],
   table: {

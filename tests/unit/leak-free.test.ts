@@ -7,7 +7,7 @@ import { applyRecipe, fitRecipe, type RecipeStep } from '../../lib/recipe';
 import { createRng } from '../../lib/rng';
 import type { Table } from '../../lib/table';
 import type { SplitArtifact, TableArtifact } from '../../nodes/artifacts';
-import type { RunContext } from '../../nodes/define';
+import { testContext } from '../support/run-context';
 import { trainTestSplit } from '../../nodes/split/train-test-split';
 
 function randomTable(seed: number, rows = 200): Table {
@@ -33,15 +33,7 @@ function randomTable(seed: number, rows = 200): Table {
   };
 }
 
-const ctx: RunContext = {
-  runId: 'test',
-  nodeId: 'split',
-  signal: new AbortController().signal,
-  progress: () => undefined,
-  log: () => undefined,
-  epoch: () => undefined,
-  checkpoint: { load: () => null, save: () => undefined },
-};
+const ctx = testContext();
 
 const RECIPES: Record<string, RecipeStep[]> = {
   standardize: [{ kind: 'standardize', params: { columns: [] } }],

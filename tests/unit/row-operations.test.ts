@@ -2,18 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { tableRows, type TableSchema } from '../../lib/table';
 import type { TableArtifact } from '../../nodes/artifacts';
 import { filterRows, removeDuplicates, sampleRows, sortRows } from '../../nodes/cleaning/row-operations';
-import type { CompileEnv, RunContext } from '../../nodes/define';
+import type { CompileEnv } from '../../nodes/define';
+import { testContext } from '../support/run-context';
 
 const env: CompileEnv = { dataset: () => undefined };
-const ctx: RunContext = {
-  runId: 'r',
-  nodeId: 'n',
-  signal: new AbortController().signal,
-  progress: () => undefined,
-  log: () => undefined,
-  epoch: () => undefined,
-  checkpoint: { load: () => null, save: () => undefined },
-};
+const ctx = testContext();
 const DAY = 86_400_000;
 const input: TableArtifact = {
   recipe: [{ kind: 'standardize', params: { columns: [] } }],

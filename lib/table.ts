@@ -131,9 +131,11 @@ export function formatDate(ms: number): string {
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
 }
 
-export function tableRows(table: Table, limit = table.rowCount): Record<string, CellValue>[] {
+/** Rows as plain JSON objects, from `offset`, at most `limit` of them. */
+export function tableRows(table: Table, limit = table.rowCount, offset = 0): Record<string, CellValue>[] {
   const out: Record<string, CellValue>[] = [];
-  for (let r = 0; r < Math.min(limit, table.rowCount); r++) {
+  const end = Math.min(table.rowCount, offset + limit);
+  for (let r = offset; r < end; r++) {
     const row: Record<string, CellValue> = {};
     for (const column of table.columns) row[column.name] = cellValue(column, r);
     out.push(row);

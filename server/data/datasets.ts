@@ -60,7 +60,6 @@ export function getDataset(id: string): DatasetSummary | undefined {
 }
 
 export function deleteDataset(id: string): boolean {
-  getEngine();
   const removed = getDb().delete(datasets).where(eq(datasets.id, id)).run().changes > 0;
   rmSync(path.join(artifactsDir(), datasetArtifactKey(id)), { recursive: true, force: true });
   return removed;

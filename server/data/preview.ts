@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { cellValue, tableSchema, type CellValue, type ColumnSchema, type Table } from '../../lib/table';
+import { tableRows, tableSchema, type CellValue, type ColumnSchema, type Table } from '../../lib/table';
 import type { SplitArtifact, TableArtifact } from '../../nodes/artifacts';
 import type { NodeDefinition } from '../../nodes/define';
 import { ArtifactStore } from '../engine/artifact-store';
@@ -16,9 +16,7 @@ export interface TablePreview {
 }
 
 function previewOf(label: string, table: Table): TablePreview {
-  const rows: Record<string, CellValue>[] = [];
-  for (let r = 0; r < Math.min(PREVIEW_ROWS, table.rowCount); r++) rows.push(Object.fromEntries(table.columns.map((c) => [c.name, cellValue(c, r)])));
-  return { label, rowCount: table.rowCount, columns: tableSchema(table), rows };
+  return { label, rowCount: table.rowCount, columns: tableSchema(table), rows: tableRows(table, PREVIEW_ROWS) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { cellValue, type CellValue } from '../../../lib/table';
+import { tableRows } from '../../../lib/table';
 import { deleteDataset, getDataset, listDatasets, maxUploadBytes } from '../../data/datasets';
 import { forgetDatasetTable, loadDatasetTable } from '../../data/export';
 import { publicProcedure, router } from '../trpc';
@@ -27,10 +27,7 @@ export const datasetsRouter = router({
     .query(({ input }) => {
       const table = loadDatasetTable(input.id);
       if (!table) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no dataset "${input.id}".` });
-      const end = Math.min(table.rowCount, input.offset + input.limit);
-      const rows: Record<string, CellValue>[] = [];
-      for (let r = input.offset; r < end; r++) rows.push(Object.fromEntries(table.columns.map((c) => [c.name, cellValue(c, r)])));
-      return { rowCount: table.rowCount, rows };
+      return { rowCount: table.rowCount, rows: tableRows(table, input.limit, input.offset) };
     }),
 
   delete: publicProcedure.input(z.object({ id: z.string() })).mutation(({ input }) => {

@@ -14,7 +14,7 @@ import type { LocalWorkerPool } from '../../server/engine/local-pool';
 import { standardizeChain } from '../support/graphs';
 import { childPids, processCpuMs, timeSqlite } from '../support/measure';
 import { projectRoot, until } from '../support/process';
-import { startRedis, type BenchRedis } from '../support/redis';
+import { TestRedis } from '../../tests/support/redis';
 import { emitResult, log, median, round, sum, type BenchRow } from '../support/result';
 
 const mode = process.argv.includes('cluster') ? 'cluster' : 'embedded';
@@ -23,10 +23,10 @@ const TARGET_MS = mode === 'embedded' ? 20 : 50;
 const dataDir = process.env.PIPELOOM_DATA_DIR;
 if (!dataDir) throw new Error('PIPELOOM_DATA_DIR must be set (bench/run.ts sets a fresh one).');
 
-let redis: BenchRedis | undefined;
+let redis: TestRedis | undefined;
 let clusterWorker: ChildProcess | undefined;
 if (mode === 'cluster') {
-  redis = await startRedis();
+  redis = await TestRedis.start();
   process.env.PIPELOOM_REDIS_URL = redis.url;
   process.env.PIPELOOM_ARTIFACTS = path.join(dataDir, 'shared-artifacts');
   clusterWorker = spawn(process.execPath, [path.join(projectRoot, 'bin', 'pipeloom.mjs'), 'worker', '--concurrency', '1'], {
@@ -100,7 +100,7 @@ try {
 
   const sqlite = timeSqlite(db.$client);
   const pids = workerPids();
-  const cpuBefore = { engine: process.cpuUsage(), workers: pids.map(processCpuMs), redis: redis ? processCpuMs(redis.pid) : null };
+  const cpuBefore = { engine: process.cpuUsage(), workers: pids.map(processCpuMs), redis: redis ? processCpuMs(redis.pid!) : null };
   sqlite.enabled = true;
   const t0 = performance.now();
   const runId = await runGraph(chain);
@@ -112,7 +112,7 @@ try {
     const before = cpuBefore.workers[i];
     return after !== null && before !== null ? after - before : null;
   });
-  const redisAfter = redis ? processCpuMs(redis.pid) : null;
+  const redisAfter = redis ? processCpuMs(redis.pid!) : null;
   const redisCpuMs = redisAfter !== null && cpuBefore.redis !== null ? redisAfter - cpuBefore.redis : null;
   log(`${mode}: ${STEPS} steps in ${Math.round(wallMs)} ms (${(wallMs / STEPS).toFixed(2)} ms/step)`);
 

@@ -35,6 +35,11 @@ export class TestRedis {
     return redis;
   }
 
+  /** The running server's pid (benchmarks measure its CPU time). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }

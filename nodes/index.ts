@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ingestCsv } from './dataset/ingest-csv';
+import { ingestUpload } from './dataset/ingest-upload';
 import { sampleDataset } from './dataset/sample-dataset';
 import { uploadedDataset } from './dataset/uploaded-dataset';
 import { missingValues } from './cleaning/missing-values';
@@ -39,7 +39,7 @@ export const NODE_KINDS: NodeDefinition[] = [
 ] as unknown as NodeDefinition[];
 
 /** Every kind the engine can run, the hidden ones (ingest) included. */
-export const nodeKinds = new Map([...NODE_KINDS, ingestCsv as unknown as NodeDefinition].map((k) => [k.type, k]));
+export const nodeKinds = new Map([...NODE_KINDS, ingestUpload as unknown as NodeDefinition].map((k) => [k.type, k]));
 
 export function catalogEntry(kind: NodeDefinition): CatalogEntry {
   return {

@@ -33,7 +33,7 @@ function DatasetsPage() {
 
   async function upload() {
     const chosen = file.current?.files?.[0];
-    if (!chosen) return setMessage({ kind: 'error', text: 'Choose a CSV or TSV file first.' });
+    if (!chosen) return setMessage({ kind: 'error', text: 'Choose a CSV, TSV or JSON file first.' });
     setUploading(true);
     setMessage(null);
     const query = new URLSearchParams({
@@ -72,13 +72,14 @@ function DatasetsPage() {
     <div className="mx-auto max-w-6xl p-8">
       <h1 className="text-2xl font-semibold">Datasets</h1>
       <p className="mt-1 text-sm text-slate-600">
-        Upload a CSV or TSV file, check what Pipeloom read from it, then use it in a pipeline with the <b>Your dataset</b> step.
+        Upload a CSV or TSV file (or JSON: an array of records), check what Pipeloom read from it, then use it in a pipeline with the{' '}
+        <b>Your dataset</b> step.
       </p>
       <section className="mt-6 rounded border border-slate-200 bg-white p-4" aria-label="Upload">
         <div className="flex flex-wrap items-end gap-3 text-sm">
           <label className="flex flex-col gap-1">
             <span className="text-xs font-medium text-slate-700">File</span>
-            <input ref={file} type="file" accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values" aria-label="Dataset file" />
+            <input ref={file} type="file" accept=".csv,.tsv,.txt,.json,text/csv,text/tab-separated-values,application/json" aria-label="Dataset file" />
           </label>
           <label className="flex flex-col gap-1">
             <span className="text-xs font-medium text-slate-700">Separator</span>

@@ -8,7 +8,7 @@ import { desc, eq } from 'drizzle-orm';
 import type { ColumnStats } from '../../lib/stats';
 import type { ColumnSchema } from '../../lib/table';
 import { datasets } from '../../drizzle/schema';
-import { ingestOptionsSchema } from '../../nodes/dataset/ingest-csv';
+import { ingestOptionsSchema } from '../../nodes/dataset/ingest-upload';
 import { datasetArtifactKey } from '../../nodes/dataset/uploaded-dataset';
 import { getDb } from '../db';
 import { ArtifactStore } from '../engine/artifact-store';
@@ -113,7 +113,7 @@ export async function receiveUpload(body: WebReadableStream<Uint8Array>, fileNam
     if (known) return { dataset: known, existing: true };
     let summary: Record<string, unknown> | null;
     try {
-      summary = await engine.runDetached('system.ingest-csv', { ...options.data, path: temp, maxBytes: limit }, datasetArtifactKey(id));
+      summary = await engine.runDetached('system.ingest-upload', { ...options.data, path: temp, fileName, maxBytes: limit }, datasetArtifactKey(id));
     } catch (error) {
       const message = error instanceof TaskFailed || error instanceof Error ? error.message : String(error);
       throw new UploadError(422, message);
@@ -125,7 +125,7 @@ export async function receiveUpload(body: WebReadableStream<Uint8Array>, fileNam
       .insert(datasets)
       .values({
         id,
-        name: fileName.replace(/\.(csv|tsv|txt)$/i, '') || 'dataset',
+        name: fileName.replace(/\.(csv|tsv|txt|json)$/i, '') || 'dataset',
         fileName,
         rowCount: Number(summary.rowCount),
         columns: JSON.stringify(summary.columns),

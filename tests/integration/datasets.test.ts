@@ -82,6 +82,37 @@ describe('dataset uploads', () => {
     expect((await caller.datasets.list()).datasets).toHaveLength(1);
   });
 
+  it('a JSON array of records becomes a table with the same type inference', async () => {
+    const records = [
+      { city: 'Oslo', temp: 3.5, sunny: false, when: '2024-01-02' },
+      { city: 'Rome', temp: 14, sunny: true, when: '2024-01-03', note: 'warm, "nice"' },
+      { city: 'Oslo', temp: null, sunny: true, when: '2024-01-04' },
+    ];
+    const response = await upload(JSON.stringify(records), { filename: 'weather.json' });
+    expect(response.status).toBe(201);
+    const { dataset } = await response.json();
+    expect(dataset.name).toBe('weather');
+    expect(dataset.columns.map((c: { name: string; type: string }) => `${c.name}:${c.type}`)).toEqual([
+      'city:category',
+      'temp:number',
+      'sunny:boolean',
+      'when:date',
+      'note:category',
+    ]);
+    const { rows } = await caller.datasets.rows({ id: dataset.id, offset: 0, limit: 3 });
+    expect(rows[1]).toEqual({ city: 'Rome', temp: 14, sunny: true, when: '2024-01-03', note: 'warm, "nice"' });
+    expect(rows[2]).toMatchObject({ temp: null, note: null });
+    await caller.datasets.delete({ id: dataset.id });
+  });
+
+  it('JSON that is not an array of records gets a plain 422', async () => {
+    const response = await upload('{"rows": 3}', { filename: 'bad.json' });
+    expect(response.status).toBe(422);
+    expect((await response.json()).error.message).toContain('array of records');
+    const broken = await upload('[{"a": 1}, 7]', { filename: 'bad.json' });
+    expect((await broken.json()).error.message).toContain('Record 2');
+  });
+
   it('an empty body is refused', async () => {
     expect((await upload('')).status).toBe(400);
   });

@@ -5,12 +5,14 @@ export const dynamic = 'force-dynamic';
 
 /**
  * Upload: POST the raw file as the body (streamed to disk, never buffered whole), with
- * ?filename=…&delimiter=auto|,|;|tab|&decimal=auto|.|,&header=true|false&encoding=…&badRows=skip|refuse.
+ * ?filename=…&format=auto|csv|json&delimiter=auto|,|;|tab|&decimal=auto|.|,&header=true|false&encoding=…&badRows=skip|refuse.
+ * A JSON file holds an array of records.
  */
 export async function POST(request: Request) {
   const query = new URL(request.url).searchParams;
   const fileName = query.get('filename')?.trim() || 'upload.csv';
   const options = {
+    format: query.get('format') ?? undefined,
     delimiter: query.get('delimiter') === 'tab' ? '\t' : (query.get('delimiter') ?? undefined),
     decimal: query.get('decimal') ?? undefined,
     header: query.has('header') ? query.get('header') !== 'false' : undefined,

@@ -6,6 +6,8 @@ import { defineNode } from '../define';
 
 /** Parser choices a user makes on upload; the same fields are the upload route's query parameters. */
 export const ingestOptionsSchema = z.object({
+  /** 'auto': JSON when the file name ends in .json, else CSV/TSV. */
+  format: z.enum(['auto', 'csv', 'json']).default('auto'),
   delimiter: z.enum(['auto', ',', ';', '\t', '|']).default('auto'),
   decimal: z.enum(['auto', '.', ',']).default('auto'),
   header: z.boolean().default(true),
@@ -14,24 +16,26 @@ export const ingestOptionsSchema = z.object({
 });
 
 /**
- * Engine-internal: parses an uploaded file on a worker (never in the web server) into a stored
+ * Engine-internal: parses an uploaded file (CSV/TSV, or JSON records) on a worker (never in the web server) into a stored
  * table, with its schema, per-column statistics and the problems found.
  */
-export const ingestCsv = defineNode({
-  type: 'system.ingest-csv',
+export const ingestUpload = defineNode({
+  type: 'system.ingest-upload',
   version: 1,
   category: 'dataset',
   label: 'Ingest an upload',
-  description: 'Parses an uploaded CSV/TSV file into a table.',
+  description: 'Parses an uploaded CSV, TSV or JSON file into a table.',
   hidden: true,
   inputs: [],
   outputs: [{ name: 'table', type: 'Table', label: 'Table' }],
-  params: ingestOptionsSchema.extend({ path: z.string().min(1), maxBytes: z.number().int().positive() }),
+  params: ingestOptionsSchema.extend({ path: z.string().min(1), fileName: z.string(), maxBytes: z.number().int().positive() }),
   configure: () => ({ outputs: {} }),
   async run({ params, ctx }) {
-    const { ingestCsvFile } = await import('../../server/data/ingest');
     ctx.progress(0, 'parsing');
-    const result = await ingestCsvFile(params.path, params);
+    const json = params.format === 'json' || (params.format === 'auto' && /\.json$/i.test(params.fileName));
+    const result = json
+      ? await (await import('../../server/data/ingest-json')).ingestJsonFile(params.path, params)
+      : await (await import('../../server/data/ingest')).ingestCsvFile(params.path, params);
     const table: TableArtifact = { table: result.table, recipe: [] };
     return {
       table,

@@ -1,0 +1,41 @@
+import { readFile, stat } from 'node:fs/promises';
+import { formatBytes, IngestError, ingestCsvBytes, type IngestResult } from './ingest';
+
+function csvCell(value: unknown, where: string): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new IngestError('bad-rows', `${where} is not a finite number.`);
+    return String(value);
+  }
+  const text = typeof value === 'string' ? value : typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * A JSON file holding an array of records ({"column": value, ...}) becomes a table through the same
+ * parser and type inference as CSV: each record a row, the union of keys the columns (in order of
+ * first appearance), a missing key an empty cell, nested values kept as JSON text.
+ */
+export async function ingestJsonFile(path: string, options: { maxBytes: number }): Promise<IngestResult> {
+  const { size } = await stat(path);
+  if (size > options.maxBytes) {
+    throw new IngestError('too-large', `The file is ${formatBytes(size)}; the limit is ${formatBytes(options.maxBytes)} (PIPELOOM_MAX_UPLOAD_MB).`);
+  }
+  let records: unknown;
+  try {
+    records = JSON.parse((await readFile(path, 'utf8')).replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new IngestError('unreadable', `The file is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(records)) throw new IngestError('unreadable', 'The JSON file must hold an array of records, like [{"age": 31, "city": "Oslo"}, ...].');
+  if (records.length === 0) throw new IngestError('no-rows', 'The JSON array is empty.');
+  const columns = new Map<string, number>();
+  records.forEach((record, i) => {
+    if (!record || typeof record !== 'object' || Array.isArray(record)) throw new IngestError('bad-rows', `Record ${i + 1} is not an object of column values.`);
+    for (const key of Object.keys(record)) if (!columns.has(key)) columns.set(key, columns.size);
+  });
+  const names = [...columns.keys()];
+  const lines = [names.map((n) => csvCell(n, 'a column name')).join(',')];
+  records.forEach((record: Record<string, unknown>, i) => lines.push(names.map((n) => csvCell(record[n], `Record ${i + 1}, "${n}"`)).join(',')));
+  return ingestCsvBytes(Buffer.from(lines.join('\n'), 'utf8'), { delimiter: ',', decimal: '.', header: true, encoding: 'utf-8', badRows: 'refuse', maxBytes: Infinity });
+}

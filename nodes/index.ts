@@ -8,9 +8,12 @@ import { selectColumns } from './cleaning/select-columns';
 import type { CatalogEntry, NodeDefinition } from './define';
 import { deploy } from './deploy/deploy';
 import { evaluate } from './evaluate/evaluate';
+import { predict } from './evaluate/predict';
 import { logTransform, minMaxScale, standardize } from './features/scaling';
 import { linearRegression, logisticRegression } from './model/linear-models';
 import { mlp } from './model/mlp';
+import { kFold } from './split/k-fold';
+import { timeOrderedSplit } from './split/time-ordered-split';
 import { trainTestSplit } from './split/train-test-split';
 import { train } from './train/train';
 import { tuneLearningRate } from './train/tune';
@@ -29,12 +32,15 @@ export const NODE_KINDS: NodeDefinition[] = [
   minMaxScale,
   logTransform,
   trainTestSplit,
+  timeOrderedSplit,
+  kFold,
   logisticRegression,
   linearRegression,
   mlp,
   train,
   tuneLearningRate,
   evaluate,
+  predict,
   deploy,
 ] as unknown as NodeDefinition[];
 

@@ -19,8 +19,15 @@ export function OutputPreview({ runId, nodeId }: { runId: string; nodeId: string
       )}
       {output.data.tables.map((t) => (
         <div key={t.label}>
-          <p className="mb-1 text-xs text-slate-600">
-            {t.label}: {t.rowCount.toLocaleString()} rows × {t.columns.length} columns
+          <p className="mb-1 flex justify-between text-xs text-slate-600">
+            <span>
+              {t.label}: {t.rowCount.toLocaleString()} rows × {t.columns.length} columns
+            </span>
+            {t.downloadable && (
+              <a className="text-indigo-700 hover:underline" href={`/api/v1/runs/${runId}/steps/${encodeURIComponent(nodeId)}/csv`}>
+                Download CSV
+              </a>
+            )}
           </p>
           <div className="max-h-56 overflow-auto rounded border border-slate-200">
             <table className="text-[11px]">

@@ -3,6 +3,10 @@ import type { TableArtifact } from '../../nodes/artifacts';
 import { datasetArtifactKey } from '../../nodes/dataset/uploaded-dataset';
 import { ArtifactStore } from '../engine/artifact-store';
 import { artifactsDir } from '../engine/instance';
+import { and, eq } from 'drizzle-orm';
+import { runSteps } from '../../drizzle/schema';
+import { nodeKinds } from '../../nodes';
+import { getDb } from '../db';
 import { getDataset } from './datasets';
 
 const ROWS_PER_CHUNK = 2000;
@@ -56,4 +60,20 @@ export function datasetCsvStream(id: string): { stream: ReadableStream<Uint8Arra
   const table = loadDatasetTable(id);
   if (!dataset || !table) return undefined;
   return { stream: tableCsvStream(table), fileName: `${dataset.name}.csv` };
+}
+
+/** The first Table output of a finished step, as CSV (the rows as that step produced them). */
+export function stepTableCsv(runId: string, nodeId: string): { stream: ReadableStream<Uint8Array>; fileName: string } | undefined {
+  const step = getDb()
+    .select()
+    .from(runSteps)
+    .where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId)))
+    .get();
+  const kind = step ? nodeKinds.get(step.nodeType) : undefined;
+  const port = kind?.outputs.find((p) => p.type === 'Table');
+  if (!step || !kind || !port || (step.status !== 'done' && step.status !== 'cached')) return undefined;
+  const store = new ArtifactStore(artifactsDir());
+  if (!store.has(step.cacheKey)) return undefined;
+  const { table } = store.read(step.cacheKey, port.name) as TableArtifact;
+  return { stream: tableCsvStream(table), fileName: `${nodeId.replace(/[^\w.-]+/g, '_')}.csv` };
 }

@@ -13,10 +13,12 @@ export interface TablePreview {
   rowCount: number;
   columns: ColumnSchema[];
   rows: Record<string, CellValue>[];
+  /** The step's table output, downloadable whole as CSV. */
+  downloadable: boolean;
 }
 
-function previewOf(label: string, table: Table): TablePreview {
-  return { label, rowCount: table.rowCount, columns: tableSchema(table), rows: tableRows(table, PREVIEW_ROWS) };
+function previewOf(label: string, table: Table, downloadable = false): TablePreview {
+  return { label, rowCount: table.rowCount, columns: tableSchema(table), rows: tableRows(table, PREVIEW_ROWS), downloadable };
 }
 
 /**
@@ -31,7 +33,7 @@ export function stepOutputPreview(kind: NodeDefinition, outputKey: string): { ta
   for (const port of kind.outputs) {
     if (port.type === 'Table') {
       const artifact = store.read(outputKey, port.name) as TableArtifact;
-      tables.push(previewOf(port.label, artifact.table));
+      tables.push(previewOf(port.label, artifact.table, tables.length === 0));
       pendingSteps.push(...artifact.recipe.map((r) => r.kind));
     } else if (port.type === 'Split') {
       const split = store.read(outputKey, port.name) as SplitArtifact;

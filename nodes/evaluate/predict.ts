@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import type { Column } from '../../lib/table';
+import type { TableArtifact, TrainedModelArtifact } from '../artifacts';
+import { defineNode, type ConfigureProblem } from '../define';
+
+export const predict = defineNode({
+  type: 'evaluate.predict',
+  version: 1,
+  category: 'evaluate',
+  label: 'Predict',
+  description:
+    'Applies a trained model to a table of new rows (batch scoring) and adds its predictions as columns. The result can be downloaded as CSV.',
+  inputs: [
+    { name: 'model', type: 'TrainedModel', label: 'Trained model' },
+    { name: 'table', type: 'Table', label: 'New rows' },
+  ],
+  outputs: [{ name: 'table', type: 'Table', label: 'Rows with predictions' }],
+  params: z.object({}),
+  configure({ inputs }) {
+    const model = inputs.model?.table;
+    const table = inputs.table?.table;
+    if (!model || !table) return { outputs: {} };
+    const problems: ConfigureProblem[] = [];
+    for (const feature of model.columns.filter((c) => c.name !== model.target)) {
+      const column = table.columns.find((c) => c.name === feature.name);
+      if (!column) problems.push({ code: 'unknown-column', message: `The new rows lack the column "${feature.name}" the model was trained on.` });
+      else if (column.type !== feature.type) problems.push({ message: `"${feature.name}" is ${column.type} here but was ${feature.type} in training.` });
+    }
+    const target = model.target ?? 'target';
+    const added =
+      model.task === 'classification'
+        ? [{ name: `predicted_${target}`, type: 'category' as const }]
+        : [{ name: `predicted_${target}`, type: 'number' as const }];
+    return { outputs: { table: { type: 'Table', table: { columns: [...table.columns, ...added] } } }, problems };
+  },
+  async run({ inputs, ctx }) {
+    const trained = inputs.model as TrainedModelArtifact;
+    const input = inputs.table as TableArtifact;
+    const { predictTable } = await import('../../server/ml/predict');
+    const result = await predictTable(trained, input.table);
+    const name = `predicted_${trained.target}`;
+    const added: Column[] = [];
+    if (trained.task === 'classification') {
+      const codes = Int32Array.from(result.predicted, (label) => trained.labels.indexOf(String(label)));
+      added.push({ name, type: 'category', codes, categories: trained.labels });
+      trained.labels.forEach((label, c) =>
+        added.push({ name: `probability_${label}`, type: 'number', values: Float64Array.from(result.probabilities!, (p) => p[c]) }),
+      );
+    } else {
+      added.push({ name, type: 'number', values: Float64Array.from(result.predicted as number[]) });
+    }
+    ctx.log(`Scored ${input.table.rowCount} rows.`);
+    const table: TableArtifact = { table: { rowCount: input.table.rowCount, columns: [...input.table.columns, ...added] }, recipe: input.recipe };
+    return { table };
+  },
+});

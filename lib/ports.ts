@@ -1,5 +1,5 @@
 /** The closed set of artifact kinds that travel along edges, and the rule for wiring them. */
-export const PORT_TYPES = ['Table', 'Split', 'Model', 'TrainedModel', 'Metrics', 'Deployment'] as const;
+export const PORT_TYPES = ['Table', 'Split', 'Folds', 'Model', 'TrainedModel', 'Metrics', 'Deployment'] as const;
 export type PortType = (typeof PORT_TYPES)[number];
 
 export interface PortSpec {
@@ -15,6 +15,7 @@ export interface PortSpec {
 export const PORT_COLORS: Record<PortType, string> = {
   Table: '#2563eb',
   Split: '#7c3aed',
+  Folds: '#0891b2',
   Model: '#d97706',
   TrainedModel: '#dc2626',
   Metrics: '#059669',
@@ -24,6 +25,7 @@ export const PORT_COLORS: Record<PortType, string> = {
 export const PORT_DESCRIPTIONS: Record<PortType, string> = {
   Table: 'a table of rows and columns',
   Split: 'data split into train / validation / test rows',
+  Folds: 'data cut into k folds for cross-validation (each fold takes a turn as the test rows)',
   Model: 'an untrained model design',
   TrainedModel: 'a trained model',
   Metrics: 'evaluation results',

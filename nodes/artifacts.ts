@@ -20,6 +20,29 @@ export interface SplitArtifact {
   validation: Table;
   test: Table;
   recipe: FittedStep[];
+  /** The seed the rows were shuffled with (0 from the time-ordered split, which never shuffles). */
+  seed: number;
+}
+
+/**
+ * k-fold cross-validation data. The usable rows (target present) are stored once, not once per fold:
+ * each fold keeps only the row numbers it holds out as test rows, and its recipe fitted on all the
+ * other rows (its training rows) alone. `foldSplit` in nodes/split/k-fold.ts turns one fold into a
+ * SplitArtifact (validation empty) for the steps that take a Split.
+ */
+export interface FoldsArtifact {
+  target: string;
+  task: Task;
+  /** Classification: the class names over every fold, index = class id. */
+  labels: string[];
+  /** Raw rows (before the recipe), in table order. */
+  table: Table;
+  folds: {
+    /** Rows of `table` this fold holds out, ascending; its training rows are all the others. */
+    test: Int32Array;
+    /** The recipe fitted on this fold's training rows only. */
+    recipe: FittedStep[];
+  }[];
   seed: number;
 }
 

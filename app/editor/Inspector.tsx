@@ -16,6 +16,8 @@ interface FieldSchema {
   enumLabels?: Record<string, string>;
   advanced?: boolean;
   widget?: 'column' | 'columns' | 'dataset';
+  /** widget 'column': what leaving it empty means, when not "the last column". */
+  emptyLabel?: string;
   minimum?: number;
   maximum?: number;
   items?: FieldSchema;
@@ -125,7 +127,7 @@ function Field({
     const current = String(value ?? '');
     control = (
       <select id={id} className={inputClass} value={current} onChange={(e) => onChange(e.target.value)}>
-        <option value="">(last column: {columns.at(-1)?.name})</option>
+        <option value="">({schema.emptyLabel ?? `last column: ${columns.at(-1)?.name ?? ''}`})</option>
         {current && !columns.some((c) => c.name === current) && <option value={current}>{current} (not in the table)</option>}
         {columns.map((c) => (
           <option key={c.name} value={c.name}>

@@ -9,6 +9,10 @@ import type { Table } from '../../lib/table';
 import type { SplitArtifact, TableArtifact } from '../../nodes/artifacts';
 import { testContext } from '../support/run-context';
 import { trainTestSplit } from '../../nodes/split/train-test-split';
+import { timeOrderedSplit } from '../../nodes/split/time-ordered-split';
+import { foldTrainRows, kFold } from '../../nodes/split/k-fold';
+import type { FoldsArtifact } from '../../nodes/artifacts';
+import { takeRows } from '../../lib/table';
 
 function randomTable(seed: number, rows = 200): Table {
   const rng = createRng(seed);
@@ -78,4 +82,51 @@ it('a fill leaves no missing value in the columns it fills, on rows it never saw
   expect('codes' in kind && Array.from(kind.codes).every((c) => c >= 0)).toBe(true);
   const x = test.columns.find((c) => c.name === 'x')!;
   expect('values' in x && Array.from(x.values).every((v) => !Number.isNaN(v))).toBe(true);
+});
+
+/**
+ * Recipes whose fitted state is an average or a spread: a fit on any other set of rows differs, so
+ * for these the checks below would catch a leak. (A most frequent value, an extreme or a vocabulary
+ * can coincide by chance, so other recipes are checked for the exact state only.)
+ */
+const AVERAGES_AND_SPREADS = new Set(['standardize', 'fill median', 'fill mean', 'fill then log then min-max', 'fill then standardize']);
+
+describe.each(Object.entries(RECIPES))('%s placed before a time-ordered split', (name, recipe) => {
+  it.each([1, 2, 3])('is fitted on exactly the earlier (training) rows (seed %i)', async (seed) => {
+    const input: TableArtifact = { table: randomTable(seed), recipe };
+    // Ordered by x: rows without an x are dropped, the rest sorted, so the training rows are the smallest x.
+    const params = timeOrderedSplit.params.parse({ target: 'label', orderColumn: 'x', testFraction: 0.25, validationFraction: 0.15 });
+    const { split } = (await timeOrderedSplit.run({ inputs: { table: input }, params, ctx })) as { split: SplitArtifact };
+    expect(split.recipe).toEqual(fitRecipe(recipe, split.train, { target: 'label' }));
+    if (AVERAGES_AND_SPREADS.has(name)) expect(split.recipe).not.toEqual(fitRecipe(recipe, input.table, { target: 'label' }));
+  });
+});
+
+describe.each(Object.entries(RECIPES))('%s placed before k-fold', (name, recipe) => {
+  it.each([
+    [1, 5],
+    [2, 3],
+    [3, 10],
+  ])("each fold is fitted on exactly that fold's training rows (seed %i, k = %i)", async (seed, k) => {
+    const input: TableArtifact = { table: randomTable(seed), recipe };
+    const params = kFold.params.parse({ target: 'label', folds: k, seed });
+    const { folds } = (await kFold.run({ inputs: { table: input }, params, ctx })) as { folds: FoldsArtifact };
+    expect(folds.folds).toHaveLength(k);
+    for (const [f, fold] of folds.folds.entries()) {
+      const trainRows = foldTrainRows(folds, f);
+      // The training rows are exactly the rows outside this fold's test rows.
+      const test = new Set(fold.test);
+      expect(Array.from(trainRows).every((r) => !test.has(r))).toBe(true);
+      expect(trainRows.length + fold.test.length).toBe(folds.table.rowCount);
+      const train = takeRows(folds.table, trainRows);
+      expect(fold.recipe, `fold ${f}`).toEqual(fitRecipe(recipe, train, { target: 'label' }));
+      // A fit that also saw the fold's test rows would differ (a leak would show).
+      if (AVERAGES_AND_SPREADS.has(name)) expect(fold.recipe, `fold ${f}`).not.toEqual(fitRecipe(recipe, folds.table, { target: 'label' }));
+      // The target is never touched when the fold's recipe is applied to its test rows.
+      const testRows = takeRows(folds.table, fold.test);
+      expect(applyRecipe(fold.recipe, testRows).columns.find((c) => c.name === 'label')).toEqual(testRows.columns.find((c) => c.name === 'label'));
+    }
+    // Each fold saw different rows, so each has its own state.
+    if (AVERAGES_AND_SPREADS.has(name)) expect(folds.folds[0].recipe).not.toEqual(folds.folds[1].recipe);
+  });
 });

@@ -2,17 +2,25 @@ import type { Table } from './table';
 import { fillMissingStep, filledColumns, type FillMissingState } from './steps/fill-missing';
 import { logStep, minMaxStep } from './steps/min-max';
 import { standardizeStep } from './steps/standardize';
+import { bucketizeStep } from './steps/bucketize';
+import { datePartsStep } from './steps/date-parts';
+import { ordinalEncodeStep } from './steps/ordinal-encode';
+import { clipOutliersStep } from './steps/outliers';
+import { textCleanupStep } from './steps/text-cleanup';
 
 /**
  * The contract for stateful preprocessing: `fit` learns state from training rows only, `transform`
  * applies that state to any rows (train, test, or a request to a deployed model). Nodes placed before
  * a split only add an unfitted step to the table's recipe; the split fits the recipe on its training
- * partition, and the fitted recipe travels with the trained model to serving.
+ * partition, and the fitted recipe travels with the trained model to serving. A step may learn
+ * nothing (text cleanup, date parts): it is in the recipe so that serving applies it to requests too.
  */
 export interface StatefulStep<P, S> {
   kind: string;
   fit(table: Table, params: P, context: FitContext): S;
   transform(table: Table, state: S, params: P): Table;
+  /** The columns the params name explicitly (read, changed or made); empty when the step picks them by type. */
+  columns?(params: P): string[];
 }
 
 export interface FitContext {
@@ -36,11 +44,31 @@ const STEPS: Record<string, StatefulStep<any, any>> = {
   [fillMissingStep.kind]: fillMissingStep,
   [minMaxStep.kind]: minMaxStep,
   [logStep.kind]: logStep,
+  [clipOutliersStep.kind]: clipOutliersStep,
+  [ordinalEncodeStep.kind]: ordinalEncodeStep,
+  [bucketizeStep.kind]: bucketizeStep,
+  [textCleanupStep.kind]: textCleanupStep,
+  [datePartsStep.kind]: datePartsStep,
 };
 
 /** Columns whose missing values the fitted recipe fills in (a predict request may leave them empty). */
 export function fillableColumns(fitted: FittedStep[]): Set<string> {
   return new Set(fitted.filter((f) => f.kind === fillMissingStep.kind).flatMap((f) => filledColumns(f.state as FillMissingState)));
+}
+
+/**
+ * The first unfitted step that names one of these columns. Steps placed before the split are applied
+ * there, after every node that changes the table directly (Change type, Rename columns, dropping
+ * outliers): such a node must not change or rename a column an earlier recipe step names, or that
+ * step would not find it.
+ */
+export function pendingStepNaming(recipe: RecipeStep[], names: readonly string[]): { kind: string; column: string } | undefined {
+  for (const recipeStep of recipe) {
+    const named = STEPS[recipeStep.kind]?.columns?.(recipeStep.params) ?? [];
+    const column = names.find((name) => named.includes(name));
+    if (column !== undefined) return { kind: recipeStep.kind, column };
+  }
+  return undefined;
 }
 
 function stepOf(kind: string): StatefulStep<unknown, unknown> {

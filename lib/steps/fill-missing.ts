@@ -58,6 +58,7 @@ function fillValue(column: Column, params: FillMissingParams): number | string |
 /** Replaces missing cells with a value learned from the training rows (or a constant). */
 export const fillMissingStep: StatefulStep<FillMissingParams, FillMissingState> = {
   kind: 'fill-missing',
+  columns: (params) => params.columns,
   fit(table, params, context) {
     // No columns named: an average or middle value fills the numeric columns; the others fill every column.
     const numericOnly = params.strategy === 'mean' || params.strategy === 'median';

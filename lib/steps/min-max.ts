@@ -19,6 +19,7 @@ export interface MinMaxState {
 /** (x - min) / (max - min) with min and max from the training rows: 0..1 there, possibly beyond on new rows. */
 export const minMaxStep: StatefulStep<ColumnsParams, MinMaxState> = {
   kind: 'min-max',
+  columns: (params) => params.columns,
   fit(table, params, context) {
     return {
       columns: numericColumns(table, params, context).map((name) => {
@@ -55,6 +56,7 @@ export interface LogState {
 /** log(1 + x) for skewed, non-negative quantities (prices, counts); the fit only records the columns. */
 export const logStep: StatefulStep<ColumnsParams, LogState> = {
   kind: 'log1p',
+  columns: (params) => params.columns,
   fit: (table, params, context) => ({ columns: numericColumns(table, params, context) }),
   transform(table, state) {
     return {

@@ -18,6 +18,7 @@ function chosenColumns(table: Table, params: StandardizeParams, context: FitCont
 /** z = (x - mean) / std, with mean and std from the training rows; missing values stay missing. */
 export const standardizeStep: StatefulStep<StandardizeParams, StandardizeState> = {
   kind: 'standardize',
+  columns: (params) => params.columns,
   fit(table, params, context) {
     const names = chosenColumns(table, params, context);
     return {

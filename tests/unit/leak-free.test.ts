@@ -20,11 +20,13 @@ function randomTable(seed: number, rows = 200): Table {
   const y = new Float64Array(rows);
   const kind = new Int32Array(rows);
   const label = new Int32Array(rows);
+  const when = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     x[i] = rng() < 0.1 ? NaN : rng() * 100 - 30;
     y[i] = rng() < 0.2 ? NaN : Math.exp(rng() * 3);
     kind[i] = rng() < 0.15 ? -1 : Math.floor(rng() * 3);
     label[i] = i % 2;
+    when[i] = rng() < 0.1 ? NaN : Date.UTC(2020, 0, 1) + Math.floor(rng() * 2000) * 86_400_000;
   }
   return {
     rowCount: rows,
@@ -33,6 +35,7 @@ function randomTable(seed: number, rows = 200): Table {
       { name: 'y', type: 'number', values: y },
       { name: 'kind', type: 'category', codes: kind, categories: ['a', 'b', 'c'] },
       { name: 'label', type: 'category', codes: label, categories: ['no', 'yes'] },
+      { name: 'when', type: 'date', values: when },
     ],
   };
 }
@@ -54,6 +57,22 @@ const RECIPES: Record<string, RecipeStep[]> = {
     { kind: 'fill-missing', params: { strategy: 'median', columns: ['x', 'y'], constant: '' } },
     { kind: 'standardize', params: { columns: ['x', 'y'] } },
   ],
+  'clip outliers (IQR)': [{ kind: 'clip-outliers', params: { columns: [], method: 'iqr', iqrFactor: 1.5, zThreshold: 3 } }],
+  'fill then clip outliers (z-score)': [
+    { kind: 'fill-missing', params: { strategy: 'mean', columns: ['y'], constant: '' } },
+    { kind: 'clip-outliers', params: { columns: ['x', 'y'], method: 'z-score', iqrFactor: 1.5, zThreshold: 1 } },
+  ],
+  'bucketize (quantile)': [{ kind: 'bucketize', params: { columns: ['x', 'y'], bins: 4, method: 'quantile' } }],
+  // The bucket labels come from the training rows' edges, so the vocabulary differs too.
+  'bucketize then ordinal encode the buckets': [
+    { kind: 'bucketize', params: { columns: ['x'], bins: 5, method: 'quantile' } },
+    { kind: 'ordinal-encode', params: { columns: ['x'], order: '' } },
+  ],
+  'date parts, standardize, bucketize the day': [
+    { kind: 'date-parts', params: { column: 'when', hour: false, keepOriginal: false } },
+    { kind: 'standardize', params: { columns: ['when_year', 'when_day'] } },
+    { kind: 'bucketize', params: { columns: ['when_day'], bins: 3, method: 'quantile' } },
+  ],
 };
 
 describe.each(Object.entries(RECIPES))('%s placed before the split', (name, recipe) => {
@@ -70,6 +89,29 @@ describe.each(Object.entries(RECIPES))('%s placed before the split', (name, reci
     const test = applyRecipe(split.recipe, split.test);
     expect(test.columns.find((c) => c.name === 'label')).toEqual(split.test.columns.find((c) => c.name === 'label'));
   });
+});
+
+it('an ordinal vocabulary leaves out a category only a test row uses', async () => {
+  // (Not in RECIPES: a vocabulary the training rows cover completely equals a fit on every row.)
+  const recipe: RecipeStep[] = [{ kind: 'ordinal-encode', params: { columns: ['kind'], order: '' } }];
+  const base = randomTable(4);
+  // A row number column tells which rows the split made test rows.
+  const table: Table = { ...base, columns: [...base.columns, { name: 'row', type: 'number', values: Float64Array.from({ length: base.rowCount }, (_, r) => r) }] };
+  const params = trainTestSplit.params.parse({ target: 'label', seed: 4, testFraction: 0.3, validationFraction: 0 });
+  const splitOf = async () => ((await trainTestSplit.run({ inputs: { table: { table, recipe } }, params, ctx })) as { split: SplitArtifact }).split;
+  const rowColumn = (await splitOf()).test.columns.find((c) => c.name === 'row')!;
+  const testRow = 'values' in rowColumn ? rowColumn.values[0] : -1;
+  // Only that row uses "d"; the split assigns rows by target and seed, so it stays a test row.
+  const kind = table.columns.find((c) => c.name === 'kind')!;
+  if (!('codes' in kind)) throw new Error('kind is a category column');
+  kind.categories = [...kind.categories, 'd'];
+  kind.codes[testRow] = 3;
+  const split = await splitOf();
+  expect(split.recipe).toEqual(fitRecipe(recipe, split.train, { target: 'label' }));
+  expect(split.recipe[0].state).toEqual({ columns: [{ name: 'kind', vocabulary: ['a', 'b', 'c'] }] });
+  expect(fitRecipe(recipe, table, { target: 'label' })[0].state).toEqual({ columns: [{ name: 'kind', vocabulary: ['a', 'b', 'c', 'd'] }] });
+  const encoded = applyRecipe(split.recipe, split.test).columns.find((c) => c.name === 'kind')!;
+  expect('values' in encoded && Number.isNaN(encoded.values[0])).toBe(true);
 });
 
 it('a fill leaves no missing value in the columns it fills, on rows it never saw', async () => {

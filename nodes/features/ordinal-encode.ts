@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import type { OrdinalEncodeParams } from '../../lib/steps/ordinal-encode';
+import type { TableArtifact } from '../artifacts';
+import { columnProblems } from '../column-checks';
+import { defineNode, type ConfigureProblem } from '../define';
+
+export const ordinalEncode = defineNode({
+  type: 'features.ordinal-encode',
+  version: 1,
+  category: 'features',
+  label: 'Ordinal encode',
+  description:
+    'Turns a category column into one number column: 0, 1, 2… in the order you give (like low, medium, high) or alphabetically. ' +
+    'The labels are learned from the training rows only; a label first seen later (in test rows or by a deployed model) becomes empty.',
+  inputs: [{ name: 'table', type: 'Table', label: 'Table' }],
+  outputs: [{ name: 'table', type: 'Table', label: 'Table' }],
+  params: z.object({
+    columns: z.array(z.string()).default([]).meta({ title: 'Columns', description: 'Category columns to turn into numbers (not the target).', widget: 'columns' }),
+    order: z
+      .string()
+      .default('')
+      .meta({
+        title: 'Order (optional)',
+        description: 'Labels from lowest to highest, separated by commas, e.g. "low, medium, high". Empty: alphabetical. Labels not listed come after, alphabetically.',
+      }),
+  }),
+  configure({ params, inputs }) {
+    const table = inputs.table?.table;
+    if (!table) return { outputs: {} };
+    if (params.columns.length === 0) return { outputs: {}, problems: [{ field: 'columns', message: 'Choose the category columns to encode.' }] };
+    const problems: ConfigureProblem[] = columnProblems(
+      table,
+      params.columns,
+      'columns',
+      ['category'],
+      'Only categories can be encoded (free text that is really a set of labels can become a category with Change type).',
+    );
+    if (problems.length > 0) return { outputs: {}, problems };
+    const columns = table.columns.map((c) => (params.columns.includes(c.name) ? { name: c.name, type: 'number' as const, integer: true } : c));
+    return { outputs: { table: { type: 'Table', table: { ...table, columns } } } };
+  },
+  async run({ inputs, params }) {
+    const input = inputs.table as TableArtifact;
+    const stepParams: OrdinalEncodeParams = { columns: params.columns, order: params.order };
+    // Fitted at the split, on training rows only; the vocabulary travels with the model.
+    const table: TableArtifact = { table: input.table, recipe: [...input.recipe, { kind: 'ordinal-encode', params: stepParams }] };
+    return { table };
+  },
+});

@@ -2,13 +2,20 @@ import { z } from 'zod';
 import { ingestUpload } from './dataset/ingest-upload';
 import { sampleDataset } from './dataset/sample-dataset';
 import { uploadedDataset } from './dataset/uploaded-dataset';
+import { changeType } from './cleaning/change-type';
 import { missingValues } from './cleaning/missing-values';
+import { outliers } from './cleaning/outliers';
+import { renameColumns } from './cleaning/rename-columns';
+import { textCleanup } from './cleaning/text-cleanup';
 import { filterRows, removeDuplicates, sampleRows, sortRows } from './cleaning/row-operations';
 import { selectColumns } from './cleaning/select-columns';
 import type { CatalogEntry, NodeDefinition } from './define';
 import { deploy } from './deploy/deploy';
 import { evaluate } from './evaluate/evaluate';
 import { predict } from './evaluate/predict';
+import { bucketize } from './features/bucketize';
+import { dateParts } from './features/date-parts';
+import { ordinalEncode } from './features/ordinal-encode';
 import { logTransform, minMaxScale, standardize } from './features/scaling';
 import { linearRegression, logisticRegression } from './model/linear-models';
 import { mlp } from './model/mlp';
@@ -23,14 +30,21 @@ export const NODE_KINDS: NodeDefinition[] = [
   sampleDataset,
   uploadedDataset,
   selectColumns,
+  renameColumns,
+  changeType,
   filterRows,
   missingValues,
+  outliers,
+  textCleanup,
   removeDuplicates,
   sortRows,
   sampleRows,
   standardize,
   minMaxScale,
   logTransform,
+  ordinalEncode,
+  bucketize,
+  dateParts,
   trainTestSplit,
   timeOrderedSplit,
   kFold,

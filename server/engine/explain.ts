@@ -17,7 +17,7 @@ export function forecastStep(
   previous: StepSignature | null,
   describe: { paramTitle(type: string, key: string): string; nodeLabel(nodeId: string): string },
 ): StepForecast {
-  if (step.sideEffect) return { willRun: true, reason: 'always runs: it publishes' };
+  if (step.sideEffect) return { willRun: true, reason: 'it publishes a new version every run' };
   if (cached) return { willRun: false, reason: 'cached: unchanged since it last ran' };
   if (!previous) return { willRun: true, reason: 'not run yet' };
   const reasons: string[] = [];

@@ -374,7 +374,7 @@ describe('engine faults on real worker processes (2 workers, 3 attempts)', () =>
     // still in the cache, and are forecast (and then actually) reused. Split runs again only to
     // refill its own entry (a deterministic split gives the same artifact under the same key).
     for (const id of ['data', 'model', 'train', 'evaluate']) expect(forecast[id], id).toMatchObject({ willRun: false, reason: expect.stringMatching(/^cached/) });
-    expect(forecast.deploy).toMatchObject({ willRun: true, reason: expect.stringMatching(/always runs/) });
+    expect(forecast.deploy).toMatchObject({ willRun: true, reason: expect.stringMatching(/publishes a new version every run/) });
 
     const second = await runToEnd(graph, graphId);
     expect(second.status).toBe('succeeded');

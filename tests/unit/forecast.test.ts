@@ -94,7 +94,7 @@ describe('forecastStep: will a planned step run, and why', () => {
       for (const last of [null, previous(plan.deploy)]) {
         const f = forecastStep(plan.deploy, cached, last, describe_);
         expect(f.willRun).toBe(true);
-        expect(f.reason).toMatch(/always runs/);
+        expect(f.reason).toMatch(/publishes a new version every run/);
       }
     }
   });

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerMissingWasmKernels } from './wasm-kernels';
 
 export type NativeLoader = () => Promise<string | null>;
 
@@ -33,6 +34,7 @@ export function initTf(loadNative?: NativeLoader): Promise<string> {
       try {
         if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') {
           await tf.ready();
+          registerMissingWasmKernels();
           return 'wasm';
         }
       } catch {

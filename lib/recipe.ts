@@ -7,6 +7,7 @@ import { datePartsStep } from './steps/date-parts';
 import { ordinalEncodeStep } from './steps/ordinal-encode';
 import { clipOutliersStep } from './steps/outliers';
 import { textCleanupStep } from './steps/text-cleanup';
+import { pcaStep } from './steps/pca';
 
 /**
  * The contract for stateful preprocessing: `fit` learns state from training rows only, `transform`
@@ -49,6 +50,7 @@ const STEPS: Record<string, StatefulStep<any, any>> = {
   [bucketizeStep.kind]: bucketizeStep,
   [textCleanupStep.kind]: textCleanupStep,
   [datePartsStep.kind]: datePartsStep,
+  [pcaStep.kind]: pcaStep,
 };
 
 /** Columns whose missing values the fitted recipe fills in (a predict request may leave them empty). */

@@ -73,6 +73,8 @@ const RECIPES: Record<string, RecipeStep[]> = {
     { kind: 'standardize', params: { columns: ['when_year', 'when_day'] } },
     { kind: 'bucketize', params: { columns: ['when_day'], bins: 3, method: 'quantile' } },
   ],
+  // x and y both have missing cells (filled with the training means) and very different spreads.
+  'pca (x and y, standardized, 1 component)': [{ kind: 'pca', params: { columns: ['x', 'y'], components: 1, keepOriginal: false, scale: true } }],
 };
 
 describe.each(Object.entries(RECIPES))('%s placed before the split', (name, recipe) => {
@@ -131,7 +133,7 @@ it('a fill leaves no missing value in the columns it fills, on rows it never saw
  * for these the checks below would catch a leak. (A most frequent value, an extreme or a vocabulary
  * can coincide by chance, so other recipes are checked for the exact state only.)
  */
-const AVERAGES_AND_SPREADS = new Set(['standardize', 'fill median', 'fill mean', 'fill then log then min-max', 'fill then standardize']);
+const AVERAGES_AND_SPREADS = new Set(['standardize', 'fill median', 'fill mean', 'fill then log then min-max', 'fill then standardize', 'pca (x and y, standardized, 1 component)']);
 
 describe.each(Object.entries(RECIPES))('%s placed before a time-ordered split', (name, recipe) => {
   it.each([1, 2, 3])('is fitted on exactly the earlier (training) rows (seed %i)', async (seed) => {

@@ -16,6 +16,7 @@ import { predict } from './evaluate/predict';
 import { bucketize } from './features/bucketize';
 import { dateParts } from './features/date-parts';
 import { ordinalEncode } from './features/ordinal-encode';
+import { pca } from './features/pca';
 import { logTransform, minMaxScale, standardize } from './features/scaling';
 import { linearRegression, logisticRegression } from './model/linear-models';
 import { mlp } from './model/mlp';
@@ -45,6 +46,7 @@ export const NODE_KINDS: NodeDefinition[] = [
   ordinalEncode,
   bucketize,
   dateParts,
+  pca,
   trainTestSplit,
   timeOrderedSplit,
   kFold,

@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs';
  * CNN (conv2d / conv1d / separable / depthwise) or anything with an Embedding layer throws
  * "Kernel '…' not registered for backend 'wasm'".
  *
- * Each kernel is composed from tf ops that the wasm backend does implement (strided slices,
- * pad, matMul through XNNPACK, scatterND, conv2dTranspose …). Ops called inside a kernel are not
+ * Each kernel is composed from tf ops that the wasm backend does implement (pad, transpose,
+ * dilated conv2d through XNNPACK, strided slices, scatterND, conv2dTranspose …). Ops called inside a kernel are not
  * recorded on the gradient tape (the engine only records at kernel depth 0), and everything
  * intermediate is released by tf.tidy; the kernel returns a Tensor, which the engine accepts as
  * the output TensorInfo.
@@ -92,8 +92,10 @@ function tapSlice(
 }
 
 /**
- * dW[kh, kw, c, f] = Σ_{n, oh, ow} xPadded[n, oh*s + kh, ow*s + kw, c] · dy[n, oh, ow, f]:
- * one (N·outH·outW × C)ᵀ · (N·outH·outW × F) matMul per filter tap, stacked.
+ * dW[kh, kw, c, f] = Σ_{n, oh, ow} xPadded[n, oh*s + kh, ow*s + kw, c] · dy[n, oh, ow, f].
+ * Read with c as the batch, n as the input channel and (oh, ow) as the filter taps, that is a
+ * valid conv2d of xPadded as [C, Hp, Wp, N] with dy as a [outH, outW, N, F] filter dilated by the
+ * stride, giving [C, KH, KW, F]: one XNNPACK convolution instead of a per-element loop.
  */
 export function conv2dBackpropFilterWasm(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -123,25 +125,14 @@ export function conv2dBackpropFilterWasm(args: {
     // dy's own spatial size is the truth (rounding modes can make computeConv2DInfo disagree by one)
     const outHeight = dy.shape[1];
     const outWidth = dy.shape[2];
-    const tapInfo = { ...info, outHeight, outWidth };
-    const { filterHeight, filterWidth, inChannels, outChannels } = info;
-    const needH = (outHeight - 1) * info.strideHeight + filterHeight;
-    const needW = (outWidth - 1) * info.strideWidth + filterWidth;
+    const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
+    const needH = (outHeight - 1) * strideHeight + filterHeight;
+    const needW = (outWidth - 1) * strideWidth + filterWidth;
     const xp = padForTaps(x, info.padInfo.top, info.padInfo.left, needH, needW);
-    const rows = dy.shape[0] * outHeight * outWidth;
-    const dy2 = tf.reshape(dy, [rows, outChannels]) as tf.Tensor2D;
-    if (filterHeight === 1 && filterWidth === 1) {
-      const patch = tf.reshape(tapSlice(xp, 0, 0, tapInfo), [rows, inChannels]) as tf.Tensor2D;
-      return tf.reshape(tf.matMul(patch, dy2, true, false), [1, 1, inChannels, outChannels]);
-    }
-    const taps: tf.Tensor2D[] = [];
-    for (let kh = 0; kh < filterHeight; kh++) {
-      for (let kw = 0; kw < filterWidth; kw++) {
-        const patch = tf.reshape(tapSlice(xp, kh, kw, tapInfo), [rows, inChannels]) as tf.Tensor2D;
-        taps.push(tf.matMul(patch, dy2, true, false));
-      }
-    }
-    return tf.reshape(tf.stack(taps), [filterHeight, filterWidth, inChannels, outChannels]);
+    const xT = tf.transpose(xp, [3, 1, 2, 0]); // [C, Hp, Wp, N]
+    const dyT = tf.transpose(dy, [1, 2, 0, 3]); // [outH, outW, N, F]
+    const dW = tf.conv2d(xT, dyT, 1, 'valid', 'NHWC', [strideHeight, strideWidth]); // [C, KH, KW, F]
+    return tf.transpose(dW, [1, 2, 0, 3]);
   });
 }
 

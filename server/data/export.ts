@@ -41,11 +41,11 @@ export function tableCsvStream(table: Table): ReadableStream<Uint8Array> {
 const cache = new Map<string, Table>();
 const CACHE_SIZE = 2;
 
-export function loadDatasetTable(id: string): Table | undefined {
+export async function loadDatasetTable(id: string): Promise<Table | undefined> {
   const hit = cache.get(id);
   if (hit) return hit;
   if (!getDataset(id)) return undefined;
-  const { table } = new ArtifactStore(artifactsDir()).read(datasetArtifactKey(id), 'table') as TableArtifact;
+  const { table } = (await new ArtifactStore(artifactsDir()).readAsync(datasetArtifactKey(id), 'table')) as TableArtifact;
   cache.set(id, table);
   while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
   return table;
@@ -55,15 +55,15 @@ export function forgetDatasetTable(id: string): void {
   cache.delete(id);
 }
 
-export function datasetCsvStream(id: string): { stream: ReadableStream<Uint8Array>; fileName: string } | undefined {
+export async function datasetCsvStream(id: string): Promise<{ stream: ReadableStream<Uint8Array>; fileName: string } | undefined> {
   const dataset = getDataset(id);
-  const table = loadDatasetTable(id);
+  const table = await loadDatasetTable(id);
   if (!dataset || !table) return undefined;
   return { stream: tableCsvStream(table), fileName: `${dataset.name}.csv` };
 }
 
 /** The first Table output of a finished step, as CSV (the rows as that step produced them). */
-export function stepTableCsv(runId: string, nodeId: string): { stream: ReadableStream<Uint8Array>; fileName: string } | undefined {
+export async function stepTableCsv(runId: string, nodeId: string): Promise<{ stream: ReadableStream<Uint8Array>; fileName: string } | undefined> {
   const step = getDb()
     .select()
     .from(runSteps)
@@ -74,6 +74,6 @@ export function stepTableCsv(runId: string, nodeId: string): { stream: ReadableS
   if (!step || !kind || !port || (step.status !== 'done' && step.status !== 'cached')) return undefined;
   const store = new ArtifactStore(artifactsDir());
   if (!store.has(step.cacheKey)) return undefined;
-  const { table } = store.read(step.cacheKey, port.name) as TableArtifact;
+  const { table } = (await store.readAsync(step.cacheKey, port.name)) as TableArtifact;
   return { stream: tableCsvStream(table), fileName: `${nodeId.replace(/[^\w.-]+/g, '_')}.csv` };
 }

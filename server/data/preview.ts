@@ -25,18 +25,18 @@ function previewOf(label: string, table: Table, downloadable = false): TablePrev
  * The first rows of what a finished step produced: a Table output, or each part of a Split.
  * Preprocessing that waits for the split is listed, since the rows shown are not yet transformed.
  */
-export function stepOutputPreview(kind: NodeDefinition, outputKey: string): { tables: TablePreview[]; pendingSteps: string[] } | null {
+export async function stepOutputPreview(kind: NodeDefinition, outputKey: string): Promise<{ tables: TablePreview[]; pendingSteps: string[] } | null> {
   const store = new ArtifactStore(artifactsDir());
   if (!existsSync(path.join(store.root, outputKey))) return null;
   const tables: TablePreview[] = [];
   const pendingSteps: string[] = [];
   for (const port of kind.outputs) {
     if (port.type === 'Table') {
-      const artifact = store.read(outputKey, port.name) as TableArtifact;
+      const artifact = (await store.readAsync(outputKey, port.name)) as TableArtifact;
       tables.push(previewOf(port.label, artifact.table, tables.length === 0));
       pendingSteps.push(...artifact.recipe.map((r) => r.kind));
     } else if (port.type === 'Split') {
-      const split = store.read(outputKey, port.name) as SplitArtifact;
+      const split = (await store.readAsync(outputKey, port.name)) as SplitArtifact;
       tables.push(previewOf('Training rows', split.train), previewOf('Validation rows', split.validation), previewOf('Test rows', split.test));
     }
   }

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 
@@ -37,6 +38,18 @@ export class ArtifactStore {
       rmSync(temp, { recursive: true, force: true });
       if (!existsSync(target)) throw error;
     }
+  }
+
+  /** Same as read, without blocking the event loop on big files (the web server's readers use it). */
+  async readAsync(key: string, port: string): Promise<unknown> {
+    const dir = path.join(this.root, key);
+    const [json, binary] = await Promise.all([readFile(path.join(dir, `${port}.json`), 'utf8'), readFile(path.join(dir, `${port}.bin`))]).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') throw new Error(`Artifact ${key}/${port} is missing from the artifact store.`);
+        throw error;
+      },
+    );
+    return decodeArtifact(json, binary);
   }
 
   read(key: string, port: string): unknown {

@@ -58,7 +58,7 @@ function loadDeployment(artifactKey: string): Promise<LoadedModel> {
     entry = (async () => {
       await initTf();
       const store = new ArtifactStore(path.join(dataDir(), 'artifacts'));
-      const deployment = store.read(artifactKey, 'deployment') as DeploymentArtifact;
+      const deployment = (await store.readAsync(artifactKey, 'deployment')) as DeploymentArtifact;
       return { deployment, network: await loadNetwork(deployment.model.weights) };
     })();
     entry.catch(() => loaded.delete(artifactKey));

@@ -85,6 +85,13 @@ describe('ArtifactStore', () => {
     expect(() => store.read('k', 'model')).toThrow(/k\/model is missing/);
   });
 
+  it('readAsync reads the same values without blocking, with the same error for a missing one', async () => {
+    const value = { table: { rowCount: 3, values: new Float64Array([1.5, NaN, -2]), codes: new Int32Array([0, -1, 1]) } };
+    store.write('async', value);
+    expect(await store.readAsync('async', 'table')).toEqual(store.read('async', 'table'));
+    await expect(store.readAsync('async', 'nope')).rejects.toThrow('Artifact async/nope is missing from the artifact store.');
+  });
+
   it('remove deletes an artifact', () => {
     store.write('gone', { out: [1, 2] });
     store.remove('gone');

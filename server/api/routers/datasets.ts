@@ -24,8 +24,8 @@ export const datasetsRouter = router({
   /** A page of rows for the (virtualized) preview. */
   rows: publicProcedure
     .input(z.object({ id: z.string(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }))
-    .query(({ input }) => {
-      const table = loadDatasetTable(input.id);
+    .query(async ({ input }) => {
+      const table = await loadDatasetTable(input.id);
       if (!table) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no dataset "${input.id}".` });
       return { rowCount: table.rowCount, rows: tableRows(table, input.limit, input.offset) };
     }),

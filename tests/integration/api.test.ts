@@ -1,28 +1,10 @@
 import { isTrackedEnvelope, TRPCError } from '@trpc/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
-import { irisGraph, useTempDataDir, withParams } from '../support/pipeloom';
+import { irisGraph, withParams } from '../support/pipeloom';
+import { useTestServer } from '../support/server';
 
-// Server modules read PIPELOOM_DATA_DIR / PIPELOOM_DB when first used: set them before importing.
-const temp = useTempDataDir('api', 2);
-
-type Caller = ReturnType<typeof import('../../server/api/root').createCaller>;
-let caller: Caller;
-let instance: typeof import('../../server/engine/instance');
-let db: typeof import('../../server/db');
-
-beforeAll(async () => {
-  const root = await import('../../server/api/root');
-  instance = await import('../../server/engine/instance');
-  db = await import('../../server/db');
-  caller = root.createCaller({});
-});
-
-afterAll(async () => {
-  await instance?.shutdownEngine();
-  db?.getDb().$client.close();
-  temp.cleanup();
-});
+const server = useTestServer('api', 2);
 
 const iris = irisGraph();
 
@@ -38,7 +20,7 @@ async function trpcError(call: Promise<unknown>): Promise<TRPCError> {
 }
 
 function runCount(): number {
-  return db.getDb().select().from(db.schema.runs).all().length;
+  return server.db.getDb().select().from(server.db.schema.runs).all().length;
 }
 
 interface EventView {
@@ -50,7 +32,7 @@ interface EventView {
 
 /** Reads the runs.events subscription through the caller; stops after `limit` events, if given. */
 async function subscribe(runId: string, lastEventId: string | null, limit = Infinity): Promise<{ events: EventView[]; ended: boolean }> {
-  const iterable = await caller.runs.events({ runId, lastEventId });
+  const iterable = await server.caller.runs.events({ runId, lastEventId });
   const events: EventView[] = [];
   for await (const item of iterable) {
     // tracked() wraps each event as [id, data]; the id is what a client resumes from.
@@ -66,7 +48,7 @@ async function subscribe(runId: string, lastEventId: string | null, limit = Infi
 describe('catalog', () => {
   it('lists every node kind with ports and a params JSON Schema', async () => {
     const { NODE_KINDS } = await import('../../nodes');
-    const { nodes, portColors, samples } = await caller.catalog.list();
+    const { nodes, portColors, samples } = await server.caller.catalog.list();
     expect(nodes.map((n) => n.type)).toEqual(NODE_KINDS.map((k) => k.type));
     for (const entry of nodes) {
       expect(entry.paramsSchema, entry.type).toMatchObject({ type: 'object' });
@@ -86,14 +68,14 @@ describe('catalog', () => {
 
 describe('graphs', () => {
   it('create, get, list, save and delete round trip', async () => {
-    const empty = await caller.graphs.create({ name: 'Scratchpad' });
-    expect(await caller.graphs.get({ id: empty.id })).toMatchObject({ id: empty.id, graph: { version: 1, name: 'Scratchpad', nodes: [], edges: [] } });
+    const empty = await server.caller.graphs.create({ name: 'Scratchpad' });
+    expect(await server.caller.graphs.get({ id: empty.id })).toMatchObject({ id: empty.id, graph: { version: 1, name: 'Scratchpad', nodes: [], edges: [] } });
 
-    const imported = await caller.graphs.create({ graph: iris });
-    const loaded = await caller.graphs.get({ id: imported.id });
+    const imported = await server.caller.graphs.create({ graph: iris });
+    const loaded = await server.caller.graphs.get({ id: imported.id });
     expect(loaded.graph).toEqual(iris);
 
-    const listed = await caller.graphs.list();
+    const listed = await server.caller.graphs.list();
     expect(listed.map((g) => [g.id, g.name])).toEqual(
       expect.arrayContaining([
         [empty.id, 'Scratchpad'],
@@ -103,22 +85,22 @@ describe('graphs', () => {
 
     const edited = withParams({ ...iris, name: 'Iris, renamed' }, 'train', { epochs: 10 });
     edited.nodes[0].position = { x: 42, y: -7 };
-    const saved = await caller.graphs.save({ id: imported.id, graph: edited });
+    const saved = await server.caller.graphs.save({ id: imported.id, graph: edited });
     expect(saved.updatedAt).toBeGreaterThanOrEqual(loaded.updatedAt);
-    const reloaded = await caller.graphs.get({ id: imported.id });
+    const reloaded = await server.caller.graphs.get({ id: imported.id });
     expect(reloaded.graph).toEqual(edited);
     expect(reloaded.updatedAt).toBe(saved.updatedAt);
-    expect((await caller.graphs.list()).find((g) => g.id === imported.id)?.name).toBe('Iris, renamed');
+    expect((await server.caller.graphs.list()).find((g) => g.id === imported.id)?.name).toBe('Iris, renamed');
 
-    expect(await caller.graphs.delete({ id: imported.id })).toEqual({ ok: true });
-    expect((await trpcError(caller.graphs.get({ id: imported.id }))).code).toBe('NOT_FOUND');
-    expect((await caller.graphs.list()).map((g) => g.id)).not.toContain(imported.id);
-    await caller.graphs.delete({ id: empty.id });
+    expect(await server.caller.graphs.delete({ id: imported.id })).toEqual({ ok: true });
+    expect((await trpcError(server.caller.graphs.get({ id: imported.id }))).code).toBe('NOT_FOUND');
+    expect((await server.caller.graphs.list()).map((g) => g.id)).not.toContain(imported.id);
+    await server.caller.graphs.delete({ id: empty.id });
   });
 
   it('refuses to save an invalid graph and keeps the stored one', async () => {
-    const { id } = await caller.graphs.create({ graph: iris });
-    const before = await caller.graphs.get({ id });
+    const { id } = await server.caller.graphs.create({ graph: iris });
+    const before = await server.caller.graphs.get({ id });
 
     const missingPosition = structuredClone(iris) as unknown as { nodes: Record<string, unknown>[] };
     delete missingPosition.nodes[1].position;
@@ -128,31 +110,31 @@ describe('graphs', () => {
     const wrongVersion = { ...structuredClone(iris), version: 2 };
 
     for (const [label, graph] of Object.entries({ missingPosition, duplicateId, blankName, wrongVersion })) {
-      const error = await trpcError(caller.graphs.save({ id, graph: graph as unknown as GraphFile }));
+      const error = await trpcError(server.caller.graphs.save({ id, graph: graph as unknown as GraphFile }));
       expect(error.code, label).toBe('BAD_REQUEST');
     }
-    const duplicate = await trpcError(caller.graphs.save({ id, graph: duplicateId }));
+    const duplicate = await trpcError(server.caller.graphs.save({ id, graph: duplicateId }));
     // The message carries the schema issues, each with its path.
     expect(JSON.parse(duplicate.message)).toEqual([
       expect.objectContaining({ path: ['graph', 'nodes', 1, 'id'], message: `duplicate node id "${iris.nodes[0].id}"` }),
     ]);
 
-    expect(await caller.graphs.get({ id })).toEqual(before);
+    expect(await server.caller.graphs.get({ id })).toEqual(before);
     // Creating from an invalid graph file is refused the same way, and stores nothing.
-    const count = (await caller.graphs.list()).length;
-    expect((await trpcError(caller.graphs.create({ graph: duplicateId }))).code).toBe('BAD_REQUEST');
-    expect((await caller.graphs.list()).length).toBe(count);
-    await caller.graphs.delete({ id });
+    const count = (await server.caller.graphs.list()).length;
+    expect((await trpcError(server.caller.graphs.create({ graph: duplicateId }))).code).toBe('BAD_REQUEST');
+    expect((await server.caller.graphs.list()).length).toBe(count);
+    await server.caller.graphs.delete({ id });
   });
 
   it('get and save of an unknown id answer NOT_FOUND', async () => {
-    expect((await trpcError(caller.graphs.get({ id: 'no-such-graph' }))).code).toBe('NOT_FOUND');
-    expect((await trpcError(caller.graphs.save({ id: 'no-such-graph', graph: iris }))).code).toBe('NOT_FOUND');
-    expect((await caller.graphs.list()).map((g) => g.id)).not.toContain('no-such-graph');
+    expect((await trpcError(server.caller.graphs.get({ id: 'no-such-graph' }))).code).toBe('NOT_FOUND');
+    expect((await trpcError(server.caller.graphs.save({ id: 'no-such-graph', graph: iris }))).code).toBe('NOT_FOUND');
+    expect((await server.caller.graphs.list()).map((g) => g.id)).not.toContain('no-such-graph');
   });
 
   it('check reports per-node errors with their field, and port columns for a valid graph', async () => {
-    const badTarget = await caller.graphs.check({ graph: withParams(iris, 'split', { target: 'colour' }) });
+    const badTarget = await server.caller.graphs.check({ graph: withParams(iris, 'split', { target: 'colour' }) });
     expect(badTarget.ok).toBe(false);
     expect(badTarget.errors).toEqual([
       expect.objectContaining({ code: 'unknown-column', nodeId: 'split', field: 'target', message: expect.stringContaining('"colour"') }),
@@ -160,11 +142,11 @@ describe('graphs', () => {
     // Upstream of the problem, ports are still known (the column picker can offer the real columns).
     expect(badTarget.ports.split.inputs.table?.table?.columns.map((c) => c.name)).toContain('species');
 
-    const badParam = await caller.graphs.check({ graph: withParams(iris, 'train', { epochs: 0 }) });
+    const badParam = await server.caller.graphs.check({ graph: withParams(iris, 'train', { epochs: 0 }) });
     expect(badParam.ok).toBe(false);
     expect(badParam.errors).toEqual([expect.objectContaining({ code: 'invalid-param', nodeId: 'train', field: 'epochs' })]);
 
-    const valid = await caller.graphs.check({ graph: iris });
+    const valid = await server.caller.graphs.check({ graph: iris });
     expect(valid).toMatchObject({ ok: true, errors: [] });
     const columns = ['sepal_length_cm', 'sepal_width_cm', 'petal_length_cm', 'petal_width_cm', 'species'];
     expect(valid.ports.data.outputs.table?.table?.columns.map((c) => c.name)).toEqual(columns);
@@ -179,25 +161,25 @@ describe('runs', () => {
   let firstRunId: string;
 
   it('start on a graph with compile errors returns the errors and creates no run', async () => {
-    const { id } = await caller.graphs.create({ graph: withParams(iris, 'split', { target: 'colour' }) });
+    const { id } = await server.caller.graphs.create({ graph: withParams(iris, 'split', { target: 'colour' }) });
     const before = runCount();
-    const result = await caller.runs.start({ graphId: id });
+    const result = await server.caller.runs.start({ graphId: id });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors).toEqual([expect.objectContaining({ code: 'unknown-column', nodeId: 'split', field: 'target' })]);
     expect(runCount()).toBe(before);
-    expect(await caller.runs.listForGraph({ graphId: id })).toEqual([]);
-    expect((await trpcError(caller.runs.start({ graphId: 'no-such-graph' }))).code).toBe('NOT_FOUND');
+    expect(await server.caller.runs.listForGraph({ graphId: id })).toEqual([]);
+    expect((await trpcError(server.caller.runs.start({ graphId: 'no-such-graph' }))).code).toBe('NOT_FOUND');
   });
 
   it('start + get: the iris run succeeds with its steps and events (an epoch event per train epoch)', async () => {
-    graphId = (await caller.graphs.create({ graph: iris })).id;
-    const started = await caller.runs.start({ graphId });
+    graphId = (await server.caller.graphs.create({ graph: iris })).id;
+    const started = await server.caller.runs.start({ graphId });
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     firstRunId = started.runId;
-    expect(await instance.getEngine().waitFor(firstRunId)).toBe('succeeded');
+    expect(await server.instance.getEngine().waitFor(firstRunId)).toBe('succeeded');
 
-    const snapshot = await caller.runs.get({ runId: firstRunId });
+    const snapshot = await server.caller.runs.get({ runId: firstRunId });
     expect(snapshot.run).toMatchObject({ id: firstRunId, graphId, status: 'succeeded' });
     expect(snapshot.run.document).toBeUndefined();
     expect(snapshot.steps.map((s) => s.nodeId).sort()).toEqual(['data', 'deploy', 'evaluate', 'model', 'split', 'train']);
@@ -215,15 +197,15 @@ describe('runs', () => {
     expect(epochs.map((e) => e.payload.epoch)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     for (const e of epochs) expect(e.payload.values).toMatchObject({ loss: expect.any(Number), accuracy: expect.any(Number), val_loss: expect.any(Number) });
 
-    expect((await caller.runs.listForGraph({ graphId })).map((r) => [r.id, r.status])).toEqual([[firstRunId, 'succeeded']]);
-    expect(await caller.runs.cancel({ runId: firstRunId })).toEqual({ cancelled: false });
-    expect((await trpcError(caller.runs.get({ runId: 'no-such-run' }))).code).toBe('NOT_FOUND');
+    expect((await server.caller.runs.listForGraph({ graphId })).map((r) => [r.id, r.status])).toEqual([[firstRunId, 'succeeded']]);
+    expect(await server.caller.runs.cancel({ runId: firstRunId })).toEqual({ cancelled: false });
+    expect((await trpcError(server.caller.runs.get({ runId: 'no-such-run' }))).code).toBe('NOT_FOUND');
   });
 
   it('events subscription resumes after lastEventId with no gaps or duplicates, and ends with the run', async () => {
     // A new learning rate: train, evaluate and deploy run again, so events arrive while we listen.
-    await caller.graphs.save({ id: graphId, graph: withParams(iris, 'train', { learningRate: 0.08, epochs: 80 }) });
-    const started = await caller.runs.start({ graphId });
+    await server.caller.graphs.save({ id: graphId, graph: withParams(iris, 'train', { learningRate: 0.08, epochs: 80 }) });
+    const started = await server.caller.runs.start({ graphId });
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     const { runId } = started;
 
@@ -236,9 +218,9 @@ describe('runs', () => {
     expect(tail.ended).toBe(true);
     // The subscription only ends once the run has finished.
     expect(tail.events.at(-1)).toMatchObject({ kind: 'run', payload: { status: 'succeeded' } });
-    expect((await caller.runs.get({ runId })).run.status).toBe('succeeded');
+    expect((await server.caller.runs.get({ runId })).run.status).toBe('succeeded');
 
-    const all = (await caller.runs.get({ runId })).events;
+    const all = (await server.caller.runs.get({ runId })).events;
     const allIds = all.map((e) => e.id);
     const seen = [...head.events, ...tail.events].map((e) => e.id);
     expect(seen).toEqual(allIds);
@@ -261,7 +243,7 @@ describe('runs', () => {
   });
 
   it('deployments.list shows the published model versions with their metrics', async () => {
-    const list = await caller.deployments.list();
+    const list = await server.caller.deployments.list();
     const iris = list.filter((d) => d.name === 'iris');
     expect(iris.map((d) => d.version).sort()).toEqual([1, 2]);
     const first = iris.find((d) => d.version === 1)!;
@@ -269,7 +251,7 @@ describe('runs', () => {
     expect(first.metrics).toMatchObject({ task: 'classification', accuracy: expect.any(Number) });
     expect(first.metrics!.accuracy as number).toBeGreaterThanOrEqual(0.9);
 
-    const { mode, workers } = await caller.workers.list();
+    const { mode, workers } = await server.caller.workers.list();
     expect(mode).toBe('embedded');
     expect(workers).toHaveLength(2);
     for (const w of workers) expect(w).toMatchObject({ info: { pid: expect.any(Number), backend: expect.any(String), host: expect.any(String) } });

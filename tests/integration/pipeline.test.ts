@@ -1,27 +1,9 @@
-import type { LocalWorkerPool } from '../../server/engine/local-pool';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
-import { edge, irisGraph, node, useTempDataDir, withParams } from '../support/pipeloom';
+import { edge, irisGraph, node, withParams } from '../support/pipeloom';
+import { useTestServer } from '../support/server';
 
-// Server modules read PIPELOOM_DATA_DIR / PIPELOOM_DB when first used: set them before importing.
-const temp = useTempDataDir('pipeline', 2);
-
-type Db = typeof import('../../server/db');
-type Instance = typeof import('../../server/engine/instance');
-let db: Db;
-let instance: Instance;
-
-beforeAll(async () => {
-  db = await import('../../server/db');
-  instance = await import('../../server/engine/instance');
-  await (instance.getEngine().queue as LocalWorkerPool).ready();
-});
-
-afterAll(async () => {
-  await instance?.shutdownEngine();
-  db?.getDb().$client.close();
-  temp.cleanup();
-});
+const server = useTestServer('pipeline', 2, { warmWorkers: true });
 
 interface StepRow {
   nodeId: string;
@@ -32,7 +14,7 @@ interface StepRow {
 }
 
 function stepsOf(runId: string): Record<string, StepRow> {
-  const { getDb, schema } = db;
+  const { getDb, schema } = server.db;
   const rows = getDb().select().from(schema.runSteps).all().filter((s) => s.runId === runId);
   return Object.fromEntries(
     rows.map((s) => [s.nodeId, { nodeId: s.nodeId, status: s.status, cacheKey: s.cacheKey, error: s.error, metrics: s.metrics ? JSON.parse(s.metrics) : null }]),
@@ -40,7 +22,7 @@ function stepsOf(runId: string): Record<string, StepRow> {
 }
 
 function eventsOf(runId: string) {
-  const { getDb, schema } = db;
+  const { getDb, schema } = server.db;
   return getDb()
     .select()
     .from(schema.runEvents)
@@ -57,7 +39,7 @@ function statusTrail(runId: string, nodeId: string): string[] {
 }
 
 async function run(graph: GraphFile): Promise<{ runId: string; status: string; steps: Record<string, StepRow> }> {
-  const engine = instance.getEngine();
+  const engine = server.instance.getEngine();
   const started = await engine.start(graph);
   if (!started.ok) throw new Error(`compile failed: ${JSON.stringify(started.errors)}`);
   const status = await engine.waitFor(started.runId);
@@ -87,7 +69,7 @@ describe('pipeline runs on real worker processes', () => {
     const epochs = eventsOf(first.runId).filter((e) => e.kind === 'epoch' && e.nodeId === 'train');
     expect(epochs.map((e) => e.payload.epoch)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
 
-    const { getDb, schema } = db;
+    const { getDb, schema } = server.db;
     const runRow = getDb().select().from(schema.runs).all().find((r) => r.id === first.runId)!;
     expect(runRow).toMatchObject({ status: 'succeeded', backend: expect.any(String) });
     expect(runRow.finishedAt).toBeGreaterThanOrEqual(runRow.startedAt!);
@@ -110,7 +92,7 @@ describe('pipeline runs on real worker processes', () => {
     expect(statusTrail(second.runId, 'deploy')).toEqual(['queued', 'running', 'done']);
     expect(second.steps.deploy.metrics).toMatchObject({ modelName: 'iris', version: 2 });
 
-    const { getDb, schema } = db;
+    const { getDb, schema } = server.db;
     const versions = getDb().select().from(schema.deployments).all().filter((d) => d.name === 'iris');
     expect(versions.map((d) => [d.version, d.runId])).toEqual([
       [1, first.runId],
@@ -136,7 +118,7 @@ describe('pipeline runs on real worker processes', () => {
     expect(changed.steps.evaluate.cacheKey).not.toBe(first.steps.evaluate.cacheKey);
     expect(changed.steps.evaluate.metrics?.accuracy).toBeGreaterThanOrEqual(0.9);
     expect(changed.steps.deploy.metrics).toMatchObject({ modelName: 'iris', version: 3 });
-    const { getDb, schema } = db;
+    const { getDb, schema } = server.db;
     const v3 = getDb().select().from(schema.deployments).all().find((d) => d.name === 'iris' && d.version === 3)!;
     expect(JSON.parse(v3.metrics ?? 'null')).toEqual(changed.steps.evaluate.metrics);
   });
@@ -190,7 +172,7 @@ describe('pipeline runs on real worker processes', () => {
     expect(steps.evalA.metrics?.accuracy).toBeGreaterThanOrEqual(0.9);
 
     // The failure is recorded with details, and nothing was published for the failed branch.
-    const { getDb, schema } = db;
+    const { getDb, schema } = server.db;
     const row = getDb().select().from(schema.runSteps).all().find((s) => s.runId === result.runId && s.nodeId === 'splitB')!;
     expect(row.errorDetails).toBeTruthy();
     expect(getDb().select().from(schema.deployments).all().filter((d) => d.name === 'never-published')).toEqual([]);
@@ -201,7 +183,7 @@ describe('pipeline runs on real worker processes', () => {
   it('cancel stops a long training between epochs: the run ends cancelled, long before it could have finished', async () => {
     const EPOCHS = 5000;
     const graph = withParams(withParams(iris, 'train', { epochs: EPOCHS, seed: 11 }), 'deploy', { modelName: 'cancelled-model' });
-    const engine = instance.getEngine();
+    const engine = server.instance.getEngine();
     const started = await engine.start(graph);
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     const { runId } = started;
@@ -240,14 +222,14 @@ describe('pipeline runs on real worker processes', () => {
     expect(lastEpoch - epochsBeforeCancel).toBeLessThan(50);
     expect(latencyMs).toBeLessThan(5000);
 
-    const { getDb, schema } = db;
+    const { getDb, schema } = server.db;
     const runRow = getDb().select().from(schema.runs).all().find((r) => r.id === runId)!;
     expect(runRow.status).toBe('cancelled');
     expect(eventsOf(runId).at(-1)).toMatchObject({ kind: 'run', payload: { status: 'cancelled' } });
     // Nothing half-trained is cached or published, and the worker is free again.
     expect(getDb().select().from(schema.stepCache).all().map((c) => c.cacheKey)).not.toContain(steps.train.cacheKey);
     expect(getDb().select().from(schema.deployments).all().filter((d) => d.name === 'cancelled-model')).toEqual([]);
-    expect((await instance.getEngine().queue.workers()).every((w) => w.busyWith.length === 0)).toBe(true);
+    expect((await server.instance.getEngine().queue.workers()).every((w) => w.busyWith.length === 0)).toBe(true);
     expect(engine.cancel(runId)).toBe(false);
   });
 });

@@ -1,50 +1,32 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runViewFromSnapshot } from '../../app/editor/run-state';
 import { RunPanel } from '../../app/editor/RunPanel';
 import type { GraphFile } from '../../lib/graph';
-import { irisGraph, useTempDataDir, withParams } from '../support/pipeloom';
+import { irisGraph, withParams } from '../support/pipeloom';
+import { useTestServer } from '../support/server';
 
-// Server modules read PIPELOOM_DATA_DIR / PIPELOOM_DB when first used: set them before importing.
-const temp = useTempDataDir('runs-history', 2);
-
-type Caller = ReturnType<typeof import('../../server/api/root').createCaller>;
-let caller: Caller;
-let instance: typeof import('../../server/engine/instance');
-let db: typeof import('../../server/db');
-
-beforeAll(async () => {
-  const root = await import('../../server/api/root');
-  instance = await import('../../server/engine/instance');
-  db = await import('../../server/db');
-  caller = root.createCaller({});
-});
-
-afterAll(async () => {
-  await instance?.shutdownEngine();
-  db?.getDb().$client.close();
-  temp.cleanup();
-});
+const server = useTestServer('runs-history', 2);
 
 const iris = withParams(irisGraph(), 'train', { epochs: 20 });
 
 async function runToEnd(graphId: string): Promise<string> {
-  const started = await caller.runs.start({ graphId });
+  const started = await server.caller.runs.start({ graphId });
   if (!started.ok) throw new Error(JSON.stringify(started.errors));
-  await instance.getEngine().waitFor(started.runId);
+  await server.instance.getEngine().waitFor(started.runId);
   return started.runId;
 }
 
 describe('the runs of a graph', () => {
   it('listForGraph: every run newest first, with backend, duration, the key test metric and reused steps', async () => {
-    const { id: graphId } = await caller.graphs.create({ graph: iris });
+    const { id: graphId } = await server.caller.graphs.create({ graph: iris });
     const first = await runToEnd(graphId);
     const changed: GraphFile = withParams(iris, 'train', { learningRate: 0.1 });
-    await caller.graphs.save({ id: graphId, graph: changed });
+    await server.caller.graphs.save({ id: graphId, graph: changed });
     const second = await runToEnd(graphId);
 
-    const list = await caller.runs.listForGraph({ graphId });
+    const list = await server.caller.runs.listForGraph({ graphId });
     expect(list.map((r) => r.id)).toEqual([second, first]);
     for (const r of list) {
       expect(r).toMatchObject({ status: 'succeeded', error: null, backend: expect.any(String), task: 'classification', r2: null, stepCount: 6 });
@@ -57,23 +39,23 @@ describe('the runs of a graph', () => {
     // A fresh data folder: the first run computed everything; the second reused data, split and model.
     expect(list[1].cachedSteps).toBe(0);
     expect(list[0].cachedSteps).toBe(3);
-    const evaluate = (await caller.runs.get({ runId: second })).steps.find((s) => s.nodeId === 'evaluate')!;
+    const evaluate = (await server.caller.runs.get({ runId: second })).steps.find((s) => s.nodeId === 'evaluate')!;
     expect(list[0].accuracy).toBe(evaluate.metrics!.accuracy);
 
-    expect((await caller.runs.listForGraph({ graphId, limit: 1 })).map((r) => r.id)).toEqual([second]);
+    expect((await server.caller.runs.listForGraph({ graphId, limit: 1 })).map((r) => r.id)).toEqual([second]);
 
     // Each run keeps the graph it ran, parsed; not the graph as saved since.
-    expect((await caller.runs.get({ runId: first })).graph).toEqual(iris);
-    expect((await caller.runs.get({ runId: second })).graph).toEqual(changed);
+    expect((await server.caller.runs.get({ runId: first })).graph).toEqual(iris);
+    expect((await server.caller.runs.get({ runId: second })).graph).toEqual(changed);
   });
 
   it("a step that fails at run time: its plain-words error and technical details reach the client's run view and panel", async () => {
     // Compiles, but at run time 0.1% of 50 rows per class leaves no test rows.
     const broken = withParams(iris, 'split', { testFraction: 0.001 });
-    const { id: graphId } = await caller.graphs.create({ graph: broken });
+    const { id: graphId } = await server.caller.graphs.create({ graph: broken });
     const runId = await runToEnd(graphId);
 
-    const snapshot = await caller.runs.get({ runId });
+    const snapshot = await server.caller.runs.get({ runId });
     expect(snapshot.run.status).toBe('failed');
     const split = snapshot.steps.find((s) => s.nodeId === 'split')!;
     expect(split.status).toBe('failed');
@@ -99,7 +81,7 @@ describe('the runs of a graph', () => {
     expect(details).toContain('leaves no test rows');
     expect(details).toMatch(/\n\s+at /);
 
-    const [row] = await caller.runs.listForGraph({ graphId });
+    const [row] = await server.caller.runs.listForGraph({ graphId });
     expect(row).toMatchObject({ id: runId, status: 'failed', task: null, accuracy: null, r2: null, stepCount: 6 });
   });
 });

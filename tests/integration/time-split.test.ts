@@ -1,29 +1,11 @@
-import type { LocalWorkerPool } from '../../server/engine/local-pool';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import { getColumn, type Table } from '../../lib/table';
 import type { SplitArtifact } from '../../nodes/artifacts';
-import { edge, node, useTempDataDir } from '../support/pipeloom';
+import { edge, node } from '../support/pipeloom';
+import { useTestServer } from '../support/server';
 
-// Server modules read PIPELOOM_DATA_DIR / PIPELOOM_DB when first used: set them before importing.
-const temp = useTempDataDir('time-split', 2);
-
-type Db = typeof import('../../server/db');
-type Instance = typeof import('../../server/engine/instance');
-let db: Db;
-let instance: Instance;
-
-beforeAll(async () => {
-  db = await import('../../server/db');
-  instance = await import('../../server/engine/instance');
-  await (instance.getEngine().queue as LocalWorkerPool).ready();
-});
-
-afterAll(async () => {
-  await instance?.shutdownEngine();
-  db?.getDb().$client.close();
-  temp.cleanup();
-});
+const server = useTestServer('time-split', 2, { warmWorkers: true });
 
 const graph: GraphFile = {
   version: 1,
@@ -52,12 +34,12 @@ function dates(table: Table): number[] {
 
 describe('time-ordered split on real workers', () => {
   it('seattle_weather → time split → linear regression → train → evaluate: the test rows are the latest days', async () => {
-    const engine = instance.getEngine();
+    const engine = server.instance.getEngine();
     const started = await engine.start(graph);
     if (!started.ok) throw new Error(`compile failed: ${JSON.stringify(started.errors)}`);
     expect(await engine.waitFor(started.runId)).toBe('succeeded');
 
-    const { getDb, schema } = db;
+    const { getDb, schema } = server.db;
     const steps = getDb().select().from(schema.runSteps).all().filter((s) => s.runId === started.runId);
     for (const step of steps) expect(step.status, step.nodeId).toBe('done');
     const evaluate = steps.find((s) => s.nodeId === 'evaluate')!;
@@ -70,7 +52,7 @@ describe('time-ordered split on real workers', () => {
     // The split the workers wrote to the artifact store: 2012-01-01 .. 2015-12-31, cut in time order.
     const { ArtifactStore } = await import('../../server/engine/artifact-store');
     const splitStep = steps.find((s) => s.nodeId === 'split')!;
-    const split = new ArtifactStore(instance.artifactsDir()).read(splitStep.cacheKey, 'split') as SplitArtifact;
+    const split = new ArtifactStore(server.instance.artifactsDir()).read(splitStep.cacheKey, 'split') as SplitArtifact;
     expect(split).toMatchObject({ target: 'temp_max', task: 'regression' });
     const [train, validation, test] = [dates(split.train), dates(split.validation), dates(split.test)];
     expect([train.length, validation.length, test.length]).toEqual([1023, 146, 292]);

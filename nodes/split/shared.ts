@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getColumn, inferTask, labelOf, tableSchema, type Column, type Table, type TableSchema, type Task } from '../../lib/table';
-import type { ConfigureProblem, RunContext } from '../define';
+import type { ConfigureProblem, ConfigureResult, RunContext } from '../define';
 
 /**
  * What every split node shares: where the target and task are declared, how the task is inferred,
@@ -101,4 +101,24 @@ export function naturalOrder(a: string, b: string): number {
   const y = Number(b);
   if (Number.isFinite(x) && Number.isFinite(y)) return x - y;
   return a.localeCompare(b);
+}
+
+/**
+ * Configure of a train/validation/test split: target and fraction problems (plus the node's own),
+ * and the Split it promises, carrying the target and task downstream.
+ */
+export function configureSplit(
+  table: TableSchema | undefined,
+  params: { target: string; task: TaskChoice; testFraction: number; validationFraction: number },
+  moreProblems: (table: TableSchema, target: string | undefined) => ConfigureProblem[] = () => [],
+): ConfigureResult {
+  if (!table) return { outputs: {} };
+  const { target, task, problems } = configureTarget(table, params);
+  problems.unshift(...fractionProblems(params));
+  problems.push(...moreProblems(table, target));
+  if (!target) return { outputs: {}, problems };
+  return {
+    outputs: { split: { type: 'Split', table: { ...table, target, task }, hasValidation: params.validationFraction > 0 } },
+    problems,
+  };
 }

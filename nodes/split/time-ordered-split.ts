@@ -5,8 +5,7 @@ import type { SplitArtifact, TableArtifact } from '../artifacts';
 import { defineNode, type ConfigureProblem } from '../define';
 import {
   classLabels,
-  configureTarget,
-  fractionProblems,
+  configureSplit,
   resolveTarget,
   rowsWithTarget,
   targetParam,
@@ -47,18 +46,8 @@ export const timeOrderedSplit = defineNode({
       description: 'Share of rows just before the test rows, used to watch for overfitting during training (0 = none).',
     }),
   }),
-  configure({ params, inputs }) {
-    const table = inputs.table?.table;
-    if (!table) return { outputs: {} };
-    const { target, task, problems } = configureTarget(table, params);
-    problems.unshift(...fractionProblems(params));
-    problems.push(...orderProblems(table.columns, params.orderColumn, target));
-    if (!target) return { outputs: {}, problems };
-    return {
-      outputs: { split: { type: 'Split', table: { ...table, target, task }, hasValidation: params.validationFraction > 0 } },
-      problems,
-    };
-  },
+  configure: ({ params, inputs }) =>
+    configureSplit(inputs.table?.table, params, (table, target) => orderProblems(table.columns, params.orderColumn, target)),
   async run({ inputs, params, ctx }) {
     const { table, recipe } = inputs.table as TableArtifact;
     const { target, task } = resolveTarget(table, params);

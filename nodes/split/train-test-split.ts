@@ -6,8 +6,7 @@ import type { SplitArtifact, TableArtifact } from '../artifacts';
 import { defineNode } from '../define';
 import {
   classLabels,
-  configureTarget,
-  fractionProblems,
+  configureSplit,
   resolveTarget,
   rowsByClass,
   rowsWithTarget,
@@ -36,17 +35,7 @@ export const trainTestSplit = defineNode({
     stratify: stratifyParam,
     seed: seedParam,
   }),
-  configure({ params, inputs }) {
-    const table = inputs.table?.table;
-    if (!table) return { outputs: {} };
-    const { target, task, problems } = configureTarget(table, params);
-    problems.unshift(...fractionProblems(params));
-    if (!target) return { outputs: {}, problems };
-    return {
-      outputs: { split: { type: 'Split', table: { ...table, target, task }, hasValidation: params.validationFraction > 0 } },
-      problems,
-    };
-  },
+  configure: ({ params, inputs }) => configureSplit(inputs.table?.table, params),
   async run({ inputs, params, ctx }) {
     const { table, recipe } = inputs.table as TableArtifact;
     const { target, task } = resolveTarget(table, params);

@@ -18,7 +18,7 @@ import {
 import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { GRAPH_FORMAT_VERSION, type GraphFile } from '../../lib/graph';
-import { canConnect, type PortType } from '../../lib/ports';
+import { canConnect, graphPortLookup, outputType, type PortType } from '../../lib/ports';
 import type { CatalogEntry } from '../../nodes/define';
 import { paramDefaults } from '../runs/params';
 import { useTRPC } from '../trpc';
@@ -233,9 +233,12 @@ function EditorCanvas({
   }, [runStatus]);
   const forecast = useMemo(() => (running ? {} : (check.data?.forecast ?? {})), [running, check.data]);
   const clearCache = useMutation(trpc.graphs.clearCache.mutationOptions({ onSuccess: () => void check.refetch() }));
+  // Recomputed on every canvas change (drags too), but kept as the same object unless a type changed.
+  const passedTypesKey = JSON.stringify(passedOutputTypes(nodes, edges, kinds));
+  const passedTypes = useMemo(() => JSON.parse(passedTypesKey) as Record<string, PortType>, [passedTypesKey]);
   const contextValue = useMemo(
-    () => ({ kinds, portColors: catalog.portColors, problems, run, forecast }),
-    [kinds, catalog.portColors, problems, run, forecast],
+    () => ({ kinds, portColors: catalog.portColors, passedTypes, problems, run, forecast }),
+    [kinds, catalog.portColors, passedTypes, problems, run, forecast],
   );
 
   return (
@@ -366,6 +369,26 @@ function EditorCanvas({
   );
 }
 
+function canvasPortLookup(nodes: CanvasNode[], edges: Edge[], kinds: Map<string, CatalogEntry>) {
+  return graphPortLookup(
+    nodes.map((n) => ({ id: n.id, kind: n.data.kind })),
+    edges,
+    (kind) => kinds.get(kind),
+  );
+}
+
+/** The type each type-passing output carries as wired now (a fitted step after a Split gives a Split). */
+function passedOutputTypes(nodes: CanvasNode[], edges: Edge[], kinds: Map<string, CatalogEntry>): Record<string, PortType> {
+  const lookup = canvasPortLookup(nodes, edges, kinds);
+  const types: Record<string, PortType> = {};
+  for (const node of nodes) {
+    for (const port of kinds.get(node.data.kind)?.outputs ?? []) {
+      if (port.passes) types[`${node.id}:${port.name}`] = outputType(lookup, node.id, port.name) ?? port.type;
+    }
+  }
+  return types;
+}
+
 /** Why a connection may not be made, in plain words; null when it may. */
 function connectionProblem(c: Connection, nodes: CanvasNode[], edges: Edge[], kinds: Map<string, CatalogEntry>): string | null {
   const source = nodes.find((n) => n.id === c.source);
@@ -375,7 +398,7 @@ function connectionProblem(c: Connection, nodes: CanvasNode[], edges: Edge[], ki
   const out = kinds.get(source.data.kind)?.outputs.find((p) => p.name === c.sourceHandle);
   const inp = kinds.get(target.data.kind)?.inputs.find((p) => p.name === c.targetHandle);
   if (!out || !inp) return 'Connect an output (right side) to an input (left side).';
-  const check = canConnect(out.type, inp.type);
+  const check = canConnect(outputType(canvasPortLookup(nodes, edges, kinds), source.id, out.name) ?? out.type, inp);
   if (!check.ok) return check.reason;
   if (edges.some((e) => e.target === c.target && e.targetHandle === c.targetHandle)) {
     return `"${inp.label}" already has a connection: delete it first (select it and press Delete).`;

@@ -1,7 +1,7 @@
 'use client';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
-import type { PortSpec, PortType } from '../../lib/ports';
+import { acceptedTypes, type PortSpec, type PortType } from '../../lib/ports';
 import { Sparkline } from './charts';
 import { useEditor, type PipelineNodeData } from './context';
 import { isEvaluation } from './run-state';
@@ -21,7 +21,7 @@ const HANDLE_TOP = 66;
 const HANDLE_GAP = 24;
 
 function PipelineNodeView({ id, data, selected }: NodeProps<Node<PipelineNodeData, 'pipeline'>>) {
-  const { kinds, portColors, problems, run, forecast } = useEditor();
+  const { kinds, portColors, passedTypes, problems, run, forecast } = useEditor();
   const parts = Object.entries(run?.steps ?? {}).filter(([stepId]) => stepId.startsWith(`${id}#`));
   const next = forecast[id];
   const kind = kinds.get(data.kind);
@@ -50,7 +50,11 @@ function PipelineNodeView({ id, data, selected }: NodeProps<Node<PipelineNodeDat
         )}
       </div>
       <PortHandles ports={kind?.inputs ?? []} side="input" colors={portColors} />
-      <PortHandles ports={kind?.outputs ?? []} side="output" colors={portColors} />
+      <PortHandles
+        ports={(kind?.outputs ?? []).map((p) => ({ ...p, type: passedTypes[`${id}:${p.name}`] ?? p.type }))}
+        side="output"
+        colors={portColors}
+      />
       <div className="px-3 pb-2" style={{ paddingTop: ports * HANDLE_GAP + 4 }}>
         {parts.length > 0 && (
           <div className="text-[11px] text-slate-600" data-testid="node-parts">
@@ -99,7 +103,7 @@ function PortHandles({ ports, side, colors }: { ports: PortSpec[]; side: 'input'
         position={isInput ? Position.Left : Position.Right}
         id={port.name}
         style={{ top: HANDLE_TOP + i * HANDLE_GAP, background: colors[port.type] }}
-        title={`${port.label} (${port.type})`}
+        title={`${port.label} (${acceptedTypes(port).join(' or ')})`}
       />
       <span className={`absolute text-[10px] text-slate-500 ${isInput ? 'left-3' : 'right-3'}`} style={{ top: HANDLE_TOP + i * HANDLE_GAP - 7 }}>
         {port.label}

@@ -13,6 +13,8 @@ export interface NodeProblem {
 export interface EditorContextValue {
   kinds: Map<string, CatalogEntry>;
   portColors: Record<PortType, string>;
+  /** `nodeId:port` → the type an output that passes on its input's type carries now (as wired). */
+  passedTypes: Record<string, PortType>;
   problems: Record<string, NodeProblem[]>;
   run: RunView | null;
   /** Before a run: for each step, whether the next run will run it, and why. */

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { isValueColumn } from '../../lib/table';
 import type { TableArtifact } from '../artifacts';
-import { defineNode } from '../define';
+import { passOn, tableOnlyProblem, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
+import { defineNode, type ConfigureProblem } from '../define';
 
 export const missingValues = defineNode({
   type: 'cleaning.missing-values',
@@ -10,8 +11,8 @@ export const missingValues = defineNode({
   label: 'Missing values',
   description:
     'Fills empty cells (with the average, the middle value, the most common value, or a constant learned from the training rows only) or drops the rows that have them.',
-  inputs: [{ name: 'table', type: 'Table', label: 'Table' }],
-  outputs: [{ name: 'table', type: 'Table', label: 'Table' }],
+  inputs: [recipeDataInput],
+  outputs: [recipeDataOutput],
   params: z.object({
     strategy: z
       .enum(['mean', 'median', 'most-frequent', 'constant', 'drop-rows'])
@@ -29,7 +30,7 @@ export const missingValues = defineNode({
   configure({ params, inputs }) {
     const table = inputs.table?.table;
     if (!table) return { outputs: {} };
-    const problems = [];
+    const problems: ConfigureProblem[] = [];
     for (const name of params.columns) {
       const column = table.columns.find((c) => c.name === name);
       if (!column) problems.push({ field: 'columns', code: 'unknown-column' as const, message: `Column "${name}" is not in the table.` });
@@ -38,15 +39,15 @@ export const missingValues = defineNode({
       }
     }
     if (params.strategy === 'constant' && params.constant === '') problems.push({ field: 'constant', message: 'Give the value to fill in.' });
-    return { outputs: { table: { type: 'Table', table } }, problems };
+    if (params.strategy === 'drop-rows') problems.push(...tableOnlyProblem(inputs.table!, 'strategy', 'Dropping rows with empty cells'));
+    return { outputs: passOn(inputs.table!, table), problems };
   },
   async run({ inputs, params, ctx }) {
-    const input = inputs.table as TableArtifact;
     if (params.strategy !== 'drop-rows') {
-      // Fitted at the split, on training rows only; the fitted values travel with the model.
-      const table: TableArtifact = { table: input.table, recipe: [...input.recipe, { kind: 'fill-missing', params }] };
-      return { table };
+      // Fitted on training rows only (at the split when placed before it); the fitted values travel with the model.
+      return { table: withRecipeStep(inputs.table as RecipeData, { kind: 'fill-missing', params }) };
     }
+    const input = inputs.table as TableArtifact;
     const { takeRows } = await import('../../lib/table');
     const chosen = input.table.columns.filter((c) => params.columns.length === 0 || params.columns.includes(c.name));
     const keep: number[] = [];

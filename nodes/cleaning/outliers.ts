@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isValueColumn, takeRows } from '../../lib/table';
 import { outlierBounds, type OutlierParams } from '../../lib/steps/outliers';
 import type { TableArtifact } from '../artifacts';
+import { passOn, tableOnlyProblem, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { assertDirectColumns, columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
 
@@ -14,8 +15,8 @@ export const outliers = defineNode({
     'Finds unusually small or large numbers (typos, sensor glitches) and either clips them to the edge of the usual range or drops their rows. ' +
     'Clipping learns the usual range from the training rows only and clips requests to a deployed model the same way. ' +
     'Dropping removes rows before the split, so they are left out of training and evaluation only: a deployed model still answers every row it is sent.',
-  inputs: [{ name: 'table', type: 'Table', label: 'Table' }],
-  outputs: [{ name: 'table', type: 'Table', label: 'Table' }],
+  inputs: [recipeDataInput],
+  outputs: [recipeDataOutput],
   params: z.object({
     columns: z
       .array(z.string())
@@ -50,16 +51,16 @@ export const outliers = defineNode({
     if (params.columns.length === 0 && !table.columns.some((c) => c.type === 'number')) {
       problems.push({ field: 'columns', message: 'The table has no numeric column to check.' });
     }
-    return { outputs: { table: { type: 'Table', table } }, problems };
+    if (params.action === 'drop') problems.push(...tableOnlyProblem(inputs.table!, 'action', 'Dropping outlier rows'));
+    return { outputs: passOn(inputs.table!, table), problems };
   },
   async run({ inputs, params, ctx }) {
-    const input = inputs.table as TableArtifact;
     const stepParams: OutlierParams = { columns: params.columns, method: params.method, iqrFactor: params.iqrFactor, zThreshold: params.zThreshold };
     if (params.action === 'clip') {
       // Fitted at the split, on training rows only; the fitted range travels with the model.
-      const table: TableArtifact = { table: input.table, recipe: [...input.recipe, { kind: 'clip-outliers', params: stepParams }] };
-      return { table };
+      return { table: withRecipeStep(inputs.table as RecipeData, { kind: 'clip-outliers', params: stepParams }) };
     }
+    const input = inputs.table as TableArtifact;
     assertDirectColumns(input, params.columns, 'Outliers');
     const chosen = input.table.columns.filter((c) => (params.columns.length ? params.columns.includes(c.name) : c.type === 'number'));
     const drop = new Uint8Array(input.table.rowCount);

@@ -3,6 +3,7 @@ import { usedLabels } from '../../lib/steps/columns';
 import { cleanColumn, type TextCleanupParams } from '../../lib/steps/text-cleanup';
 import { isValueColumn } from '../../lib/table';
 import type { TableArtifact } from '../artifacts';
+import { isFoldsArtifact, isSplitArtifact, passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
 
@@ -13,8 +14,8 @@ export const textCleanup = defineNode({
   label: 'Text cleanup',
   description:
     'Tidies labels and text so that "Oslo", " oslo" and "OSLO!" count as the same value: lower-case, strip punctuation, trim extra spaces. A deployed model cleans the text it is sent the same way.',
-  inputs: [{ name: 'table', type: 'Table', label: 'Table' }],
-  outputs: [{ name: 'table', type: 'Table', label: 'Table' }],
+  inputs: [recipeDataInput],
+  outputs: [recipeDataOutput],
   params: z.object({
     columns: z
       .array(z.string())
@@ -33,11 +34,14 @@ export const textCleanup = defineNode({
     if (!params.lowerCase && !params.stripPunctuation && !params.trimSpaces) problems.push({ field: 'lowerCase', message: 'Tick at least one kind of cleanup.' });
     // Labels may merge, so how many distinct ones there are is no longer known.
     const columns = table.columns.map((c) => (chosen.includes(c.name) ? { name: c.name, type: c.type } : c));
-    return { outputs: { table: { type: 'Table', table: { ...table, columns } } }, problems };
+    return { outputs: passOn(inputs.table!, { ...table, columns }), problems };
   },
   async run({ inputs, params, ctx }) {
-    const input = inputs.table as TableArtifact;
     const stepParams: TextCleanupParams = { columns: params.columns, lowerCase: params.lowerCase, stripPunctuation: params.stripPunctuation, trimSpaces: params.trimSpaces };
+    const data = inputs.table as RecipeData;
+    // After a split the recipe cleans every partition (and requests) where it is applied.
+    if (isSplitArtifact(data) || isFoldsArtifact(data)) return { table: withRecipeStep(data, { kind: 'text-cleanup', params: stepParams }) };
+    const input = data;
     // Cleaned now, so later steps (Remove duplicates, Filter rows) see the clean text, and added to the
     // recipe so serving cleans requests too. Cleaning is idempotent: applied again at the split it
     // changes nothing on these rows. A column an earlier recipe step has yet to make text is cleaned there.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { BucketizeParams } from '../../lib/steps/bucketize';
-import type { TableArtifact } from '../artifacts';
+import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
 
@@ -12,8 +12,8 @@ export const bucketize = defineNode({
   description:
     'Turns a number column into a few numbered ranges, like "1: under 18", "2: 18 to 40", "3: 40 and over", so a model can treat each range on its own. ' +
     'The edges come from the training rows only; a value on an edge goes to the higher range.',
-  inputs: [{ name: 'table', type: 'Table', label: 'Table' }],
-  outputs: [{ name: 'table', type: 'Table', label: 'Table' }],
+  inputs: [recipeDataInput],
+  outputs: [recipeDataOutput],
   params: z.object({
     columns: z.array(z.string()).default([]).meta({ title: 'Columns', description: 'Numeric columns to turn into ranges (not the target).', widget: 'columns' }),
     bins: z.number().int('must be a whole number').min(2, 'at least 2').max(100, 'at most 100').default(5).meta({ title: 'Ranges', description: 'How many ranges (fewer when many values are equal).' }),
@@ -32,13 +32,12 @@ export const bucketize = defineNode({
     const problems: ConfigureProblem[] = columnProblems(table, params.columns, 'columns', ['number']);
     if (problems.length > 0) return { outputs: {}, problems };
     const columns = table.columns.map((c) => (params.columns.includes(c.name) ? { name: c.name, type: 'category' as const } : c));
-    return { outputs: { table: { type: 'Table', table: { ...table, columns } } } };
+    return { outputs: passOn(inputs.table!, { ...table, columns }) };
   },
   async run({ inputs, params }) {
-    const input = inputs.table as TableArtifact;
+    const input = inputs.table as RecipeData;
     const stepParams: BucketizeParams = { columns: params.columns, bins: params.bins, method: params.method };
     // Fitted at the split, on training rows only; the edges travel with the model.
-    const table: TableArtifact = { table: input.table, recipe: [...input.recipe, { kind: 'bucketize', params: stepParams }] };
-    return { table };
+    return { table: withRecipeStep(input, { kind: 'bucketize', params: stepParams }) };
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { datePartColumn, datePartsMade, hasTimes, type DatePartsParams } from '../../lib/steps/date-parts';
 import { isValueColumn, type ColumnSchema } from '../../lib/table';
-import type { TableArtifact } from '../artifacts';
+import { passOn, sampleRows, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode } from '../define';
 
@@ -13,8 +13,8 @@ export const dateParts = defineNode({
   description:
     'Splits a date into number columns a model can use: year, month (1–12), day of the month, weekday (1 = Monday … 7 = Sunday) and, for dates with times, the hour. ' +
     'A deployed model takes the date itself and splits it the same way.',
-  inputs: [{ name: 'table', type: 'Table', label: 'Table' }],
-  outputs: [{ name: 'table', type: 'Table', label: 'Table' }],
+  inputs: [recipeDataInput],
+  outputs: [recipeDataOutput],
   params: z.object({
     column: z.string().default('').meta({ title: 'Date column', widget: 'column' }),
     hour: z.boolean().default(false).meta({ title: 'Hour', description: 'Also the hour of day (0–23), for dates with times.' }),
@@ -35,17 +35,16 @@ export const dateParts = defineNode({
     if (problems.length > 0) return { outputs: {}, problems };
     const parts = made.map((name): ColumnSchema => ({ name, type: 'number', integer: true }));
     const columns = table.columns.flatMap((c) => (c.name === params.column ? (params.keepOriginal ? [c, ...parts] : parts) : [c]));
-    return { outputs: { table: { type: 'Table', table: { ...table, columns } } } };
+    return { outputs: passOn(inputs.table!, { ...table, columns }) };
   },
   async run({ inputs, params, ctx }) {
-    const input = inputs.table as TableArtifact;
+    const input = inputs.table as RecipeData;
     const stepParams: DatePartsParams = { column: params.column, hour: params.hour, keepOriginal: params.keepOriginal };
-    const column = input.table.columns.find((c) => c.name === params.column);
+    const column = sampleRows(input).columns.find((c) => c.name === params.column);
     if (!params.hour && column && isValueColumn(column) && column.type === 'date' && hasTimes(column.values)) {
       ctx.log(`"${params.column}" has times of day: tick "Hour" to add the hour as well.`);
     }
-    // Applied at the split (and by serving), where the recipe runs; nothing is learned from the rows.
-    const table: TableArtifact = { table: input.table, recipe: [...input.recipe, { kind: 'date-parts', params: stepParams }] };
-    return { table };
+    // Applied where the recipe runs (the split, serving); nothing is learned from the rows.
+    return { table: withRecipeStep(input, { kind: 'date-parts', params: stepParams }) };
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { OrdinalEncodeParams } from '../../lib/steps/ordinal-encode';
-import type { TableArtifact } from '../artifacts';
+import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
 
@@ -12,8 +12,8 @@ export const ordinalEncode = defineNode({
   description:
     'Turns a category column into one number column: 0, 1, 2… in the order you give (like low, medium, high) or alphabetically. ' +
     'The labels are learned from the training rows only; a label first seen later (in test rows or by a deployed model) becomes empty.',
-  inputs: [{ name: 'table', type: 'Table', label: 'Table' }],
-  outputs: [{ name: 'table', type: 'Table', label: 'Table' }],
+  inputs: [recipeDataInput],
+  outputs: [recipeDataOutput],
   params: z.object({
     columns: z.array(z.string()).default([]).meta({ title: 'Columns', description: 'Category columns to turn into numbers (not the target).', widget: 'columns' }),
     order: z
@@ -37,13 +37,12 @@ export const ordinalEncode = defineNode({
     );
     if (problems.length > 0) return { outputs: {}, problems };
     const columns = table.columns.map((c) => (params.columns.includes(c.name) ? { name: c.name, type: 'number' as const, integer: true } : c));
-    return { outputs: { table: { type: 'Table', table: { ...table, columns } } } };
+    return { outputs: passOn(inputs.table!, { ...table, columns }) };
   },
   async run({ inputs, params }) {
-    const input = inputs.table as TableArtifact;
+    const input = inputs.table as RecipeData;
     const stepParams: OrdinalEncodeParams = { columns: params.columns, order: params.order };
     // Fitted at the split, on training rows only; the vocabulary travels with the model.
-    const table: TableArtifact = { table: input.table, recipe: [...input.recipe, { kind: 'ordinal-encode', params: stepParams }] };
-    return { table };
+    return { table: withRecipeStep(input, { kind: 'ordinal-encode', params: stepParams }) };
   },
 });

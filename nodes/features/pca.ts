@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PCA_MAX_COMPONENTS, pcaColumnNames, type PcaParams } from '../../lib/steps/pca';
 import type { ColumnSchema } from '../../lib/table';
-import type { TableArtifact } from '../artifacts';
+import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
 
@@ -13,8 +13,8 @@ export const pca = defineNode({
   description:
     'Combines many numeric columns into a few that keep most of the information (principal component analysis), named pc_1, pc_2, … with pc_1 carrying the most. ' +
     'Useful when many columns move together, such as the pixels of an image. Learned from the training rows only; a missing value counts as the column\'s training average.',
-  inputs: [{ name: 'table', type: 'Table', label: 'Table' }],
-  outputs: [{ name: 'table', type: 'Table', label: 'Table' }],
+  inputs: [recipeDataInput],
+  outputs: [recipeDataOutput],
   params: z.object({
     columns: z
       .array(z.string())
@@ -75,13 +75,12 @@ export const pca = defineNode({
       const kept = params.keepOriginal ? [c] : [];
       return c.name === names[0] ? [...kept, ...pcs] : kept;
     });
-    return { outputs: { table: { type: 'Table', table: { ...table, columns } } } };
+    return { outputs: passOn(inputs.table!, { ...table, columns }) };
   },
   async run({ inputs, params }) {
-    const input = inputs.table as TableArtifact;
+    const input = inputs.table as RecipeData;
     const stepParams: PcaParams = { columns: params.columns, components: params.components, keepOriginal: params.keepOriginal, scale: params.scale };
     // Fitted at the split, on training rows only; the means and components travel with the model.
-    const table: TableArtifact = { table: input.table, recipe: [...input.recipe, { kind: 'pca', params: stepParams }] };
-    return { table };
+    return { table: withRecipeStep(input, { kind: 'pca', params: stepParams }) };
   },
 });

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { TableArtifact } from '../artifacts';
+import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { defineNode } from '../define';
 
 /**
- * Column-wise numeric transforms: placed before the split they only add a step to the table's
- * recipe, which the split fits on its training rows and the trained model carries to serving.
+ * Column-wise numeric transforms: a recipe step fitted on training rows only (at the split when
+ * placed before it, right away when placed after it), which the trained model carries to serving.
  */
 function numericRecipeNode(options: { type: string; label: string; description: string; step: string; verb: string }) {
   return defineNode({
@@ -13,8 +13,8 @@ function numericRecipeNode(options: { type: string; label: string; description: 
     category: 'features',
     label: options.label,
     description: options.description,
-    inputs: [{ name: 'table', type: 'Table', label: 'Table' }],
-    outputs: [{ name: 'table', type: 'Table', label: 'Table' }],
+    inputs: [recipeDataInput],
+    outputs: [recipeDataOutput],
     params: z.object({
       columns: z
         .array(z.string())
@@ -30,12 +30,11 @@ function numericRecipeNode(options: { type: string; label: string; description: 
         if (column.type !== 'number') return [{ field: 'columns', message: `Column "${name}" is ${column.type}, not numeric: it cannot be ${options.verb}d.` }];
         return [];
       });
-      return { outputs: { table: { type: 'Table', table } }, problems };
+      return { outputs: passOn(inputs.table!, table), problems };
     },
     async run({ inputs, params }) {
-      const input = inputs.table as TableArtifact;
-      const table: TableArtifact = { table: input.table, recipe: [...input.recipe, { kind: options.step, params }] };
-      return { table };
+      const input = inputs.table as RecipeData;
+      return { table: withRecipeStep(input, { kind: options.step, params }) };
     },
   });
 }

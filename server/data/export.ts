@@ -1,4 +1,5 @@
 import { cellValue, type Table } from '../../lib/table';
+import { isFoldsArtifact, isSplitArtifact, type RecipeData } from '../../nodes/recipe-data';
 import type { TableArtifact } from '../../nodes/artifacts';
 import { datasetArtifactKey } from '../../nodes/dataset/uploaded-dataset';
 import { ArtifactStore } from '../engine/artifact-store';
@@ -74,6 +75,9 @@ export async function stepTableCsv(runId: string, nodeId: string): Promise<{ str
   if (!step || !kind || !port || (step.status !== 'done' && step.status !== 'cached')) return undefined;
   const store = new ArtifactStore(artifactsDir());
   if (!store.has(step.cacheKey)) return undefined;
-  const { table } = (await store.readAsync(step.cacheKey, port.name)) as TableArtifact;
+  const artifact = (await store.readAsync(step.cacheKey, port.name)) as RecipeData;
+  // A fitted step placed after a split passes the Split on: there is no one table to download.
+  if (isSplitArtifact(artifact) || isFoldsArtifact(artifact)) return undefined;
+  const { table } = artifact;
   return { stream: tableCsvStream(table), fileName: `${nodeId.replace(/[^\w.-]+/g, '_')}.csv` };
 }

@@ -1,5 +1,5 @@
 import type { GraphFile } from '../../lib/graph';
-import { canConnect } from '../../lib/ports';
+import { canConnect, graphPortLookup, outputType } from '../../lib/ports';
 import type { CompileEnv, NodeDefinition, PortInfo } from '../../nodes/define';
 import { hashOf } from './stable-json';
 
@@ -121,6 +121,11 @@ export function compile(
 
   // Wiring: each edge must join an existing output to an existing input of a compatible type.
   const incoming = new Map<string, Record<string, { nodeId: string; port: string }>>();
+  const portLookup = graphPortLookup(
+    graph.nodes.map((n) => ({ id: n.id, kind: n.type })),
+    graph.edges,
+    (type) => kinds.get(type),
+  );
   for (const edge of graph.edges) {
     const source = nodes.get(edge.source);
     const target = nodes.get(edge.target);
@@ -149,7 +154,7 @@ export function compile(
       });
       continue;
     }
-    const check = canConnect(out.type, inp.type);
+    const check = canConnect(outputType(portLookup, source.id, out.name) ?? out.type, inp);
     if (!check.ok) {
       errors.push({ code: 'wrong-port-type', edgeId: edge.id, nodeId: target.id, field: inp.name, message: `${inp.label}: ${check.reason}` });
       continue;

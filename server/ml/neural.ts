@@ -78,7 +78,8 @@ function featureTensor(table: Table, encoderWidth: number, encoded: Float32Array
 export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, options: TrainOptions, ctx: RunContext): Promise<TrainedModelArtifact> {
   const train = applyRecipe(split.recipe, split.train);
   const validation = split.validation.rowCount > 0 ? applyRecipe(split.recipe, split.validation) : undefined;
-  const featureNames = split.train.columns.map((c) => c.name).filter((n) => n !== split.target);
+  // The recipe may replace columns (PCA, date parts): the model learns from the prepared ones.
+  const featureNames = train.columns.map((c) => c.name).filter((n) => n !== split.target);
   const encoder = fitEncoder(train, featureNames);
   const targetScale = { mean: 0, std: 1 };
   if (split.task === 'regression') {

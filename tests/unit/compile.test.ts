@@ -259,3 +259,52 @@ describe('compile plan', () => {
     expect(result.errors[0].message).toContain('nowhere');
   });
 });
+
+describe('stateful steps after a split', () => {
+  /** Iris with Standardize placed between the split and Train/Evaluate. */
+  function standardizedAfterSplit(stepType = 'features.standardize', params: Record<string, unknown> = {}): GraphFile {
+    const g = iris();
+    g.nodes.push(node('std', stepType, params));
+    g.edges = g.edges.filter((e) => e.id !== 'e2' && e.id !== 'e5');
+    g.edges.push(edge('split', 'split', 'std', 'table'), edge('std', 'table', 'train', 'split'), edge('std', 'table', 'evaluate', 'split'));
+    return g;
+  }
+
+  it('a Split through Standardize stays a Split: Train and Evaluate take it', () => {
+    const result = compile(standardizedAfterSplit(), nodeKinds, env);
+    expect(result.errors).toEqual([]);
+    expect(result.ports.std.outputs.table).toMatchObject({ type: 'Split', table: { target: 'species', task: 'classification' } });
+    expect(result.plan.map((s) => s.nodeId)).toEqual(expect.arrayContaining(['std', 'train', 'evaluate']));
+  });
+
+  it('a Table through Standardize stays a Table: Train refuses it, naming both types', () => {
+    const g = iris();
+    g.nodes.push(node('std', 'features.standardize'));
+    g.edges = g.edges.filter((e) => e.id !== 'e1' && e.id !== 'e2');
+    g.edges.push(edge('data', 'table', 'std', 'table'), edge('std', 'table', 'split', 'table'), edge('std', 'table', 'train', 'split', 'bad'));
+    const [error] = expectOnlyError(compile(g, nodeKinds, env), 'wrong-port-type');
+    expect(error).toMatchObject({ nodeId: 'train', edgeId: 'bad' });
+    expect(error.message).toMatch(/expects .*\(Split\), but that output gives .*\(Table\)/);
+  });
+
+  it('the Split type passes through a chain of steps', () => {
+    const g = standardizedAfterSplit();
+    g.nodes.push(node('minmax', 'features.min-max-scale'));
+    g.edges = g.edges.filter((e) => e.source !== 'std');
+    g.edges.push(edge('std', 'table', 'minmax', 'table'), edge('minmax', 'table', 'train', 'split'), edge('minmax', 'table', 'evaluate', 'split'));
+    const result = compile(g, nodeKinds, env);
+    expect(result.errors).toEqual([]);
+    expect(result.ports.minmax.outputs.table?.type).toBe('Split');
+  });
+
+  it('a row-dropping step after a split is a problem on its field', () => {
+    const result = compile(standardizedAfterSplit('cleaning.missing-values', { strategy: 'drop-rows' }), nodeKinds, env);
+    expect(result.errors).toEqual([expect.objectContaining({ nodeId: 'std', field: 'strategy', message: expect.stringContaining('before the Split') })]);
+  });
+
+  it('after the split, an empty column choice means every numeric column but the target', () => {
+    const result = compile(standardizedAfterSplit('features.pca', { components: 2 }), nodeKinds, env);
+    expect(result.errors).toEqual([]);
+    expect(result.ports.std.outputs.table?.table?.columns.map((c) => c.name)).toEqual(['pc_1', 'pc_2', 'species']);
+  });
+});

@@ -9,6 +9,9 @@ const nextConfig = {
     'better-sqlite3',
     'bullmq',
     'ioredis',
+    // Upload readers (Excel, ZIP); sharp is external by Next's own list.
+    'exceljs',
+    'yauzl',
   ],
   devIndicators: false,
 };

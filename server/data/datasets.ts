@@ -5,10 +5,13 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { desc, eq } from 'drizzle-orm';
+import type { z } from 'zod';
+import { DEFAULT_IMAGE_SIZE } from '../../lib/image';
 import type { ColumnStats } from '../../lib/stats';
 import type { ColumnSchema } from '../../lib/table';
 import { datasets } from '../../drizzle/schema';
-import { ingestOptionsSchema } from '../../nodes/dataset/ingest-upload';
+import { ingestOptionsSchema, uploadFormat } from '../../nodes/dataset/ingest-upload';
+import type { IngestReport } from './ingest-file';
 import { datasetArtifactKey } from '../../nodes/dataset/uploaded-dataset';
 import { getDb } from '../db';
 import { ArtifactStore } from '../engine/artifact-store';
@@ -32,14 +35,7 @@ export interface DatasetSummary {
   createdAt: number;
 }
 
-export interface IngestReport {
-  delimiter: string;
-  decimal: string;
-  encoding: string;
-  bytes: number;
-  skippedRows: number;
-  problems: { line: number; kind: string; message: string }[];
-}
+export type { IngestReport };
 
 function toSummary(row: typeof datasets.$inferSelect): DatasetSummary {
   return {
@@ -77,6 +73,20 @@ export class UploadError extends Error {
 }
 
 /**
+ * The options that decide what table a file becomes. CSV and JSON: all of them, as parsed (so the
+ * identity of earlier uploads stands). Excel and images: only those that shape the table, with
+ * defaults filled in, so that spelling a default out does not store the same table twice.
+ */
+function identityOptions(fileName: string, options: z.output<typeof ingestOptionsSchema>): unknown {
+  const format = uploadFormat(options.format, fileName);
+  if (format === 'xlsx') return { format, sheet: options.sheet ?? null, header: options.header, badRows: options.badRows };
+  if (format === 'images') {
+    return { format, imageSize: options.imageSize ?? DEFAULT_IMAGE_SIZE, colour: options.colour ?? 'grey', fit: options.fit ?? 'cover' };
+  }
+  return options;
+}
+
+/**
  * Streams an upload to a temporary file (hashing it on the way, stopping at the size limit), then
  * has a worker parse it. The dataset appears in the list only once it is complete; the same file
  * uploaded twice is stored once.
@@ -108,7 +118,7 @@ export async function receiveUpload(body: WebReadableStream<Uint8Array>, fileNam
     );
     if (bytes === 0) throw new UploadError(400, 'The file is empty.');
     // The options are part of the identity: the same bytes parsed differently are a different table.
-    const id = createHash('sha256').update(hash.digest('hex')).update(JSON.stringify(options.data)).digest('hex').slice(0, 32);
+    const id = createHash('sha256').update(hash.digest('hex')).update(JSON.stringify(identityOptions(fileName, options.data))).digest('hex').slice(0, 32);
     const known = getDataset(id);
     if (known) return { dataset: known, existing: true };
     let summary: Record<string, unknown> | null;
@@ -125,7 +135,7 @@ export async function receiveUpload(body: WebReadableStream<Uint8Array>, fileNam
       .insert(datasets)
       .values({
         id,
-        name: fileName.replace(/\.(csv|tsv|txt|json)$/i, '') || 'dataset',
+        name: fileName.replace(/\.(csv|tsv|txt|json|xlsx|xlsm|zip)$/i, '') || 'dataset',
         fileName,
         rowCount: Number(summary.rowCount),
         columns: JSON.stringify(summary.columns),

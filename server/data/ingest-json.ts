@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { formatBytes, IngestError, ingestCsvBytes, type IngestResult } from './ingest';
 
-function csvCell(value: unknown, where: string): string {
+/** A value as one CSV field (quoted when needed), for feeding other formats through the CSV ingest. */
+export function csvCell(value: unknown, where: string): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new IngestError('bad-rows', `${where} is not a finite number.`);

@@ -57,10 +57,11 @@ export interface IngestOptions {
   maxBytes?: number;
 }
 
-export type ProblemKind = 'field-count' | 'quote';
+/** 'outside-table': an Excel row with a value beyond the table's columns (server/data/ingest-xlsx.ts). */
+export type ProblemKind = 'field-count' | 'quote' | 'outside-table';
 
 export interface IngestProblem {
-  /** 1-based physical line of the file where the record starts. */
+  /** 1-based physical line of the file where the record starts (an Excel file: the row number). */
   line: number;
   kind: ProblemKind;
   message: string;
@@ -1067,6 +1068,20 @@ function finish(b: TableBuilder, layout: Layout, encoding: Encoding): Table {
 
 // ---------------------------------------------------------------------------------------------
 // Entry points
+
+/** The size of a file that another reader (Excel, ZIP) is about to open: refused when missing, empty or over the limit. */
+export async function uploadedFileSize(path: string, maxBytes = defaultMaxBytes()): Promise<number> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new IngestError('unreadable', `Cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}.`);
+  }
+  if (size === 0) throw new IngestError('empty', 'The file is empty.');
+  if (size > maxBytes) throw tooLarge(size, maxBytes);
+  return size;
+}
 
 /** Reads and types a CSV/TSV file from disk (streamed; see the top of this file). */
 export async function ingestCsvFile(path: string, options: IngestOptions = {}): Promise<IngestResult> {

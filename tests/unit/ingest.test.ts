@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableRows, type DictionaryColumn, type Table } from '../../lib/table';
 import { parseCsv } from '../../server/data/csv';
 import { formatBytes, ingestCsvBytes, ingestCsvFile, IngestError, sniffDelimiter, type IngestOptions } from '../../server/data/ingest';
+import { ingestRefusal } from '../support/ingest';
 
 let dir: string;
 let n = 0;
@@ -23,15 +24,7 @@ function file(content: string | Uint8Array): string {
 
 const ingest = (content: string | Uint8Array, options?: IngestOptions) => ingestCsvFile(file(content), options);
 
-async function refusal(content: string | Uint8Array, options?: IngestOptions): Promise<IngestError> {
-  try {
-    await ingest(content, options);
-  } catch (error) {
-    expect(error).toBeInstanceOf(IngestError);
-    return error as IngestError;
-  }
-  throw new Error('expected an IngestError');
-}
+const refusal = (content: string | Uint8Array, options?: IngestOptions): Promise<IngestError> => ingestRefusal(ingest(content, options));
 
 const types = (table: Table) => Object.fromEntries(table.columns.map((c) => [c.name, c.type]));
 const categories = (table: Table, name: string) => (table.columns.find((c) => c.name === name) as DictionaryColumn).categories;

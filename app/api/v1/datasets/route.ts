@@ -3,10 +3,17 @@ import { listDatasets, receiveUpload, UploadError } from '../../../../server/dat
 
 export const dynamic = 'force-dynamic';
 
+/** A number query parameter: absent or blank → undefined; anything else goes to validation as a number (NaN is refused there). */
+function numberParam(query: URLSearchParams, ...names: string[]): number | undefined {
+  const raw = names.map((n) => query.get(n)).find((v) => v !== null && v.trim() !== '');
+  return raw === undefined || raw === null ? undefined : Number(raw);
+}
+
 /**
  * Upload: POST the raw file as the body (streamed to disk, never buffered whole), with
- * ?filename=…&format=auto|csv|json&delimiter=auto|,|;|tab|&decimal=auto|.|,&header=true|false&encoding=…&badRows=skip|refuse.
- * A JSON file holds an array of records.
+ * ?filename=…&format=auto|csv|json|xlsx|images&delimiter=auto|,|;|tab|&decimal=auto|.|,&header=true|false&encoding=…&badRows=skip|refuse.
+ * A JSON file holds an array of records. Excel (.xlsx): &sheet=NAME (default: the first visible
+ * sheet). Images (a .zip of one folder per class): &imageSize=28&colour=grey|rgb&fit=cover|contain&maxImages=50000.
  */
 export async function POST(request: Request) {
   const query = new URL(request.url).searchParams;
@@ -18,6 +25,11 @@ export async function POST(request: Request) {
     header: query.has('header') ? query.get('header') !== 'false' : undefined,
     encoding: query.get('encoding') ?? undefined,
     badRows: query.get('badRows') ?? undefined,
+    sheet: query.get('sheet')?.trim() || undefined,
+    imageSize: numberParam(query, 'imageSize', 'size'),
+    colour: query.get('colour') ?? query.get('color') ?? undefined,
+    fit: query.get('fit') ?? undefined,
+    maxImages: numberParam(query, 'maxImages'),
   };
   if (!request.body) return Response.json({ error: { message: 'Send the file as the request body.' } }, { status: 400 });
   try {

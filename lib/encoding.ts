@@ -4,10 +4,11 @@ import { isValueColumn, type Table } from './table';
  * How a model turns feature columns into numbers: numbers, dates and booleans standardized with
  * training statistics (missing → the training mean), category columns one-hot over the training
  * categories (unseen → all zeros). Free text needs a tokenizer, not this. Fitted on training rows;
- * stored with the trained model.
+ * stored with the trained model. Models that need the numbers as they are (k-means and PCA measure
+ * distances in the user's units) keep them `raw`: only a missing value becomes the training mean.
  */
 export type EncodedFeature =
-  | { name: string; type: 'number'; mean: number; std: number }
+  | { name: string; type: 'number'; mean: number; std: number; raw?: true }
   | { name: string; type: 'category'; categories: string[] };
 
 export interface FeatureEncoder {
@@ -15,7 +16,12 @@ export interface FeatureEncoder {
   width: number;
 }
 
-export function fitEncoder(train: Table, featureNames: string[]): FeatureEncoder {
+export interface EncoderOptions {
+  /** Standardize numbers (default); false keeps them in their own units. */
+  standardize?: boolean;
+}
+
+export function fitEncoder(train: Table, featureNames: string[], options: EncoderOptions = {}): FeatureEncoder {
   const features = featureNames.map((name): EncodedFeature => {
     const column = train.columns.find((c) => c.name === name);
     if (!column) throw new Error(`Feature column "${name}" is missing.`);
@@ -28,7 +34,7 @@ export function fitEncoder(train: Table, featureNames: string[]): FeatureEncoder
       let sq = 0;
       for (const v of column.values) if (!Number.isNaN(v)) sq += (v - mean) ** 2;
       const std = n > 1 ? Math.sqrt(sq / n) : 0;
-      return { name, type: 'number', mean, std: std > 0 ? std : 1 };
+      return { name, type: 'number', mean, std: std > 0 ? std : 1, ...(options.standardize === false ? { raw: true as const } : {}) };
     }
     const used = new Set<number>();
     for (const code of column.codes) if (code >= 0) used.add(code);
@@ -48,9 +54,10 @@ export function encodeFeatures(table: Table, encoder: FeatureEncoder): Float32Ar
     if (!column) throw new Error(`Feature column "${feature.name}" is missing.`);
     if (feature.type === 'number') {
       if (!isValueColumn(column)) throw new Error(`Column "${feature.name}" must be numeric.`);
+      const { mean, std, raw } = feature;
       for (let r = 0; r < table.rowCount; r++) {
         const v = column.values[r];
-        out[r * encoder.width + offset] = Number.isNaN(v) ? 0 : (v - feature.mean) / feature.std;
+        out[r * encoder.width + offset] = raw ? (Number.isNaN(v) ? mean : v) : Number.isNaN(v) ? 0 : (v - mean) / std;
       }
       offset += 1;
     } else {

@@ -11,6 +11,10 @@ export interface ClassificationMetrics {
   confusion: number[][];
   testRows: number;
   baseline: { name: string; accuracy: number };
+  /** ROC and PR curves from the predicted probabilities (binary: the second class; else one-vs-rest). */
+  curves?: ClassCurves[];
+  /** Plain-words cautions about these numbers (imbalance, a tiny test set, overfitting). */
+  warnings?: string[];
 }
 
 export interface RegressionMetrics {
@@ -20,9 +24,53 @@ export interface RegressionMetrics {
   r2: number;
   testRows: number;
   baseline: { name: string; mae: number; rmse: number };
+  /** More baselines where they apply (a forecast: persistence, a linear autoregression). */
+  baselines?: { name: string; mae: number; rmse: number }[];
+  /** Up to 300 (predicted, actual − predicted) points of the test rows. */
+  residuals?: [number, number][];
+  warnings?: string[];
 }
 
-export type EvaluationMetrics = ClassificationMetrics | RegressionMetrics;
+export type EvaluationMetrics = ClassificationMetrics | RegressionMetrics | ClusteringMetrics | ProjectionMetrics;
+
+/** Below this many test rows, a score is too noisy to trust much. */
+export const SMALL_TEST_SET = 30;
+
+/**
+ * Cautions a non-expert needs next to the scores. `trainScore` is the same score (accuracy or R²) on
+ * the training rows, to spot a model that memorized them.
+ */
+export function evaluationWarnings(metrics: ClassificationMetrics | RegressionMetrics, trainScore: number | undefined): string[] {
+  const warnings: string[] = [];
+  if (metrics.testRows < SMALL_TEST_SET) {
+    warnings.push(`Only ${metrics.testRows} test rows: these scores could change a lot with another split. Use more rows, a bigger test fraction, or K-fold cross-validation.`);
+  }
+  if (metrics.task === 'classification') {
+    const supports = metrics.perClass.map((c) => c.support);
+    const smallest = metrics.perClass[supports.indexOf(Math.min(...supports))];
+    if (smallest && smallest.support < Math.max(...supports) / 4) {
+      warnings.push(
+        `The classes are imbalanced ("${smallest.label}" is ${((smallest.support / metrics.testRows) * 100).toFixed(0)}% of the test rows): accuracy flatters the model, so look at each class's recall and F1 (class weights in Train help).`,
+      );
+    }
+    if (metrics.accuracy <= metrics.baseline.accuracy) {
+      warnings.push(`The model is no better than always answering the most frequent class (${(metrics.baseline.accuracy * 100).toFixed(1)}%).`);
+    }
+    if (trainScore !== undefined && trainScore - metrics.accuracy > 0.1) {
+      warnings.push(
+        `The model does much better on its training rows (${(trainScore * 100).toFixed(1)}%) than on the test rows (${(metrics.accuracy * 100).toFixed(1)}%): it may be memorizing them (overfitting). Try fewer epochs, dropout or L2, or a simpler model.`,
+      );
+    }
+  } else {
+    if (metrics.mae >= metrics.baseline.mae) warnings.push(`The model is no better than always answering the training mean (MAE ${metrics.baseline.mae.toPrecision(4)}).`);
+    if (trainScore !== undefined && trainScore - metrics.r2 > 0.15) {
+      warnings.push(
+        `The model fits its training rows much better (R² ${trainScore.toFixed(2)}) than the test rows (R² ${metrics.r2.toFixed(2)}): it may be memorizing them (overfitting). Try fewer epochs, dropout or L2, or a simpler model.`,
+      );
+    }
+  }
+  return warnings;
+}
 
 const safeDiv = (a: number, b: number) => (b === 0 ? 0 : a / b);
 
@@ -90,4 +138,109 @@ export function regressionMetrics(actual: Float64Array, predicted: Float64Array,
     testRows: n,
     baseline: { name: 'always the training mean', mae: safeDiv(baseAbs, n), rmse: Math.sqrt(safeDiv(baseSq, n)) },
   };
+}
+
+/** A curve as at most ~100 points, plus the area under it. */
+export interface Curve {
+  /** [x, y] pairs: ROC (false positive rate, true positive rate); PR (recall, precision). */
+  points: [number, number][];
+  area: number;
+}
+
+export interface ClassCurves {
+  /** The class treated as "positive" (one-vs-rest for more than two classes). */
+  label: string;
+  roc: Curve;
+  pr: Curve;
+}
+
+/** Keeps every n-th point (and the last), so a chart of 100,000 test rows stays light. */
+function thin(points: [number, number][], max = 101): [number, number][] {
+  if (points.length <= max) return points;
+  const step = (points.length - 1) / (max - 1);
+  return Array.from({ length: max }, (_, i) => points[Math.round(i * step)]);
+}
+
+/**
+ * ROC and precision–recall curves of one class from its scores (higher = more likely positive).
+ * Tied scores move together (one point), as scikit-learn's roc_curve; ROC AUC by the trapezoid rule,
+ * PR area as average precision (the step-wise sum, as scikit-learn's average_precision_score).
+ */
+export function rankingCurves(scores: ArrayLike<number>, positive: ArrayLike<boolean>): { roc: Curve; pr: Curve } {
+  const n = scores.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+  let positives = 0;
+  for (let i = 0; i < n; i++) if (positive[i]) positives++;
+  const negatives = n - positives;
+  const roc: [number, number][] = [[0, 0]];
+  const pr: [number, number][] = [];
+  let tp = 0;
+  let fp = 0;
+  let auc = 0;
+  let ap = 0;
+  let lastRecall = 0;
+  for (let i = 0; i < n; i++) {
+    if (positive[order[i]]) tp++;
+    else fp++;
+    if (i + 1 < n && scores[order[i + 1]] === scores[order[i]]) continue;
+    const tpr = safeDiv(tp, positives);
+    const fpr = safeDiv(fp, negatives);
+    const [prevFpr, prevTpr] = roc[roc.length - 1];
+    auc += ((fpr - prevFpr) * (tpr + prevTpr)) / 2;
+    roc.push([fpr, tpr]);
+    const precision = tp / (tp + fp);
+    ap += (tpr - lastRecall) * precision;
+    lastRecall = tpr;
+    pr.push([tpr, precision]);
+  }
+  return { roc: { points: thin(roc), area: positives && negatives ? auc : NaN }, pr: { points: thin(pr), area: positives ? ap : NaN } };
+}
+
+/** Binary: the curves of the second class; more classes: one-vs-rest curves of each class. */
+export function classificationCurves(actual: Int32Array, probabilities: number[][], labels: string[]): ClassCurves[] {
+  const classes = labels.length === 2 ? [1] : labels.map((_, c) => c);
+  return classes.map((c) => ({
+    label: labels[c],
+    ...rankingCurves(
+      probabilities.map((p) => p[c]),
+      Array.from(actual, (a) => a === c),
+    ),
+  }));
+}
+
+/** At most `max` (predicted, residual) points, spread evenly over the test rows, for a residual plot. */
+export function residualPoints(actual: Float64Array, predicted: Float64Array, max = 300): [number, number][] {
+  const count = Math.min(actual.length, max);
+  return Array.from({ length: count }, (_, j) => {
+    const i = Math.floor((j * actual.length) / count);
+    return [predicted[i], actual[i] - predicted[i]];
+  });
+}
+
+export interface ClusteringMetrics {
+  task: 'clustering';
+  /** Mean silhouette of the test rows, -1..1 (higher: tighter, better separated clusters). */
+  silhouette: number;
+  /** Whether the silhouette was computed on a random sample of the test rows. */
+  silhouetteSampled: boolean;
+  /** Sum of squared distances of the test rows to their cluster centres. */
+  inertia: number;
+  /** Test rows per cluster, by cluster id. */
+  clusterSizes: number[];
+  /** Inertia of the training rows for k = 1, 2, … (the elbow chart). */
+  elbow: { k: number; inertia: number }[];
+  /** How the clusters line up with the target's classes: rows per [cluster][class] (classification targets). */
+  crossTab?: { labels: string[]; counts: number[][] };
+  testRows: number;
+}
+
+export interface ProjectionMetrics {
+  task: 'projection';
+  /** Share of the training rows' variance each component explains. */
+  explainedVarianceRatio: number[];
+  /** Share of the test rows' variance the kept components explain together. */
+  testExplained: number;
+  /** Up to 500 test rows on the first two components, with their target label, for a 2-D map. */
+  points: { x: number; y: number; label: string | null }[];
+  testRows: number;
 }

@@ -46,25 +46,52 @@ export interface FoldsArtifact {
   seed: number;
 }
 
-export interface ModelSpec {
-  family: 'logistic-regression' | 'linear-regression' | 'mlp';
-  trainer: 'gradient';
-  config: { hiddenLayers: number; units: number; activation: 'relu' | 'tanh' | 'sigmoid'; dropout: number; l2: number };
+/** What a trained model does: predict a class or a number (supervised), group rows, or project them. */
+export type ModelTask = Task | 'clustering' | 'projection';
+
+/** Learned by gradient descent with TensorFlow.js (epochs, batches, an optimizer). */
+export type GradientFamily = 'logistic-regression' | 'linear-regression' | 'mlp' | 'cnn' | 'rnn' | 'transformer';
+/** Fitted in one go by their own algorithm (no epochs): exact solvers, trees, clustering, projections. */
+export type ClassicFamily = 'svm' | 'decision-tree' | 'random-forest' | 'kmeans' | 'pca';
+
+export interface DenseConfig {
+  hiddenLayers: number;
+  units: number;
+  activation: 'relu' | 'tanh' | 'sigmoid';
+  dropout: number;
+  l2: number;
 }
 
-/** Everything serving needs: weights, the fitted preprocessing, the label map and the input schema. */
+/** A model design: the family, how it learns, and its settings (the model node's params). */
+export type ModelSpec =
+  | { family: 'logistic-regression' | 'linear-regression' | 'mlp'; trainer: 'gradient'; config: DenseConfig }
+  | { family: 'cnn' | 'rnn' | 'transformer'; trainer: 'gradient'; config: Record<string, unknown> }
+  | { family: ClassicFamily; trainer: 'classic'; config: Record<string, unknown> };
+
+/** A TensorFlow.js layers model as stored: topology JSON plus the weights' bytes. */
+export interface NetworkWeights {
+  modelTopology: object;
+  weightSpecs: object[];
+  weightData: Uint8Array;
+}
+
+/** Everything serving needs: the learned model, the fitted preprocessing, the label map and the input schema. */
 export interface TrainedModelArtifact {
   spec: ModelSpec;
   target: string;
-  task: Task;
+  task: ModelTask;
+  /** Classification: the class names, index = class id. */
   labels: string[];
   /** Raw columns a request must supply, with their types. */
   inputColumns: ColumnSchema[];
   recipe: FittedStep[];
   encoder: FeatureEncoder;
-  /** Regression: the network learns (y - mean) / std of the training target; mean is also the baseline. */
+  /** Regression: the model learns (y - mean) / std of the training target; mean is also the baseline. */
   targetScale: { mean: number; std: number };
-  weights: { modelTopology: object; weightSpecs: object[]; weightData: Uint8Array };
+  /** Gradient families: the network's topology and weights. */
+  weights?: NetworkWeights;
+  /** Classic families: the fitted model as plain data and typed arrays (see server/ml/classic.ts). */
+  fitted?: unknown;
 }
 
 export interface MetricsArtifact {

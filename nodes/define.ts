@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { PortSpec, PortType } from '../lib/ports';
-import type { TableSchema, Task } from '../lib/table';
+import type { TableSchema } from '../lib/table';
+import type { ModelTask } from './artifacts';
 
 export const NODE_CATEGORIES = ['dataset', 'cleaning', 'features', 'split', 'model', 'train', 'evaluate', 'deploy'] as const;
 export type NodeCategory = (typeof NODE_CATEGORIES)[number];
@@ -11,7 +12,7 @@ export interface PortInfo {
   table?: TableSchema;
   /** Split partitions present; Model and TrainedModel describe the learner. */
   hasValidation?: boolean;
-  model?: { family: string; trainer: 'gradient'; task?: Task };
+  model?: { family: string; trainer: 'gradient' | 'classic'; task?: ModelTask };
 }
 
 export interface DatasetInfo {
@@ -62,6 +63,11 @@ export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   type: string;
   /** Bump when params change, with a migration for older graphs. */
   version: number;
+  /**
+   * Params saved by an older version of this kind (`fromVersion` < `version`) → params of this
+   * version. Applied whenever a graph is compiled or opened, so graphs saved earlier keep working.
+   */
+  migrate?(params: Record<string, unknown>, fromVersion: number): Record<string, unknown>;
   category: NodeCategory;
   label: string;
   /** Plain-language description for non-experts. */
@@ -91,6 +97,37 @@ export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   run(args: { inputs: Record<string, unknown>; params: z.output<P>; ctx: RunContext }): Promise<Record<string, unknown>>;
   /** Small JSON shown in the results panel and kept with the run (metrics, the published name). */
   summarize?(outputs: Record<string, unknown>, params: z.output<P>): Record<string, unknown>;
+}
+
+/** A graph node as saved: its kind's version when saved, and its params. */
+interface SavedNode {
+  typeVersion: number;
+  params: Record<string, unknown>;
+}
+
+/** A saved node brought up to its kind's version (params migrated), or why it cannot be. */
+export function upgradeNode<N extends SavedNode>(kind: NodeDefinition, node: N): { ok: true; node: N } | { ok: false; message: string } {
+  if (node.typeVersion === kind.version) return { ok: true, node };
+  if (node.typeVersion < kind.version && kind.migrate) {
+    try {
+      return { ok: true, node: { ...node, typeVersion: kind.version, params: kind.migrate(node.params, node.typeVersion) } };
+    } catch (error) {
+      return { ok: false, message: `This ${kind.label} node was saved as version ${node.typeVersion} and could not be upgraded: ${(error as Error).message}` };
+    }
+  }
+  return { ok: false, message: `This ${kind.label} node was saved as version ${node.typeVersion}; this Pipeloom has version ${kind.version} and no upgrade from it.` };
+}
+
+/** The graph with each node that can be upgraded at its kind's version; the others stay as saved (compile names them). */
+export function upgradeGraph<G extends { nodes: (SavedNode & { type: string })[] }>(graph: G, kinds: ReadonlyMap<string, NodeDefinition>): G {
+  return {
+    ...graph,
+    nodes: graph.nodes.map((node) => {
+      const kind = kinds.get(node.type);
+      const upgraded = kind && upgradeNode(kind, node);
+      return upgraded?.ok ? upgraded.node : node;
+    }),
+  };
 }
 
 /** Identity function that keeps the params type flowing into configure and run. */

@@ -17,9 +17,16 @@ import { bucketize } from './features/bucketize';
 import { dateParts } from './features/date-parts';
 import { ordinalEncode } from './features/ordinal-encode';
 import { pca } from './features/pca';
+import { oneHot } from './features/one-hot';
+import { featureSelection } from './features/feature-selection';
+import { tokenize } from './features/tokenize';
+import { sequenceWindows } from './features/sequence-windows';
+import { imageNormalize } from './features/image-normalize';
+import { imageAugment } from './features/image-augment';
 import { logTransform, minMaxScale, standardize } from './features/scaling';
 import { linearRegression, logisticRegression } from './model/linear-models';
 import { mlp } from './model/mlp';
+import { kmeansModel, pcaModel } from './model/clustering';
 import { kFold } from './split/k-fold';
 import { timeOrderedSplit } from './split/time-ordered-split';
 import { trainTestSplit } from './split/train-test-split';
@@ -44,15 +51,23 @@ export const NODE_KINDS: NodeDefinition[] = [
   minMaxScale,
   logTransform,
   ordinalEncode,
+  oneHot,
   bucketize,
   dateParts,
   pca,
+  featureSelection,
+  tokenize,
+  sequenceWindows,
+  imageNormalize,
+  imageAugment,
   trainTestSplit,
   timeOrderedSplit,
   kFold,
   logisticRegression,
   linearRegression,
   mlp,
+  kmeansModel,
+  pcaModel,
   train,
   tuneLearningRate,
   evaluate,

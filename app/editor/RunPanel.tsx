@@ -47,11 +47,8 @@ export function RunPanel({ run, labelOf }: { run: RunView | null; labelOf(nodeId
       {evaluations.map(([nodeId, s]) => (
         <section key={nodeId} className="space-y-2" data-testid="evaluation">
           <h3 className="font-semibold">{labelOf(nodeId)}: results on held-out test rows</h3>
-          {s.metrics!.task === 'classification' ? (
-            <ClassificationResults m={s.metrics as unknown as ClassificationMetrics} />
-          ) : (
-            <RegressionResults m={s.metrics as unknown as RegressionMetrics} />
-          )}
+          {s.metrics!.task === 'classification' && <ClassificationResults m={s.metrics as unknown as ClassificationMetrics} />}
+          {s.metrics!.task === 'regression' && <RegressionResults m={s.metrics as unknown as RegressionMetrics} />}
         </section>
       ))}
       {published.map(([nodeId, s]) => (

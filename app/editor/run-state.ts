@@ -95,7 +95,21 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
 }
 
 export function isEvaluation(metrics: Record<string, unknown> | null | undefined): metrics is Record<string, unknown> & EvaluationMetrics {
-  return Boolean(metrics && (metrics.task === 'classification' || metrics.task === 'regression'));
+  return Boolean(metrics && ['classification', 'regression', 'clustering', 'projection'].includes(String(metrics.task)));
+}
+
+/** The one number shown on an Evaluate node. */
+export function headlineMetric(metrics: EvaluationMetrics): string {
+  switch (metrics.task) {
+    case 'classification':
+      return `accuracy ${(metrics.accuracy * 100).toFixed(1)}%`;
+    case 'regression':
+      return `R² ${metrics.r2.toFixed(3)}`;
+    case 'clustering':
+      return `silhouette ${metrics.silhouette.toFixed(3)}`;
+    case 'projection':
+      return `${(metrics.explainedVarianceRatio.reduce((a, b) => a + b, 0) * 100).toFixed(1)}% of variance kept`;
+  }
 }
 
 export const FINAL_RUN_STATUSES = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);

@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import { classificationMetrics, regressionMetrics } from '../../lib/metrics';
-import { classCodes, getColumn, numericValues } from '../../lib/table';
 import type { MetricsArtifact, SplitArtifact, TrainedModelArtifact } from '../artifacts';
 import { defineNode } from '../define';
 
@@ -9,7 +7,9 @@ export const evaluate = defineNode({
   version: 1,
   category: 'evaluate',
   label: 'Evaluate',
-  description: 'Judges the trained model on the test rows it never saw: how often it is right, and where it gets confused.',
+  description:
+    'Judges the trained model on the test rows it never saw: how often it is right and where it gets confused (ROC and precision–recall curves), how far off its numbers are (with a residual plot), ' +
+    'how well it groups rows (silhouette) or how much variation its components keep; always beside a simple baseline, with plain-words cautions.',
   inputs: [
     { name: 'model', type: 'TrainedModel', label: 'Trained model' },
     { name: 'split', type: 'Split', label: 'Data' },
@@ -27,22 +27,8 @@ export const evaluate = defineNode({
     return { outputs: { metrics: { type: 'Metrics', table: data.table } }, problems };
   },
   async run({ inputs, ctx }) {
-    const trained = inputs.model as TrainedModelArtifact;
-    const split = inputs.split as SplitArtifact;
-    const { predictTable } = await import('../../server/ml/predict');
-    const predictions = await predictTable(trained, split.test);
-    const target = getColumn(split.test, split.target);
-    let metrics;
-    if (trained.task === 'classification') {
-      const predictedCodes = new Int32Array(predictions.predicted.map((label) => trained.labels.indexOf(String(label))));
-      metrics = classificationMetrics(classCodes(target, trained.labels), predictedCodes, trained.labels);
-      ctx.log(`Test accuracy ${(metrics.accuracy * 100).toFixed(1)}% on ${metrics.testRows} rows (baseline ${(metrics.baseline.accuracy * 100).toFixed(1)}%).`);
-    } else {
-      metrics = regressionMetrics(numericValues(target), new Float64Array(predictions.predicted as number[]), trained.targetScale.mean);
-      ctx.log(`Test MAE ${metrics.mae.toFixed(3)}, R² ${metrics.r2.toFixed(3)} on ${metrics.testRows} rows.`);
-    }
-    const result: MetricsArtifact = { metrics, predictions };
-    return { metrics: result };
+    const { evaluateModel } = await import('../../server/ml/evaluation');
+    return { metrics: await evaluateModel(inputs.model as TrainedModelArtifact, inputs.split as SplitArtifact, ctx) };
   },
   summarize: (outputs) => ({ ...(outputs.metrics as MetricsArtifact).metrics }),
 });

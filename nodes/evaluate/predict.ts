@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Column } from '../../lib/table';
+import type { Column, ColumnSchema } from '../../lib/table';
 import type { TableArtifact, TrainedModelArtifact } from '../artifacts';
 import { defineNode, type ConfigureProblem } from '../define';
 
@@ -27,10 +27,13 @@ export const predict = defineNode({
       else if (column.type !== feature.type) problems.push({ message: `"${feature.name}" is ${column.type} here but was ${feature.type} in training.` });
     }
     const target = model.target ?? 'target';
-    const added =
-      model.task === 'classification'
-        ? [{ name: `predicted_${target}`, type: 'category' as const }]
-        : [{ name: `predicted_${target}`, type: 'number' as const }];
+    const task = inputs.model?.model?.task;
+    const added: ColumnSchema[] =
+      task === 'clustering'
+        ? [{ name: 'cluster', type: 'number', integer: true }]
+        : task === 'projection'
+          ? [] // pc_1 … pc_k: how many is known once the model is trained
+          : [{ name: `predicted_${target}`, type: task === 'classification' ? 'category' : 'number' }];
     return { outputs: { table: { type: 'Table', table: { columns: [...table.columns, ...added] } } }, problems };
   },
   async run({ inputs, ctx }) {
@@ -40,7 +43,12 @@ export const predict = defineNode({
     const result = await predictTable(trained, input.table);
     const name = `predicted_${trained.target}`;
     const added: Column[] = [];
-    if (trained.task === 'classification') {
+    if (trained.task === 'clustering') {
+      added.push({ name: 'cluster', type: 'number', values: Float64Array.from(result.predicted as number[]) });
+    } else if (trained.task === 'projection') {
+      const components = result.projection![0]?.length ?? 0;
+      for (let c = 0; c < components; c++) added.push({ name: `pc_${c + 1}`, type: 'number', values: Float64Array.from(result.projection!, (p) => p[c]) });
+    } else if (trained.task === 'classification') {
       const codes = Int32Array.from(result.predicted, (label) => trained.labels.indexOf(String(label)));
       added.push({ name, type: 'category', codes, categories: trained.labels });
       trained.labels.forEach((label, c) =>

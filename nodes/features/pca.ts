@@ -5,6 +5,14 @@ import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeD
 import { columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
 
+/** How many principal components to keep (the PCA step and the PCA analysis model). */
+export const pcaComponentsParam = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'at least 1')
+  .max(PCA_MAX_COMPONENTS, `at most ${PCA_MAX_COMPONENTS}`)
+  .default(2);
+
 export const pca = defineNode({
   type: 'features.pca',
   version: 1,
@@ -24,13 +32,7 @@ export const pca = defineNode({
         description: 'Numeric columns to combine (at least 2). Leave empty for every numeric column except the target, once the target is known (after the split).',
         widget: 'columns',
       }),
-    components: z
-      .number()
-      .int('must be a whole number')
-      .min(1, 'at least 1')
-      .max(PCA_MAX_COMPONENTS, `at most ${PCA_MAX_COMPONENTS}`)
-      .default(2)
-      .meta({ title: 'Components', description: 'How many new columns to make; no more than the columns combined.' }),
+    components: pcaComponentsParam.meta({ title: 'Components', description: 'How many new columns to make; no more than the columns combined.' }),
     scale: z
       .boolean()
       .default(false)

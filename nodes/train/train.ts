@@ -29,7 +29,8 @@ export function configureTraining(inputs: Record<string, PortInfo | undefined>, 
       message: `Column${freeText.length > 1 ? 's' : ''} ${freeText.join(', ')} hold${freeText.length > 1 ? '' : 's'} free text, which this model cannot read: remove ${freeText.length > 1 ? 'them' : 'it'} before the split (Select columns).`,
     });
   }
-  if (model.task && task && model.task !== task) {
+  const supervised = model.task !== 'clustering' && model.task !== 'projection';
+  if (supervised && model.task && task && model.task !== task) {
     const kind = task === 'regression' ? 'a number' : 'a category';
     problems.push({
       message:
@@ -39,7 +40,7 @@ export function configureTraining(inputs: Record<string, PortInfo | undefined>, 
     });
   }
   return {
-    outputs: { model: { type: 'TrainedModel' as const, table: data.table, model: { ...model, task } } },
+    outputs: { model: { type: 'TrainedModel' as const, table: data.table, model: { ...model, task: supervised ? task : model.task } } },
     problems,
   };
 }
@@ -49,7 +50,9 @@ export const train = defineNode({
   version: 1,
   category: 'train',
   label: 'Train',
-  description: 'Teaches the model from the training rows, epoch by epoch, and shows how the error falls as it learns.',
+  description:
+    'Teaches the model from the training rows. Neural networks and regressions learn epoch by epoch and show how the error falls; ' +
+    'SVMs, trees, k-means and PCA are fitted in one go by their own algorithm (epochs, learning rate and batch size do not apply to them).',
   inputs: [...TRAINING_INPUTS],
   outputs: [{ name: 'model', type: 'TrainedModel', label: 'Trained model' }],
   wantsGpu: true,
@@ -67,8 +70,13 @@ export const train = defineNode({
   }),
   configure: ({ inputs }) => configureTraining(inputs),
   async run({ inputs, params, ctx }) {
+    const spec = inputs.model as ModelSpec;
+    const split = inputs.split as SplitArtifact;
+    if (spec.trainer === 'classic') {
+      const { trainClassic } = await import('../../server/ml/classic');
+      return { model: trainClassic(split, spec, params.seed, ctx) };
+    }
     const { trainNetwork } = await import('../../server/ml/neural');
-    const trained = await trainNetwork(inputs.split as SplitArtifact, inputs.model as ModelSpec, params, ctx);
-    return { model: trained };
+    return { model: await trainNetwork(split, spec, params, ctx) };
   },
 });

@@ -32,11 +32,14 @@ export const tuneLearningRate = defineNode({
     ...trainingParams,
   }),
   configure({ inputs }) {
-    const noValidation = inputs.split && !inputs.split.hasValidation;
-    return configureTraining(
-      inputs,
-      noValidation ? [{ message: 'Set a validation fraction above 0 on the split: the learning rates are compared on validation rows.' }] : [],
-    );
+    const problems = [];
+    if (inputs.split && !inputs.split.hasValidation) {
+      problems.push({ message: 'Set a validation fraction above 0 on the split: the learning rates are compared on validation rows.' });
+    }
+    if (inputs.model?.model?.trainer === 'classic') {
+      problems.push({ message: `A ${inputs.model.model.family} model has no learning rate (it is fitted in one go): connect it to Train instead.` });
+    }
+    return configureTraining(inputs, problems);
   },
   parts: (params) => params.learningRates.map((rate) => ({ id: `lr=${rate}`, params: { learningRates: [rate] } })),
   async runPart({ inputs, params, ctx }): Promise<Candidate> {

@@ -1,17 +1,17 @@
-import { fitEncoder, encodeFeatures } from '../../lib/encoding';
-import { applyRecipe } from '../../lib/recipe';
+import { encodeFeatures } from '../../lib/encoding';
 import { createRng, shuffledIndices } from '../../lib/rng';
 import { classCodes, getColumn, numericValues, type Table } from '../../lib/table';
-import type { ModelSpec, SplitArtifact, TrainedModelArtifact } from '../../nodes/artifacts';
+import type { DenseConfig, ModelSpec, NetworkWeights, SplitArtifact, TrainedModelArtifact } from '../../nodes/artifacts';
 import type { RunContext } from '../../nodes/define';
 import { tf } from '../tf/backend';
+import { prepareTraining } from './training-data';
 
 /** Training saves its weights at most this often, so a killed worker loses little work. */
 const CHECKPOINT_EVERY_MS = 2000;
 
 interface TrainingCheckpoint {
   epoch: number;
-  weights: TrainedModelArtifact['weights'];
+  weights: NetworkWeights;
 }
 
 export interface TrainOptions {
@@ -23,21 +23,29 @@ export interface TrainOptions {
 }
 
 export function buildNetwork(spec: ModelSpec, inputWidth: number, outputUnits: number, task: 'classification' | 'regression', seed: number) {
+  if (spec.family === 'logistic-regression' || spec.family === 'linear-regression' || spec.family === 'mlp') {
+    return buildDense(spec.config, spec.family === 'mlp', inputWidth, outputUnits, task, seed);
+  }
+  throw new Error(`Pipeloom cannot build a ${spec.family} network yet.`);
+}
+
+/** Dense layers (none for logistic and linear regression) and an output layer fitting the task. */
+function buildDense(config: DenseConfig, hasHidden: boolean, inputWidth: number, outputUnits: number, task: 'classification' | 'regression', seed: number) {
   const model = tf.sequential();
-  const regularizer = spec.config.l2 > 0 ? tf.regularizers.l2({ l2: spec.config.l2 }) : undefined;
+  const regularizer = config.l2 > 0 ? tf.regularizers.l2({ l2: config.l2 }) : undefined;
   let layerSeed = seed;
-  const hidden = spec.family === 'mlp' ? spec.config.hiddenLayers : 0;
+  const hidden = hasHidden ? config.hiddenLayers : 0;
   for (let i = 0; i < hidden; i++) {
     model.add(
       tf.layers.dense({
-        units: spec.config.units,
-        activation: spec.config.activation,
+        units: config.units,
+        activation: config.activation,
         kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed++ }),
         kernelRegularizer: regularizer,
         ...(i === 0 ? { inputShape: [inputWidth] } : {}),
       }),
     );
-    if (spec.config.dropout > 0) model.add(tf.layers.dropout({ rate: spec.config.dropout, seed: layerSeed++ }));
+    if (config.dropout > 0) model.add(tf.layers.dropout({ rate: config.dropout, seed: layerSeed++ }));
   }
   model.add(
     tf.layers.dense({
@@ -76,20 +84,7 @@ function featureTensor(table: Table, encoderWidth: number, encoded: Float32Array
 
 /** Trains a network on the split's training rows; shuffling and batching use a seeded generator. */
 export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, options: TrainOptions, ctx: RunContext): Promise<TrainedModelArtifact> {
-  const train = applyRecipe(split.recipe, split.train);
-  const validation = split.validation.rowCount > 0 ? applyRecipe(split.recipe, split.validation) : undefined;
-  // The recipe may replace columns (PCA, date parts): the model learns from the prepared ones.
-  const featureNames = train.columns.map((c) => c.name).filter((n) => n !== split.target);
-  const encoder = fitEncoder(train, featureNames);
-  const targetScale = { mean: 0, std: 1 };
-  if (split.task === 'regression') {
-    const y = numericValues(getColumn(train, split.target));
-    targetScale.mean = y.reduce((a, b) => a + b, 0) / y.length;
-    targetScale.std = Math.sqrt(y.reduce((a, b) => a + (b - targetScale.mean) ** 2, 0) / y.length) || 1;
-  }
-  if (split.task === 'classification' && split.labels.length < 2) {
-    throw new Error(`The target "${split.target}" has only one class (${split.labels[0] ?? 'none'}): there is nothing to tell apart.`);
-  }
+  const { train, validation, encoder, targetScale, inputColumns } = prepareTraining(split);
 
   const outputUnits = split.task === 'classification' ? split.labels.length : 1;
   const model = buildNetwork(spec, encoder.width, outputUnits, split.task, options.seed);
@@ -148,7 +143,7 @@ export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, option
       target: split.target,
       task: split.task,
       labels: split.labels,
-      inputColumns: split.train.columns.filter((c) => c.name !== split.target).map((c) => ({ name: c.name, type: c.type })),
+      inputColumns,
       recipe: split.recipe,
       encoder,
       targetScale,
@@ -160,8 +155,8 @@ export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, option
   }
 }
 
-async function serializeNetwork(model: ReturnType<typeof tf.sequential>): Promise<TrainedModelArtifact['weights']> {
-  let saved: TrainedModelArtifact['weights'] | undefined;
+async function serializeNetwork(model: ReturnType<typeof tf.sequential>): Promise<NetworkWeights> {
+  let saved: NetworkWeights | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const data = artifacts.weightData;
@@ -174,7 +169,7 @@ async function serializeNetwork(model: ReturnType<typeof tf.sequential>): Promis
   return saved;
 }
 
-export async function loadNetwork(weights: TrainedModelArtifact['weights']) {
+export async function loadNetwork(weights: NetworkWeights) {
   const bytes = weights.weightData;
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   return tf.loadLayersModel(

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { and, desc, eq } from 'drizzle-orm';
-import { fillableColumns } from '../../lib/recipe';
+import { fillableColumns, ignorableColumns } from '../../lib/recipe';
 import type { Column, Table } from '../../lib/table';
-import type { DeploymentArtifact } from '../../nodes/artifacts';
+import type { DeploymentArtifact, TrainedModelArtifact } from '../../nodes/artifacts';
 import { deployments } from '../../drizzle/schema';
 import { getDb } from '../db';
 import { ArtifactStore } from '../engine/artifact-store';
 import { loadNetwork } from '../ml/neural';
-import { predictTable } from '../ml/predict';
+import { predictTable, type Network, type TablePredictions } from '../ml/predict';
 import { dataDir } from '../paths';
 import { initTf } from '../tf/backend';
 
@@ -47,7 +47,8 @@ const REQUEST_VALUE_PARSERS: Record<keyof typeof EXPECTED, (value: unknown) => n
 
 interface LoadedModel {
   deployment: DeploymentArtifact;
-  network: Awaited<ReturnType<typeof loadNetwork>>;
+  /** Gradient families: the network, loaded once per deployment. */
+  network?: Network;
 }
 
 const loaded = new Map<string, Promise<LoadedModel>>();
@@ -59,7 +60,8 @@ function loadDeployment(artifactKey: string): Promise<LoadedModel> {
       await initTf();
       const store = new ArtifactStore(path.join(dataDir(), 'artifacts'));
       const deployment = (await store.readAsync(artifactKey, 'deployment')) as DeploymentArtifact;
-      return { deployment, network: await loadNetwork(deployment.model.weights) };
+      const { weights } = deployment.model;
+      return { deployment, network: weights ? await loadNetwork(weights) : undefined };
     })();
     entry.catch(() => loaded.delete(artifactKey));
     loaded.set(artifactKey, entry);
@@ -70,12 +72,14 @@ function loadDeployment(artifactKey: string): Promise<LoadedModel> {
 /**
  * Checks raw rows against the model's input schema and builds a table. Numbers may be sent as JSON
  * numbers or as numeric strings ("5.1"); anything else in a numeric column is refused. Columns the
- * model does not use are ignored and reported back.
+ * model does not use are ignored and reported back; so are `ignorable` ones (dropped by its fitted
+ * preprocessing before use), which may also be left out.
  */
 export function rowsToTable(
   body: unknown,
   inputColumns: DeploymentArtifact['model']['inputColumns'],
   fillable: ReadonlySet<string> = new Set(),
+  ignorable: ReadonlySet<string> = new Set(),
 ): { table: Table; ignored: string[] } {
   if (!body || typeof body !== 'object' || !Array.isArray((body as { rows?: unknown }).rows)) {
     throw new PredictError(400, 'The request body must be JSON like {"rows": [{"column": value, ...}]}.', 'rows');
@@ -84,12 +88,18 @@ export function rowsToTable(
   if (rows.length === 0) throw new PredictError(400, '"rows" is empty: send at least one row.', 'rows');
   if (rows.length > MAX_ROWS_PER_REQUEST) throw new PredictError(413, `Send at most ${MAX_ROWS_PER_REQUEST} rows per request.`, 'rows');
   const ignored = new Set<string>();
-  const known = new Set(inputColumns.map((c) => c.name));
+  const known = new Set(inputColumns.filter((c) => !ignorable.has(c.name)).map((c) => c.name));
   rows.forEach((row, i) => {
     if (!row || typeof row !== 'object' || Array.isArray(row)) throw new PredictError(400, `rows[${i}] must be an object of column values.`, `rows[${i}]`);
     for (const key of Object.keys(row)) if (!known.has(key)) ignored.add(key);
   });
   const columns = inputColumns.map((spec): Column => {
+    // Dropped unread by the recipe: an empty column stands in for whatever was sent.
+    if (ignorable.has(spec.name)) {
+      return spec.type === 'number' || spec.type === 'date' || spec.type === 'boolean'
+        ? { name: spec.name, type: spec.type, values: new Float64Array(rows.length).fill(NaN) }
+        : { name: spec.name, type: spec.type, codes: new Int32Array(rows.length).fill(-1), categories: [] };
+    }
     const cells = rows.flatMap((row, i) => {
       const value = (row as Record<string, unknown>)[spec.name];
       if (value === undefined || value === null || value === '') {
@@ -136,13 +146,8 @@ export async function predict(name: string, body: unknown, version?: number) {
   }
   const { deployment, network } = await loadDeployment(row.artifactKey);
   const model = deployment.model;
-  const { table, ignored } = rowsToTable(body, model.inputColumns, fillableColumns(model.recipe));
-  const result = await predictTable(model, table, network);
-  const predictions = result.predicted.map((predicted, i) =>
-    result.probabilities
-      ? { predicted, probabilities: Object.fromEntries(model.labels.map((label, c) => [label, result.probabilities![i][c]])) }
-      : { predicted },
-  );
+  const { table, ignored } = rowsToTable(body, model.inputColumns, fillableColumns(model.recipe), ignorableColumns(model.recipe));
+  const predictions = answers(model, await predictTable(model, table, network), table.rowCount);
   return {
     model: name,
     version: row.version,
@@ -153,17 +158,38 @@ export async function predict(name: string, body: unknown, version?: number) {
   };
 }
 
+/**
+ * One answer per row, by what the model does: a class with its probabilities, a number, a cluster
+ * id, or the row's coordinates on each principal component (pc_1, pc_2, …).
+ */
+function answers(model: TrainedModelArtifact, result: TablePredictions, rowCount: number): Record<string, unknown>[] {
+  return Array.from({ length: rowCount }, (_, i) => {
+    switch (model.task) {
+      case 'classification':
+        return { predicted: result.predicted[i], probabilities: Object.fromEntries(model.labels.map((label, c) => [label, result.probabilities![i][c]])) };
+      case 'regression':
+        return { predicted: result.predicted[i] };
+      case 'clustering':
+        return { cluster: result.predicted[i] };
+      case 'projection':
+        return { components: Object.fromEntries(result.projection![i].map((v, c) => [`pc_${c + 1}`, v])) };
+    }
+  });
+}
+
 /** What a client must send to a deployed model: its input columns, with types, and what it answers. */
 export async function describeDeployment(name: string) {
   const row = getDb().select().from(deployments).where(eq(deployments.name, name)).orderBy(desc(deployments.version)).get();
   if (!row) throw new PredictError(404, `No model named "${name}" is deployed.`);
   const { model } = (await loadDeployment(row.artifactKey)).deployment;
+  // Columns its preprocessing drops unread need not be sent.
+  const ignorable = ignorableColumns(model.recipe);
   return {
     model: name,
     version: row.version,
     task: model.task,
     target: model.target,
-    inputColumns: model.inputColumns,
+    inputColumns: model.inputColumns.filter((c) => !ignorable.has(c.name)),
     ...(model.task === 'classification' ? { labels: model.labels } : {}),
     deployedAt: new Date(row.createdAt).toISOString(),
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classificationMetrics, regressionMetrics } from '../../lib/metrics';
+import { classificationCurves, classificationMetrics, evaluationWarnings, rankingCurves, regressionMetrics } from '../../lib/metrics';
 
 describe('classificationMetrics', () => {
   // actual:    a a a b b c
@@ -84,5 +84,51 @@ describe('regressionMetrics', () => {
     const r = regressionMetrics(new Float64Array([5, 5]), new Float64Array([4, 6]), 5);
     expect(r.r2).toBe(0);
     expect(r.mae).toBe(1);
+  });
+});
+
+describe('ranking curves (ROC, precision–recall)', () => {
+  it('match a hand computation (scikit-learn gives AUC 0.75, average precision 0.8333)', () => {
+    const { roc, pr } = rankingCurves([0.9, 0.8, 0.7, 0.6], [true, false, true, false]);
+    expect(roc.points).toEqual([
+      [0, 0],
+      [0, 0.5],
+      [0.5, 0.5],
+      [0.5, 1],
+      [1, 1],
+    ]);
+    expect(roc.area).toBeCloseTo(0.75, 10);
+    expect(pr.area).toBeCloseTo(0.5 + 0.5 * (2 / 3), 10);
+  });
+
+  it('moves tied scores together, and a perfect ranking has area 1', () => {
+    expect(rankingCurves([0.5, 0.5], [true, false]).roc).toEqual({ points: [[0, 0], [1, 1]], area: 0.5 });
+    expect(rankingCurves([0.9, 0.1, 0.8, 0.2], [true, false, true, false]).roc.area).toBe(1);
+  });
+
+  it('one-vs-rest: one curve per class for three classes, one for two', () => {
+    const probabilities = [
+      [0.8, 0.1, 0.1],
+      [0.1, 0.8, 0.1],
+      [0.1, 0.1, 0.8],
+    ];
+    const curves = classificationCurves(Int32Array.from([0, 1, 2]), probabilities, ['a', 'b', 'c']);
+    expect(curves.map((c) => [c.label, c.roc.area])).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['c', 1],
+    ]);
+    expect(classificationCurves(Int32Array.from([0, 1]), [[0.3, 0.7], [0.6, 0.4]], ['no', 'yes']).map((c) => c.label)).toEqual(['yes']);
+  });
+
+  it('warns in plain words about a tiny test set, imbalance and overfitting', () => {
+    const m = classificationMetrics(Int32Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]), Int32Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), ['ok', 'fraud']);
+    const warnings = evaluationWarnings(m, 1);
+    expect(warnings.join(' ')).toMatch(/Only 10 test rows/);
+    expect(warnings.join(' ')).toMatch(/imbalanced \("fraud" is 10%/);
+    expect(warnings.join(' ')).toMatch(/no better than always answering/);
+    expect(warnings.join(' ')).not.toMatch(/overfitting/);
+    const coinFlip = classificationMetrics(Int32Array.from([0, 1, 0, 1]), Int32Array.from([1, 0, 0, 1]), ['no', 'yes']);
+    expect(evaluationWarnings(coinFlip, 1).join(' ')).toMatch(/training rows \(100.0%\) than on the test rows \(50.0%\).*overfitting/);
   });
 });

@@ -1,0 +1,35 @@
+import { fitEncoder, type EncoderOptions, type FeatureEncoder } from '../../lib/encoding';
+import { applyRecipe } from '../../lib/recipe';
+import { getColumn, numericValues, type ColumnSchema, type Table } from '../../lib/table';
+import type { SplitArtifact } from '../../nodes/artifacts';
+
+/** What every trainer starts from: the split's rows with the fitted recipe applied, and the encoder. */
+export interface TrainingData {
+  train: Table;
+  /** Undefined when the split kept no validation rows. */
+  validation?: Table;
+  encoder: FeatureEncoder;
+  /** Regression: the model learns (y - mean) / std of the training target. Otherwise mean 0, std 1. */
+  targetScale: { mean: number; std: number };
+  /** Raw columns a request must supply (before the recipe), with their types. */
+  inputColumns: ColumnSchema[];
+}
+
+export function prepareTraining(split: SplitArtifact, options: EncoderOptions = {}): TrainingData {
+  const train = applyRecipe(split.recipe, split.train);
+  const validation = split.validation.rowCount > 0 ? applyRecipe(split.recipe, split.validation) : undefined;
+  // The recipe may replace columns (PCA, date parts): the model learns from the prepared ones.
+  const featureNames = train.columns.map((c) => c.name).filter((n) => n !== split.target);
+  const encoder = fitEncoder(train, featureNames, options);
+  const targetScale = { mean: 0, std: 1 };
+  if (split.task === 'regression') {
+    const y = numericValues(getColumn(train, split.target));
+    targetScale.mean = y.reduce((a, b) => a + b, 0) / y.length;
+    targetScale.std = Math.sqrt(y.reduce((a, b) => a + (b - targetScale.mean) ** 2, 0) / y.length) || 1;
+  }
+  if (split.task === 'classification' && split.labels.length < 2) {
+    throw new Error(`The target "${split.target}" has only one class (${split.labels[0] ?? 'none'}): there is nothing to tell apart.`);
+  }
+  const inputColumns = split.train.columns.filter((c) => c.name !== split.target).map((c) => ({ name: c.name, type: c.type }));
+  return { train, validation, encoder, targetScale, inputColumns };
+}

@@ -2,6 +2,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ColumnStats } from '../../lib/stats';
+import type { IngestReport } from '../../server/data/ingest-file';
 import { useTRPC } from '../trpc';
 
 const ROW_HEIGHT = 28;
@@ -20,9 +21,8 @@ export function DatasetDetail({ id, onDelete }: { id: string; onDelete(): void }
         <div>
           <h2 className="text-lg font-semibold">{d.name}</h2>
           <p className="text-xs text-slate-500">
-            {d.fileName} · {d.rowCount.toLocaleString()} rows · separator {d.report.delimiter === '\t' ? 'tab' : `"${d.report.delimiter}"`} · decimal “
-            {d.report.decimal}” · {d.report.encoding}
-            {d.report.skippedRows > 0 && ` · ${d.report.skippedRows} broken rows skipped`}
+            {d.fileName} · {d.rowCount.toLocaleString()} {d.report.images ? 'images' : 'rows'} · {howRead(d.report)}
+            {d.report.skippedRows > 0 && ` · ${d.report.skippedRows} ${d.report.images ? 'files' : 'broken rows'} skipped`}
           </p>
         </div>
         <div className="flex gap-2 text-sm">
@@ -53,6 +53,17 @@ export function DatasetDetail({ id, onDelete }: { id: string; onDelete(): void }
       <RowPreview id={id} columns={d.columns.map((c) => c.name)} rowCount={d.rowCount} />
     </div>
   );
+}
+
+/** How the file was read, in a few words: CSV settings, the Excel sheet, or the image settings and classes. */
+function howRead(report: IngestReport): string {
+  if (report.images) {
+    const { size, colour, fit, classes } = report.images;
+    const how = `${size}×${size} ${colour === 'rgb' ? 'colour' : 'grey'} pixels (${fit === 'cover' ? 'cropped to fill' : 'whole, black bars'})`;
+    return `${how} · ${classes.length} classes: ${classes.map((c) => `${c.name} (${c.count.toLocaleString()})`).join(', ')}`;
+  }
+  if (report.sheet !== undefined) return `sheet "${report.sheet}"${report.sheets && report.sheets.length > 1 ? ` of ${report.sheets.length}` : ''}`;
+  return `separator ${report.delimiter === '\t' ? 'tab' : `"${report.delimiter}"`} · decimal “${report.decimal}” · ${report.encoding}`;
 }
 
 function ColumnTable({ stats }: { stats: ColumnStats[] }) {

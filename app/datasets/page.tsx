@@ -8,9 +8,14 @@ import { DatasetDetail } from './DatasetDetail';
 const formatBytes = (n: number) => (n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 
 interface UploadProblem {
-  line: number;
+  line?: number;
+  file?: string;
   message: string;
 }
+
+/** How the chosen file will be read (the server decides the same way, by extension). */
+type FileKind = 'table' | 'xlsx' | 'images';
+const kindOf = (name: string): FileKind => (/\.xls[xm]?$/i.test(name) ? 'xlsx' : /\.zip$/i.test(name) ? 'images' : 'table');
 
 function DatasetsPage() {
   const trpc = useTRPC();
@@ -28,21 +33,32 @@ function DatasetsPage() {
   );
   const file = useRef<HTMLInputElement>(null);
   const [options, setOptions] = useState({ delimiter: 'auto', decimal: 'auto', header: true, badRows: 'skip' });
+  const [kind, setKind] = useState<FileKind>('table');
+  const [sheet, setSheet] = useState('');
+  const [image, setImage] = useState({ size: 28, colour: 'grey', fit: 'cover' });
   const [uploading, setUploading] = useState(false);
   const [message, setMessage] = useState<{ kind: 'error' | 'ok'; text: string; problems?: UploadProblem[] } | null>(null);
 
   async function upload() {
     const chosen = file.current?.files?.[0];
-    if (!chosen) return setMessage({ kind: 'error', text: 'Choose a CSV, TSV or JSON file first.' });
+    if (!chosen) return setMessage({ kind: 'error', text: 'Choose a CSV, TSV, JSON or Excel file, or a ZIP of images, first.' });
     setUploading(true);
     setMessage(null);
-    const query = new URLSearchParams({
-      filename: chosen.name,
-      delimiter: options.delimiter === '\t' ? 'tab' : options.delimiter,
-      decimal: options.decimal,
-      header: String(options.header),
-      badRows: options.badRows,
-    });
+    const chosenKind = kindOf(chosen.name);
+    // Only the options that apply to the file's format (they are part of the dataset's identity).
+    const query = new URLSearchParams(
+      chosenKind === 'images'
+        ? { filename: chosen.name, imageSize: String(image.size), colour: image.colour, fit: image.fit }
+        : chosenKind === 'xlsx'
+          ? { filename: chosen.name, header: String(options.header), badRows: options.badRows, ...(sheet.trim() ? { sheet: sheet.trim() } : {}) }
+          : {
+              filename: chosen.name,
+              delimiter: options.delimiter === '\t' ? 'tab' : options.delimiter,
+              decimal: options.decimal,
+              header: String(options.header),
+              badRows: options.badRows,
+            },
+    );
     try {
       const response = await fetch(`/api/v1/datasets?${query}`, { method: 'POST', body: chosen });
       const body = await response.json();
@@ -50,12 +66,13 @@ function DatasetsPage() {
         setMessage({ kind: 'error', text: body.error?.message ?? `Upload failed (${response.status}).` });
         return;
       }
-      const report = body.dataset.report as { skippedRows: number; problems: UploadProblem[] };
+      const report = body.dataset.report as { skippedRows: number; problems: UploadProblem[]; images?: { classes: unknown[] } };
+      const read = report.images
+        ? `${body.dataset.rowCount.toLocaleString()} images in ${report.images.classes.length} classes${report.skippedRows ? `, ${report.skippedRows} files skipped` : ''}`
+        : `${body.dataset.rowCount.toLocaleString()} rows${report.skippedRows ? `, ${report.skippedRows} bad rows skipped` : ''}`;
       setMessage({
         kind: 'ok',
-        text: body.existing
-          ? `This file was uploaded before: showing "${body.dataset.name}".`
-          : `Uploaded "${body.dataset.name}": ${body.dataset.rowCount.toLocaleString()} rows${report.skippedRows ? `, ${report.skippedRows} bad rows skipped` : ''}.`,
+        text: body.existing ? `This file was uploaded before: showing "${body.dataset.name}".` : `Uploaded "${body.dataset.name}": ${read}.`,
         problems: report.problems,
       });
       await queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() });
@@ -72,44 +89,94 @@ function DatasetsPage() {
     <div className="mx-auto max-w-6xl p-8">
       <h1 className="text-2xl font-semibold">Datasets</h1>
       <p className="mt-1 text-sm text-slate-600">
-        Upload a CSV or TSV file (or JSON: an array of records), check what Pipeloom read from it, then use it in a pipeline with the{' '}
-        <b>Your dataset</b> step.
+        Upload a CSV or TSV file (or JSON: an array of records, or an Excel .xlsx sheet), or a ZIP of images in one folder per class,
+        check what Pipeloom read from it, then use it in a pipeline with the <b>Your dataset</b> step.
       </p>
       <section className="mt-6 rounded border border-slate-200 bg-white p-4" aria-label="Upload">
         <div className="flex flex-wrap items-end gap-3 text-sm">
           <label className="flex flex-col gap-1">
             <span className="text-xs font-medium text-slate-700">File</span>
-            <input ref={file} type="file" accept=".csv,.tsv,.txt,.json,text/csv,text/tab-separated-values,application/json" aria-label="Dataset file" />
+            <input
+              ref={file}
+              type="file"
+              accept=".csv,.tsv,.txt,.json,.xlsx,.xlsm,.zip,text/csv,text/tab-separated-values,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/zip"
+              aria-label="Dataset file"
+              onChange={(e) => setKind(kindOf(e.target.files?.[0]?.name ?? ''))}
+            />
           </label>
-          <label className="flex flex-col gap-1">
-            <span className="text-xs font-medium text-slate-700">Separator</span>
-            <select className="rounded border border-slate-300 px-2 py-1" value={options.delimiter} onChange={(e) => setOptions({ ...options, delimiter: e.target.value })}>
-              <option value="auto">detect</option>
-              <option value=",">comma ,</option>
-              <option value=";">semicolon ;</option>
-              <option value={'\t'}>tab</option>
-              <option value="|">pipe |</option>
-            </select>
-          </label>
-          <label className="flex flex-col gap-1">
-            <span className="text-xs font-medium text-slate-700">Decimal mark</span>
-            <select className="rounded border border-slate-300 px-2 py-1" value={options.decimal} onChange={(e) => setOptions({ ...options, decimal: e.target.value })}>
-              <option value="auto">detect</option>
-              <option value=".">point 1.5</option>
-              <option value=",">comma 1,5</option>
-            </select>
-          </label>
-          <label className="flex items-center gap-1 pb-1">
-            <input type="checkbox" checked={options.header} onChange={(e) => setOptions({ ...options, header: e.target.checked })} />
-            <span>First row has the column names</span>
-          </label>
-          <label className="flex flex-col gap-1">
-            <span className="text-xs font-medium text-slate-700">Broken rows</span>
-            <select className="rounded border border-slate-300 px-2 py-1" value={options.badRows} onChange={(e) => setOptions({ ...options, badRows: e.target.value })}>
-              <option value="skip">skip them and list them</option>
-              <option value="refuse">refuse the file</option>
-            </select>
-          </label>
+          {kind === 'images' && (
+            <>
+              <label className="flex flex-col gap-1">
+                <span className="text-xs font-medium text-slate-700">Image size (pixels)</span>
+                <input
+                  type="number"
+                  min={2}
+                  max={64}
+                  className="w-24 rounded border border-slate-300 px-2 py-1"
+                  value={image.size}
+                  onChange={(e) => setImage({ ...image, size: Number(e.target.value) })}
+                  aria-label="Image size"
+                />
+              </label>
+              <label className="flex flex-col gap-1">
+                <span className="text-xs font-medium text-slate-700">Colour</span>
+                <select className="rounded border border-slate-300 px-2 py-1" value={image.colour} onChange={(e) => setImage({ ...image, colour: e.target.value })} aria-label="Colour">
+                  <option value="grey">grey (1 channel)</option>
+                  <option value="rgb">colour (red, green, blue)</option>
+                </select>
+              </label>
+              <label className="flex flex-col gap-1">
+                <span className="text-xs font-medium text-slate-700">Fit to the square</span>
+                <select className="rounded border border-slate-300 px-2 py-1" value={image.fit} onChange={(e) => setImage({ ...image, fit: e.target.value })} aria-label="Fit">
+                  <option value="cover">fill it, cropping the edges</option>
+                  <option value="contain">whole image, black bars</option>
+                </select>
+              </label>
+            </>
+          )}
+          {kind === 'xlsx' && (
+            <label className="flex flex-col gap-1">
+              <span className="text-xs font-medium text-slate-700">Sheet</span>
+              <input className="w-40 rounded border border-slate-300 px-2 py-1" placeholder="first sheet" value={sheet} onChange={(e) => setSheet(e.target.value)} aria-label="Sheet" />
+            </label>
+          )}
+          {kind === 'table' && (
+            <>
+              <label className="flex flex-col gap-1">
+                <span className="text-xs font-medium text-slate-700">Separator</span>
+                <select className="rounded border border-slate-300 px-2 py-1" value={options.delimiter} onChange={(e) => setOptions({ ...options, delimiter: e.target.value })}>
+                  <option value="auto">detect</option>
+                  <option value=",">comma ,</option>
+                  <option value=";">semicolon ;</option>
+                  <option value={'\t'}>tab</option>
+                  <option value="|">pipe |</option>
+                </select>
+              </label>
+              <label className="flex flex-col gap-1">
+                <span className="text-xs font-medium text-slate-700">Decimal mark</span>
+                <select className="rounded border border-slate-300 px-2 py-1" value={options.decimal} onChange={(e) => setOptions({ ...options, decimal: e.target.value })}>
+                  <option value="auto">detect</option>
+                  <option value=".">point 1.5</option>
+                  <option value=",">comma 1,5</option>
+                </select>
+              </label>
+            </>
+          )}
+          {kind !== 'images' && (
+            <>
+              <label className="flex items-center gap-1 pb-1">
+                <input type="checkbox" checked={options.header} onChange={(e) => setOptions({ ...options, header: e.target.checked })} />
+                <span>First row has the column names</span>
+              </label>
+              <label className="flex flex-col gap-1">
+                <span className="text-xs font-medium text-slate-700">Broken rows</span>
+                <select className="rounded border border-slate-300 px-2 py-1" value={options.badRows} onChange={(e) => setOptions({ ...options, badRows: e.target.value })}>
+                  <option value="skip">skip them and list them</option>
+                  <option value="refuse">refuse the file</option>
+                </select>
+              </label>
+            </>
+          )}
           <button className="rounded bg-indigo-600 px-4 py-1.5 font-medium text-white disabled:opacity-50" disabled={uploading} onClick={() => void upload()}>
             {uploading ? 'Uploading…' : 'Upload'}
           </button>

@@ -8,6 +8,8 @@ import { ordinalEncodeStep } from './steps/ordinal-encode';
 import { clipOutliersStep } from './steps/outliers';
 import { textCleanupStep } from './steps/text-cleanup';
 import { pcaStep } from './steps/pca';
+import { oneHotStep } from './steps/one-hot';
+import { featureSelectionStep } from './steps/feature-selection';
 
 /**
  * The contract for stateful preprocessing: `fit` learns state from training rows only, `transform`
@@ -22,11 +24,22 @@ export interface StatefulStep<P, S> {
   transform(table: Table, state: S, params: P): Table;
   /** The columns the params name explicitly (read, changed or made); empty when the step picks them by type. */
   columns?(params: P): string[];
+  /**
+   * The columns it reads to make other columns (PCA's inputs, a date taken apart, an encoded
+   * category). A step without it changes each column it touches by itself alone.
+   */
+  derivesFrom?(state: S, params: P): string[];
+  /** The columns it removes without reading them (Feature selection): a deployed model need not be sent them. */
+  drops?(state: S, params: P): string[];
+  /** What the fit decided that a person should know, for the run log (the columns dropped, and why). */
+  describe?(state: S, params: P): string[];
 }
 
 export interface FitContext {
   /** The target column, which preprocessing must never learn from or change. */
   target: string;
+  /** Where fitRecipe reports what each step decided (see StatefulStep.describe). */
+  log?(message: string): void;
 }
 
 /** An unfitted step as it travels on a Table. */
@@ -51,11 +64,33 @@ const STEPS: Record<string, StatefulStep<any, any>> = {
   [textCleanupStep.kind]: textCleanupStep,
   [datePartsStep.kind]: datePartsStep,
   [pcaStep.kind]: pcaStep,
+  [oneHotStep.kind]: oneHotStep,
+  [featureSelectionStep.kind]: featureSelectionStep,
 };
 
 /** Columns whose missing values the fitted recipe fills in (a predict request may leave them empty). */
 export function fillableColumns(fitted: FittedStep[]): Set<string> {
   return new Set(fitted.filter((f) => f.kind === fillMissingStep.kind).flatMap((f) => filledColumns(f.state as FillMissingState)));
+}
+
+/**
+ * Columns a request to a deployed model may leave out (and whose values are ignored when sent): those
+ * a fitted step drops before any step reads them to make other columns.
+ */
+export function ignorableColumns(fitted: FittedStep[]): Set<string> {
+  const read = new Set<string>();
+  const ignorable = new Set<string>();
+  for (const f of fitted) {
+    const step = stepOf(f.kind);
+    for (const name of step.drops?.(f.state, f.params) ?? []) if (!read.has(name)) ignorable.add(name);
+    for (const name of step.derivesFrom?.(f.state, f.params) ?? []) read.add(name);
+  }
+  return ignorable;
+}
+
+/** Run-log lines on what the fitted steps decided (the columns One-hot encode made, those Feature selection dropped). */
+export function describeRecipe(fitted: FittedStep[]): string[] {
+  return fitted.flatMap((f) => stepOf(f.kind).describe?.(f.state, f.params) ?? []);
 }
 
 /**
@@ -87,6 +122,7 @@ export function fitRecipe(recipe: RecipeStep[], train: Table, context: FitContex
     const step = stepOf(recipeStep.kind);
     const state = step.fit(current, recipeStep.params, context);
     fitted.push({ ...recipeStep, state });
+    for (const line of step.describe?.(state, recipeStep.params) ?? []) context.log?.(line);
     current = step.transform(current, state, recipeStep.params);
   }
   return fitted;

@@ -13,6 +13,19 @@ export interface ColumnSchema {
   /** Numeric columns: whether every present value is a whole number, and how many distinct values (when known). */
   integer?: boolean;
   distinct?: number;
+  /** A step fitted on the training rows may drop it (Feature selection): which ones, only the fit knows. */
+  droppable?: boolean;
+}
+
+/**
+ * Columns a step makes once fitted on the training rows, so their names are known only then (One-hot
+ * encode: "color" → "color=red", "color=blue"…): zero or more columns named `<prefix><label>`.
+ */
+export interface ColumnFamily {
+  prefix: string;
+  type: ColumnType;
+  /** The column they are made from. */
+  from: string;
 }
 
 /** What compile knows about a table before any row exists. */
@@ -21,6 +34,8 @@ export interface TableSchema {
   /** Declared once (at the split) and carried downstream with the data. */
   target?: string;
   task?: Task;
+  /** Columns whose names are known only once a step is fitted (see ColumnFamily). */
+  families?: ColumnFamily[];
 }
 
 export type ValueColumn = { name: string; type: ValueColumnType; values: Float64Array };

@@ -1,5 +1,5 @@
 import { pendingStepNaming } from '../lib/recipe';
-import type { ColumnType, TableSchema } from '../lib/table';
+import type { ColumnSchema, ColumnType, TableSchema } from '../lib/table';
 import type { TableArtifact } from './artifacts';
 import type { ConfigureProblem } from './define';
 
@@ -14,12 +14,23 @@ const KIND_WORDS: Record<ColumnType, string> = {
 };
 
 /**
+ * The column of that name the schema promises: one it lists, or one of a family a fitted step will
+ * make (One-hot encode's "color=red"), whose exact names only the fit knows.
+ */
+export function schemaColumn(table: TableSchema, name: string): ColumnSchema | undefined {
+  const column = table.columns.find((c) => c.name === name);
+  if (column) return column;
+  const family = table.families?.find((f) => name.startsWith(f.prefix) && name.length > f.prefix.length);
+  return family && { name, type: family.type };
+}
+
+/**
  * One problem per named column that is not in the table, or whose type is not one of `allowed`
  * (`hint` explains what to do about a wrong type).
  */
 export function columnProblems(table: TableSchema, names: readonly string[], field: string, allowed: readonly ColumnType[], hint = ''): ConfigureProblem[] {
   return names.flatMap((name): ConfigureProblem[] => {
-    const column = table.columns.find((c) => c.name === name);
+    const column = schemaColumn(table, name);
     if (!column) return [{ field, code: 'unknown-column', message: `Column "${name}" is not in the table.` }];
     if (!allowed.includes(column.type)) {
       const wanted = allowed.map((t) => KIND_WORDS[t]).join(' or ');
@@ -27,6 +38,12 @@ export function columnProblems(table: TableSchema, names: readonly string[], fie
     }
     return [];
   });
+}
+
+/** The category columns an encoding step (Ordinal encode, One-hot encode) names: at least one, each a category. */
+export function categoryColumnProblems(table: TableSchema, names: readonly string[]): ConfigureProblem[] {
+  if (names.length === 0) return [{ field: 'columns', message: 'Choose the category columns to encode.' }];
+  return columnProblems(table, names, 'columns', ['category'], 'Only categories can be encoded (free text that is really a set of labels can become a category with Change type).');
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { PortSpec } from '../lib/ports';
-import { applyRecipe, fitRecipe, type RecipeStep } from '../lib/recipe';
+import { applyRecipe, describeRecipe, fitRecipe, type RecipeStep } from '../lib/recipe';
 import { takeRows, type Table, type TableSchema } from '../lib/table';
 import type { FoldsArtifact, SplitArtifact, TableArtifact } from './artifacts';
-import type { ConfigureProblem, PortInfo } from './define';
+import type { ConfigureProblem, PortInfo, RunContext } from './define';
 import { foldTrainRows } from './split/k-fold';
 
 /**
@@ -50,6 +50,20 @@ export function withRecipeStep(data: RecipeData, step: RecipeStep): RecipeData {
   }
   if (isSplitArtifact(data)) return { ...data, recipe: fitAfter(data.recipe, step, data.train, data.target) };
   return { table: data.table, recipe: [...data.recipe, step] };
+}
+
+/**
+ * Logs what the step just added decided, for the steps whose fit a person should see (the columns
+ * made or dropped): after a split its fit is here (per fold for k-fold); before one, the split logs it.
+ */
+export function logFittedStep(data: RecipeData, ctx: RunContext): void {
+  if (isFoldsArtifact(data)) {
+    data.folds.forEach((fold, f) => describeRecipe(fold.recipe.slice(-1)).forEach((line) => ctx.log(`Fold ${f + 1}: ${line}`)));
+  } else if (isSplitArtifact(data)) {
+    describeRecipe(data.recipe.slice(-1)).forEach((line) => ctx.log(line));
+  } else {
+    ctx.log('Learned at the split, from the training rows only: its log tells what was decided.');
+  }
 }
 
 function fitAfter(fitted: SplitArtifact['recipe'], step: RecipeStep, rawTrain: Table, target: string): SplitArtifact['recipe'] {

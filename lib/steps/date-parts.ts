@@ -68,6 +68,7 @@ export function datePartsTable(table: Table, params: DatePartsParams): Table {
 export const datePartsStep: StatefulStep<DatePartsParams, DatePartsState> = {
   kind: 'date-parts',
   columns: (params) => [params.column, ...datePartsMade(params).map((p) => datePartColumn(params.column, p))],
+  derivesFrom: (state) => [state.column],
   fit(table, params, context) {
     refuseTarget([params.column], context.target, 'Date parts');
     dateColumn(table, params.column);

@@ -56,6 +56,7 @@ function prepared(table: Table, columns: PcaStepState['columns']): Float64Array 
 export const pcaStep: StatefulStep<PcaParams, PcaStepState> = {
   kind: 'pca',
   columns: (params) => [...params.columns, ...pcaColumnNames(params.components)],
+  derivesFrom: (state) => state.columns.map((c) => c.name),
   fit(table, params, context) {
     const names = chosenColumns(table, params, context);
     refuseTarget(names, context.target, 'PCA');

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { OrdinalEncodeParams } from '../../lib/steps/ordinal-encode';
 import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
-import { columnProblems } from '../column-checks';
-import { defineNode, type ConfigureProblem } from '../define';
+import { categoryColumnProblems } from '../column-checks';
+import { defineNode } from '../define';
 
 export const ordinalEncode = defineNode({
   type: 'features.ordinal-encode',
@@ -27,14 +27,7 @@ export const ordinalEncode = defineNode({
   configure({ params, inputs }) {
     const table = inputs.table?.table;
     if (!table) return { outputs: {} };
-    if (params.columns.length === 0) return { outputs: {}, problems: [{ field: 'columns', message: 'Choose the category columns to encode.' }] };
-    const problems: ConfigureProblem[] = columnProblems(
-      table,
-      params.columns,
-      'columns',
-      ['category'],
-      'Only categories can be encoded (free text that is really a set of labels can become a category with Change type).',
-    );
+    const problems = categoryColumnProblems(table, params.columns);
     if (problems.length > 0) return { outputs: {}, problems };
     const columns = table.columns.map((c) => (params.columns.includes(c.name) ? { name: c.name, type: 'number' as const, integer: true } : c));
     return { outputs: passOn(inputs.table!, { ...table, columns }) };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { defineNode } from '../define';
+import { schemaColumn } from '../column-checks';
 
 /**
  * Column-wise numeric transforms: a recipe step fitted on training rows only (at the split when
@@ -25,7 +26,7 @@ function numericRecipeNode(options: { type: string; label: string; description: 
       const table = inputs.table?.table;
       if (!table) return { outputs: {} };
       const problems = params.columns.flatMap((name) => {
-        const column = table.columns.find((c) => c.name === name);
+        const column = schemaColumn(table, name);
         if (!column) return [{ field: 'columns', code: 'unknown-column' as const, message: `Column "${name}" is not in the table.` }];
         if (column.type !== 'number') return [{ field: 'columns', message: `Column "${name}" is ${column.type}, not numeric: it cannot be ${options.verb}d.` }];
         return [];

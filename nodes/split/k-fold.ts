@@ -68,7 +68,7 @@ export const kFold = defineNode({
       const train: number[] = [];
       for (let r = 0; r < table.rowCount; r++) (foldOf[r] === f ? test : train).push(r);
       // Each fold's training rows are copied only while its recipe is fitted.
-      const recipe = fitRecipe(input.recipe, takeRows(table, train), { target: target.name });
+      const recipe = fitRecipe(input.recipe, takeRows(table, train), { target: target.name, log: (message) => ctx.log(`Fold ${f + 1}: ${message}`) });
       folds.push({ test: Int32Array.from(test), recipe });
       ctx.progress((f + 1) / k, `fold ${f + 1} of ${k}`);
     }

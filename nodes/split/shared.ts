@@ -56,7 +56,7 @@ export function configureTarget(
   if (task === 'regression' && target.type !== 'number') {
     problems.push({ field: 'task', message: `Regression needs a numeric target, but "${target.name}" holds categories.` });
   }
-  if (table.columns.length < 2) problems.push({ field: 'target', message: 'The table needs at least one column besides the target.' });
+  if (table.columns.length + (table.families?.length ?? 0) < 2) problems.push({ field: 'target', message: 'The table needs at least one column besides the target.' });
   return { target: target.name, task, problems };
 }
 

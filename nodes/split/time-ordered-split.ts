@@ -107,7 +107,7 @@ export const timeOrderedSplit = defineNode({
       train,
       validation: takeRows(table, parts.validation),
       test: takeRows(table, parts.test),
-      recipe: fitRecipe(recipe, train, { target: target.name }),
+      recipe: fitRecipe(recipe, train, { target: target.name, log: (message) => ctx.log(message) }),
       seed: 0,
     };
     return { split };

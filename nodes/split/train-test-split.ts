@@ -69,7 +69,7 @@ export const trainTestSplit = defineNode({
       train,
       validation: takeRows(table, parts.validation),
       test: takeRows(table, parts.test),
-      recipe: fitRecipe(recipe, train, { target: target.name }),
+      recipe: fitRecipe(recipe, train, { target: target.name, log: (message) => ctx.log(message) }),
       seed: params.seed,
     };
     return { split };

@@ -27,6 +27,8 @@ const PARAMS: Record<string, Record<string, unknown>> = {
   'features.bucketize': { columns: ['x', 'y'], bins: 4 },
   'features.date-parts': { column: 'when' },
   'features.pca': { columns: ['x', 'y'], components: 1, scale: true },
+  'features.one-hot': { columns: ['kind'], maxCategories: 2 },
+  'features.feature-selection': { sameValueShare: 0.5, correlation: 0.1 },
 };
 
 const ctx = testContext();

@@ -8,6 +8,8 @@ import { ordinalEncodeStep } from './steps/ordinal-encode';
 import { clipOutliersStep } from './steps/outliers';
 import { textCleanupStep } from './steps/text-cleanup';
 import { pcaStep } from './steps/pca';
+import { tokenizeStep } from './steps/tokenize';
+import { imageNormalizeStep } from './steps/image-normalize';
 import { oneHotStep } from './steps/one-hot';
 import { featureSelectionStep } from './steps/feature-selection';
 
@@ -64,6 +66,8 @@ const STEPS: Record<string, StatefulStep<any, any>> = {
   [textCleanupStep.kind]: textCleanupStep,
   [datePartsStep.kind]: datePartsStep,
   [pcaStep.kind]: pcaStep,
+  [tokenizeStep.kind]: tokenizeStep,
+  [imageNormalizeStep.kind]: imageNormalizeStep,
   [oneHotStep.kind]: oneHotStep,
   [featureSelectionStep.kind]: featureSelectionStep,
 };

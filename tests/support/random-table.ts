@@ -3,8 +3,8 @@ import type { Table } from '../../lib/table';
 
 /**
  * A table with a bit of everything preprocessing meets: numbers with missing cells and very different
- * spreads (x, y), a category with missing cells (kind), messy text (note), dates (when) and a binary
- * target (label), seeded.
+ * spreads (x, y), a category with missing cells (kind), messy text (note), dates (when), a 1x2 grey
+ * image with missing pixels (px_0_0, px_0_1: lib/image.ts's convention) and a binary target (label), seeded.
  */
 export function randomTable(seed: number, rows = 160): Table {
   const rng = createRng(seed);
@@ -22,6 +22,10 @@ export function randomTable(seed: number, rows = 160): Table {
     when[i] = rng() < 0.1 ? NaN : Date.UTC(2020, 0, 1) + Math.floor(rng() * 2000) * 86_400_000;
     note[i] = Math.floor(rng() * 4);
   }
+  // From a generator of their own, so the other columns are what they were before pixels were added.
+  const pixelRng = createRng(seed + 1_000_003);
+  const pixel = () => Float64Array.from({ length: rows }, () => (pixelRng() < 0.05 ? NaN : Math.round(pixelRng() * 255)));
+  const [px00, px01] = [pixel(), pixel()];
   return {
     rowCount: rows,
     columns: [
@@ -30,6 +34,8 @@ export function randomTable(seed: number, rows = 160): Table {
       { name: 'kind', type: 'category', codes: kind, categories: ['a', 'b', 'c'] },
       { name: 'note', type: 'text', codes: note, categories: ['Late  delivery!', 'late delivery', 'Refund, please', 'REFUND please?'] },
       { name: 'when', type: 'date', values: when },
+      { name: 'px_0_0', type: 'number', values: px00 },
+      { name: 'px_0_1', type: 'number', values: px01 },
       { name: 'label', type: 'category', codes: label, categories: ['no', 'yes'] },
     ],
   };

@@ -29,6 +29,8 @@ const PARAMS: Record<string, Record<string, unknown>> = {
   'features.pca': { columns: ['x', 'y'], components: 1, scale: true },
   'features.one-hot': { columns: ['kind'], maxCategories: 2 },
   'features.feature-selection': { sameValueShare: 0.5, correlation: 0.1 },
+  'features.tokenize': { column: 'note', sequenceLength: 3, minCount: 1 },
+  'features.image-normalize': { method: 'standardize' },
 };
 
 const ctx = testContext();

@@ -1,10 +1,9 @@
 'use client';
-import type { ClassificationMetrics, RegressionMetrics } from '../../lib/metrics';
-import { ConfusionMatrix, LineChart } from './charts';
+import type { EvaluationMetrics } from '../../lib/metrics';
+import { LineChart } from './charts';
+import { EvaluationResults } from './EvaluationResults';
 import type { RunView } from './run-state';
 import { isEvaluation } from './run-state';
-
-const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 export function RunPanel({ run, labelOf }: { run: RunView | null; labelOf(nodeId: string): string }) {
   if (!run) return <p className="text-sm text-slate-500">Press Run to train the pipeline. Results appear here.</p>;
@@ -47,8 +46,7 @@ export function RunPanel({ run, labelOf }: { run: RunView | null; labelOf(nodeId
       {evaluations.map(([nodeId, s]) => (
         <section key={nodeId} className="space-y-2" data-testid="evaluation">
           <h3 className="font-semibold">{labelOf(nodeId)}: results on held-out test rows</h3>
-          {s.metrics!.task === 'classification' && <ClassificationResults m={s.metrics as unknown as ClassificationMetrics} />}
-          {s.metrics!.task === 'regression' && <RegressionResults m={s.metrics as unknown as RegressionMetrics} />}
+          <EvaluationResults metrics={s.metrics as unknown as EvaluationMetrics} />
         </section>
       ))}
       {published.map(([nodeId, s]) => (
@@ -79,75 +77,5 @@ export function RunPanel({ run, labelOf }: { run: RunView | null; labelOf(nodeId
         </details>
       )}
     </div>
-  );
-}
-
-function ClassificationResults({ m }: { m: ClassificationMetrics }) {
-  return (
-    <>
-      <dl className="grid grid-cols-2 gap-x-3 gap-y-1 text-xs" data-testid="classification-metrics">
-        <dt>Accuracy</dt>
-        <dd className="font-semibold" data-testid="metric-accuracy">{pct(m.accuracy)}</dd>
-        <dt>Precision (macro)</dt>
-        <dd>{pct(m.macro.precision)}</dd>
-        <dt>Recall (macro)</dt>
-        <dd>{pct(m.macro.recall)}</dd>
-        <dt>F1 (macro)</dt>
-        <dd>{pct(m.macro.f1)}</dd>
-        <dt>F1 (weighted)</dt>
-        <dd>{pct(m.weighted.f1)}</dd>
-        <dt>Test rows</dt>
-        <dd>{m.testRows}</dd>
-      </dl>
-      <p className="text-xs text-slate-600">
-        Accuracy is the share of test rows predicted right. A model that always answers {m.baseline.name} would score {pct(m.baseline.accuracy)}.
-        {m.testRows < 30 && ' The test set is small, so these numbers can move a lot between runs.'}
-      </p>
-      <table className="w-full text-xs">
-        <thead>
-          <tr className="text-left text-slate-500">
-            <th>class</th>
-            <th>precision</th>
-            <th>recall</th>
-            <th>F1</th>
-            <th>rows</th>
-          </tr>
-        </thead>
-        <tbody>
-          {m.perClass.map((c) => (
-            <tr key={c.label}>
-              <td>{c.label}</td>
-              <td>{pct(c.precision)}</td>
-              <td>{pct(c.recall)}</td>
-              <td>{pct(c.f1)}</td>
-              <td>{c.support}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <p className="text-xs text-slate-600">The confusion matrix counts test rows by true class (rows) and predicted class (columns): the diagonal is right.</p>
-      <ConfusionMatrix labels={m.labels} matrix={m.confusion} />
-    </>
-  );
-}
-
-function RegressionResults({ m }: { m: RegressionMetrics }) {
-  return (
-    <>
-      <dl className="grid grid-cols-2 gap-x-3 gap-y-1 text-xs">
-        <dt>Mean absolute error</dt>
-        <dd className="font-semibold">{m.mae.toFixed(3)}</dd>
-        <dt>Root mean squared error</dt>
-        <dd>{m.rmse.toFixed(3)}</dd>
-        <dt>R²</dt>
-        <dd>{m.r2.toFixed(3)}</dd>
-        <dt>Test rows</dt>
-        <dd>{m.testRows}</dd>
-      </dl>
-      <p className="text-xs text-slate-600">
-        MAE is the typical size of a miss. R² is the share of the variation explained (1 is perfect, 0 is no better than guessing the mean). Always guessing{' '}
-        {m.baseline.name} misses by {m.baseline.mae.toFixed(3)} on average.
-      </p>
-    </>
   );
 }

@@ -98,18 +98,34 @@ export function isEvaluation(metrics: Record<string, unknown> | null | undefined
   return Boolean(metrics && ['classification', 'regression', 'clustering', 'projection'].includes(String(metrics.task)));
 }
 
+/** The scores a run is summed up by (the runs table reads them from the stored metrics; null when absent). */
+export interface ScoreSummary {
+  task: string | null;
+  accuracy: number | null;
+  r2: number | null;
+  silhouette: number | null;
+  /** A projection's kept share of the variance (its components' shares added up). */
+  varianceKept: number | null;
+}
+
 /** The one number shown on an Evaluate node. */
-export function headlineMetric(metrics: EvaluationMetrics): string {
-  switch (metrics.task) {
-    case 'classification':
-      return `accuracy ${(metrics.accuracy * 100).toFixed(1)}%`;
-    case 'regression':
-      return `R² ${metrics.r2.toFixed(3)}`;
-    case 'clustering':
-      return `silhouette ${metrics.silhouette.toFixed(3)}`;
-    case 'projection':
-      return `${(metrics.explainedVarianceRatio.reduce((a, b) => a + b, 0) * 100).toFixed(1)}% of variance kept`;
-  }
+export function headlineMetric(m: EvaluationMetrics): string {
+  return scoreText({
+    task: m.task,
+    accuracy: m.task === 'classification' ? m.accuracy : null,
+    r2: m.task === 'regression' ? m.r2 : null,
+    silhouette: m.task === 'clustering' ? m.silhouette : null,
+    varianceKept: m.task === 'projection' ? m.explainedVarianceRatio.reduce((a, b) => a + b, 0) : null,
+  });
+}
+
+/** The headline score by what the model does: accuracy, R², silhouette or variance kept ('—' when missing). */
+export function scoreText(s: ScoreSummary): string {
+  if (s.task === 'classification' && s.accuracy != null) return `accuracy ${(s.accuracy * 100).toFixed(1)}%`;
+  if (s.task === 'regression' && s.r2 != null) return `R² ${s.r2.toFixed(3)}`;
+  if (s.task === 'clustering' && s.silhouette != null) return `silhouette ${s.silhouette.toFixed(3)}`;
+  if (s.task === 'projection' && s.varianceKept != null) return `${(s.varianceKept * 100).toFixed(1)}% of variance kept`;
+  return '—';
 }
 
 export const FINAL_RUN_STATUSES = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);

@@ -5,7 +5,7 @@ import { useSearchParams } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
 import type { GraphFile } from '../../lib/graph';
 import type { CatalogEntry } from '../../nodes/define';
-import { FINAL_RUN_STATUSES } from '../editor/run-state';
+import { FINAL_RUN_STATUSES, scoreText } from '../editor/run-state';
 import { RunPanel } from '../editor/RunPanel';
 import { useRun } from '../editor/useRun';
 import { useTRPC } from '../trpc';
@@ -166,11 +166,7 @@ export function RunsPage({ graphId }: { graphId: string }) {
                   <td className="p-2 tabular-nums">{r.durationMs != null ? formatDuration(r.durationMs) : FINAL_RUN_STATUSES.has(r.status) ? '—' : 'running…'}</td>
                   <td className="p-2 text-slate-600">{r.backend || '—'}</td>
                   <td className="p-2 tabular-nums" data-testid="run-row-metric">
-                    {r.task === 'classification' && r.accuracy != null
-                      ? `accuracy ${(r.accuracy * 100).toFixed(1)}%`
-                      : r.task === 'regression' && r.r2 != null
-                        ? `R² ${r.r2.toFixed(3)}`
-                        : '—'}
+                    {scoreText(r)}
                   </td>
                   <td className="p-2 tabular-nums text-slate-600">
                     {r.cachedSteps} of {r.stepCount}

@@ -41,6 +41,9 @@ function parseSnapshot(document: string): GraphFile | null {
   }
 }
 
+const EVALUATION_TASKS = ['classification', 'regression', 'clustering', 'projection'] as const;
+type EvaluationTask = (typeof EVALUATION_TASKS)[number];
+
 /** The first Evaluate step's metrics of the run (by node id), for the runs table. */
 const evaluationMetric = (path: string) =>
   sql<unknown>`(select json_extract(${runSteps.metrics}, ${path}) from ${runSteps}
@@ -102,9 +105,14 @@ export const runsRouter = router({
           startedAt: runs.startedAt,
           finishedAt: runs.finishedAt,
           durationMs: sql<number | null>`${runs.finishedAt} - ${runs.startedAt}`,
-          task: evaluationMetric('$.task').mapWith((v) => (v === 'classification' || v === 'regression' ? v : null)),
+          task: evaluationMetric('$.task').mapWith((v) => (EVALUATION_TASKS.includes(v as EvaluationTask) ? (v as EvaluationTask) : null)),
           accuracy: evaluationMetric('$.accuracy').mapWith((v) => (typeof v === 'number' ? v : null)),
           r2: evaluationMetric('$.r2').mapWith((v) => (typeof v === 'number' ? v : null)),
+          silhouette: evaluationMetric('$.silhouette').mapWith((v) => (typeof v === 'number' ? v : null)),
+          // A projection's kept variance: the sum of its components' shares.
+          varianceKept: sql<unknown>`(select sum(value) from json_each(${evaluationMetric('$.explainedVarianceRatio')}))`.mapWith((v) =>
+            typeof v === 'number' ? v : null,
+          ),
           stepCount: sql<number>`(select count(*) from ${runSteps} where ${runSteps.runId} = ${runs.id})`.mapWith(Number),
           cachedSteps: sql<number>`(select count(*) from ${runSteps} where ${runSteps.runId} = ${runs.id} and ${runSteps.status} = 'cached')`.mapWith(Number),
         })

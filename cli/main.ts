@@ -3,8 +3,12 @@
  * engine the web app uses (SQLite in PIPELOOM_DATA_DIR + local worker processes).
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseGraph, type GraphFile } from '../lib/graph';
+import { imageShape } from '../lib/image';
+import { tableSchema, type ColumnSchema, type Table } from '../lib/table';
 import { catalog, nodeKinds } from '../nodes';
+import { uploadFormat, type UploadFormat } from '../nodes/dataset/ingest-upload';
 import type { CatalogEntry } from '../nodes/define';
 import { serverCompileEnv } from '../server/data/env';
 import { compile, type CompileError, type PlanStep } from '../server/engine/compile';
@@ -16,8 +20,9 @@ Commands:
   validate <graph.json> [--json]  Check a graph file without running it.
   run <graph.json> [--json]       Run a graph file and report each step's result.
   worker [--concurrency N]        Join a cluster: take steps from Redis (PIPELOOM_REDIS_URL).
-  dataset inspect <file> [--json] Read a CSV/TSV file as an upload would: the inferred schema,
-                                  row count and the problems found (with line numbers).
+  dataset inspect <file> [--json] Read a file as an upload would (CSV/TSV, .json, .xlsx, or a .zip
+                                  of images in class folders): the inferred schema, row count and
+                                  the problems found (line numbers; file names in a ZIP).
 
 Options:
   --json      Machine-readable output: exactly one JSON object on stdout.
@@ -29,6 +34,12 @@ dataset inspect options (default: detected):
   --no-header         The first row is data; columns are named column_1..column_N.
   --encoding X        utf-8, latin1 (or auto: UTF-8 unless the bytes are not valid UTF-8)
   --bad-rows X        skip (default: report and drop bad rows) or refuse (exit 1 if any)
+  --sheet NAME        .xlsx: the sheet to read (default: the first visible one)
+  --image-size N      .zip: images are resized to N×N pixels (default 28, at most 64)
+  --colour X          .zip: grey (default, one channel) or rgb
+  --fit X             .zip: cover (default: fill the square, crop the edges) or contain
+                      (whole image, black bars)
+  --max-images N      .zip: refuse more images than this (default 50000)
 
 Environment:
   PIPELOOM_DATA_DIR  Where the database and artifacts live (default ./data).
@@ -58,20 +69,42 @@ interface Args {
   help: boolean;
   concurrency?: number;
   /** dataset inspect */
-  ingest: { delimiter?: string; decimal?: string; header?: boolean; encoding?: string; badRows?: string };
+  ingest: {
+    delimiter?: string;
+    decimal?: string;
+    header?: boolean;
+    encoding?: string;
+    badRows?: string;
+    sheet?: string;
+    colour?: string;
+    fit?: string;
+    imageSize?: number;
+    maxImages?: number;
+  };
 }
 
 /** Values accepted by the dataset inspect options, as written on the command line → option value. */
-const INGEST_CHOICES: Record<'delimiter' | 'decimal' | 'encoding' | 'badRows', Record<string, string>> = {
+const INGEST_CHOICES: Record<'delimiter' | 'decimal' | 'encoding' | 'badRows' | 'colour' | 'fit', Record<string, string>> = {
   delimiter: { auto: 'auto', ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\\t': '\t', '\t': '\t', '|': '|', pipe: '|' },
   decimal: { auto: 'auto', '.': '.', ',': ',' },
   encoding: { auto: 'auto', 'utf-8': 'utf-8', utf8: 'utf-8', latin1: 'latin1', 'iso-8859-1': 'latin1', 'windows-1252': 'latin1', cp1252: 'latin1' },
   badRows: { skip: 'skip', refuse: 'refuse' },
+  colour: { grey: 'grey', gray: 'grey', rgb: 'rgb', colour: 'rgb', color: 'rgb' },
+  fit: { cover: 'cover', contain: 'contain' },
 };
+const INGEST_NUMBERS: Record<string, 'imageSize' | 'maxImages'> = { '--image-size': 'imageSize', '--max-images': 'maxImages' };
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { positional: [], json: false, help: false, ingest: {} };
-  const ingestFlags: Record<string, keyof typeof INGEST_CHOICES> = { '--delimiter': 'delimiter', '--decimal': 'decimal', '--encoding': 'encoding', '--bad-rows': 'badRows' };
+  const ingestFlags: Record<string, keyof typeof INGEST_CHOICES> = {
+    '--delimiter': 'delimiter',
+    '--decimal': 'decimal',
+    '--encoding': 'encoding',
+    '--bad-rows': 'badRows',
+    '--colour': 'colour',
+    '--color': 'colour',
+    '--fit': 'fit',
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const flag = arg.split('=')[0];
@@ -84,6 +117,15 @@ function parseArgs(argv: string[]): Args {
         throw new UsageError(`${flag} needs one of ${choices.join(' ')}; got "${raw ?? ''}".`);
       }
       args.ingest[key] = value;
+    } else if (flag in INGEST_NUMBERS) {
+      const raw = arg.includes('=') ? arg.slice(flag.length + 1) : argv[++i];
+      const n = Number(raw);
+      if (raw === undefined || raw.trim() === '' || !Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a whole number from 1, got "${raw ?? ''}".`);
+      args.ingest[INGEST_NUMBERS[flag]] = n;
+    } else if (flag === '--sheet') {
+      const raw = arg.includes('=') ? arg.slice(flag.length + 1) : argv[++i];
+      if (raw === undefined || raw.trim() === '') throw new UsageError('--sheet needs the name of a sheet.');
+      args.ingest.sheet = raw;
     } else if (arg === '--no-header') args.ingest.header = false;
     else if (arg === '--concurrency' || arg.startsWith('--concurrency=')) {
       const raw = arg.includes('=') ? arg.split('=')[1] : argv[++i];
@@ -97,7 +139,7 @@ function parseArgs(argv: string[]): Args {
     else args.positional.push(arg);
   }
   if (Object.keys(args.ingest).length > 0 && args.command !== 'dataset') {
-    throw new UsageError('--delimiter, --decimal, --no-header, --encoding and --bad-rows only apply to "dataset inspect".');
+    throw new UsageError('--delimiter, --decimal, --no-header, --encoding, --bad-rows, --sheet and the image options only apply to "dataset inspect".');
   }
   return args;
 }
@@ -411,8 +453,17 @@ async function cmdDataset(args: Args): Promise<number> {
   if (sub !== 'inspect') throw new UsageError(sub === undefined ? '"dataset" needs a subcommand: pipeloom dataset inspect <file>' : `Unknown dataset subcommand "${sub}".`);
   if (!file) throw new UsageError('"dataset inspect" needs a file: pipeloom dataset inspect <file.csv>');
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
-  const { ingestCsvFile, IngestError, columnSummary, formatBytes } = await import('../server/data/ingest');
   const o = args.ingest;
+  const format = uploadFormat('auto', file);
+  if (format !== 'images' && [o.imageSize, o.colour, o.fit, o.maxImages].some((v) => v !== undefined)) {
+    throw new UsageError('--image-size, --colour, --fit and --max-images only apply to a .zip of images.');
+  }
+  if (format !== 'xlsx' && o.sheet !== undefined) throw new UsageError('--sheet only applies to an .xlsx file.');
+  if (format !== 'csv') {
+    if ([o.delimiter, o.decimal, o.encoding].some((v) => v !== undefined)) throw new UsageError('--delimiter, --decimal and --encoding only apply to CSV/TSV files.');
+    return inspectOtherFormat(args, file, format);
+  }
+  const { ingestCsvFile, formatBytes } = await import('../server/data/ingest');
   let result: Awaited<ReturnType<typeof ingestCsvFile>>;
   try {
     result = await ingestCsvFile(file, {
@@ -423,18 +474,9 @@ async function cmdDataset(args: Args): Promise<number> {
       badRows: o.badRows as never,
     });
   } catch (error) {
-    if (!(error instanceof IngestError)) throw error;
-    if (args.json) printJson({ ok: false, file, error: { code: error.code, message: error.message, problems: error.problems, problemCount: error.problemCount } });
-    else err(`pipeloom: ${file} cannot be used: ${error.message}`);
-    return 1;
+    return await refusedFile(args, file, error);
   }
-  const summary = columnSummary(result.table);
-  const columns = result.columns.map((c, i) => ({
-    ...c,
-    missing: summary[i].missing,
-    missingFraction: result.rowCount ? summary[i].missing / result.rowCount : 0,
-    examples: summary[i].examples,
-  }));
+  const columns = await describeColumns(result.table, result.columns);
   const delimiterName = (d: string) => (d === '\t' ? 'tab' : `'${d}'`);
   if (args.json) {
     printJson({
@@ -454,28 +496,107 @@ async function cmdDataset(args: Args): Promise<number> {
     });
     return 0;
   }
+  out(`${file}: ${formatBytes(result.bytes)}, sha256 ${result.contentHash.slice(0, 16)}…`);
+  out(`Read as ${result.encoding === 'utf-8' ? 'UTF-8' : 'latin1 (Windows-1252)'}, delimiter ${delimiterName(result.delimiter)}, decimal '${result.decimal}', ${result.header ? 'header row' : 'no header row'}.`);
+  printSchemaAndProblems(result.rowCount, columns, { problems: result.problems, problemCount: result.problemCount, skipped: result.skippedRows, unit: 'row' });
+  return 0;
+}
+
+type DescribedColumn = Awaited<ReturnType<typeof describeColumns>>[number];
+
+/** Each column's schema with its missing count and a few examples. */
+async function describeColumns(data: Table, schema: ColumnSchema[]) {
+  const { columnSummary } = await import('../server/data/ingest');
+  const summary = columnSummary(data);
+  return schema.map((c, i) => ({
+    ...c,
+    missing: summary[i].missing,
+    missingFraction: data.rowCount ? summary[i].missing / data.rowCount : 0,
+    examples: summary[i].examples,
+  }));
+}
+
+/** Exit 1 with the reason a file cannot be used (any other error goes on up). */
+async function refusedFile(args: Args, file: string, error: unknown): Promise<number> {
+  const { IngestError } = await import('../server/data/ingest');
+  if (!(error instanceof IngestError)) throw error;
+  if (args.json) printJson({ ok: false, file, error: { code: error.code, message: error.message, problems: error.problems, problemCount: error.problemCount } });
+  else err(`pipeloom: ${file} cannot be used: ${error.message}`);
+  return 1;
+}
+
+function printSchemaAndProblems(
+  rowCount: number,
+  columns: DescribedColumn[],
+  found: { problems: { message: string }[]; problemCount: number; skipped: number; unit: 'row' | 'file' },
+): void {
   const percent = (f: number) => (f === 0 ? '0%' : f < 0.001 ? '<0.1%' : `${Number((f * 100).toFixed(1))}%`);
   const clip = (text: string) => {
     const flat = text.replace(/\s+/g, ' ');
     return flat.length > 24 ? `${flat.slice(0, 23)}…` : flat;
   };
-  out(`${file}: ${formatBytes(result.bytes)}, sha256 ${result.contentHash.slice(0, 16)}…`);
-  out(`Read as ${result.encoding === 'utf-8' ? 'UTF-8' : 'latin1 (Windows-1252)'}, delimiter ${delimiterName(result.delimiter)}, decimal '${result.decimal}', ${result.header ? 'header row' : 'no header row'}.`);
-  out(`${result.rowCount.toLocaleString('en')} row${result.rowCount === 1 ? '' : 's'}, ${columns.length} column${columns.length === 1 ? '' : 's'}.`);
-  out('');
-  out(
-    table(
-      ['COLUMN', 'TYPE', 'MISSING', 'EXAMPLES'],
-      columns.map((c) => [c.name, c.type, percent(c.missingFraction), c.examples.map(clip).join(', ')]),
-    ),
-  );
-  out('');
-  if (result.problemCount === 0) out('No problems found.');
-  else {
-    out(`${result.skippedRows.toLocaleString('en')} row${result.skippedRows === 1 ? '' : 's'} skipped (use --bad-rows refuse to refuse such a file instead):`);
-    for (const p of result.problems) out(`  ${p.message}`);
-    if (result.problemCount > result.problems.length) out(`  …and ${(result.problemCount - result.problems.length).toLocaleString('en')} more.`);
+  // Image tables: the pixel columns are one line, not hundreds.
+  const shape = imageShape(columns);
+  const pixels = new Set(shape?.columns);
+  const listed = columns.filter((c) => !pixels.has(c.name));
+  const rows = listed.map((c) => [c.name, c.type, percent(c.missingFraction), c.examples.map(clip).join(', ')]);
+  if (shape) {
+    const at = columns.findIndex((c) => pixels.has(c.name));
+    const grid = `${shape.height}×${shape.width}${shape.channels > 1 ? `×${shape.channels}` : ''}`;
+    rows.splice(at, 0, [`${shape.columns[0]} … ${shape.columns.at(-1)}`, 'number', '', `${shape.columns.length.toLocaleString('en')} pixel columns (${grid})`]);
   }
+  out(`${rowCount.toLocaleString('en')} row${rowCount === 1 ? '' : 's'}, ${columns.length.toLocaleString('en')} column${columns.length === 1 ? '' : 's'}.`);
+  out('');
+  out(table(['COLUMN', 'TYPE', 'MISSING', 'EXAMPLES'], rows));
+  out('');
+  if (found.problemCount === 0) out('No problems found.');
+  else {
+    const { skipped, unit } = found;
+    const hint = unit === 'row' ? ' (use --bad-rows refuse to refuse such a file instead)' : '';
+    out(`${skipped.toLocaleString('en')} ${unit}${skipped === 1 ? '' : 's'} skipped${hint}:`);
+    for (const p of found.problems) out(`  ${p.message}`);
+    if (found.problemCount > found.problems.length) out(`  …and ${(found.problemCount - found.problems.length).toLocaleString('en')} more.`);
+  }
+}
+
+/** JSON records, an Excel sheet or a ZIP of images: read through the same entry point as an upload. */
+async function inspectOtherFormat(args: Args, file: string, format: UploadFormat): Promise<number> {
+  const { formatBytes } = await import('../server/data/ingest');
+  const { ingestUploadFile } = await import('../server/data/ingest-file');
+  const o = args.ingest;
+  let read: Awaited<ReturnType<typeof ingestUploadFile>>;
+  try {
+    read = await ingestUploadFile(file, path.basename(file), {
+      format,
+      header: o.header,
+      badRows: o.badRows as never,
+      sheet: o.sheet,
+      imageSize: o.imageSize,
+      colour: o.colour as never,
+      fit: o.fit as never,
+      maxImages: o.maxImages,
+    });
+  } catch (error) {
+    return await refusedFile(args, file, error);
+  }
+  const { table: data, report } = read;
+  const columns = await describeColumns(data, tableSchema(data));
+  const problemCount = report.problemCount ?? report.problems.length;
+  if (args.json) {
+    printJson({ ok: true, file, ...report, rowCount: data.rowCount, columns, problemCount });
+    return 0;
+  }
+  out(`${file}: ${formatBytes(report.bytes)}`);
+  if (report.images) {
+    const { size, colour, fit, classes } = report.images;
+    out(
+      `Read ${data.rowCount.toLocaleString('en')} images in ${classes.length} classes (${classes.map((c) => `${c.name} ${c.count.toLocaleString('en')}`).join(', ')}), ` +
+        `resized to ${size}×${size} ${colour === 'rgb' ? 'colour' : 'grey'} pixels (${fit === 'cover' ? 'cover: cropped to fill' : 'contain: whole, black bars'}).`,
+    );
+  } else if (report.sheet !== undefined) {
+    out(`Read the sheet "${report.sheet}" (the workbook has ${(report.sheets ?? []).map((n) => `"${n}"`).join(', ')}), ${o.header === false ? 'no header row' : 'header row'}.`);
+  } else out('Read as a JSON array of records.');
+  printSchemaAndProblems(data.rowCount, columns, { problems: report.problems, problemCount, skipped: report.skippedRows, unit: report.images ? 'file' : 'row' });
   return 0;
 }
 

@@ -3,7 +3,10 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { greyImage } from '../support/images';
+import { makeZip } from '../support/zip';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin', 'pipeloom.mjs');
@@ -121,10 +124,69 @@ describe('pipeloom dataset inspect', () => {
   });
 
   it('usage errors exit 2', async () => {
-    for (const args of [['dataset'], ['dataset', 'inspect'], ['dataset', 'frobnicate', 'x.csv'], ['dataset', 'inspect', 'a.csv', 'b.csv'], ['dataset', 'inspect', 'a.csv', '--delimiter', 'x'], ['validate', 'g.json', '--no-header']]) {
+    for (const args of [
+      ['dataset'],
+      ['dataset', 'inspect'],
+      ['dataset', 'frobnicate', 'x.csv'],
+      ['dataset', 'inspect', 'a.csv', 'b.csv'],
+      ['dataset', 'inspect', 'a.csv', '--delimiter', 'x'],
+      ['validate', 'g.json', '--no-header'],
+      ['dataset', 'inspect', 'a.csv', '--sheet', 'Data'],
+      ['dataset', 'inspect', 'a.xlsx', '--image-size', '8'],
+      ['dataset', 'inspect', 'a.zip', '--colour', 'purple'],
+    ]) {
       const r = await pipeloom(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toContain('Usage: pipeloom');
     }
+  });
+});
+
+describe('pipeloom dataset inspect: Excel and image ZIPs', () => {
+  it('.xlsx: the sheet read, the schema, a stray row by its Excel row number; --sheet picks another; an unknown sheet exits 1', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Data');
+    ws.addRow(['city', 'founded', 'big']);
+    ws.addRow(['Oslo', new Date(Date.UTC(1924, 0, 1)), true]);
+    ws.addRow(['Rome', new Date(Date.UTC(2024, 3, 21)), true]);
+    ws.getCell('E4').value = 'note';
+    wb.addWorksheet('Other').addRow(['x']);
+    wb.getWorksheet('Other')!.addRow([1]);
+    const file = write('cities.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    const r = await pipeloom(['dataset', 'inspect', file, '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ ok: true, format: 'xlsx', sheet: 'Data', sheets: ['Data', 'Other'], rowCount: 2, skippedRows: 1, problemCount: 1 });
+    expect(out.columns.map((c: { name: string; type: string }) => `${c.name}:${c.type}`)).toEqual(['city:category', 'founded:date', 'big:boolean']);
+    expect(out.problems[0]).toMatchObject({ line: 4, kind: 'outside-table' });
+    const text = await pipeloom(['dataset', 'inspect', file]);
+    expect(text.stdout).toContain('Read the sheet "Data" (the workbook has "Data", "Other"), header row.');
+    expect(text.stdout).toContain('1 row skipped');
+    expect(text.stdout).toContain('Row 4: a value in column E');
+    const other = JSON.parse((await pipeloom(['dataset', 'inspect', file, '--sheet', 'Other', '--json'])).stdout);
+    expect(other).toMatchObject({ sheet: 'Other', rowCount: 1 });
+    const missing = await pipeloom(['dataset', 'inspect', file, '--sheet', 'Nope']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('The workbook has no sheet named "Nope". Its sheets are: "Data", "Other".');
+  });
+
+  it('.zip of class folders: images, classes, pixel columns on one line, skipped files by name', async () => {
+    const dark = await greyImage(3, 3, 10);
+    const light = await greyImage(3, 3, 250);
+    const file = write('marks.zip', makeZip([
+      { name: 'dark/1.png', data: dark },
+      { name: 'dark/2.png', data: dark },
+      { name: 'light/1.png', data: light },
+      { name: 'light/readme.txt', data: 'hi' },
+    ]));
+    const r = await pipeloom(['dataset', 'inspect', file, '--image-size', '4', '--colour', 'rgb']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Read 3 images in 2 classes (dark 2, light 1), resized to 4×4 colour pixels (cover: cropped to fill).');
+    expect(r.stdout).toContain('3 rows, 50 columns.');
+    expect(r.stdout).toMatch(/px_0_0_0 … px_3_3_2 +number +48 pixel columns \(4×4×3\)/);
+    expect(r.stdout).toContain('1 file skipped:\n  light/readme.txt: not a PNG or JPEG image; skipped.');
+    const json = JSON.parse((await pipeloom(['dataset', 'inspect', file, '--json'])).stdout);
+    expect(json).toMatchObject({ ok: true, format: 'images', rowCount: 3, skippedRows: 1, images: { size: 28, colour: 'grey', fit: 'cover' } });
+    expect(json.columns).toHaveLength(28 * 28 + 2);
   });
 });

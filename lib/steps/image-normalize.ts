@@ -61,6 +61,15 @@ export const imageNormalizeStep: StatefulStep<ImageNormalizeParams, ImageNormali
   kind: 'image-normalize',
   // The pixel columns are found by their names (px_…), not named in the params.
   columns: () => [],
+  describe(state, params) {
+    const round = (v: number) => Number(v.toPrecision(4));
+    const each = (values: number[]) => (new Set(values).size === 1 ? String(round(values[0])) : values.map(round).join(' / '));
+    return [
+      params.method === 'scale'
+        ? `Image normalize: pixels divided by ${each(state.divisor)}, the largest pixel of the training rows.`
+        : `Image normalize: pixels standardized with the training average ${each(state.offset)} and spread ${each(state.divisor)}${each(state.offset).includes('/') ? ' (red / green / blue)' : ''}.`,
+    ];
+  },
   fit(table, params, context) {
     const shape = tableImage(table, STEP);
     refuseTarget(shape.columns, context.target, STEP);

@@ -57,6 +57,12 @@ function checkParams(params: TokenizeParams): void {
 export const tokenizeStep: StatefulStep<TokenizeParams, TokenizeState> = {
   kind: 'tokenize',
   columns: (params) => [params.column, ...tokenColumnNames(params.column, params.sequenceLength)],
+  derivesFrom: (state) => [state.column],
+  describe: (state) => [
+    state.vocabulary.length === 0
+      ? `Tokenize text: no word of "${state.column}" appears often enough in the training rows, so every word reads as unknown (1): lower "Minimum count".`
+      : `Tokenize text: learned ${state.vocabulary.length} words of "${state.column}" from the training rows (most frequent: ${state.vocabulary.slice(0, 5).join(', ')}); other words read as unknown (1).`,
+  ],
   fit(table, params, context) {
     checkParams(params);
     refuseTarget([params.column], context.target, STEP);

@@ -135,13 +135,6 @@ export const sequenceWindows = defineNode({
       emptyLabel: 'keep the row order',
     }),
     target: z.string().default('').meta({ title: 'Column to forecast', description: 'Its value a few steps later becomes the column to predict.', widget: 'column', emptyLabel: 'choose a column' }),
-    horizon: z
-      .number()
-      .int('must be a whole number')
-      .min(1, 'at least 1')
-      .max(366, 'at most 366')
-      .default(1)
-      .meta({ title: 'Steps ahead', description: 'How many rows later to forecast: 1 = the next row (tomorrow, for daily data).' }),
     window: z
       .number()
       .int('must be a whole number')
@@ -149,6 +142,13 @@ export const sequenceWindows = defineNode({
       .max(366, 'at most 366')
       .default(7)
       .meta({ title: 'Window length', description: 'How many recent rows each example sees, its own row included (7 = a week of daily data).' }),
+    horizon: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'at least 1')
+      .max(366, 'at most 366')
+      .default(1)
+      .meta({ title: 'Steps ahead', description: 'How many rows later to forecast: 1 = the next row (tomorrow, for daily data).' }),
     columns: z.array(z.string()).default([]).meta({
       title: 'Columns to window',
       description: 'The columns whose recent values the model sees. Empty: every number column except the time column. The column to forecast is always windowed too.',

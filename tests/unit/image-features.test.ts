@@ -86,6 +86,7 @@ describe('Image normalize step', () => {
   it('scale: divides by the training maximum (a test pixel above it goes above 1)', () => {
     const state = imageNormalizeStep.fit(train, { method: 'scale', perChannel: true }, { target: 'label' });
     expect(state).toEqual({ columns: ['px_0_0', 'px_0_1', 'px_1_0', 'px_1_1'], channels: 1, offset: [0], divisor: [16] });
+    expect(imageNormalizeStep.describe!(state, { method: 'scale', perChannel: true })).toEqual(['Image normalize: pixels divided by 16, the largest pixel of the training rows.']);
     expect(pixelsOf(imageNormalizeStep.transform(greyTable(), state, { method: 'scale', perChannel: true }))).toEqual([
       [0, 0.25, 0.5, 1],
       [0.125, 0.125, 0.125, 0.125],
@@ -116,6 +117,9 @@ describe('Image normalize step', () => {
     const perChannel = imageNormalizeStep.fit(rgb, { method: 'standardize', perChannel: true }, { target: 'label' });
     expect(perChannel).toEqual({ columns: names, channels: 3, offset: [5, 100, 2], divisor: [5, 1, 1] });
     expect(pixelsOf(imageNormalizeStep.transform(rgb, perChannel, { method: 'standardize', perChannel: true }))).toEqual([[-1, 0, -1, 1, 0, 1]]);
+    expect(imageNormalizeStep.describe!(perChannel, { method: 'standardize', perChannel: true })).toEqual([
+      'Image normalize: pixels standardized with the training average 5 / 100 / 2 and spread 5 / 1 / 1 (red / green / blue).',
+    ]);
     const overall = imageNormalizeStep.fit(rgb, { method: 'standardize', perChannel: false }, { target: 'label' });
     expect(new Set(overall.offset).size).toBe(1);
     expect(overall.offset[0]).toBeCloseTo(214 / 6, 12);

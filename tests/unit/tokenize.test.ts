@@ -43,6 +43,10 @@ describe('Tokenize step', () => {
       vocabulary: ['the', 'cat', 'sat', 'a', 'dog', 'mat', 'on'],
       counts: [3, 2, 2, 1, 1, 1, 1],
     });
+    expect(tokenizeStep.describe!(state, params)).toEqual([
+      'Tokenize text: learned 7 words of "msg" from the training rows (most frequent: the, cat, sat, a, dog); other words read as unknown (1).',
+    ]);
+    expect(tokenizeStep.derivesFrom!(state, params)).toEqual(['msg']);
     expect(tokenizeStep.fit(train, { ...params, maxVocabulary: 3 }, { target: 'label' }).vocabulary).toEqual(['the', 'cat', 'sat']);
     expect(tokenizeStep.fit(train, { ...params, minCount: 2 }, { target: 'label' }).vocabulary).toEqual(['the', 'cat', 'sat']);
     // A text used by two rows counts twice; a dictionary entry no training row uses counts not at all.

@@ -1,15 +1,5 @@
 import { createRng } from '../rng';
-import {
-  argmaxRow,
-  checkedClasses,
-  checkedData,
-  checkedRows,
-  checkedSeed,
-  checkedTargets,
-  wholeNumber,
-  type DenseMatrix,
-  type Prediction,
-} from './matrix';
+import { argmaxRow, checkedClasses, checkedData, checkedRows, checkedSeed, checkedTargets, wholeNumber, type DenseMatrix, type Prediction } from './matrix';
 
 /**
  * CART decision trees and random forests, for classification (Gini impurity) and regression

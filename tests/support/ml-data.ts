@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Prediction } from '../../lib/ml/matrix';
 import type { DenseMatrix } from '../../lib/pca';
 import { createRng, shuffledIndices } from '../../lib/rng';
 import { isValueColumn } from '../../lib/table';
@@ -88,4 +89,19 @@ export function blobs(centres: number[][], perCentre: number, spread: number, se
   let o = 0;
   for (const centre of centres) for (let i = 0; i < perCentre; i++) for (let j = 0; j < d; j++) data[o++] = centre[j] + (rng() * 2 - 1) * spread;
   return { data, rows: centres.length * perCentre, cols: d };
+}
+
+export function classesOf(p: Prediction): Int32Array {
+  if (p.task !== 'classification') throw new Error('expected a classification');
+  return p.classes;
+}
+
+export function probabilitiesOf(p: Prediction): Float64Array {
+  if (p.task !== 'classification') throw new Error('expected a classification');
+  return p.probabilities;
+}
+
+export function valuesOf(p: Prediction): Float64Array {
+  if (p.task !== 'regression') throw new Error('expected a regression');
+  return p.values;
 }

@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { fitForest, fitTree, predictForest, type FlatTree, type ForestModel } from '../../lib/ml/forest';
-import type { Prediction } from '../../lib/ml/matrix';
 import type { DenseMatrix } from '../../lib/pca';
 import { createRng } from '../../lib/rng';
 import { decodeArtifact, encodeArtifact } from '../../server/engine/artifact-store';
-import { accuracy, loadSample, splitRows } from '../support/ml-data';
+import { accuracy, classesOf, loadSample, splitRows, valuesOf } from '../support/ml-data';
 
 const column = (values: number[]): DenseMatrix => ({ data: Float64Array.from(values), rows: values.length, cols: 1 });
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-function classesOf(p: Prediction): Int32Array {
-  if (p.task !== 'classification') throw new Error('expected a classification');
-  return p.classes;
-}
-function valuesOf(p: Prediction): Float64Array {
-  if (p.task !== 'regression') throw new Error('expected a regression');
-  return p.values;
-}
 function depthOf(tree: FlatTree, node = 0): number {
   return tree.feature[node] < 0 ? 0 : 1 + Math.max(depthOf(tree, tree.left[node]), depthOf(tree, tree.right[node]));
 }

@@ -7,7 +7,7 @@ import { useTRPC } from '../trpc';
 import type { NodeProblem } from './context';
 
 /** The subset of JSON Schema that z.toJSONSchema emits for node params, plus our .meta() keys. */
-interface FieldSchema {
+export interface FieldSchema {
   type?: string;
   title?: string;
   description?: string;
@@ -21,6 +21,15 @@ interface FieldSchema {
   minimum?: number;
   maximum?: number;
   items?: FieldSchema;
+  /** type 'object' (an item of a list): its fields. */
+  properties?: Record<string, FieldSchema>;
+  /** A list of objects: what one item is called ("Condition"), and the add button's words. */
+  itemLabel?: string;
+  addLabel?: string;
+  /** An enum whose choices depend on the type of the column a sibling field names: per type, value → words. */
+  optionsByColumnType?: { field: string; options: Partial<Record<string, Record<string, string>>> };
+  /** Shown only while a sibling field's value is (or is not) one of these. */
+  visibleWhen?: { field: string; in?: string[]; notIn?: string[] };
 }
 
 interface InspectorProps {
@@ -93,6 +102,7 @@ function Field({
   columns,
   problems,
   onChange,
+  siblings,
 }: {
   name: string;
   schema: FieldSchema;
@@ -100,21 +110,31 @@ function Field({
   columns: ColumnSchema[] | undefined;
   problems: NodeProblem[];
   onChange(value: unknown): void;
+  /** The other fields of the object this field is part of (a list item). */
+  siblings?: Record<string, unknown>;
 }) {
   const id = `param-${name}`;
   const label = schema.title ?? name;
   const inputClass = `w-full rounded border px-2 py-1 text-sm ${problems.length ? 'border-red-500' : 'border-slate-300'}`;
   let control;
+  let ownProblems = problems;
   if (schema.enum) {
+    const current = String(value ?? '');
+    const choices = enumChoices(schema, columns, siblings);
     control = (
-      <select id={id} className={inputClass} value={String(value ?? '')} onChange={(e) => onChange(e.target.value)}>
-        {schema.enum.map((option) => (
+      <select id={id} className={inputClass} value={current} onChange={(e) => onChange(e.target.value)}>
+        {!choices.some(([option]) => option === current) && <option value={current}>{schema.enumLabels?.[current] ?? current} (does not fit)</option>}
+        {choices.map(([option, words]) => (
           <option key={option} value={option}>
-            {schema.enumLabels?.[option] ?? option}
+            {words}
           </option>
         ))}
       </select>
     );
+  } else if (schema.type === 'array' && schema.items?.type === 'object' && schema.items.properties) {
+    // Problems about one item's field are shown beside that field.
+    ownProblems = problems.filter((p) => !p.field?.startsWith(`${name}.`));
+    control = <ObjectList name={name} schema={schema} items={schema.items} value={value} columns={columns} problems={problems} onChange={onChange} />;
   } else if (schema.type === 'boolean') {
     control = <input id={id} type="checkbox" checked={Boolean(value)} onChange={(e) => onChange(e.target.checked)} />;
   } else if (schema.type === 'number' || schema.type === 'integer') {
@@ -167,11 +187,118 @@ function Field({
       </label>
       {control}
       {schema.description && <p className="mt-0.5 text-[11px] text-slate-500">{schema.description}</p>}
-      {problems.map((p, i) => (
+      {ownProblems.map((p, i) => (
         <p key={i} className="mt-0.5 text-[11px] text-red-700" data-testid={`field-error-${name}`}>
           {p.message}
         </p>
       ))}
+    </div>
+  );
+}
+
+/** An enum's choices: those fitting the type of the column a sibling names (optionsByColumnType), else every value. */
+function enumChoices(schema: FieldSchema, columns: ColumnSchema[] | undefined, siblings: Record<string, unknown> | undefined): [string, string][] {
+  const byType = schema.optionsByColumnType;
+  const columnType = byType && columns?.find((c) => c.name === siblings?.[byType.field])?.type;
+  const fitting = columnType ? byType.options[columnType] : undefined;
+  if (fitting) return Object.entries(fitting);
+  return (schema.enum ?? []).map((option) => [option, schema.enumLabels?.[option] ?? option]);
+}
+
+function isVisible(schema: FieldSchema, item: Record<string, unknown>): boolean {
+  const rule = schema.visibleWhen;
+  if (!rule) return true;
+  const value = String(item[rule.field] ?? '');
+  return (!rule.in || rule.in.includes(value)) && !rule.notIn?.includes(value);
+}
+
+/** The defaults of an object's fields (a new list item). */
+function objectDefaults(schema: FieldSchema): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(schema.properties ?? {}).flatMap(([key, field]) => (field.default === undefined ? [] : [[key, field.default]])));
+}
+
+/** A list item with one field changed; an enum that depends on that field (an operator on the column's type) falls back to its first fitting choice. */
+export function withField(items: FieldSchema, columns: ColumnSchema[] | undefined, item: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  const next = { ...item, [key]: value };
+  for (const [other, field] of Object.entries(items.properties ?? {})) {
+    if (field.optionsByColumnType?.field !== key) continue;
+    const choices = enumChoices(field, columns, next);
+    if (!choices.some(([option]) => option === next[other])) next[other] = choices[0]?.[0];
+  }
+  return next;
+}
+
+/**
+ * A list of objects (Filter rows' conditions): each item a small form of its fields, which can be
+ * removed; an add button appends one with the defaults. When a field changes, an enum that depends
+ * on it (an operator on the column's type) falls back to its first fitting choice.
+ */
+function ObjectList({
+  name,
+  schema,
+  items,
+  value,
+  columns,
+  problems,
+  onChange,
+}: {
+  name: string;
+  schema: FieldSchema;
+  items: FieldSchema;
+  value: unknown;
+  columns: ColumnSchema[] | undefined;
+  problems: NodeProblem[];
+  onChange(value: unknown): void;
+}) {
+  const list = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
+  const properties = Object.entries(items.properties ?? {});
+  const itemLabel = schema.itemLabel ?? 'Item';
+  const update = (index: number, key: string, fieldValue: unknown) => onChange(list.map((item, i) => (i === index ? withField(items, columns, item, key, fieldValue) : item)));
+  return (
+    <div className="space-y-2">
+      {list.map((item, i) => {
+        const prefix = `${name}.${i}`;
+        const shown = properties.filter(([, field]) => isVisible(field, item));
+        const mine = problems.filter((p) => p.field === prefix || p.field?.startsWith(`${prefix}.`));
+        const unplaced = mine.filter((p) => !shown.some(([key]) => p.field === `${prefix}.${key}`));
+        return (
+          <fieldset key={i} className="space-y-2 rounded border border-slate-200 p-2" data-testid={`${name}-item-${i}`}>
+            <div className="flex items-center justify-between">
+              <legend className="text-xs font-medium text-slate-600">
+                {itemLabel} {i + 1}
+              </legend>
+              <button
+                type="button"
+                className="text-xs text-slate-500 hover:text-red-700"
+                aria-label={`Remove ${itemLabel.toLowerCase()} ${i + 1}`}
+                onClick={() => onChange(list.filter((_, j) => j !== i))}
+              >
+                Remove
+              </button>
+            </div>
+            {shown.map(([key, field]) => (
+              <Field
+                key={key}
+                name={`${prefix}.${key}`}
+                schema={field}
+                value={item[key] ?? field.default}
+                columns={columns}
+                siblings={item}
+                problems={mine.filter((p) => p.field === `${prefix}.${key}`)}
+                onChange={(v) => update(i, key, v)}
+              />
+            ))}
+            {unplaced.map((p, j) => (
+              <p key={j} className="text-[11px] text-red-700">
+                {p.message}
+              </p>
+            ))}
+          </fieldset>
+        );
+      })}
+      <button type="button" className="text-xs text-indigo-700 hover:underline" onClick={() => onChange([...list, objectDefaults(items)])}>
+        + {schema.addLabel ?? `Add ${itemLabel.toLowerCase()}`}
+      </button>
     </div>
   );
 }

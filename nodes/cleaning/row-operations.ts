@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { createRng, shuffledIndices } from '../../lib/rng';
-import { cellValue, isValueColumn, takeRows, type Column, type TableSchema } from '../../lib/table';
+import { cellValue, takeRows, type TableSchema } from '../../lib/table';
+import { schemaColumn } from '../column-checks';
 import type { TableArtifact } from '../artifacts';
 import { defineNode, type ConfigureProblem, type PortInfo } from '../define';
+import { conditionMask, conditionSchema, describeCondition, isConditionProblem, parseCondition } from './filter-conditions';
 
 /**
  * Steps that choose or reorder rows. They shape the training data only: a deployed model still
@@ -28,87 +30,63 @@ function withRows(input: TableArtifact, rows: ArrayLike<number>): { table: Table
   return { table: { table: takeRows(input.table, rows), recipe: input.recipe } };
 }
 
-const OPERATORS = ['equals', 'not-equals', 'greater', 'greater-or-equal', 'less', 'less-or-equal', 'contains', 'is-missing', 'is-not-missing'] as const;
-type Operator = (typeof OPERATORS)[number];
-
-/** Whether row r of the column passes the condition; numbers and dates compare as numbers. */
-function passes(column: Column, r: number, operator: Operator, value: string, target: number): boolean {
-  const cell = cellValue(column, r);
-  if (operator === 'is-missing') return cell === null;
-  if (operator === 'is-not-missing') return cell !== null;
-  if (cell === null) return false;
-  if (isValueColumn(column) && column.type !== 'boolean' && operator !== 'contains') {
-    const v = column.values[r];
-    if (operator === 'equals') return v === target;
-    if (operator === 'not-equals') return v !== target;
-    if (operator === 'greater') return v > target;
-    if (operator === 'greater-or-equal') return v >= target;
-    if (operator === 'less') return v < target;
-    return v <= target;
-  }
-  const text = String(cell);
-  if (operator === 'contains') return text.toLowerCase().includes(value.toLowerCase());
-  if (operator === 'equals') return text === value;
-  if (operator === 'not-equals') return text !== value;
-  const cmp = text.localeCompare(value);
-  if (operator === 'greater') return cmp > 0;
-  if (operator === 'greater-or-equal') return cmp >= 0;
-  if (operator === 'less') return cmp < 0;
-  return cmp <= 0;
-}
-
 export const filterRows = defineNode({
   type: 'cleaning.filter-rows',
-  version: 1,
+  version: 2,
   category: 'cleaning',
   label: 'Filter rows',
-  description: 'Keeps the rows that meet a condition, like "age greater than 18" or "country equals Norway". Chain several for "and".',
+  description:
+    'Keeps the rows that meet your conditions, like "age ≥ 18" and "country is Norway": all of them (and) or any of them (or). ' +
+    'Each condition picks a column and a test that fits it. An empty cell meets only "is empty".',
   inputs: TABLE_IN,
   outputs: TABLE_OUT,
   params: z.object({
-    column: z.string().default('').meta({ title: 'Column', widget: 'column' }),
-    operator: z
-      .enum(OPERATORS)
-      .default('equals')
-      .meta({
-        title: 'Condition',
-        enumLabels: {
-          equals: 'equals',
-          'not-equals': 'does not equal',
-          greater: 'is greater than',
-          'greater-or-equal': 'is at least',
-          less: 'is less than',
-          'less-or-equal': 'is at most',
-          contains: 'contains the text',
-          'is-missing': 'is empty',
-          'is-not-missing': 'is not empty',
-        },
-      }),
-    value: z.string().default('').meta({ title: 'Value', description: 'Numbers as 3.5; dates as 2024-03-01.' }),
+    match: z
+      .enum(['all', 'any'])
+      .default('all')
+      .meta({ title: 'Keep rows that meet', enumLabels: { all: 'all the conditions (and)', any: 'any of the conditions (or)' } }),
+    conditions: z
+      .array(conditionSchema)
+      .default(() => [conditionSchema.parse({})])
+      .meta({ title: 'Conditions', itemLabel: 'Condition', addLabel: 'Add a condition' }),
   }),
+  /** Version 1 had one condition: {column, operator, value}. Its operators mean the same in version 2. */
+  migrate(params, fromVersion) {
+    if (fromVersion !== 1) throw new Error(`there is no version ${fromVersion} of Filter rows.`);
+    const { column = '', operator = 'equals', value = '' } = params as { column?: string; operator?: string; value?: string };
+    return { match: 'all', conditions: [{ column, operator, value, to: '' }] };
+  },
   configure({ params, inputs }) {
     return sameTable(inputs, (table) => {
-      if (!params.column) return [{ field: 'column', message: 'Choose the column to test.' }];
-      const column = table.columns.find((c) => c.name === params.column);
-      if (!column) return unknownColumns(table, [params.column], 'column');
-      const needsValue = params.operator !== 'is-missing' && params.operator !== 'is-not-missing';
-      if (needsValue && params.value === '') return [{ field: 'value', message: 'Give the value to compare with.' }];
-      const numericCompare = needsValue && params.operator !== 'contains' && (column.type === 'number' || column.type === 'date');
-      const parsed = column.type === 'date' ? Date.parse(params.value) : Number(params.value);
-      if (numericCompare && !Number.isFinite(parsed)) {
-        return [{ field: 'value', message: `"${params.column}" holds ${column.type === 'date' ? 'dates' : 'numbers'}: "${params.value}" is not one.` }];
-      }
-      return [];
+      if (params.conditions.length === 0) return [{ field: 'conditions', message: 'Add a condition: which rows to keep?' }];
+      return params.conditions.flatMap((condition, i): ConfigureProblem[] => {
+        const where = (field: string) => `conditions.${i}.${field}`;
+        if (!condition.column) return [{ field: where('column'), message: `Condition ${i + 1}: choose the column to test.` }];
+        const column = schemaColumn(table, condition.column);
+        if (!column) return [{ field: where('column'), code: 'unknown-column', message: `Condition ${i + 1}: column "${condition.column}" is not in the table.` }];
+        const parsed = parseCondition(condition, column.type);
+        return isConditionProblem(parsed) ? [{ field: where(parsed.field), message: `Condition ${i + 1}: ${parsed.message}` }] : [];
+      });
     });
   },
   async run({ inputs, params, ctx }) {
     const input = inputs.table as TableArtifact;
-    const column = input.table.columns.find((c) => c.name === params.column);
-    if (!column) throw new Error(`Column "${params.column}" is not in the table.`);
-    const target = column.type === 'date' ? Date.parse(params.value) : Number(params.value);
+    const { rowCount } = input.table;
+    const any = params.match === 'any';
+    const kept = new Uint8Array(rowCount).fill(any ? 0 : 1);
+    const described: string[] = [];
+    params.conditions.forEach((condition, i) => {
+      const column = input.table.columns.find((c) => c.name === condition.column);
+      if (!column) throw new Error(`Filter rows, condition ${i + 1}: column "${condition.column}" is not in the table.`);
+      const parsed = parseCondition(condition, column.type);
+      if (isConditionProblem(parsed)) throw new Error(`Filter rows, condition ${i + 1}: ${parsed.message}`);
+      const mask = conditionMask(column, parsed, rowCount);
+      for (let r = 0; r < rowCount; r++) kept[r] = any ? kept[r] | mask[r] : kept[r] & mask[r];
+      described.push(describeCondition(condition, column.type));
+    });
     const keep: number[] = [];
-    for (let r = 0; r < input.table.rowCount; r++) if (passes(column, r, params.operator, params.value, target)) keep.push(r);
-    ctx.log(`Kept ${keep.length} of ${input.table.rowCount} rows.`);
+    for (let r = 0; r < rowCount; r++) if (kept[r]) keep.push(r);
+    ctx.log(`Kept ${keep.length} of ${rowCount} rows: ${described.join(any ? ' or ' : ' and ')}.`);
     return withRows(input, keep);
   },
 });

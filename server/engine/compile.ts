@@ -1,6 +1,6 @@
 import type { GraphFile } from '../../lib/graph';
 import { canConnect, graphPortLookup, outputType } from '../../lib/ports';
-import type { CompileEnv, NodeDefinition, PortInfo } from '../../nodes/define';
+import { upgradeNode, type CompileEnv, type NodeDefinition, type PortInfo } from '../../nodes/define';
 import { hashOf } from './stable-json';
 
 export type CompileErrorCode =
@@ -98,16 +98,14 @@ export function compile(
       broken.add(node.id);
       continue;
     }
-    if (node.typeVersion !== kind.version) {
-      errors.push({
-        code: 'unsupported-version',
-        nodeId: node.id,
-        message: `This ${kind.label} node was saved as version ${node.typeVersion}; this Pipeloom has version ${kind.version} and no upgrade from it.`,
-      });
+    // A node saved by an older version of its kind is migrated first (see NodeDefinition.migrate).
+    const upgraded = upgradeNode(kind, node);
+    if (!upgraded.ok) {
+      errors.push({ code: 'unsupported-version', nodeId: node.id, message: upgraded.message });
       broken.add(node.id);
       continue;
     }
-    const parsed = kind.params.safeParse(node.params);
+    const parsed = kind.params.safeParse(upgraded.node.params);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const field = issue.path.map(String).join('.');

@@ -3,6 +3,8 @@ import { TRPCError } from '@trpc/server';
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { emptyGraph, graphSchema, type GraphFile } from '../../../lib/graph';
+import { nodeKinds } from '../../../nodes';
+import { upgradeGraph } from '../../../nodes/define';
 import { graphs } from '../../../drizzle/schema';
 import { getDb } from '../../db';
 import { getEngine } from '../../engine/instance';
@@ -11,7 +13,8 @@ import { publicProcedure, router } from '../trpc';
 export function loadGraph(id: string): { id: string; graph: GraphFile; updatedAt: number } {
   const row = getDb().select().from(graphs).where(eq(graphs.id, id)).get();
   if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no graph "${id}".` });
-  return { id: row.id, graph: graphSchema.parse(JSON.parse(row.document)), updatedAt: row.updatedAt };
+  // Nodes saved by an older version of their kind open migrated, and are saved so from then on.
+  return { id: row.id, graph: upgradeGraph(graphSchema.parse(JSON.parse(row.document)), nodeKinds), updatedAt: row.updatedAt };
 }
 
 export const graphsRouter = router({

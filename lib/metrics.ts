@@ -244,3 +244,75 @@ export interface ProjectionMetrics {
   points: { x: number; y: number; label: string | null }[];
   testRows: number;
 }
+
+export interface Score {
+  name: string;
+  value: number;
+  /** True for accuracy, R², silhouette…; false for errors (MAE) and inertia. */
+  higherIsBetter: boolean;
+}
+
+/** The names headlineScores gives for each task, main score first (known before anything runs). */
+export const SCORE_NAMES: Record<EvaluationMetrics['task'], string[]> = {
+  classification: ['accuracy', 'F1 (macro)', 'precision (macro)', 'recall (macro)', 'ROC AUC'],
+  regression: ['R²', 'MAE', 'RMSE'],
+  clustering: ['silhouette', 'inertia'],
+  projection: ['variance kept', 'test variance kept'],
+};
+
+/** The scores a leaderboard or a cross-validation summary shows, main score first (SCORE_NAMES order). */
+export function headlineScores(metrics: EvaluationMetrics): Score[] {
+  switch (metrics.task) {
+    case 'classification': {
+      const aucs = (metrics.curves ?? []).map((c) => c.roc.area).filter(Number.isFinite);
+      return [
+        { name: 'accuracy', value: metrics.accuracy, higherIsBetter: true },
+        { name: 'F1 (macro)', value: metrics.macro.f1, higherIsBetter: true },
+        { name: 'precision (macro)', value: metrics.macro.precision, higherIsBetter: true },
+        { name: 'recall (macro)', value: metrics.macro.recall, higherIsBetter: true },
+        // Empty (NaN) for a model without probabilities.
+        { name: 'ROC AUC', value: aucs.length ? aucs.reduce((a, b) => a + b, 0) / aucs.length : NaN, higherIsBetter: true },
+      ];
+    }
+    case 'regression':
+      return [
+        { name: 'R²', value: metrics.r2, higherIsBetter: true },
+        { name: 'MAE', value: metrics.mae, higherIsBetter: false },
+        { name: 'RMSE', value: metrics.rmse, higherIsBetter: false },
+      ];
+    case 'clustering':
+      return [
+        { name: 'silhouette', value: metrics.silhouette, higherIsBetter: true },
+        { name: 'inertia', value: metrics.inertia, higherIsBetter: false },
+      ];
+    case 'projection':
+      return [
+        { name: 'variance kept', value: metrics.explainedVarianceRatio.reduce((a, b) => a + b, 0), higherIsBetter: true },
+        { name: 'test variance kept', value: metrics.testExplained, higherIsBetter: true },
+      ];
+  }
+}
+
+export interface CrossValidationSummary {
+  /** The task every fold was judged on. */
+  task: EvaluationMetrics['task'];
+  folds: number;
+  /** Per score: mean and standard deviation over the folds, and each fold's value. */
+  scores: { name: string; mean: number; std: number; perFold: number[]; higherIsBetter: boolean }[];
+}
+
+/** Mean ± standard deviation (population, over the folds) of each headline score. */
+export function summarizeFolds(perFold: EvaluationMetrics[]): CrossValidationSummary {
+  const scoresPerFold = perFold.map(headlineScores);
+  const names = scoresPerFold[0]?.map((s) => s.name) ?? [];
+  return {
+    task: perFold[0].task,
+    folds: perFold.length,
+    scores: names.map((name, i) => {
+      const values = scoresPerFold.map((scores) => scores.find((s) => s.name === name)?.value ?? NaN);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
+      return { name, mean, std, perFold: values, higherIsBetter: scoresPerFold[0][i].higherIsBetter };
+    }),
+  };
+}

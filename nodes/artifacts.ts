@@ -2,6 +2,9 @@ import type { FeatureEncoder } from '../lib/encoding';
 import type { EvaluationMetrics } from '../lib/metrics';
 import type { FittedStep, RecipeStep } from '../lib/recipe';
 import type { ColumnSchema, Table, Task } from '../lib/table';
+import type { CnnConfig } from './model/cnn';
+import type { RnnConfig } from './model/rnn';
+import type { TransformerConfig } from './model/transformer';
 
 /** Runtime values on ports. Each is serialized to the artifact store between steps. */
 export interface TableArtifact {
@@ -65,7 +68,9 @@ export interface DenseConfig {
 /** A model design: the family, how it learns, and its settings (the model node's params). */
 export type ModelSpec =
   | { family: 'logistic-regression' | 'linear-regression' | 'mlp'; trainer: 'gradient'; config: DenseConfig }
-  | { family: 'cnn' | 'rnn' | 'transformer'; trainer: 'gradient'; config: Record<string, unknown> }
+  | { family: 'cnn'; trainer: 'gradient'; config: CnnConfig }
+  | { family: 'rnn'; trainer: 'gradient'; config: RnnConfig }
+  | { family: 'transformer'; trainer: 'gradient'; config: TransformerConfig }
   | { family: ClassicFamily; trainer: 'classic'; config: Record<string, unknown> };
 
 /** A TensorFlow.js layers model as stored: topology JSON plus the weights' bytes. */
@@ -97,7 +102,10 @@ export interface TrainedModelArtifact {
 export interface MetricsArtifact {
   metrics: EvaluationMetrics;
   /** Predictions on the raw test rows, in test-row order (classification: class label + probabilities). */
-  predictions: { predicted: (string | number)[]; probabilities?: number[][] };
+  predictions: { predicted: (string | number)[]; probabilities?: number[][]; projection?: number[][] };
+  /** The family of the model judged, and a fingerprint of the test rows (a leaderboard checks both models saw the same). */
+  model?: string;
+  testFingerprint?: string;
 }
 
 export interface DeploymentArtifact {

@@ -13,6 +13,8 @@ export interface PortInfo {
   /** Split partitions present; Model and TrainedModel describe the learner. */
   hasValidation?: boolean;
   model?: { family: string; trainer: 'gradient' | 'classic'; task?: ModelTask };
+  /** Folds: how many. */
+  folds?: number;
 }
 
 export interface DatasetInfo {
@@ -90,7 +92,7 @@ export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
    * `runPart` as its own step on any worker, in parallel; then `run` gets their outputs in
    * `inputs.parts`, in this order. Each part's params are the node's params with `params` applied.
    */
-  parts?(params: z.output<P>): { id: string; params: Partial<z.output<P>> }[];
+  parts?(params: z.output<P>, inputs: Record<string, PortInfo | undefined>): { id: string; params: Partial<z.output<P>> }[];
   runPart?(args: { inputs: Record<string, unknown>; params: z.output<P>; ctx: RunContext }): Promise<unknown>;
   /** Pure: input port infos + params → output port infos, or problems naming the field. */
   configure(args: { params: z.output<P>; inputs: Record<string, PortInfo | undefined>; env: CompileEnv }): ConfigureResult;

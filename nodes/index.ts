@@ -13,6 +13,8 @@ import type { CatalogEntry, NodeDefinition } from './define';
 import { deploy } from './deploy/deploy';
 import { evaluate } from './evaluate/evaluate';
 import { predict } from './evaluate/predict';
+import { crossValidate } from './evaluate/cross-validate';
+import { compare } from './evaluate/compare';
 import { bucketize } from './features/bucketize';
 import { dateParts } from './features/date-parts';
 import { ordinalEncode } from './features/ordinal-encode';
@@ -72,6 +74,8 @@ export const NODE_KINDS: NodeDefinition[] = [
   tuneLearningRate,
   evaluate,
   predict,
+  crossValidate,
+  compare,
   deploy,
 ] as unknown as NodeDefinition[];
 

@@ -24,7 +24,7 @@ export const evaluate = defineNode({
       model.table.target !== data.table.target
         ? [{ message: `The model predicts "${model.table.target}" but this data's target is "${data.table.target}".` }]
         : [];
-    return { outputs: { metrics: { type: 'Metrics', table: data.table } }, problems };
+    return { outputs: { metrics: { type: 'Metrics', table: data.table, model: model.model } }, problems };
   },
   async run({ inputs, ctx }) {
     const { evaluateModel } = await import('../../server/ml/evaluation');

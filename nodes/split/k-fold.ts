@@ -33,7 +33,7 @@ export const kFold = defineNode({
     if (!table) return { outputs: {} };
     const { target, task, problems } = configureTarget(table, params);
     if (!target) return { outputs: {}, problems };
-    return { outputs: { folds: { type: 'Folds', table: { ...table, target, task }, hasValidation: false } }, problems };
+    return { outputs: { folds: { type: 'Folds', table: { ...table, target, task }, hasValidation: false, folds: params.folds } }, problems };
   },
   async run({ inputs, params, ctx }) {
     const input = inputs.table as TableArtifact;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ModelSpec, SplitArtifact } from '../artifacts';
 import { defineNode, type ConfigureProblem, type PortInfo } from '../define';
+import { deepInputProblems } from '../model/deep';
 
 /** Shared fields of the training nodes: one definition, so Train and Tune agree. */
 export const trainingParams = {
@@ -29,6 +30,8 @@ export function configureTraining(inputs: Record<string, PortInfo | undefined>, 
       message: `Column${freeText.length > 1 ? 's' : ''} ${freeText.join(', ')} hold${freeText.length > 1 ? '' : 's'} free text, which this model cannot read: remove ${freeText.length > 1 ? 'them' : 'it'} before the split (Select columns).`,
     });
   }
+  // A CNN, RNN or transformer needs its kind of columns (pixels, word ids, time windows).
+  problems.push(...deepInputProblems(model.family, data.table.columns, data.table.target));
   const supervised = model.task !== 'clustering' && model.task !== 'projection';
   if (supervised && model.task && task && model.task !== task) {
     const kind = task === 'regression' ? 'a number' : 'a category';
@@ -70,13 +73,7 @@ export const train = defineNode({
   }),
   configure: ({ inputs }) => configureTraining(inputs),
   async run({ inputs, params, ctx }) {
-    const spec = inputs.model as ModelSpec;
-    const split = inputs.split as SplitArtifact;
-    if (spec.trainer === 'classic') {
-      const { trainClassic } = await import('../../server/ml/classic');
-      return { model: trainClassic(split, spec, params.seed, ctx) };
-    }
-    const { trainNetwork } = await import('../../server/ml/neural');
-    return { model: await trainNetwork(split, spec, params, ctx) };
+    const { trainModel } = await import('../../server/ml/train-model');
+    return { model: await trainModel(inputs.split as SplitArtifact, inputs.model as ModelSpec, params, ctx) };
   },
 });

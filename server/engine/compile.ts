@@ -211,7 +211,7 @@ export function compile(
     const cacheKey = hashOf({ type: kind.type, ...signature });
     keys.set(nodeId, cacheKey);
     const common = { type: kind.type, typeVersion: kind.version, sideEffect: kind.sideEffect ?? false, wantsGpu: kind.wantsGpu ?? false };
-    const parts = kind.parts?.(params) ?? [];
+    const parts = kind.parts?.(params, inputInfos) ?? [];
     const gatherInputs: PlanStep['inputs'] = { ...wired };
     steps.set(
       nodeId,

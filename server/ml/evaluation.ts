@@ -30,7 +30,18 @@ export async function evaluateModel(trained: TrainedModelArtifact, split: SplitA
   const metrics = await metricsFor(trained, split, predictions);
   ctx.log(describe(metrics));
   for (const warning of ('warnings' in metrics && metrics.warnings) || []) ctx.log(`Caution: ${warning}`);
-  return { metrics, predictions };
+  return { metrics, predictions, model: trained.spec.family, testFingerprint: fingerprint(split) };
+}
+
+/** Cheap identity of the test rows: their count and an FNV-1a hash of the target cells. */
+function fingerprint(split: SplitArtifact): string {
+  const target = getColumn(split.test, split.target);
+  let hash = 0x811c9dc5;
+  for (let r = 0; r < split.test.rowCount; r++) {
+    for (const ch of String(labelOf(target, r))) hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193);
+    hash = Math.imul(hash ^ 0x2c, 0x01000193);
+  }
+  return `${split.test.rowCount}:${(hash >>> 0).toString(16)}`;
 }
 
 async function metricsFor(trained: TrainedModelArtifact, split: SplitArtifact, predictions: TablePredictions): Promise<EvaluationMetrics> {

@@ -92,7 +92,7 @@ function ClassificationResults({ m }: { m: ClassificationMetrics }) {
           { term: 'F1 (macro)', value: pct(m.macro.f1) },
           { term: 'F1 (weighted)', value: pct(m.weighted.f1) },
           ...ranking,
-          { term: 'Test rows', value: m.testRows },
+          { term: 'Test rows', value: m.testRows, testId: 'metric-test-rows' },
         ]}
       />
       <Note>
@@ -143,7 +143,7 @@ function RegressionResults({ m }: { m: RegressionMetrics }) {
           { term: 'Mean absolute error', value: m.mae.toFixed(3), testId: 'metric-mae', strong: true },
           { term: 'Root mean squared error', value: m.rmse.toFixed(3) },
           { term: 'R²', value: m.r2.toFixed(3), testId: 'metric-r2' },
-          { term: 'Test rows', value: m.testRows },
+          { term: 'Test rows', value: m.testRows, testId: 'metric-test-rows' },
         ]}
       />
       <Note>
@@ -190,7 +190,7 @@ function ClusteringResults({ m }: { m: ClusteringMetrics }) {
           { term: 'Silhouette', value: scored ? m.silhouette.toFixed(3) : 'n/a', testId: 'metric-silhouette', strong: true },
           { term: 'Inertia', value: m.inertia.toPrecision(4), testId: 'metric-inertia' },
           { term: 'Clusters (k)', value: k },
-          { term: 'Test rows', value: m.testRows },
+          { term: 'Test rows', value: m.testRows, testId: 'metric-test-rows' },
         ]}
       />
       <Note>
@@ -229,7 +229,7 @@ function ProjectionResults({ m }: { m: ProjectionMetrics }) {
           { term: 'Components kept', value: m.explainedVarianceRatio.length },
           { term: 'Variation kept (training rows)', value: pct(kept), testId: 'metric-variance-kept', strong: true },
           { term: 'Variation kept (test rows)', value: pct(m.testExplained), testId: 'metric-test-explained' },
-          { term: 'Test rows', value: m.testRows },
+          { term: 'Test rows', value: m.testRows, testId: 'metric-test-rows' },
         ]}
       />
       <Note>

@@ -2,8 +2,11 @@
 
 export type Scale = (value: number) => number;
 
-/** Smallest and largest finite value; a single value (or none) widens to a range of 1 around it. */
-export function extent(values: Iterable<number>): [number, number] {
+/**
+ * Smallest and largest finite value, each pushed out by `pad` × the range (so dots clear the frame);
+ * a single value (or none) widens to a range of 1 around it.
+ */
+export function extent(values: Iterable<number>, pad = 0): [number, number] {
   let min = Infinity;
   let max = -Infinity;
   for (const v of values) {
@@ -13,7 +16,8 @@ export function extent(values: Iterable<number>): [number, number] {
   }
   if (min === Infinity) return [0, 1];
   if (max - min < 1e-12) return [min - 0.5, max + 0.5];
-  return [min, max];
+  const margin = (max - min) * pad;
+  return [min - margin, max + margin];
 }
 
 /** A step of 1, 2 or 5 × 10ⁿ that cuts [min, max] into about `count` pieces. */

@@ -265,7 +265,7 @@ function Plot({
 }
 
 const UNIT: [number, number] = [0, 1];
-const fixed2 = (v: number | null) => (v === null || !Number.isFinite(v) ? 'n/a' : v.toFixed(2));
+const areaText = (v: number | null) => (v === null || !Number.isFinite(v) ? 'n/a' : v.toFixed(3));
 
 /** A ROC or precision–recall curve per class (the stored area is null where a class had no positive test row). */
 export interface CurveSeries {
@@ -299,7 +299,7 @@ const CURVE_KINDS = {
 export function CurveChart({ kind, curves, note }: { kind: 'roc' | 'pr'; curves: CurveSeries[]; note?: string }) {
   const spec = CURVE_KINDS[kind];
   const single = curves.length === 1;
-  const legend = curves.map((c, i) => ({ label: `${c.label} (${spec.area} ${fixed2(c.area)})`, color: categoryColor(i), line: true }));
+  const legend = curves.map((c, i) => ({ label: `${c.label} (${spec.area} ${areaText(c.area)})`, color: categoryColor(i), line: true }));
   return (
     <Plot
       title={single ? `${spec.title} for “${curves[0].label}”` : `${spec.title}s, one class against the rest`}
@@ -323,15 +323,18 @@ export function CurveChart({ kind, curves, note }: { kind: 'roc' | 'pr'; curves:
   );
 }
 
+/** Room left around scattered dots, as a share of their range. */
+const DOT_MARGIN = 0.04;
+
 /** A symmetric axis domain around zero, to round ticks. */
 function aroundZero(values: number[]): [number, number] {
-  const reach = Math.max(...values.map(Math.abs).filter(Number.isFinite), 1e-9);
+  const reach = Math.max(...values.map(Math.abs).filter(Number.isFinite), 1e-9) * (1 + DOT_MARGIN);
   return niceDomain(-reach, reach);
 }
 
 /** Regression misses: predicted value across, actual − predicted up, a zero line for “no miss”. */
 export function ResidualPlot({ points }: { points: [number, number][] }) {
-  const xDomain = niceDomain(...extent(points.map((p) => p[0])));
+  const xDomain = niceDomain(...extent(points.map((p) => p[0]), DOT_MARGIN));
   return (
     <Plot
       title="Residuals: how far off each prediction was"
@@ -478,8 +481,8 @@ export function ScatterMap({ points, oneComponent }: { points: { x: number; y: n
       title="Map of the test rows on the first two components"
       testId="pca-scatter"
       explanation={`Each dot is a test row placed by its first ${oneComponent ? 'component (one only, so all sit on a line)' : 'two components'}: rows that look alike sit close together, and the colours are the target's values, so separate colour patches mean the components tell them apart.`}
-      x={{ domain: niceDomain(...extent(points.map((p) => p.x))), label: 'component 1' }}
-      y={{ domain: niceDomain(...extent(points.map((p) => p.y))), label: oneComponent ? '—' : 'component 2' }}
+      x={{ domain: niceDomain(...extent(points.map((p) => p.x), DOT_MARGIN)), label: 'component 1' }}
+      y={{ domain: niceDomain(...extent(points.map((p) => p.y), DOT_MARGIN)), label: oneComponent ? '—' : 'component 2' }}
       legend={groups.length > 1 || groups[0]?.label !== NO_LABEL ? groups.map((g) => ({ label: g.label, color: g.color })) : undefined}
     >
       {(sx, sy) =>

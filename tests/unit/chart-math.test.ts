@@ -23,6 +23,7 @@ describe('extent', () => {
     expect(extent([3, NaN, -1, Infinity, 2])).toEqual([-1, 3]);
     expect(extent([5, 5])).toEqual([4.5, 5.5]);
     expect(extent([])).toEqual([0, 1]);
+    expect(extent([0, 10], 0.05)).toEqual([-0.5, 10.5]);
   });
 });
 

@@ -3,12 +3,17 @@
  * CSV (lib/infer.ts: missing markers, numbers, dates, booleans, category or text).
  *
  * How it works
- * - The workbook is streamed with exceljs's streaming reader (rows are never all held as cell
- *   objects): the chosen sheet's rows are written, cell by cell, to a temporary CSV file that the CSV
- *   ingest (server/data/ingest.ts) then reads and types. Cells are typed by exceljs: numbers stay
- *   numbers, dates (date-formatted cells) become ISO dates, booleans true/false, rich text its plain
- *   text, a hyperlink its text, a formula its cached result (a date when the cell has a date format),
- *   and error values (#N/A, #DIV/0!, …) are missing.
+ * - The .xlsx (a ZIP) is opened with yauzl from its central directory. The workbook's parts that
+ *   every sheet needs (its sheet list and relationships, shared strings, styles for telling dates
+ *   from numbers) are parsed first with exceljs's parsers, then only the chosen sheet's XML is
+ *   streamed through exceljs's streaming worksheet reader, row by row (rows are never all held as
+ *   cell objects; the other sheets are not read). exceljs's own WorkbookReader is not used for the
+ *   ZIP: its single streaming pass drops entries at random on Node 18+ (exceljs issue #3064).
+ * - Each row is written, cell by cell, to a temporary CSV file that the CSV ingest
+ *   (server/data/ingest.ts) then reads and types. Cells are typed by exceljs: numbers stay numbers,
+ *   dates (date-formatted cells) become ISO dates, booleans true/false, rich text its plain text, a
+ *   hyperlink its text, a formula its cached result (a date when the cell has a date format; a
+ *   boolean result reads as 1/0), and error values (#N/A, #DIV/0!, …) are missing.
  * - The sheet: `sheet` names it (exact name, else the one that differs only in upper/lower case);
  *   without it, the first visible sheet in tab order.
  * - The table starts at the first row with any value: with `header` (default) its cells name the
@@ -16,12 +21,14 @@
  *   are ignored. A row with a value outside that span is a problem, reported with its row number as
  *   Excel shows it, then skipped ('skip') or the whole file is refused ('refuse').
  * - Not an .xlsx (a renamed CSV, an old .xls, a password-protected workbook, another ZIP), an
- *   unknown sheet name, an empty sheet: each is an IngestError with a plain message.
+ *   unknown sheet name, a chart sheet, an empty sheet: each is an IngestError with a plain message.
  */
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { formatDate, type ColumnSchema, type Table } from '../../lib/table';
 import { IngestError, ingestCsvFile, MAX_LISTED_PROBLEMS, uploadedFileSize, type IngestProblem } from './ingest';
 import { csvCell } from './ingest-json';
@@ -60,14 +67,17 @@ interface StreamRow {
   values: unknown[];
   getCell(col: number): { numFmt?: string };
 }
-interface StreamSheet extends AsyncIterable<StreamRow> {
-  name: string;
-  /** A sheet read from the ZIP directly: a generator; one parked in a temporary file: its read stream. */
-  iterator?: { destroy?: () => void; on?: (event: 'error', listener: () => void) => void };
-}
-interface StreamWorkbook extends AsyncIterable<StreamSheet> {
-  model?: { sheets?: { name: string; state?: string }[] };
+type StreamSheet = AsyncIterable<StreamRow>;
+/** exceljs 4.4.0's WorkbookReader: its part parsers, each fed one ZIP entry's stream. */
+interface WorkbookParts {
+  model?: { sheets?: { name: string; rId: string; state?: string }[] };
   properties?: { model?: { date1904?: boolean } };
+  workbookRels?: { Id: string; Target: string }[];
+  _parseRels(entry: Readable): Promise<void>;
+  _parseWorkbook(entry: Readable): Promise<void>;
+  _parseSharedStrings(entry: Readable): AsyncGenerator<unknown>;
+  _parseStyles(entry: Readable): Promise<void>;
+  _parseWorksheet(rows: Readable, sheetNo: string): Generator<{ eventType: string; value: StreamSheet }>;
 }
 
 const OLE2 = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
@@ -134,15 +144,6 @@ export function columnLetter(n: number): string {
   return s;
 }
 
-/**
- * Lets go of a sheet that is not read. A sheet parked in a temporary file comes as a read stream
- * that exceljs deletes the file of as soon as we move on; its late "cannot open" error is expected.
- */
-function skipSheet(sheet: StreamSheet): void {
-  sheet.iterator?.on?.('error', () => {});
-  sheet.iterator?.destroy?.();
-}
-
 const quoted = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
 
 /** The sheet to read among those the workbook lists, or an IngestError naming the choices. */
@@ -166,106 +167,108 @@ export async function ingestXlsxFile(file: string, options: XlsxOptions = {}): P
   const bytes = await uploadedFileSize(file, options.maxBytes);
   await checkSignature(file);
 
+  let zip: ZipFile;
+  try {
+    zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false, validateEntrySizes: true });
+  } catch (error) {
+    throw new IngestError('unreadable', `The workbook is damaged and cannot be read (${(error as Error).message}). Open it in Excel or LibreOffice, save it again as .xlsx and upload that.`);
+  }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pipeloom-xlsx-'));
   const csvPath = path.join(dir, 'sheet.csv');
-  const out = await open(csvPath, 'w');
-  let pending = '';
-  const flush = async () => {
-    if (pending) await out.write(pending);
-    pending = '';
-  };
   const problems: XlsxProblem[] = [];
   let problemCount = 0;
   let rows = 0;
   let sheetName: string | undefined;
   let sheets: string[] = [];
-  let found = false;
   let failure: unknown;
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
-      worksheets: 'emit',
-      sharedStrings: 'cache',
-      styles: 'cache', // needed to tell dates from numbers
-      hyperlinks: 'ignore',
-      entries: 'ignore',
-    }) as unknown as StreamWorkbook;
+    const out = await open(csvPath, 'w');
     try {
-      for await (const sheet of reader) {
-        const listed = reader.model?.sheets ?? [];
-        sheets = listed.map((s) => s.name);
-        if (sheetName === undefined && listed.length > 0 && failure === undefined) {
-          try {
-            sheetName = chooseSheet(listed, options.sheet);
-          } catch (error) {
-            failure = error;
+      const entries = new Map<string, Entry>();
+      for await (const entry of zip.eachEntry()) entries.set(entry.fileName, entry);
+      const part = async (name: string): Promise<Readable | undefined> => {
+        const entry = entries.get(name);
+        return entry ? zip.openReadStreamPromise(entry) : undefined;
+      };
+      const book = await part('xl/workbook.xml');
+      if (!book) {
+        throw new IngestError('unreadable', 'This is a ZIP file but not an Excel workbook (.xlsx): it has no sheets. Image datasets are uploaded as a ZIP with the format "images".');
+      }
+      const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' }) as unknown as WorkbookParts;
+      const rels = await part('xl/_rels/workbook.xml.rels');
+      if (rels) await reader._parseRels(rels);
+      await reader._parseWorkbook(book);
+      const shared = await part('xl/sharedStrings.xml');
+      if (shared) for await (const _ of reader._parseSharedStrings(shared)) void _; // cached in the reader, nothing emitted
+      const styles = await part('xl/styles.xml');
+      if (styles) await reader._parseStyles(styles);
+
+      const listed = reader.model?.sheets ?? [];
+      sheets = listed.map((s) => s.name);
+      sheetName = chooseSheet(listed, options.sheet);
+      const rId = listed.find((s) => s.name === sheetName)!.rId;
+      const target = reader.workbookRels?.find((r) => r.Id === rId)?.Target;
+      // Targets are relative to xl/ (worksheets/sheet1.xml), or absolute within the package (/xl/…).
+      const where = target === undefined ? undefined : target.startsWith('/') ? target.slice(1) : path.posix.normalize(`xl/${target}`);
+      const sheetNo = where === undefined ? undefined : /^xl\/worksheets\/sheet(\d+)\.xml$/.exec(where)?.[1];
+      const data = where === undefined ? undefined : await part(where);
+      if (!data || sheetNo === undefined) {
+        throw new IngestError('empty', `The sheet "${sheetName}" holds no table of cells (it may be a chart sheet). Choose another sheet: ${quoted(sheets)}.`);
+      }
+      const sheet = reader._parseWorksheet(data, sheetNo).next().value!.value;
+      const date1904 = reader.properties?.model?.date1904 === true;
+      let pending = '';
+      let first = 0;
+      let last = 0;
+      for await (const row of sheet) {
+        const values = row.values;
+        const texts: string[] = [];
+        let lo = 0;
+        let hi = 0;
+        for (let c = 1; c < values.length; c++) {
+          const text = cellText(values[c], () => row.getCell(c).numFmt, date1904);
+          texts[c] = text;
+          if (text.trim() !== '') {
+            if (lo === 0) lo = c;
+            hi = c;
           }
         }
-        if (found || failure !== undefined || sheet.name !== sheetName) {
-          skipSheet(sheet);
+        if (lo === 0) continue; // an empty row
+        if (first === 0) {
+          first = lo;
+          last = hi;
+        } else if (lo < first || hi > last) {
+          const outside = lo < first ? lo : hi;
+          problemCount++;
+          if (problems.length < MAX_LISTED_PROBLEMS) {
+            problems.push({
+              line: row.number,
+              kind: 'outside-table',
+              message: `Row ${row.number}: a value in column ${columnLetter(outside)} lies outside the table (columns ${columnLetter(first)} to ${columnLetter(last)}, set by ${header ? 'the header row' : 'the first row'}); the row is skipped.`,
+            });
+          }
           continue;
         }
-        found = true;
-        const date1904 = reader.properties?.model?.date1904 === true;
-        let first = 0;
-        let last = 0;
-        try {
-          for await (const row of sheet) {
-            const values = row.values;
-            const texts: string[] = [];
-            let lo = 0;
-            let hi = 0;
-            for (let c = 1; c < values.length; c++) {
-              const text = cellText(values[c], () => row.getCell(c).numFmt, date1904);
-              texts[c] = text;
-              if (text.trim() !== '') {
-                if (lo === 0) lo = c;
-                hi = c;
-              }
-            }
-            if (lo === 0) continue; // an empty row
-            if (first === 0) {
-              first = lo;
-              last = hi;
-            } else if (lo < first || hi > last) {
-              const outside = lo < first ? lo : hi;
-              problemCount++;
-              if (problems.length < MAX_LISTED_PROBLEMS) {
-                problems.push({
-                  line: row.number,
-                  kind: 'outside-table',
-                  message: `Row ${row.number}: a value in column ${columnLetter(outside)} lies outside the table (columns ${columnLetter(first)} to ${columnLetter(last)}, set by ${header ? 'the header row' : 'the first row'}); the row is skipped.`,
-                });
-              }
-              continue;
-            }
-            const fields: string[] = [];
-            for (let c = first; c <= last; c++) fields.push(csvCell(texts[c] ?? '', 'a cell'));
-            pending += `${fields.join(',')}\n`;
-            rows++;
-            if (pending.length >= 1 << 20) await flush();
-          }
-        } catch (error) {
-          skipSheet(sheet);
-          failure ??= error;
+        const fields: string[] = [];
+        for (let c = first; c <= last; c++) fields.push(csvCell(texts[c] ?? '', 'a cell'));
+        pending += `${fields.join(',')}\n`;
+        rows++;
+        if (pending.length >= 1 << 20) {
+          await out.write(pending);
+          pending = '';
         }
       }
+      if (pending) await out.write(pending);
     } catch (error) {
-      failure ??= error;
+      failure = error;
+    } finally {
+      await out.close();
     }
-    await flush();
-  } finally {
-    await out.close();
-  }
-  try {
     if (failure !== undefined) {
       if (failure instanceof IngestError) throw failure;
       throw new IngestError('unreadable', `The workbook cannot be read: ${(failure as Error).message ?? String(failure)}. Open it in Excel or LibreOffice, save it again as .xlsx and upload that.`);
     }
-    if (sheets.length === 0 && !found) {
-      throw new IngestError('unreadable', 'This is a ZIP file but not an Excel workbook (.xlsx): it has no sheets. Image datasets are uploaded as a ZIP with the format "images".');
-    }
     if (sheetName === undefined) throw new IngestError('empty', 'The workbook has no sheets.');
-    if (!found) throw new IngestError('empty', `The sheet "${sheetName}" holds no cells (it may be a chart sheet). Choose another sheet: ${quoted(sheets)}.`);
     const dataRows = header && rows > 0 ? rows - 1 : rows;
     if (rows === 0 && problemCount === 0) throw new IngestError('empty', `The sheet "${sheetName}" is empty.`);
     if (refuse && problemCount > 0) {
@@ -299,6 +302,7 @@ export async function ingestXlsxFile(file: string, options: XlsxOptions = {}): P
       bytes,
     };
   } finally {
+    zip.close();
     await rm(dir, { recursive: true, force: true });
   }
 }

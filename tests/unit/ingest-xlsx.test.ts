@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -52,7 +52,14 @@ async function salesWorkbook(): Promise<string> {
 
 describe('ingestXlsxFile', () => {
   it('reads the first visible sheet with cells typed by exceljs, then the CSV type inference and missing markers', async () => {
-    const r = await ingestXlsxFile(await salesWorkbook());
+    const file = await salesWorkbook();
+    // Temporary files (ours and exceljs's) go to a folder of this test's own, to see that none stay.
+    const temp = path.join(dir, `tmp${n++}`);
+    mkdirSync(temp);
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = temp;
+    const r = await ingestXlsxFile(file).finally(() => (saved === undefined ? delete process.env.TMPDIR : (process.env.TMPDIR = saved)));
+    expect(readdirSync(temp)).toEqual([]);
     expect(r).toMatchObject({ sheet: 'Sales', sheets: ['Secret', 'Sales', 'Empty', 'Other'], rowCount: 3, header: true, problems: [], skippedRows: 0 });
     expect(r.columns.map((c) => `${c.name}:${c.type}`)).toEqual([
       'region:category',
@@ -70,8 +77,6 @@ describe('ingestXlsxFile', () => {
       { region: 'South', when: '2024-01-03T12:30:00.000Z', amount: -2, paid: false, double: -4, ratio: 0.5, note: 'has, comma and "quotes"\nand a newline', due: '2024-02-02', code: 7 },
       { region: 'North', when: '2024-02-01', amount: 3, paid: true, double: 6, ratio: null, note: null, due: null, code: 8 },
     ]);
-    // The temporary CSV is gone.
-    expect(readdirSync(os.tmpdir()).filter((f) => f.startsWith('pipeloom-xlsx-') && !f.startsWith('pipeloom-xlsx-test-'))).toEqual([]);
   });
 
   it('another sheet by name (upper/lower case forgiven); an unknown name lists the sheets', async () => {
@@ -141,6 +146,32 @@ describe('ingestXlsxFile', () => {
     const garbage = path.join(dir, 'garbage.xlsx');
     writeFileSync(garbage, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(200, 7)]));
     expect((await refusal(garbage)).message).toMatch(/not an Excel workbook|cannot be read/);
+  });
+
+  it('a hand-made minimal workbook: no shared strings or styles, inline strings, an absolute part name', async () => {
+    const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
+    const cell = (ref: string, t: string | null, inner: string) => `<c r="${ref}"${t ? ` t="${t}"` : ''}>${inner}</c>`;
+    const text = (ref: string, value: string) => cell(ref, 'inlineStr', `<is><t>${value}</t></is>`);
+    const file = path.join(dir, 'minimal.xlsx');
+    writeFileSync(
+      file,
+      makeZip([
+        { name: 'xl/worksheets/sheet1.xml', deflate: true, data: `<worksheet ${ns}><sheetData>` +
+          `<row r="1">${text('A1', 'name')}${text('B1', 'score')}${text('C1', 'ok')}</row>` +
+          `<row r="2">${text('A2', 'a &amp; b')}${cell('B2', null, '<v>1.5</v>')}${cell('C2', 'b', '<v>1</v>')}</row>` +
+          `<row r="4">${cell('A4', 'str', '<f>A2</f><v>x</v>')}${cell('B4', 'e', '<v>#N/A</v>')}${cell('C4', 'b', '<v>0</v>')}</row>` +
+          '</sheetData></worksheet>' },
+        { name: 'xl/_rels/workbook.xml.rels', data: '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId7" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/sheet1.xml"/></Relationships>' },
+        { name: 'xl/workbook.xml', data: `<workbook ${ns} xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Results" sheetId="1" r:id="rId7"/></sheets></workbook>` },
+      ]),
+    );
+    const r = await ingestXlsxFile(file);
+    expect(r.sheet).toBe('Results');
+    expect(r.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['name:category', 'score:number', 'ok:boolean']);
+    expect(tableRows(r.table)).toEqual([
+      { name: 'a & b', score: 1.5, ok: true },
+      { name: 'x', score: null, ok: false },
+    ]);
   });
 
   it('column letters', () => {

@@ -29,6 +29,8 @@ import { logTransform, minMaxScale, standardize } from './features/scaling';
 import { linearRegression, logisticRegression } from './model/linear-models';
 import { mlp } from './model/mlp';
 import { kmeansModel, pcaModel } from './model/clustering';
+import { svm } from './model/svm';
+import { decisionTree, randomForest } from './model/trees';
 import { kFold } from './split/k-fold';
 import { timeOrderedSplit } from './split/time-ordered-split';
 import { trainTestSplit } from './split/train-test-split';
@@ -68,6 +70,9 @@ export const NODE_KINDS: NodeDefinition[] = [
   logisticRegression,
   linearRegression,
   mlp,
+  svm,
+  decisionTree,
+  randomForest,
   kmeansModel,
   pcaModel,
   train,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ModelSpec, SplitArtifact } from '../artifacts';
+import { featureImportance } from '../../lib/ml/importance';
+import type { ModelSpec, SplitArtifact, TrainedModelArtifact } from '../artifacts';
 import { defineNode, type ConfigureProblem, type PortInfo } from '../define';
 import { deepInputProblems } from '../model/deep';
 
@@ -75,5 +76,9 @@ export const train = defineNode({
   async run({ inputs, params, ctx }) {
     const { trainModel } = await import('../../server/ml/train-model');
     return { model: await trainModel(inputs.split as SplitArtifact, inputs.model as ModelSpec, params, ctx) };
+  },
+  summarize(outputs) {
+    const importance = featureImportance(outputs.model as TrainedModelArtifact);
+    return importance ? { featureImportance: importance.slice(0, 30) } : {};
   },
 });

@@ -1,5 +1,8 @@
 import { encodeFeatures } from '../../lib/encoding';
+import { fitForest, fitTree, predictForest, type ForestModel } from '../../lib/ml/forest';
 import { assignClusters, elbow, kmeans, type ElbowPoint } from '../../lib/ml/kmeans';
+import type { Prediction } from '../../lib/ml/matrix';
+import { predictSvm, trainSvm, type SvmKernel, type SvmModel } from '../../lib/ml/svm';
 import { fitPca, projectPca, type DenseMatrix, type PcaState } from '../../lib/pca';
 import { classCodes, getColumn, numericValues, type Task } from '../../lib/table';
 import type { ClassicFamily, ModelSpec, ModelTask, SplitArtifact, TrainedModelArtifact } from '../../nodes/artifacts';
@@ -16,7 +19,7 @@ interface ClassicTrainer<F> {
   task?: 'clustering' | 'projection';
   /** Whether numbers are standardized before fitting (distances in the user's units need false). */
   standardize(config: Record<string, unknown>): boolean;
-  fit(args: { X: DenseMatrix; classes?: Int32Array; targets?: Float64Array; labels: string[]; task: ModelTask; config: Record<string, unknown>; seed: number; ctx: RunContext }): F;
+  fit(args: { X: DenseMatrix; classes?: Int32Array; targets?: Float64Array; labels: string[]; task: ModelTask; config: Record<string, unknown>; seed: number; ctx: RunContext }): F | Promise<F>;
   outputs(fitted: F, X: DenseMatrix): { values: Float32Array; width: number };
 }
 
@@ -62,13 +65,75 @@ const pcaTrainer: ClassicTrainer<PcaState> = {
   },
 };
 
-const TRAINERS: Partial<Record<ClassicFamily, ClassicTrainer<unknown>>> = {
-  kmeans: kmeansTrainer as ClassicTrainer<unknown>,
-  pca: pcaTrainer as ClassicTrainer<unknown>,
+/** Supervised models answer class ids over the classes seen in training: spread them over every label. */
+function supervisedOutputs(prediction: Prediction, modelClasses: Int32Array, labelCount: number): { values: Float32Array; width: number } {
+  if (prediction.task === 'regression') return { values: Float32Array.from(prediction.values), width: 1 };
+  const n = prediction.classes.length;
+  const k = modelClasses.length;
+  const values = new Float32Array(n * labelCount);
+  for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) values[r * labelCount + modelClasses[c]] = prediction.probabilities[r * k + c];
+  return { values, width: labelCount };
+}
+
+function supervisedTarget(args: { classes?: Int32Array; targets?: Float64Array }): Int32Array | Float64Array {
+  return (args.classes ?? args.targets)!;
+}
+
+type Supervised<M> = M & { labelCount: number };
+
+const svmTrainer: ClassicTrainer<Supervised<SvmModel>> = {
+  standardize: () => true,
+  async fit(args) {
+    const { config, seed, task, ctx } = args;
+    const gamma = Number(config.gamma);
+    const model = await trainSvm(args.X, supervisedTarget(args), {
+      task: task as 'classification' | 'regression',
+      seed,
+      kernel: config.kernel as SvmKernel,
+      C: Number(config.C),
+      gamma: gamma > 0 ? gamma : 'scale',
+      degree: Number(config.degree),
+      epsilon: Number(config.epsilon),
+      maxRows: Number(config.maxRows),
+    });
+    ctx.log(model.solver === 'libsvm' ? `SVM (${model.kernel} kernel): ${model.svCount.reduce((a, b) => a + b, 0)} support vectors.` : 'Linear SVM fitted.');
+    return { ...model, labelCount: args.labels.length };
+  },
+  outputs: (model, X) => supervisedOutputs(predictSvm(model, X), model.classes, model.labelCount),
 };
 
+function treeTrainer(forest: boolean): ClassicTrainer<Supervised<ForestModel>> {
+  return {
+    // Trees split on thresholds: scaling changes nothing, and raw thresholds are easier to read.
+    standardize: () => false,
+    fit(args) {
+      const { config, seed, task, ctx } = args;
+      const maxDepth = Number(config.maxDepth);
+      const options = {
+        task: task as 'classification' | 'regression',
+        seed,
+        maxDepth: maxDepth > 0 ? maxDepth : undefined,
+        minSamplesLeaf: Number(config.minSamplesLeaf),
+      };
+      const model = forest ? fitForest(args.X, supervisedTarget(args), { ...options, trees: Number(config.trees) }) : fitTree(args.X, supervisedTarget(args), options);
+      ctx.log(`${forest ? `Random forest of ${model.trees.length} trees` : 'Decision tree'} fitted (${model.trees.reduce((a, t) => a + t.feature.length, 0)} nodes).`);
+      return { ...model, labelCount: args.labels.length };
+    },
+    outputs: (model, X) => supervisedOutputs(predictForest(model, X), model.classes, model.labelCount),
+  };
+}
+
+const TRAINERS: Record<ClassicFamily, ClassicTrainer<unknown>> = {
+  kmeans: kmeansTrainer as ClassicTrainer<unknown>,
+  pca: pcaTrainer as ClassicTrainer<unknown>,
+  svm: svmTrainer as ClassicTrainer<unknown>,
+  'decision-tree': treeTrainer(false) as ClassicTrainer<unknown>,
+  'random-forest': treeTrainer(true) as ClassicTrainer<unknown>,
+};
+
+
 function trainerOf(family: string): ClassicTrainer<unknown> {
-  const trainer = TRAINERS[family as ClassicFamily];
+  const trainer = TRAINERS[family as ClassicFamily] as ClassicTrainer<unknown> | undefined;
   if (!trainer) throw new Error(`There is no trainer for "${family}" models.`);
   return trainer;
 }
@@ -78,7 +143,7 @@ export function classicTask(family: string, splitTask: Task): ModelTask {
   return trainerOf(family).task ?? splitTask;
 }
 
-export function trainClassic(split: SplitArtifact, spec: Extract<ModelSpec, { trainer: 'classic' }>, seed: number, ctx: RunContext): TrainedModelArtifact {
+export async function trainClassic(split: SplitArtifact, spec: Extract<ModelSpec, { trainer: 'classic' }>, seed: number, ctx: RunContext): Promise<TrainedModelArtifact> {
   const trainer = trainerOf(spec.family);
   const task = trainer.task ?? split.task;
   const data = prepareTraining(split, { standardize: trainer.standardize(spec.config) });
@@ -89,7 +154,7 @@ export function trainClassic(split: SplitArtifact, spec: Extract<ModelSpec, { tr
   const targets =
     task === 'regression' ? Float64Array.from(numericValues(target), (v) => (v - data.targetScale.mean) / data.targetScale.std) : undefined;
   ctx.progress(0, `fitting on ${X.rows} rows × ${X.cols} features`);
-  const fitted = trainer.fit({ X, classes, targets, labels: supervised ? split.labels : [], task, config: spec.config, seed, ctx });
+  const fitted = await trainer.fit({ X, classes, targets, labels: supervised ? split.labels : [], task, config: spec.config, seed, ctx });
   ctx.progress(1);
   return {
     spec,

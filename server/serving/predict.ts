@@ -162,8 +162,16 @@ export async function predict(name: string, body: unknown, version?: number) {
  * One answer per row, by what the model does: a class with its probabilities, a number, a cluster
  * id, or the row's coordinates on each principal component (pc_1, pc_2, …).
  */
-function answers(model: TrainedModelArtifact, result: TablePredictions, rowCount: number): Record<string, unknown>[] {
-  return Array.from({ length: rowCount }, (_, i) => {
+/** One row's answer: which fields are present depends on what the model does. */
+export interface PredictAnswer {
+  predicted?: string | number;
+  probabilities?: Record<string, number>;
+  cluster?: string | number;
+  components?: Record<string, number>;
+}
+
+function answers(model: TrainedModelArtifact, result: TablePredictions, rowCount: number): PredictAnswer[] {
+  return Array.from({ length: rowCount }, (_, i): PredictAnswer => {
     switch (model.task) {
       case 'classification':
         return { predicted: result.predicted[i], probabilities: Object.fromEntries(model.labels.map((label, c) => [label, result.probabilities![i][c]])) };

@@ -43,7 +43,10 @@ function mostFrequent(column: Column, rowCount: number): { row: number; count: n
     let start = 0;
     for (let i = 1; i <= rowCount; i++) {
       if (i < rowCount && (sorted[i] === sorted[start] || (Number.isNaN(sorted[i]) && Number.isNaN(sorted[start])))) continue;
-      if (i - start > best.count) (best = { row: -1, count: i - start }), (value = sorted[start]);
+      if (i - start > best.count) {
+        best = { row: -1, count: i - start };
+        value = sorted[start];
+      }
       start = i;
     }
     best.row = column.values.findIndex((v) => v === value || (Number.isNaN(v) && Number.isNaN(value)));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { featureImportance } from '../../lib/ml/importance';
 import type { ModelSpec, SplitArtifact, TrainedModelArtifact } from '../artifacts';
+import type { ColumnSchema } from '../../lib/table';
 import { defineNode, type ConfigureProblem, type PortInfo } from '../define';
 import { deepInputProblems } from '../model/deep';
 
@@ -10,6 +11,24 @@ export const trainingParams = {
   batchSize: z.number().int().min(1, 'at least 1').max(65536).default(32).meta({ title: 'Batch size', description: 'Rows per update.', advanced: true }),
   optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam').meta({ title: 'Optimizer', advanced: true }),
   seed: z.number().int().min(0).default(42).meta({ title: 'Seed', description: 'Same seed, same result.', advanced: true }),
+  classWeights: z
+    .enum(['none', 'balanced'])
+    .default('none')
+    .meta({
+      title: 'Class weights',
+      description: 'Classification with rare classes: "balanced" makes each class count as much as the others, so the model does not just ignore the rare ones.',
+      enumLabels: { none: 'every row counts the same', balanced: 'balanced (rare classes count more)' },
+      advanced: true,
+    }),
+  earlyStopping: z
+    .boolean()
+    .default(false)
+    .meta({
+      title: 'Stop early',
+      description: 'Stop when the error on the validation rows has not improved for a while, and keep the best epoch instead of the last (needs validation rows). Guards against training too long.',
+      advanced: true,
+    }),
+  patience: z.number().int().min(1, 'at least 1').max(1000).default(10).meta({ title: 'Patience', description: 'Epochs without improvement before stopping early.', advanced: true }),
 };
 
 export const TRAINING_INPUTS = [
@@ -33,6 +52,8 @@ export function configureTraining(inputs: Record<string, PortInfo | undefined>, 
   }
   // A CNN, RNN or transformer needs its kind of columns (pixels, word ids, time windows).
   problems.push(...deepInputProblems(model.family, data.table.columns, data.table.target));
+  // A model started from a saved one reads the data through the saved model's preprocessing.
+  if (model.inputColumns) problems.push(...savedInputProblems(model.inputColumns, data.table.columns, data.table.target));
   const supervised = model.task !== 'clustering' && model.task !== 'projection';
   if (supervised && model.task && task && model.task !== task) {
     const kind = task === 'regression' ? 'a number' : 'a category';
@@ -47,6 +68,24 @@ export function configureTraining(inputs: Record<string, PortInfo | undefined>, 
     outputs: { model: { type: 'TrainedModel' as const, table: data.table, model: { ...model, task: supervised ? task : model.task } } },
     problems,
   };
+}
+
+/** The saved model's raw input columns must all be in the new data, with the same types, and the new target none of them. */
+function savedInputProblems(needed: ColumnSchema[], columns: ColumnSchema[], target: string | undefined): ConfigureProblem[] {
+  const problems: ConfigureProblem[] = [];
+  const missing = needed.filter((c) => !columns.some((have) => have.name === c.name));
+  if (missing.length > 0) {
+    const names = missing.slice(0, 5).map((c) => `"${c.name}"`).join(', ') + (missing.length > 5 ? ` and ${missing.length - 5} more` : '');
+    problems.push({ code: 'config', message: `The saved model reads column${missing.length > 1 ? 's' : ''} ${names}, which the data does not have: a model that starts from it needs the same columns.` });
+  }
+  for (const c of needed) {
+    const have = columns.find((h) => h.name === c.name);
+    if (have && have.type !== c.type) problems.push({ code: 'config', message: `Column "${c.name}" holds ${have.type} values here, but the saved model read ${c.type} values from it.` });
+  }
+  if (target && needed.some((c) => c.name === target)) {
+    problems.push({ code: 'config', message: `The target "${target}" was one of the saved model's inputs: it would be given the answer. Choose another target or another saved model.` });
+  }
+  return problems;
 }
 
 export const train = defineNode({
@@ -71,6 +110,9 @@ export const train = defineNode({
     batchSize: trainingParams.batchSize,
     optimizer: trainingParams.optimizer,
     seed: trainingParams.seed,
+    classWeights: trainingParams.classWeights,
+    earlyStopping: trainingParams.earlyStopping,
+    patience: trainingParams.patience,
   }),
   configure: ({ inputs }) => configureTraining(inputs),
   async run({ inputs, params, ctx }) {

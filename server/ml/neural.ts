@@ -20,6 +20,19 @@ export interface TrainOptions {
   batchSize: number;
   optimizer: 'adam' | 'sgd' | 'rmsprop';
   seed: number;
+  /** Classification: 'balanced' weighs each class by n / (classes × its rows), so rare classes count as much. */
+  classWeights?: 'none' | 'balanced';
+  /** Stop when the validation loss has not improved for `patience` epochs, and keep the best epoch's weights. */
+  earlyStopping?: boolean;
+  patience?: number;
+}
+
+/** 'balanced' class weights from the training rows' class counts (classes without rows get weight 1). */
+export function balancedClassWeights(classes: Int32Array, classCount: number): Record<number, number> {
+  const counts = new Array<number>(classCount).fill(0);
+  for (const c of classes) if (c >= 0) counts[c]++;
+  const n = counts.reduce((a, b) => a + b, 0);
+  return Object.fromEntries(counts.map((count, c) => [c, count > 0 ? n / (classCount * count) : 1]));
 }
 
 export function buildNetwork(spec: ModelSpec, inputWidth: number, outputUnits: number, task: 'classification' | 'regression', seed: number) {
@@ -114,8 +127,16 @@ export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, option
     ctx.log(`Resuming from the checkpoint saved after epoch ${checkpoint.epoch} (optimizer state starts afresh).`);
   }
   let lastSaved = Date.now();
+  const classWeight =
+    split.task === 'classification' && options.classWeights === 'balanced'
+      ? balancedClassWeights(classCodes(getColumn(train, split.target), split.labels), split.labels.length)
+      : undefined;
+  if (classWeight) ctx.log(`Class weights: ${split.labels.map((label, c) => `${label} ${classWeight[c].toFixed(2)}`).join(', ')}.`);
+  const stopping = options.earlyStopping && validationData ? new EarlyStopping(options.patience ?? 10) : undefined;
+  if (options.earlyStopping && !validationData) ctx.log('Early stopping needs validation rows (a validation fraction above 0 on the split): training runs every epoch.');
   try {
     for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {
+
       // Let the worker read its messages (a cancel) between epochs: wasm training never yields on its own.
       await new Promise((resolve) => setImmediate(resolve));
       if (ctx.signal.aborted) throw new Error('Cancelled.');
@@ -123,7 +144,7 @@ export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, option
       const order = tf.tensor1d(shuffledIndices(train.rowCount, createRng(options.seed * 100_003 + epoch)), 'int32');
       const xs = tf.gather(x, order);
       const ys = tf.gather(y, order);
-      const history = await model.fit(xs, ys, { epochs: 1, batchSize: options.batchSize, shuffle: false, validationData, verbose: 0 });
+      const history = await model.fit(xs, ys, { epochs: 1, batchSize: options.batchSize, shuffle: false, validationData, classWeight, verbose: 0 });
       tf.dispose([order, xs, ys]);
       const values: Record<string, number> = {};
       for (const [key, series] of Object.entries(history.history)) {
@@ -133,11 +154,17 @@ export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, option
       if (values.loss === undefined) throw new Error(`Training diverged at epoch ${epoch} (the loss is not a number): try a smaller learning rate.`);
       ctx.epoch(epoch, values);
       ctx.progress(epoch / options.epochs, `epoch ${epoch}/${options.epochs}`);
+      if (stopping?.shouldStop(epoch, values.val_loss, model)) {
+        ctx.log(`Early stopping after epoch ${epoch}: the validation loss last improved at epoch ${stopping.bestEpoch} (${stopping.bestLoss.toFixed(4)}); keeping that epoch's weights.`);
+        ctx.progress(1, `stopped early at epoch ${epoch}`);
+        break;
+      }
       if (Date.now() - lastSaved >= CHECKPOINT_EVERY_MS && epoch < options.epochs) {
         ctx.checkpoint.save({ epoch, weights: await serializeNetwork(model) } satisfies TrainingCheckpoint);
         lastSaved = Date.now();
       }
     }
+    stopping?.restoreBest(model);
     return {
       spec,
       target: split.target,
@@ -151,7 +178,38 @@ export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, option
     };
   } finally {
     tf.dispose([x, y, ...(validationData ?? [])]);
+    stopping?.dispose();
     model.dispose();
+  }
+}
+
+/** Tracks the best validation loss and that epoch's weights; says when `patience` epochs brought no improvement. */
+class EarlyStopping {
+  bestLoss = Infinity;
+  bestEpoch = 0;
+  private best: tf.Tensor[] | null = null;
+
+  constructor(private readonly patience: number) {}
+
+  shouldStop(epoch: number, valLoss: number | undefined, model: tf.LayersModel): boolean {
+    if (valLoss === undefined) return false;
+    if (valLoss < this.bestLoss) {
+      this.bestLoss = valLoss;
+      this.bestEpoch = epoch;
+      this.dispose();
+      this.best = model.getWeights().map((w) => w.clone());
+      return false;
+    }
+    return epoch - this.bestEpoch >= this.patience;
+  }
+
+  restoreBest(model: tf.LayersModel): void {
+    if (this.best) model.setWeights(this.best);
+  }
+
+  dispose(): void {
+    if (this.best) tf.dispose(this.best);
+    this.best = null;
   }
 }
 

@@ -65,12 +65,25 @@ export interface DenseConfig {
   l2: number;
 }
 
+/**
+ * Transfer learning: a network that starts from a saved model's layers (the first `freeze` of them, or
+ * all but the head, keep their weights) and its preprocessing, with a new head for the new data.
+ */
+export interface TransferBase {
+  /** The saved model (its artifact key). */
+  modelKey: string;
+  /** How many of the first layers with weights keep them; 'all-but-head' freezes every one. */
+  freeze: number | 'all-but-head';
+  /** The saved model itself, given to training; left out of the spec a trained model keeps. */
+  trained?: TrainedModelArtifact;
+}
+
 /** A model design: the family, how it learns, and its settings (the model node's params). */
 export type ModelSpec =
-  | { family: 'logistic-regression' | 'linear-regression' | 'mlp'; trainer: 'gradient'; config: DenseConfig }
-  | { family: 'cnn'; trainer: 'gradient'; config: CnnConfig }
-  | { family: 'rnn'; trainer: 'gradient'; config: RnnConfig }
-  | { family: 'transformer'; trainer: 'gradient'; config: TransformerConfig }
+  | { family: 'logistic-regression' | 'linear-regression' | 'mlp'; trainer: 'gradient'; config: DenseConfig; base?: TransferBase }
+  | { family: 'cnn'; trainer: 'gradient'; config: CnnConfig; base?: TransferBase }
+  | { family: 'rnn'; trainer: 'gradient'; config: RnnConfig; base?: TransferBase }
+  | { family: 'transformer'; trainer: 'gradient'; config: TransformerConfig; base?: TransferBase }
   | { family: ClassicFamily; trainer: 'classic'; config: Record<string, unknown> };
 
 /** A TensorFlow.js layers model as stored: topology JSON plus the weights' bytes. */

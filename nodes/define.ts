@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { PortSpec, PortType } from '../lib/ports';
-import type { TableSchema } from '../lib/table';
+import type { ColumnSchema, TableSchema } from '../lib/table';
 import type { ModelTask } from './artifacts';
 
 export const NODE_CATEGORIES = ['dataset', 'cleaning', 'features', 'split', 'model', 'train', 'evaluate', 'deploy'] as const;
@@ -12,7 +12,13 @@ export interface PortInfo {
   table?: TableSchema;
   /** Split partitions present; Model and TrainedModel describe the learner. */
   hasValidation?: boolean;
-  model?: { family: string; trainer: 'gradient' | 'classic'; task?: ModelTask };
+  model?: {
+    family: string;
+    trainer: 'gradient' | 'classic';
+    task?: ModelTask;
+    /** A model that starts from a saved one: the raw columns the saved model reads (the new data must have them). */
+    inputColumns?: ColumnSchema[];
+  };
   /** Folds: how many. */
   folds?: number;
 }
@@ -23,9 +29,25 @@ export interface DatasetInfo {
   defaultTarget?: string;
 }
 
+/** What compile knows of a saved model (the Models page) that a graph starts from. */
+export interface SavedModelInfo {
+  id: string;
+  /** The output port of the step that trained it. */
+  port: string;
+  family: string;
+  trainer: 'gradient' | 'classic';
+  task: ModelTask;
+  target: string;
+  inputColumns: ColumnSchema[];
+  /** The pipeline it was trained in. */
+  graphName: string;
+}
+
 export interface CompileEnv {
   /** Column schema and content hash of a dataset a graph names, or undefined when it is not here. */
   dataset(id: string): DatasetInfo | undefined;
+  /** A saved model by id, or undefined when it is not here; absent where saved models are not kept (plain compile checks). */
+  savedModel?(id: string): SavedModelInfo | undefined;
 }
 
 export interface ConfigureProblem {

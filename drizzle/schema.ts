@@ -123,3 +123,37 @@ export const datasets = sqliteTable('datasets', {
   storedBytes: integer('stored_bytes').notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * Every trained model a run made (Train, Tune learning rate, any step with a TrainedModel output),
+ * with its lineage. One row per artifact: a cached re-run that reuses the same trained model adds
+ * nothing. Saved models are kept out of the cache's garbage collection until deleted here.
+ */
+export const models = sqliteTable(
+  'models',
+  {
+    /** The cache key of the step that trained it: where the TrainedModel lies in the artifact store. */
+    id: text('id').primaryKey(),
+    /** The output port of that step holding the model. */
+    port: text('port').notNull(),
+    runId: text('run_id').notNull(),
+    graphId: text('graph_id'),
+    /** The pipeline's name when the run started. */
+    graphName: text('graph_name').notNull(),
+    nodeId: text('node_id').notNull(),
+    nodeType: text('node_type').notNull(),
+    family: text('family').notNull(),
+    /** 'gradient' (a network: can be a starting point for transfer learning) or 'classic'. */
+    trainer: text('trainer').notNull(),
+    task: text('task').notNull(),
+    target: text('target').notNull(),
+    /** Raw columns the model reads (JSON ColumnSchema[]). */
+    inputColumns: text('input_columns').notNull(),
+    /** Dataset steps upstream of it and the content each read (JSON [{nodeId, dataset, hash}]). */
+    datasets: text('datasets').notNull(),
+    /** The Evaluate steps of the same run that judged it (JSON [{nodeId, metrics}]), filled in as they finish. */
+    metrics: text('metrics'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('models_created_idx').on(t.createdAt)],
+);

@@ -1,7 +1,8 @@
 'use client';
-import type { EvaluationMetrics } from '../../lib/metrics';
+import type { CrossValidationSummary, EvaluationMetrics } from '../../lib/metrics';
 import { LineChart } from './charts';
 import { EvaluationResults } from './EvaluationResults';
+import { CrossValidationResults, FeatureImportance } from './ModelSummaries';
 import type { RunView } from './run-state';
 import { isEvaluation } from './run-state';
 
@@ -10,6 +11,8 @@ export function RunPanel({ run, labelOf }: { run: RunView | null; labelOf(nodeId
   const curves = Object.entries(run.curves);
   const evaluations = Object.entries(run.steps).filter(([, s]) => isEvaluation(s.metrics));
   const published = Object.entries(run.steps).filter(([, s]) => typeof s.metrics?.modelName === 'string');
+  const importances = Object.entries(run.steps).filter(([, s]) => Array.isArray(s.metrics?.featureImportance));
+  const crossValidations = Object.entries(run.steps).filter(([, s]) => s.metrics?.crossValidation);
   return (
     <div className="space-y-4 text-sm" data-testid="run-panel">
       <p>
@@ -47,6 +50,18 @@ export function RunPanel({ run, labelOf }: { run: RunView | null; labelOf(nodeId
         <section key={nodeId} className="space-y-2" data-testid="evaluation">
           <h3 className="font-semibold">{labelOf(nodeId)}: results on held-out test rows</h3>
           <EvaluationResults metrics={s.metrics as unknown as EvaluationMetrics} />
+        </section>
+      ))}
+      {importances.map(([nodeId, s]) => (
+        <section key={nodeId} className="space-y-2">
+          <h3 className="font-semibold">{labelOf(nodeId)}: which columns matter</h3>
+          <FeatureImportance importance={s.metrics!.featureImportance as { name: string; importance: number }[]} />
+        </section>
+      ))}
+      {crossValidations.map(([nodeId, s]) => (
+        <section key={nodeId} className="space-y-2">
+          <h3 className="font-semibold">{labelOf(nodeId)}: scores over the folds</h3>
+          <CrossValidationResults summary={s.metrics!.crossValidation as CrossValidationSummary} />
         </section>
       ))}
       {published.map(([nodeId, s]) => (

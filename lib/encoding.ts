@@ -1,3 +1,4 @@
+import { PAD_ID, UNKNOWN_ID } from './sequence';
 import { isValueColumn, type Table } from './table';
 
 /**
@@ -6,9 +7,11 @@ import { isValueColumn, type Table } from './table';
  * categories (unseen → all zeros). Free text needs a tokenizer, not this. Fitted on training rows;
  * stored with the trained model. Models that need the numbers as they are (k-means and PCA measure
  * distances in the user's units) keep them `raw`: only a missing value becomes the training mean.
+ * Word-id columns read by an embedding (Tokenize's `<col>_tok_<i>`) keep their whole ids: `ids` is the
+ * vocabulary size, a missing id becomes padding (0) and one outside 0 … ids-1 becomes unknown (1).
  */
 export type EncodedFeature =
-  | { name: string; type: 'number'; mean: number; std: number; raw?: true }
+  | { name: string; type: 'number'; mean: number; std: number; raw?: true; ids?: number }
   | { name: string; type: 'category'; categories: string[] };
 
 export interface FeatureEncoder {
@@ -19,6 +22,8 @@ export interface FeatureEncoder {
 export interface EncoderOptions {
   /** Standardize numbers (default); false keeps them in their own units. */
   standardize?: boolean;
+  /** Word-id columns → their vocabulary size (padding and unknown included): kept as whole ids, never scaled. */
+  ids?: Readonly<Record<string, number>>;
 }
 
 export function fitEncoder(train: Table, featureNames: string[], options: EncoderOptions = {}): FeatureEncoder {
@@ -26,6 +31,11 @@ export function fitEncoder(train: Table, featureNames: string[], options: Encode
     const column = train.columns.find((c) => c.name === name);
     if (!column) throw new Error(`Feature column "${name}" is missing.`);
     if (column.type === 'text') throw new Error(`Column "${name}" holds free text, which this model cannot read: drop it or turn it into categories.`);
+    const vocabulary = options.ids?.[name];
+    if (vocabulary !== undefined) {
+      if (!isValueColumn(column)) throw new Error(`Column "${name}" must hold word numbers (from Tokenize text), not ${column.type} values.`);
+      return { name, type: 'number', mean: 0, std: 1, ids: vocabulary };
+    }
     if (isValueColumn(column)) {
       let n = 0;
       let sum = 0;
@@ -54,7 +64,12 @@ export function encodeFeatures(table: Table, encoder: FeatureEncoder): Float32Ar
     if (!column) throw new Error(`Feature column "${feature.name}" is missing.`);
     if (feature.type === 'number') {
       if (!isValueColumn(column)) throw new Error(`Column "${feature.name}" must be numeric.`);
-      const { mean, std, raw } = feature;
+      const { mean, std, raw, ids } = feature;
+      if (ids !== undefined) {
+        for (let r = 0; r < table.rowCount; r++) out[r * encoder.width + offset] = wordId(column.values[r], ids);
+        offset += 1;
+        continue;
+      }
       for (let r = 0; r < table.rowCount; r++) {
         const v = column.values[r];
         out[r * encoder.width + offset] = raw ? (Number.isNaN(v) ? mean : v) : Number.isNaN(v) ? 0 : (v - mean) / std;
@@ -73,4 +88,10 @@ export function encodeFeatures(table: Table, encoder: FeatureEncoder): Float32Ar
     }
   }
   return out;
+}
+
+/** A word id as an embedding reads it: missing → padding, not a whole number below the vocabulary size → unknown. */
+function wordId(value: number, vocabulary: number): number {
+  if (Number.isNaN(value)) return PAD_ID;
+  return Number.isInteger(value) && value >= 0 && value < vocabulary ? value : UNKNOWN_ID;
 }

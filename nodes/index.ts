@@ -28,6 +28,9 @@ import { imageAugment } from './features/image-augment';
 import { logTransform, minMaxScale, standardize } from './features/scaling';
 import { linearRegression, logisticRegression } from './model/linear-models';
 import { mlp } from './model/mlp';
+import { cnn } from './model/cnn';
+import { rnn } from './model/rnn';
+import { transformer } from './model/transformer';
 import { kmeansModel, pcaModel } from './model/clustering';
 import { svm } from './model/svm';
 import { decisionTree, randomForest } from './model/trees';
@@ -70,6 +73,9 @@ export const NODE_KINDS: NodeDefinition[] = [
   logisticRegression,
   linearRegression,
   mlp,
+  cnn,
+  rnn,
+  transformer,
   svm,
   decisionTree,
   randomForest,

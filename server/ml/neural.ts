@@ -1,9 +1,10 @@
-import { encodeFeatures } from '../../lib/encoding';
+import { encodeFeatures, type FeatureEncoder } from '../../lib/encoding';
 import { createRng, shuffledIndices } from '../../lib/rng';
 import { classCodes, getColumn, numericValues, type Table } from '../../lib/table';
 import type { DenseConfig, ModelSpec, NetworkWeights, SplitArtifact, TrainedModelArtifact } from '../../nodes/artifacts';
 import type { RunContext } from '../../nodes/define';
 import { tf } from '../tf/backend';
+import { buildDeepNetwork, deepEncoderOptions, isDeepSpec } from './networks';
 import { prepareTraining } from './training-data';
 
 /** Training saves its weights at most this often, so a killed worker loses little work. */
@@ -35,10 +36,12 @@ export function balancedClassWeights(classes: Int32Array, classCount: number): R
   return Object.fromEntries(counts.map((count, c) => [c, count > 0 ? n / (classCount * count) : 1]));
 }
 
-export function buildNetwork(spec: ModelSpec, inputWidth: number, outputUnits: number, task: 'classification' | 'regression', seed: number) {
+/** Deep families (CNN, RNN, transformer) also need the encoder: where their pixels, word ids or windows sit in a row. */
+export function buildNetwork(spec: ModelSpec, inputWidth: number, outputUnits: number, task: 'classification' | 'regression', seed: number, encoder?: FeatureEncoder): tf.LayersModel {
   if (spec.family === 'logistic-regression' || spec.family === 'linear-regression' || spec.family === 'mlp') {
     return buildDense(spec.config, spec.family === 'mlp', inputWidth, outputUnits, task, seed);
   }
+  if (isDeepSpec(spec) && encoder) return buildDeepNetwork(spec, encoder, outputUnits, task, seed);
   throw new Error(`Pipeloom cannot build a ${spec.family} network yet.`);
 }
 
@@ -97,10 +100,11 @@ function featureTensor(table: Table, encoderWidth: number, encoded: Float32Array
 
 /** Trains a network on the split's training rows; shuffling and batching use a seeded generator. */
 export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, options: TrainOptions, ctx: RunContext): Promise<TrainedModelArtifact> {
-  const { train, validation, encoder, targetScale, inputColumns } = prepareTraining(split);
+  // Deep families keep word ids whole (for their embeddings) instead of standardizing them.
+  const { train, validation, encoder, targetScale, inputColumns } = prepareTraining(split, (prepared) => (isDeepSpec(spec) ? deepEncoderOptions(spec.family, split, prepared) : {}));
 
   const outputUnits = split.task === 'classification' ? split.labels.length : 1;
-  const model = buildNetwork(spec, encoder.width, outputUnits, split.task, options.seed);
+  const model = buildNetwork(spec, encoder.width, outputUnits, split.task, options.seed, encoder);
   model.compile({
     optimizer: optimizerFor(options),
     loss: split.task === 'classification' ? 'categoricalCrossentropy' : 'meanSquaredError',
@@ -213,7 +217,7 @@ class EarlyStopping {
   }
 }
 
-async function serializeNetwork(model: ReturnType<typeof tf.sequential>): Promise<NetworkWeights> {
+async function serializeNetwork(model: tf.LayersModel): Promise<NetworkWeights> {
   let saved: NetworkWeights | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {

@@ -15,12 +15,13 @@ export interface TrainingData {
   inputColumns: ColumnSchema[];
 }
 
-export function prepareTraining(split: SplitArtifact, options: EncoderOptions = {}): TrainingData {
+/** `options` may depend on the prepared training rows (the columns the recipe made). */
+export function prepareTraining(split: SplitArtifact, options: EncoderOptions | ((train: Table) => EncoderOptions) = {}): TrainingData {
   const train = applyRecipe(split.recipe, split.train);
   const validation = split.validation.rowCount > 0 ? applyRecipe(split.recipe, split.validation) : undefined;
   // The recipe may replace columns (PCA, date parts): the model learns from the prepared ones.
   const featureNames = train.columns.map((c) => c.name).filter((n) => n !== split.target);
-  const encoder = fitEncoder(train, featureNames, options);
+  const encoder = fitEncoder(train, featureNames, typeof options === 'function' ? options(train) : options);
   const targetScale = { mean: 0, std: 1 };
   if (split.task === 'regression') {
     const y = numericValues(getColumn(train, split.target));

@@ -17,6 +17,7 @@ import { classCodes, getColumn, labelOf, numericValues, takeRows, type Table } f
 import type { MetricsArtifact, SplitArtifact, TrainedModelArtifact } from '../../nodes/artifacts';
 import type { RunContext } from '../../nodes/define';
 import type { KMeansModel } from './classic';
+import { forecastBaselines } from './forecast-baselines';
 import { predictTable, type TablePredictions } from './predict';
 
 /** Training rows scored to spot overfitting: a seeded sample above this many. */
@@ -62,6 +63,9 @@ async function metricsFor(trained: TrainedModelArtifact, split: SplitArtifact, p
       const predicted = new Float64Array(predictions.predicted as number[]);
       const metrics = regressionMetrics(actual, predicted, trained.targetScale.mean);
       metrics.residuals = residualPoints(actual, predicted);
+      // A forecast of Sequence windows: persistence and a linear autoregression beside the model.
+      const baselines = forecastBaselines(split);
+      if (baselines) metrics.baselines = baselines;
       const train = trainingSample(split);
       const trainPredicted = new Float64Array((await predictTable(trained, train)).predicted as number[]);
       const trainR2 = regressionMetrics(numericValues(getColumn(train, split.target)), trainPredicted, trained.targetScale.mean).r2;

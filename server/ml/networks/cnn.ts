@@ -10,7 +10,7 @@ function convolvedSize(size: number, config: CnnConfig, block: number, side: str
   if (config.padding === 'same') return Math.ceil(size / config.stride);
   if (size < config.kernelSize) {
     throw new Error(
-      `The image is only ${size} pixels ${side} at convolution block ${block}, smaller than the ${config.kernelSize}×${config.kernelSize} kernel: ` +
+      `The image is only ${size} pixel${size === 1 ? '' : 's'} ${side} at convolution block ${block}, smaller than the ${config.kernelSize}×${config.kernelSize} kernel: ` +
         'use fewer blocks, a smaller kernel, stride 1 or padding "pad the border".',
     );
   }

@@ -11,9 +11,10 @@
  *   node --import tsx bench/data/ingest.ts [--rows N] [--runs N] [--keep]
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { generateCsv } from './generate-csv';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const self = path.join(root, 'bench', 'data', 'ingest.ts');
@@ -58,61 +59,6 @@ if (process.argv[2] === '--child-papaparse') {
   const ms = performance.now() - t;
   process.stdout.write(JSON.stringify({ ms, rows, rssBeforeKb: Math.round(before / 1024), maxRssKb: Math.round(process.resourceUsage().maxRSS) }) + '\n');
   process.exit(0);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Data
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const CATEGORIES = [
-  ['red', 'green', 'blue', 'yellow', 'black'],
-  ['north', 'south', 'east', 'west'],
-  Array.from({ length: 50 }, (_, i) => `store_${i}`),
-  ['basic', 'plus', 'premium'],
-  Array.from({ length: 200 }, (_, i) => `sku${1000 + i}`),
-  ['a', 'b'],
-];
-
-async function generate(file: string, rows: number): Promise<number> {
-  const random = rng(42);
-  const header = [
-    ...Array.from({ length: 8 }, (_, i) => `x${i}`),
-    ...Array.from({ length: 6 }, (_, i) => `n${i}`),
-    ...Array.from({ length: 6 }, (_, i) => `c${i}`),
-  ].join(',');
-  const out = createWriteStream(file);
-  const write = (text: string) => new Promise<void>((resolve) => (out.write(text) ? resolve() : out.once('drain', resolve)));
-  await write(header + '\n');
-  let block: string[] = [];
-  const cell = (make: () => string) => {
-    const r = random();
-    return r < 0.04 ? '' : r < 0.05 ? 'NA' : make();
-  };
-  for (let r = 0; r < rows; r++) {
-    const fields: string[] = [];
-    for (let i = 0; i < 8; i++) fields.push(cell(() => ((random() - 0.5) * 2000 * (i + 1) ** -1).toFixed(4)));
-    for (let i = 0; i < 6; i++) fields.push(cell(() => String(Math.floor(random() * 10 ** (2 + (i % 4))))));
-    for (let i = 0; i < 6; i++) fields.push(cell(() => CATEGORIES[i][Math.floor(random() * CATEGORIES[i].length)]));
-    block.push(fields.join(','));
-    if (block.length === 10_000) {
-      await write(block.join('\n') + '\n');
-      block = [];
-    }
-  }
-  if (block.length > 0) await write(block.join('\n') + '\n');
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
-  return statSync(file).size;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,7 +117,7 @@ async function main(): Promise<void> {
   try {
     log(`generating ${rows.toLocaleString('en')} rows x 20 columns in ${dir}`);
     const t = performance.now();
-    const bytes = await generate(file, rows);
+    const bytes = await generateCsv(file, rows);
     log(`generated ${(bytes / 1e6).toFixed(1)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     // Warm the page cache so every tool reads from memory.
     spawnSync('cat', [file], { stdio: ['ignore', 'ignore', 'ignore'] });

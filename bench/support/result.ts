@@ -16,7 +16,7 @@ export interface BenchRow {
   /** What was measured, in words (the table's "Benchmark" column). */
   label: string;
   value: number;
-  unit: 'ms' | 's' | 'x';
+  unit: 'ms' | 's' | 'x' | 'MiB' | 'rows' | 'frames';
   target?: Target;
   notes?: string;
 }

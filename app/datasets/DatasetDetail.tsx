@@ -8,6 +8,10 @@ import { useTRPC } from '../trpc';
 const ROW_HEIGHT = 28;
 const VIEW_HEIGHT = 420;
 const PAGE = 200;
+/** Rows drawn beyond each edge of the view: React draws the rows a frame after the scroll, and a wheel scroll must not uncover undrawn space meanwhile. */
+const OVERSCAN = 8;
+/** Rows fetched beyond each end of a page: scrolling across a page boundary, either way, keeps showing the held page while the next one loads. */
+const PAGE_MARGIN = 50;
 
 export function DatasetDetail({ id, onDelete }: { id: string; onDelete(): void }) {
   const trpc = useTRPC();
@@ -122,11 +126,13 @@ function RowPreview({ id, columns, rowCount }: { id: string; columns: string[]; 
   const trpc = useTRPC();
   const [scrollTop, setScrollTop] = useState(0);
   const first = Math.floor(scrollTop / ROW_HEIGHT);
-  const visible = Math.ceil(VIEW_HEIGHT / ROW_HEIGHT) + 1;
+  const from = Math.max(0, first - OVERSCAN);
+  const to = Math.min(rowCount, first + Math.ceil(VIEW_HEIGHT / ROW_HEIGHT) + 1 + OVERSCAN);
   const page = Math.floor(first / PAGE);
-  const current = useQuery({ ...trpc.datasets.rows.queryOptions({ id, offset: page * PAGE, limit: PAGE + visible }), placeholderData: (prev) => prev });
-  const rows = current.data?.rows ?? [];
-  const offset = current.data ? page * PAGE : 0;
+  const offset = Math.max(0, page * PAGE - PAGE_MARGIN);
+  const current = useQuery({ ...trpc.datasets.rows.queryOptions({ id, offset, limit: PAGE + 2 * PAGE_MARGIN }), placeholderData: (prev) => prev });
+  // While a page loads the previous one stays on screen, each row at its own place: rows it does not hold show "…".
+  const held = current.data ?? { offset: 0, rows: [] };
   return (
     <div>
       <h3 className="mb-1 text-sm font-semibold">Rows</h3>
@@ -145,21 +151,19 @@ function RowPreview({ id, columns, rowCount }: { id: string; columns: string[]; 
               </div>
             ))}
           </div>
-          {Array.from({ length: visible }, (_, i) => first + i)
-            .filter((r) => r < rowCount)
-            .map((r) => {
-              const row = rows[r - offset];
-              return (
-                <div key={r} className="absolute flex border-t border-slate-100" style={{ top: (r + 1) * ROW_HEIGHT, height: ROW_HEIGHT }}>
-                  <div className="w-16 shrink-0 p-1 text-slate-400">{r + 1}</div>
-                  {columns.map((c) => (
-                    <div key={c} className="w-32 shrink-0 truncate p-1" title={row ? String(row[c] ?? '') : ''}>
-                      {row ? (row[c] === null ? <span className="text-slate-300">missing</span> : String(row[c])) : '…'}
-                    </div>
-                  ))}
-                </div>
-              );
-            })}
+          {Array.from({ length: to - from }, (_, i) => from + i).map((r) => {
+            const row = held.rows[r - held.offset];
+            return (
+              <div key={r} className="absolute flex border-t border-slate-100" style={{ top: (r + 1) * ROW_HEIGHT, height: ROW_HEIGHT }}>
+                <div className="w-16 shrink-0 p-1 text-slate-400">{r + 1}</div>
+                {columns.map((c) => (
+                  <div key={c} className="w-32 shrink-0 truncate p-1" title={row ? String(row[c] ?? '') : ''}>
+                    {row ? (row[c] === null ? <span className="text-slate-300">missing</span> : String(row[c])) : '…'}
+                  </div>
+                ))}
+              </div>
+            );
+          })}
         </div>
       </div>
     </div>

@@ -214,7 +214,8 @@ function DatasetsPage() {
             ))}
           </ul>
         </aside>
-        <div>
+        {/* min-w-0: the row preview's wide content scrolls inside it, instead of widening the page past the window. */}
+        <div className="min-w-0">
           {selected ? (
             <DatasetDetail id={selected} onDelete={() => remove.mutate({ id: selected })} />
           ) : (

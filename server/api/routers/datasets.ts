@@ -27,7 +27,7 @@ export const datasetsRouter = router({
     .query(async ({ input }) => {
       const table = await loadDatasetTable(input.id);
       if (!table) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no dataset "${input.id}".` });
-      return { rowCount: table.rowCount, rows: tableRows(table, input.limit, input.offset) };
+      return { rowCount: table.rowCount, offset: input.offset, rows: tableRows(table, input.limit, input.offset) };
     }),
 
   delete: publicProcedure.input(z.object({ id: z.string() })).mutation(({ input }) => {

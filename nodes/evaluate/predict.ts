@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tokenColumns } from '../../lib/sequence';
 import type { Column, ColumnSchema } from '../../lib/table';
 import type { TableArtifact, TrainedModelArtifact } from '../artifacts';
 import { defineNode, type ConfigureProblem } from '../define';
@@ -21,7 +22,9 @@ export const predict = defineNode({
     const table = inputs.table?.table;
     if (!model || !table) return { outputs: {} };
     const problems: ConfigureProblem[] = [];
-    for (const feature of model.columns.filter((c) => c.name !== model.target)) {
+    // Word columns (text_tok_1 …) are made from their text by the model's own fitted Tokenize step: new rows bring the text.
+    const fromText = new Set(tokenColumns(model.columns).flatMap((group) => (table.columns.some((c) => c.name === group.base) ? group.columns : [])));
+    for (const feature of model.columns.filter((c) => c.name !== model.target && !fromText.has(c.name))) {
       const column = table.columns.find((c) => c.name === feature.name);
       if (!column) problems.push({ code: 'unknown-column', message: `The new rows lack the column "${feature.name}" the model was trained on.` });
       else if (column.type !== feature.type) problems.push({ message: `"${feature.name}" is ${column.type} here but was ${feature.type} in training.` });

@@ -199,6 +199,16 @@ describe('compile-time input checks (Train)', () => {
     expect(problems('transformer', plain).map((p) => p.message)).toEqual(['A transformer reads text as word numbers, but the data has none: add Tokenize text before the split.']);
     expect(problems('mlp', plain)).toEqual([]);
   });
+
+  it('Predict takes raw text for a model that learned word columns (its own Tokenize step makes them), but still names a missing column', () => {
+    const predict = nodeKinds.get('evaluate.predict')!;
+    const model: PortInfo = { type: 'TrainedModel', table: split([...words, ...plain]).table, model: { family: 'rnn', trainer: 'gradient', task: 'classification' } };
+    const rows = (columns: ColumnSchema[]): PortInfo => ({ type: 'Table', table: { columns } });
+    const configure = (columns: ColumnSchema[]) => predict.configure({ params: {}, inputs: { model, table: rows(columns) }, env: { dataset: () => undefined } }).problems ?? [];
+    expect(configure([{ name: 'msg', type: 'text' }, ...plain])).toEqual([]);
+    expect(configure([{ name: 'msg', type: 'text' }, plain[0]]).map((p) => p.message)).toEqual(['The new rows lack the column "b" the model was trained on.']);
+    expect(configure(plain)).toHaveLength(5);
+  });
 });
 
 describe("the encoder's 'ids' mode", () => {

@@ -1,5 +1,6 @@
 import { createRng, shuffledIndices } from '../rng';
 import { checkedData, checkedRows, checkedSeed, positiveNumber, wholeNumber, type DenseMatrix } from './matrix';
+import { simdKernels, type SimdKernels } from './simd';
 
 /**
  * k-means (Lloyd's algorithm) with greedy k-means++ seeding, several seeded restarts (the one with
@@ -8,12 +9,13 @@ import { checkedData, checkedRows, checkedSeed, positiveNumber, wholeNumber, typ
  * mean column variance and compared with the total squared centroid shift, iteration stops early
  * when no row changes cluster, and the returned labels and inertia belong to the returned centroids.
  *
- * The heavy part (row–centroid distances) is a plain typed-array loop: two rows against four
- * centroids at a time (‖c‖² − 2·x·c, eight accumulators in registers), fused with the centroid sums
- * of the next step. Measured on the W1 workload (100,000×16, k = 8, bench/models/classic.ts), that
- * beat the same iteration as tensor ops on tfjs's wasm backend by about 3x: XNNPACK's matMul of
- * 100,000×16 by 16×8 alone costs ~3 ms, and argMin plus the segment sums for the update cost more
- * than the whole JavaScript pass.
+ * The heavy part, row–centroid distances (‖c‖² − 2·x·c, fused with the centroid sums of the next
+ * step), runs in a small WebAssembly SIMD module (lib/ml/simd.ts): two rows against four centroids
+ * at a time in two-lane float64 vectors. What was measured on the W1 workload (100,000×16, k = 8,
+ * 20 iterations; bench/models/classic.ts), per Lloyd iteration: tfjs ops on its wasm backend
+ * (matMul, argMin, unsortedSegmentSum) ~1.4x slower than a plain JavaScript loop (two rows × four
+ * centroids in locals), itself ~3x slower than the SIMD module. Where WebAssembly SIMD is missing,
+ * the same arithmetic runs as plain JavaScript, with bit-identical results.
  */
 
 export interface KMeansOptions {
@@ -32,6 +34,8 @@ export interface KMeansOptions {
   tolerance?: number;
   /** Starting centroids (k × cols) instead of k-means++; then there is one start, whatever `inits` says. */
   init?: DenseMatrix;
+  /** Use the WebAssembly SIMD distance loops when the runtime has them (default true; false: plain JavaScript, same results). */
+  simd?: boolean;
 }
 
 export interface KMeansResult {
@@ -51,140 +55,150 @@ export interface KMeansResult {
 
 const WHAT = 'k-means';
 
-/** Σ_j x_j² of every row. */
-function rowSquaredNorms(data: Float64Array, n: number, d: number): Float64Array {
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+/**
+ * Centroids laid out for the distance loops: transposed (ct[j * kp + c]) and padded to a multiple
+ * of four with zero columns whose squared norm is +Infinity, so a padding centroid is never nearest.
+ */
+interface CentroidBlock {
+  k: number;
+  kp: number;
+  ct: Float64Array;
+  norms: Float64Array;
+}
+
+function loadBlock(block: CentroidBlock, centroids: Float64Array, d: number): void {
+  const { k, kp, ct, norms } = block;
+  ct.fill(0);
+  norms.fill(Infinity);
+  for (let c = 0; c < k; c++) {
     let s = 0;
-    for (let j = 0, o = i * d; j < d; j++) s += data[o + j] * data[o + j];
-    out[i] = s;
+    for (let j = 0; j < d; j++) {
+      const v = centroids[c * d + j];
+      ct[j * kp + c] = v;
+      s += v * v;
+    }
+    norms[c] = s;
   }
-  return out;
 }
 
 /**
- * Centroids laid out for the distance loop: transposed (ct[j * kp + c]) and padded to a multiple of
- * four with zero columns whose squared norm is +Infinity, so a padding centroid is never nearest.
+ * Everything one fit works on: the rows, per-row labels and partial distances, the running
+ * centroid sums, the centroid blocks; in WebAssembly memory when the SIMD kernels are used (so
+ * they read and write it directly), else in plain typed arrays.
  */
-class CentroidBlock {
-  readonly kp: number;
-  readonly ct: Float64Array;
-  readonly norms: Float64Array;
+class Workspace {
+  readonly data: Float64Array;
+  readonly labels: Int32Array;
+  /** ‖c‖² − 2·x·c to the row's nearest centroid after an assignment pass. */
+  readonly partial: Float64Array;
+  readonly rowNorms: Float64Array;
+  readonly sums: Float64Array;
+  readonly counts: Float64Array;
+  readonly block: CentroidBlock;
+  /** k-means++ candidates and the squared distances from every row to each (trialDist[t * n + i]). */
+  readonly trials: CentroidBlock;
+  readonly trialDist: Float64Array;
+  private readonly simd: SimdKernels | null;
+  private readonly at = new Map<object, number>();
+
   constructor(
-    readonly k: number,
+    source: Float64Array,
+    readonly n: number,
     readonly d: number,
+    k: number,
+    trials: number,
+    useSimd: boolean,
   ) {
-    this.kp = Math.ceil(k / 4) * 4;
-    this.ct = new Float64Array(d * this.kp);
-    this.norms = new Float64Array(this.kp);
-  }
-
-  load(centroids: Float64Array, count = this.k): void {
-    const { d, kp, ct, norms } = this;
-    ct.fill(0);
-    norms.fill(Infinity);
-    for (let c = 0; c < count; c++) {
+    const kp = Math.ceil(k / 4) * 4;
+    const tp = Math.ceil(trials / 4) * 4;
+    // Float64 counts of each region, in layout order (Int32 labels take n/2 of them, rounded up).
+    const sizes = [n * d, Math.ceil(n / 2), n, n, k * d, k, d * kp, kp, d * tp, tp, tp * n];
+    const total = sizes.reduce((a, b) => a + b, 0) * 8;
+    this.simd = useSimd ? simdKernels(total) : null;
+    const buffer = this.simd ? this.simd.memory.buffer : new ArrayBuffer(total);
+    let offset = 0;
+    const take = <T extends Float64Array | Int32Array>(Ctor: new (b: ArrayBuffer, o: number, l: number) => T, length: number, slots: number): T => {
+      const view = new Ctor(buffer, offset, length);
+      this.at.set(view, offset);
+      offset += slots * 8;
+      return view;
+    };
+    this.data = take(Float64Array, n * d, sizes[0]);
+    this.data.set(source);
+    this.labels = take(Int32Array, n, sizes[1]);
+    this.partial = take(Float64Array, n, sizes[2]);
+    this.rowNorms = take(Float64Array, n, sizes[3]);
+    this.sums = take(Float64Array, k * d, sizes[4]);
+    this.counts = take(Float64Array, k, sizes[5]);
+    this.block = { k, kp, ct: take(Float64Array, d * kp, sizes[6]), norms: take(Float64Array, kp, sizes[7]) };
+    this.trials = { k: trials, kp: tp, ct: take(Float64Array, d * tp, sizes[8]), norms: take(Float64Array, tp, sizes[9]) };
+    this.trialDist = take(Float64Array, tp * n, sizes[10]);
+    for (let i = 0; i < n; i++) {
       let s = 0;
-      for (let j = 0; j < d; j++) {
-        const v = centroids[c * d + j];
-        ct[j * kp + c] = v;
-        s += v * v;
-      }
-      norms[c] = s;
+      for (let j = 0, o = i * d; j < d; j++) s += this.data[o + j] * this.data[o + j];
+      this.rowNorms[i] = s;
     }
   }
-}
 
-/**
- * One assignment pass: labels[i] = nearest centroid, partial[i] = ‖c‖² − 2·x·c for it (add ‖x‖²
- * for the squared distance), and, when sums is given, the per-cluster sums and counts for the
- * update. Returns how many labels changed.
- */
-function assignPass(
-  data: Float64Array,
-  n: number,
-  block: CentroidBlock,
-  labels: Int32Array,
-  partial: Float64Array,
-  sums: Float64Array | null,
-  counts: Float64Array | null,
-): number {
-  const { d, kp, ct, norms } = block;
-  let changed = 0;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    const o0 = i * d;
-    const o1 = o0 + d;
-    let best0 = 0;
-    let best1 = 0;
-    let v0 = Infinity;
-    let v1 = Infinity;
-    for (let c = 0; c < kp; c += 4) {
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-      for (let j = 0, t = c; j < d; j++, t += kp) {
-        const x = data[o0 + j];
-        const y = data[o1 + j];
-        const c0 = ct[t], c1 = ct[t + 1], c2 = ct[t + 2], c3 = ct[t + 3];
-        a0 += x * c0; a1 += x * c1; a2 += x * c2; a3 += x * c3;
-        b0 += y * c0; b1 += y * c1; b2 += y * c2; b3 += y * c3;
-      }
-      const n0 = norms[c], n1 = norms[c + 1], n2 = norms[c + 2], n3 = norms[c + 3];
-      let v = n0 - 2 * a0;
-      if (v < v0) { v0 = v; best0 = c; }
-      v = n1 - 2 * a1;
-      if (v < v0) { v0 = v; best0 = c + 1; }
-      v = n2 - 2 * a2;
-      if (v < v0) { v0 = v; best0 = c + 2; }
-      v = n3 - 2 * a3;
-      if (v < v0) { v0 = v; best0 = c + 3; }
-      v = n0 - 2 * b0;
-      if (v < v1) { v1 = v; best1 = c; }
-      v = n1 - 2 * b1;
-      if (v < v1) { v1 = v; best1 = c + 1; }
-      v = n2 - 2 * b2;
-      if (v < v1) { v1 = v; best1 = c + 2; }
-      v = n3 - 2 * b3;
-      if (v < v1) { v1 = v; best1 = c + 3; }
+  private ptr(view: object): number {
+    return this.at.get(view)!;
+  }
+
+  /**
+   * One assignment pass against `block`: labels, partial distances and, with `fuse`, the
+   * per-cluster sums and counts (which the caller zeroes). Returns how many labels changed.
+   */
+  assign(fuse: boolean): number {
+    const { n, d, block, simd } = this;
+    const paired = simd ? n - (n % 2) : 0;
+    let changed = 0;
+    if (simd) {
+      const p = (v: object) => this.ptr(v);
+      changed = simd.assign(p(this.data), paired, d, p(block.ct), block.kp, p(block.norms), p(this.labels), p(this.partial), p(this.sums), p(this.counts), fuse ? 1 : 0);
     }
-    if (labels[i] !== best0) changed++;
-    if (labels[i + 1] !== best1) changed++;
-    labels[i] = best0;
-    labels[i + 1] = best1;
-    partial[i] = v0;
-    partial[i + 1] = v1;
-    if (sums && counts) {
-      counts[best0]++;
-      counts[best1]++;
-      const s0 = best0 * d;
-      const s1 = best1 * d;
-      for (let j = 0; j < d; j++) {
-        sums[s0 + j] += data[o0 + j];
-        sums[s1 + j] += data[o1 + j];
+    const { data, labels, partial, sums, counts } = this;
+    const { kp, ct, norms } = block;
+    for (let i = paired; i < n; i++) {
+      const o = i * d;
+      let best = 0;
+      let bv = Infinity;
+      for (let c = 0; c < block.k; c++) {
+        let dot = 0;
+        for (let j = 0; j < d; j++) dot += data[o + j] * ct[j * kp + c];
+        const v = norms[c] - 2 * dot;
+        if (v < bv) {
+          bv = v;
+          best = c;
+        }
+      }
+      if (labels[i] !== best) changed++;
+      labels[i] = best;
+      partial[i] = bv;
+      if (fuse) {
+        counts[best]++;
+        for (let j = 0, s = best * d; j < d; j++) sums[s + j] += data[o + j];
+      }
+    }
+    return changed;
+  }
+
+  /** trialDist[t * n + i] = max(‖x_i‖² + ‖c_t‖² − 2·x_i·c_t, 0) for the loaded candidates. */
+  candidateDistances(): void {
+    const { n, d, trials, simd, data, rowNorms, trialDist } = this;
+    const paired = simd ? n - (n % 2) : 0;
+    if (simd) {
+      const p = (v: object) => this.ptr(v);
+      simd.distances(p(data), paired, d, p(trials.ct), trials.kp, p(trials.norms), p(rowNorms), p(trialDist), n);
+    }
+    const { kp, ct, norms } = trials;
+    for (let i = paired; i < n; i++) {
+      for (let t = 0; t < kp; t++) {
+        let dot = 0;
+        for (let j = 0; j < d; j++) dot += data[i * d + j] * ct[j * kp + t];
+        trialDist[t * n + i] = Math.max(rowNorms[i] + norms[t] - 2 * dot, 0);
       }
     }
   }
-  for (; i < n; i++) {
-    const o = i * d;
-    let best = 0;
-    let bv = Infinity;
-    for (let c = 0; c < block.k; c++) {
-      let dot = 0;
-      for (let j = 0; j < d; j++) dot += data[o + j] * ct[j * kp + c];
-      const v = norms[c] - 2 * dot;
-      if (v < bv) {
-        bv = v;
-        best = c;
-      }
-    }
-    if (labels[i] !== best) changed++;
-    labels[i] = best;
-    partial[i] = bv;
-    if (sums && counts) {
-      counts[best]++;
-      for (let j = 0, s = best * d; j < d; j++) sums[s + j] += data[o + j];
-    }
-  }
-  return changed;
 }
 
 /** Index of the first cumulative value above target (binary search). */
@@ -203,15 +217,12 @@ function searchCumulative(cumulative: Float64Array, target: number): number {
  * Greedy k-means++ (as scikit-learn): each new centroid is the best of 2 + ⌊ln k⌋ rows drawn with
  * probability proportional to their squared distance to the nearest centroid so far.
  */
-function kmeansPlusPlus(data: Float64Array, n: number, d: number, k: number, rowNorms: Float64Array, rng: () => number): Float64Array {
+function kmeansPlusPlus(ws: Workspace, k: number, rng: () => number): Float64Array {
+  const { data, n, d, trials: block, trialDist } = ws;
+  const trials = block.k;
   const centroids = new Float64Array(k * d);
-  const trials = 2 + Math.floor(Math.log(k));
   const closest = new Float64Array(n);
   const cumulative = new Float64Array(n);
-  const block = new CentroidBlock(trials, d);
-  // candidateDist[t * n + i]: squared distance from row i to candidate t (padding candidates: +Infinity).
-  const candidateDist = new Float64Array(block.kp * n);
-  const candidates = new Int32Array(trials);
   const candidateRows = new Float64Array(trials * d);
   const first = Math.floor(rng() * n);
   centroids.set(data.subarray(first * d, first * d + d), 0);
@@ -228,39 +239,22 @@ function kmeansPlusPlus(data: Float64Array, n: number, d: number, k: number, row
     for (let i = 0; i < n; i++) cumulative[i] = running += closest[i];
     for (let t = 0; t < trials; t++) {
       // All rows coincide with centroids already chosen: any row will do.
-      candidates[t] = running > 0 ? searchCumulative(cumulative, rng() * running) : Math.floor(rng() * n);
-      candidateRows.set(data.subarray(candidates[t] * d, candidates[t] * d + d), t * d);
+      const row = running > 0 ? searchCumulative(cumulative, rng() * running) : Math.floor(rng() * n);
+      candidateRows.set(data.subarray(row * d, row * d + d), t * d);
     }
-    block.load(candidateRows);
-    // Squared distances from every row to every candidate: ‖x‖² + ‖c‖² − 2·x·c, four candidates at a time.
-    const { kp, ct, norms } = block;
-    for (let i = 0; i < n; i++) {
-      const o = i * d;
-      for (let q = 0; q < kp; q += 4) {
-        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        for (let j = 0, t = q; j < d; j++, t += kp) {
-          const x = data[o + j];
-          a0 += x * ct[t]; a1 += x * ct[t + 1]; a2 += x * ct[t + 2]; a3 += x * ct[t + 3];
-        }
-        const xn = rowNorms[i];
-        const base = q * n + i;
-        candidateDist[base] = Math.max(xn + norms[q] - 2 * a0, 0);
-        candidateDist[base + n] = Math.max(xn + norms[q + 1] - 2 * a1, 0);
-        candidateDist[base + 2 * n] = Math.max(xn + norms[q + 2] - 2 * a2, 0);
-        candidateDist[base + 3 * n] = Math.max(xn + norms[q + 3] - 2 * a3, 0);
-      }
-    }
+    loadBlock(block, candidateRows, d);
+    ws.candidateDistances();
     let bestTrial = 0;
     let bestPotential = Infinity;
     for (let t = 0; t < trials; t++) {
       let p = 0;
-      for (let i = 0, base = t * n; i < n; i++) p += Math.min(closest[i], candidateDist[base + i]);
+      for (let i = 0, base = t * n; i < n; i++) p += Math.min(closest[i], trialDist[base + i]);
       if (p < bestPotential) {
         bestPotential = p;
         bestTrial = t;
       }
     }
-    for (let i = 0, base = bestTrial * n; i < n; i++) if (candidateDist[base + i] < closest[i]) closest[i] = candidateDist[base + i];
+    for (let i = 0, base = bestTrial * n; i < n; i++) if (trialDist[base + i] < closest[i]) closest[i] = trialDist[base + i];
     centroids.set(candidateRows.subarray(bestTrial * d, bestTrial * d + d), c * d);
   }
   return centroids;
@@ -294,9 +288,10 @@ function inertiaOf(data: Float64Array, n: number, d: number, centroids: Float64A
  * A cluster left without rows takes the row farthest from its own centroid (as scikit-learn), moved
  * out of that row's cluster in the running sums.
  */
-function relocateEmpty(data: Float64Array, n: number, d: number, k: number, labels: Int32Array, distance: Float64Array, sums: Float64Array, counts: Float64Array): number {
+function relocateEmpty(ws: Workspace, distance: Float64Array): number {
+  const { data, n, d, labels, sums, counts } = ws;
   let moved = 0;
-  for (let c = 0; c < k; c++) {
+  for (let c = 0; c < ws.block.k; c++) {
     if (counts[c] > 0) continue;
     let far = -1;
     let farDist = -1;
@@ -321,37 +316,36 @@ function relocateEmpty(data: Float64Array, n: number, d: number, k: number, labe
   return moved;
 }
 
-function lloyd(data: Float64Array, n: number, d: number, k: number, start: Float64Array, rowNorms: Float64Array, maxIterations: number, tolerance: number): LloydOutcome {
+function lloyd(ws: Workspace, start: Float64Array, maxIterations: number, tolerance: number): LloydOutcome {
+  const { n, d, block, labels, partial, sums, counts, rowNorms } = ws;
+  const k = block.k;
   let centroids = start.slice();
-  let next = new Float64Array(k * d);
-  const block = new CentroidBlock(k, d);
-  const labels = new Int32Array(n).fill(-1);
-  const partial = new Float64Array(n);
-  const counts = new Float64Array(k);
+  const next = new Float64Array(k * d);
+  labels.fill(-1);
   let iterations = 0;
   let converged = false;
   let strict = false;
   for (let it = 0; it < maxIterations; it++) {
-    block.load(centroids);
-    next.fill(0);
+    loadBlock(block, centroids, d);
+    sums.fill(0);
     counts.fill(0);
-    let changed = assignPass(data, n, block, labels, partial, next, counts);
+    let changed = ws.assign(true);
     iterations = it + 1;
     if (counts.some((c) => c === 0)) {
-      for (let i = 0; i < n; i++) partial[i] += rowNorms[i];
-      changed += relocateEmpty(data, n, d, k, labels, partial, next, counts);
+      const distance = Float64Array.from(partial, (v, i) => v + rowNorms[i]);
+      changed += relocateEmpty(ws, distance);
     }
     let shift = 0;
     for (let c = 0; c < k; c++) {
       const inv = counts[c] > 0 ? 1 / counts[c] : 0;
       for (let j = 0, o = c * d; j < d; j++) {
-        const v = counts[c] > 0 ? next[o + j] * inv : centroids[o + j];
+        const v = counts[c] > 0 ? sums[o + j] * inv : centroids[o + j];
         const t = v - centroids[o + j];
         shift += t * t;
         next[o + j] = v;
       }
     }
-    [centroids, next] = [next, centroids];
+    centroids.set(next);
     if (changed === 0) {
       strict = true;
       converged = true;
@@ -364,11 +358,11 @@ function lloyd(data: Float64Array, n: number, d: number, k: number, start: Float
   }
   // The labels belong to the centroids before the last update: assign once more (unless nothing moved).
   if (!strict) {
-    block.load(centroids);
-    assignPass(data, n, block, labels, partial, null, null);
+    loadBlock(block, centroids, d);
+    ws.assign(false);
   }
-  const { inertia, sizes } = inertiaOf(data, n, d, centroids, labels, k);
-  return { centroids, labels, inertia, iterations, converged, sizes };
+  const { inertia, sizes } = inertiaOf(ws.data, n, d, centroids, labels, k);
+  return { centroids, labels: labels.slice(), inertia, iterations, converged, sizes };
 }
 
 function meanColumnVariance(data: Float64Array, n: number, d: number): number {
@@ -394,17 +388,17 @@ export function kmeans(X: DenseMatrix, options: KMeansOptions): KMeansResult {
   const inits = wholeNumber(WHAT, 'inits', options.inits ?? 3, 1, 1000);
   const maxIterations = wholeNumber(WHAT, 'maxIterations', options.maxIterations ?? 300, 1);
   const tolerance = positiveNumber(WHAT, 'tolerance', options.tolerance ?? 1e-4, true) * meanColumnVariance(data, n, d);
-  const rowNorms = rowSquaredNorms(data, n, d);
   const rng = createRng(seed);
   let given: Float64Array | null = null;
   if (options.init) {
     given = checkedData(`${WHAT} (init)`, options.init);
     if (options.init.rows !== k || options.init.cols !== d) throw new Error(`${WHAT}: init must hold ${k} centroids of ${d} columns, not ${options.init.rows}×${options.init.cols}.`);
   }
+  const ws = new Workspace(data, n, d, k, given ? 0 : 2 + Math.floor(Math.log(k)), options.simd !== false);
   let best: LloydOutcome | null = null;
   for (let run = 0; run < (given ? 1 : inits); run++) {
-    const start = given ?? kmeansPlusPlus(data, n, d, k, rowNorms, rng);
-    const outcome = lloyd(data, n, d, k, start, rowNorms, maxIterations, tolerance);
+    const start = given ?? kmeansPlusPlus(ws, k, rng);
+    const outcome = lloyd(ws, start, maxIterations, tolerance);
     if (!best || outcome.inertia < best.inertia) best = outcome;
   }
   const b = best!;
@@ -415,11 +409,10 @@ export function kmeans(X: DenseMatrix, options: KMeansOptions): KMeansResult {
 export function assignClusters(centroids: DenseMatrix, X: DenseMatrix): Int32Array {
   const c = checkedData('assignClusters (centroids)', centroids);
   const data = checkedRows('assignClusters', X, centroids.cols);
-  const block = new CentroidBlock(centroids.rows, centroids.cols);
-  block.load(c);
-  const labels = new Int32Array(X.rows);
-  assignPass(data, X.rows, block, labels, new Float64Array(X.rows), null, null);
-  return labels;
+  const ws = new Workspace(data, X.rows, X.cols, centroids.rows, 0, true);
+  loadBlock(ws.block, c, X.cols);
+  ws.assign(false);
+  return ws.labels.slice();
 }
 
 export interface SilhouetteOptions {

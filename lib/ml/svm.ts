@@ -554,8 +554,11 @@ function trainLinear(prob: Problem, settings: Settings, K: number, base: SvmBase
   return { ...base, solver: 'dual-cd', weights };
 }
 
-/** Reads libsvm's text model: rho, the per-class counts and the coefficient columns of each SV line. */
-function parseLibsvmModel(text: string, K: number): { rho: number[]; nSV: number[]; coefLines: number[][]; svValues: Map<number, number>[] } {
+/**
+ * Reads libsvm's text model: rho, the per-class counts, the coefficient columns of each SV line, and
+ * the first index:value pair of each (to check the support vectors against the training rows).
+ */
+function parseLibsvmModel(text: string, K: number): { rho: number[]; nSV: number[]; coefLines: number[][]; firstValue: [number, number][] } {
   const lines = text.split('\n');
   let rho: number[] = [];
   let nSV: number[] = [];
@@ -565,20 +568,17 @@ function parseLibsvmModel(text: string, K: number): { rho: number[]; nSV: number
     if (key === 'rho') rho = rest.map(Number);
     if (key === 'nr_sv') nSV = rest.map(Number);
   }
+  const coefs = Math.max(K - 1, 1);
   const coefLines: number[][] = [];
-  const svValues: Map<number, number>[] = [];
+  const firstValue: [number, number][] = [];
   for (i++; i < lines.length; i++) {
-    const parts = lines[i].trim().split(/\s+/).filter(Boolean);
-    if (parts.length === 0) continue;
-    coefLines.push(parts.slice(0, Math.max(K - 1, 1)).map(Number));
-    const values = new Map<number, number>();
-    for (const pair of parts.slice(Math.max(K - 1, 1))) {
-      const [index, value] = pair.split(':');
-      values.set(Number(index), Number(value));
-    }
-    svValues.push(values);
+    const parts = lines[i].split(' ', coefs + 1);
+    if (!parts[0]) continue;
+    coefLines.push(parts.slice(0, coefs).map(Number));
+    const [index, value] = (parts[coefs] ?? '').split(':');
+    firstValue.push([Number(index), Number(value)]);
   }
-  return { rho, nSV, coefLines, svValues };
+  return { rho, nSV, coefLines, firstValue };
 }
 
 function trainKernel(libsvm: LibsvmClass, prob: Problem, settings: Settings, K: number, base: SvmBase): KernelSvmModel {
@@ -623,9 +623,11 @@ function trainKernel(libsvm: LibsvmClass, prob: Problem, settings: Settings, K: 
   for (let s = 0; s < nSV; s++) {
     const row = prob.rows[order[svIndices[s]]];
     supportVectors.set(prob.data.subarray(row * d, row * d + d), s * d);
-    for (const [index, value] of parsed.svValues[s]) {
-      const exact = prob.data[row * d + index - 1];
-      if (!(Math.abs(exact - value) <= 1e-6 * Math.max(1, Math.abs(exact)))) throw new Error(`SVM: support vector ${s} does not match training row ${row + 1}.`);
+    const [index, value] = parsed.firstValue[s];
+    const exact = index >= 1 ? prob.data[row * d + index - 1] : NaN;
+    // libsvm omits zero features, so the first listed one is the first nonzero (none: an all-zero row).
+    if (index >= 1 ? !(Math.abs(exact - value) <= 1e-6 * Math.max(1, Math.abs(exact))) : supportVectors.subarray(s * d, s * d + d).some((v) => v !== 0)) {
+      throw new Error(`SVM: support vector ${s} does not match training row ${row + 1}.`);
     }
   }
   if (!settings.classification) {

@@ -57,6 +57,24 @@ describe('kmeans', () => {
     expect(f32.inertia).toBeCloseTo(a.inertia, 3);
   });
 
+  it('the WebAssembly SIMD loops and plain JavaScript give bit-identical results', () => {
+    // Odd row and column counts and k not a multiple of 4 exercise every tail of the SIMD path.
+    for (const [rows, cols, k] of [
+      [301, 3, 5],
+      [300, 4, 8],
+      [57, 7, 1],
+      [2, 2, 2],
+    ]) {
+      const centres = Array.from({ length: k }, (_, c) => Array.from({ length: cols }, (_, j) => ((c * 7 + j * 3) % 11) - 5));
+      const X = blobs(centres, Math.ceil(rows / k), 2.5, rows);
+      const part: DenseMatrix = { data: X.data.subarray(0, rows * cols), rows, cols };
+      const simd = kmeans(part, { k, seed: 4, inits: 2 });
+      const plain = kmeans(part, { k, seed: 4, inits: 2, simd: false });
+      expect(simd).toEqual(plain);
+      expect(Array.from(assignClusters(simd.centroids, X))).toEqual(Array.from(assignClusters(plain.centroids, X)));
+    }
+  });
+
   it('keeps the restart with the lowest inertia', () => {
     const X = blobs([[0, 0], [3, 0], [0, 3], [3, 3], [1.5, 1.5]], 20, 0.9, 2);
     const single = [1, 2, 3, 4, 5, 6].map((seed) => kmeans(X, { k: 5, seed, inits: 1 }).inertia);

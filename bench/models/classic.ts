@@ -1,0 +1,421 @@
+/**
+ * Classic model benchmark (issue #5): lib/ml and lib/pca.ts beside scikit-learn on the same data,
+ * in the same run, each workload timed `--runs` times (median) after one untimed warm-up each, ours
+ * and scikit-learn's runs interleaved (a Python process kept alive, one fit per request) so that a
+ * change in the machine's load hits both alike; wall time is the target, CPU time is reported too:
+ *   W1  k-means, 100,000 × 16, k = 8, one k-means++ start, 20 Lloyd iterations (tolerance 0)
+ *   W2  PCA, 100,000 × 64 → 8 components
+ *   W3  RBF SVM (C = 1, gamma 'scale', no probabilities), 5,000 × 20, two classes
+ * Target: each within 2x of scikit-learn's time (ours / theirs < 2). Data: standard normal columns
+ * from a fixed seed (W3's class: the sign of the first five columns' sum plus noise), written to a
+ * temp dir as float64 and read by Python (Debian's python3-sklearn, installed with apt-get when
+ * missing; run with OMP_WAIT_POLICY=passive so its idle OpenMP threads do not spin).
+ *
+ * Also measured, for the record: W1's Lloyd iterations as tfjs ops on the wasm backend (matMul,
+ * argMin, unsortedSegmentSum) and as plain JavaScript (`simd: false`), from the same starting
+ * centroids, the alternatives lib/ml/kmeans.ts does not use; and a random forest (100 trees,
+ * 20,000 × 16) beside RandomForestClassifier.
+ *
+ * Writes bench/results/classic.json and classic.md and prints one `BENCH_RESULT {json}` line, so
+ * bench/run.ts can run it like the engine benchmarks (`npm run bench -- classic`).
+ *
+ *   node --import tsx bench/models/classic.ts [--runs N]
+ */
+import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { createInterface } from 'node:readline';
+import path from 'node:path';
+import { fitForest, predictForest } from '../../lib/ml/forest';
+import { kmeans } from '../../lib/ml/kmeans';
+import { predictSvm, trainSvm } from '../../lib/ml/svm';
+import { fitPca, type DenseMatrix } from '../../lib/pca';
+import { createRng } from '../../lib/rng';
+import { emitResult, log, median, round, type BenchOutput, type BenchRow } from '../support/result';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const RESULTS = path.join(root, 'bench', 'results');
+const PYTHON = '/usr/bin/python3';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** Standard normal values (Box–Muller on the project's seeded generator). */
+function normalMatrix(rows: number, cols: number, seed: number): DenseMatrix {
+  const rng = createRng(seed);
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < data.length; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - rng()));
+    const a = 2 * Math.PI * rng();
+    data[i] = r * Math.cos(a);
+    if (i + 1 < data.length) data[i + 1] = r * Math.sin(a);
+  }
+  return { data, rows, cols };
+}
+
+/** Class 1 when the first five columns plus noise sum above 0. */
+function binaryLabels(X: DenseMatrix, seed: number): Int32Array {
+  const noise = normalMatrix(X.rows, 1, seed).data;
+  return Int32Array.from({ length: X.rows }, (_, i) => {
+    let s = 0.5 * noise[i];
+    for (let j = 0; j < 5; j++) s += X.data[i * X.cols + j];
+    return s > 0 ? 1 : 0;
+  });
+}
+
+interface Sample {
+  ms: number;
+  cpuMs: number;
+}
+
+/** Wall and CPU time (user + system, all threads) of one call. */
+async function measure<T>(work: () => Promise<T>): Promise<{ sample: Sample; result: T }> {
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  const result = await work();
+  const ms = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  return { sample: { ms, cpuMs: (used.user + used.system) / 1000 }, result };
+}
+
+// ---------------------------------------------------------------------------------------------
+// scikit-learn
+
+function sklearnVersion(): string | null {
+  const r = spawnSync(PYTHON, ['-c', 'import sklearn; print(sklearn.__version__)'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/** Debian's python3-sklearn, installed when missing (root, or sudo without a password). */
+function ensureSklearn(): { version: string | null; note: string } {
+  const found = sklearnVersion();
+  if (found) return { version: found, note: '' };
+  log('scikit-learn missing: installing python3-sklearn with apt-get');
+  const root = process.getuid?.() === 0;
+  const run = (args: string[]) => spawnSync(root ? args[0] : 'sudo', root ? args.slice(1) : ['-n', ...args], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 600_000 });
+  let r = run(['apt-get', 'install', '-y', 'python3-sklearn']);
+  if (r.status !== 0) {
+    run(['apt-get', 'update']);
+    r = run(['apt-get', 'install', '-y', 'python3-sklearn']);
+  }
+  const version = sklearnVersion();
+  return { version, note: version ? 'installed python3-sklearn with apt-get for this run' : `python3-sklearn could not be installed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
+}
+
+/** Reads the data once, then answers one timed fit per line on stdin ("w1", "w2_full", …) with a JSON line. */
+const SKLEARN = String.raw`
+import json, sys, time
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.svm import SVC
+
+d = sys.argv[1]
+load = lambda name, cols: np.fromfile(f'{d}/{name}.bin', dtype='<f8').reshape(-1, cols)
+X1, X2, X3, X4, T4 = load('w1', 16), load('w2', 64), load('w3x', 20), load('w4x', 16), load('w4t', 16)
+y3, y4, t4 = load('w3y', 1).ravel(), load('w4y', 1).ravel(), load('w4ty', 1).ravel()
+
+def w1():
+    km = KMeans(n_clusters=8, init='k-means++', n_init=1, max_iter=20, tol=0, algorithm='lloyd', random_state=0).fit(X1)
+    return lambda: {'inertia': float(km.inertia_), 'iterations': int(km.n_iter_)}
+def w2(solver):
+    pca = PCA(n_components=8, svd_solver=solver, random_state=0).fit(X2)
+    return lambda: {'explained': float(pca.explained_variance_ratio_.sum())}
+def w3():
+    svc = SVC(kernel='rbf', C=1.0, gamma='scale').fit(X3, y3)
+    return lambda: {'support': int(svc.n_support_.sum()), 'trainAccuracy': float((svc.predict(X3) == y3).mean())}
+def w4():
+    rf = RandomForestClassifier(n_estimators=100, random_state=0, n_jobs=1).fit(X4, y4)
+    return lambda: {'testAccuracy': float((rf.predict(T4) == t4).mean())}
+
+tasks = {'w1': w1, 'w2_full': lambda: w2('full'), 'w2_auto': lambda: w2('auto'), 'w3': w3, 'w4': w4}
+print(json.dumps({'ready': True}), flush=True)
+for line in sys.stdin:
+    cpu, t = time.process_time(), time.perf_counter()
+    info = tasks[line.strip()]()
+    ms, cpuMs = (time.perf_counter() - t) * 1000, (time.process_time() - cpu) * 1000
+    print(json.dumps({'ms': ms, 'cpuMs': cpuMs, **info()}), flush=True)
+`;
+
+type SklearnReply = Sample & Record<string, number>;
+
+/** The Python side: started once, asked for one fit at a time. */
+async function startSklearn(dir: string): Promise<{ fit(task: string): Promise<SklearnReply>; close(): void }> {
+  const child = spawn(PYTHON, ['-c', SKLEARN, dir], { env: { ...process.env, OMP_WAIT_POLICY: 'passive' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  const lines = createInterface({ input: child.stdout });
+  const waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
+  lines.on('line', (line) => waiting.shift()?.resolve(line));
+  child.on('exit', (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`scikit-learn process exited (${code}): ${stderr.trim().split('\n').pop()}`));
+  });
+  const next = () => new Promise<string>((resolve, reject) => waiting.push({ resolve, reject }));
+  await next();
+  return {
+    fit(task: string) {
+      const reply = next();
+      child.stdin.write(`${task}\n`);
+      return reply.then((line) => JSON.parse(line) as SklearnReply);
+    },
+    close() {
+      child.stdin.end();
+      child.kill();
+    },
+  };
+}
+
+function writeMatrix(dir: string, name: string, data: Float64Array): void {
+  writeFileSync(path.join(dir, `${name}.bin`), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+}
+
+// ---------------------------------------------------------------------------------------------
+// k-means iterations as tfjs ops on the wasm backend (the measured alternative)
+
+async function tfLloyd(X: DenseMatrix, start: Float64Array, k: number, iterations: number, runs: number): Promise<{ samples: Sample[]; inertia: number }> {
+  process.env.PIPELOOM_TF_BACKEND = 'wasm';
+  const { initTf, tf } = await import('../../server/tf/backend');
+  const backend = await initTf();
+  if (backend !== 'wasm') throw new Error(`the wasm backend did not load (got ${backend})`);
+  const x = tf.tensor2d(Float32Array.from(X.data), [X.rows, X.cols]);
+  const run = () => {
+    let centroids = tf.tensor2d(Float32Array.from(start), [k, X.cols]);
+    for (let it = 0; it < iterations; it++) {
+      const next = tf.tidy(() => {
+        // ‖c‖² − 2·x·c (‖x‖² does not change the argmin); matMul with c transposed up front.
+        const distances = tf.matMul(x, centroids.transpose()).mul(-2).add(centroids.square().sum(1));
+        const labels = distances.argMin(1) as Tensor1D;
+        const sums = tf.unsortedSegmentSum(x, labels, k);
+        const counts = tf.unsortedSegmentSum(tf.onesLike(labels).toFloat(), labels, k).maximum(1).expandDims(1);
+        return sums.div(counts) as Tensor2D;
+      });
+      centroids.dispose();
+      centroids = next;
+    }
+    const data = centroids.dataSync();
+    centroids.dispose();
+    return data;
+  };
+  let last = run(); // warm-up
+  const samples: Sample[] = [];
+  for (let r = 0; r < runs; r++) {
+    const m = await measure(async () => run());
+    samples.push(m.sample);
+    last = m.result;
+  }
+  x.dispose();
+  // Inertia of the tf centroids, in float64, for the agreement check.
+  let inertia = 0;
+  for (let i = 0; i < X.rows; i++) {
+    let best = Infinity;
+    for (let c = 0; c < k; c++) {
+      let s = 0;
+      for (let j = 0; j < X.cols; j++) s += (X.data[i * X.cols + j] - last[c * X.cols + j]) ** 2;
+      best = Math.min(best, s);
+    }
+    inertia += best;
+  }
+  return { samples, inertia };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const fmtS = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
+const wall = (samples: Sample[]) => median(samples.map((s) => s.ms));
+const cpu = (samples: Sample[]) => median(samples.map((s) => s.cpuMs));
+const list = (samples: Sample[]) => samples.map((s) => `${Math.round(s.ms)}`).join(', ');
+
+interface Workload<T> {
+  id: string;
+  label: string;
+  ours: () => Promise<T>;
+  /** The scikit-learn fits to interleave with ours (the first one is the reference unless `pick` says otherwise). */
+  sklearn: string[];
+  runs: number;
+}
+
+interface Measured<T> {
+  ours: Sample[];
+  result: T;
+  sklearn: Record<string, { samples: Sample[]; info: Record<string, number> }>;
+}
+
+/** Warm-up, then `runs` rounds of: ours once, each scikit-learn fit once. */
+async function interleaved<T>(w: Workload<T>, sk: Awaited<ReturnType<typeof startSklearn>> | null): Promise<Measured<T>> {
+  log(`${w.id}: ${w.label}`);
+  let result: T = await w.ours();
+  for (const task of sk ? w.sklearn : []) await sk!.fit(task);
+  const out: Measured<T> = { ours: [], result, sklearn: Object.fromEntries(w.sklearn.map((t) => [t, { samples: [], info: {} }])) };
+  for (let r = 0; r < w.runs; r++) {
+    const m = await measure(w.ours);
+    out.ours.push(m.sample);
+    result = m.result;
+    for (const task of sk ? w.sklearn : []) {
+      const { ms, cpuMs, ...info } = await sk!.fit(task);
+      out.sklearn[task].samples.push({ ms, cpuMs });
+      out.sklearn[task].info = info;
+    }
+  }
+  out.result = result;
+  log(`  ours ${list(out.ours)} ms${sk ? `; ${w.sklearn.map((t) => `${t} ${list(out.sklearn[t].samples)} ms`).join('; ')}` : ''}`);
+  return out;
+}
+
+async function main(): Promise<void> {
+  const runs = arg('--runs', 5);
+  const loadAtStart = os.loadavg().map((v) => round(v));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pipeloom-bench-classic-'));
+  let sk: Awaited<ReturnType<typeof startSklearn>> | null = null;
+  try {
+    log(`generating data in ${dir}`);
+    const X1 = normalMatrix(100_000, 16, 1);
+    const X2 = normalMatrix(100_000, 64, 2);
+    const X3 = normalMatrix(5_000, 20, 3);
+    const y3 = binaryLabels(X3, 33);
+    const X4 = normalMatrix(20_000, 16, 4);
+    const y4 = binaryLabels(X4, 44);
+    const T4 = normalMatrix(5_000, 16, 5);
+    const t4 = binaryLabels(T4, 55);
+    for (const [name, data] of [
+      ['w1', X1.data],
+      ['w2', X2.data],
+      ['w3x', X3.data],
+      ['w3y', Float64Array.from(y3)],
+      ['w4x', X4.data],
+      ['w4y', Float64Array.from(y4)],
+      ['w4t', T4.data],
+      ['w4ty', Float64Array.from(t4)],
+    ] as const) {
+      writeMatrix(dir, name, data as Float64Array);
+    }
+
+    const installed = ensureSklearn();
+    let skError = installed.note;
+    if (installed.version) {
+      try {
+        sk = await startSklearn(dir);
+        log(`scikit-learn ${installed.version}`);
+      } catch (error) {
+        skError = `scikit-learn did not start: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+
+    const w1 = await interleaved({ id: 'W1', label: 'k-means', ours: async () => kmeans(X1, { k: 8, seed: 0, inits: 1, maxIterations: 20, tolerance: 0 }), sklearn: ['w1'], runs }, sk);
+    const w2 = await interleaved({ id: 'W2', label: 'PCA', ours: async () => fitPca(X2, 8), sklearn: ['w2_full', 'w2_auto'], runs }, sk);
+    const w3 = await interleaved({ id: 'W3', label: 'RBF SVM', ours: () => trainSvm(X3, y3, { task: 'classification', seed: 0, kernel: 'rbf', C: 1, probability: false }), sklearn: ['w3'], runs }, sk);
+    const forestRuns = Math.min(runs, 3);
+    const w4 = await interleaved({ id: 'forest', label: 'random forest', ours: async () => fitForest(X4, y4, { task: 'classification', seed: 0, trees: 100 }), sklearn: ['w4'], runs: forestRuns }, sk);
+    sk?.close();
+    sk = null;
+
+    const w3Pred = predictSvm(w3.result, X3);
+    const w3Accuracy = w3Pred.task === 'classification' ? w3Pred.classes.filter((c, i) => c === y3[i]).length / y3.length : NaN;
+    const w3Support = w3.result.solver === 'libsvm' ? w3.result.supportVectors.length / 20 : NaN;
+    const w4Pred = predictForest(w4.result, T4);
+    const w4Accuracy = w4Pred.task === 'classification' ? w4Pred.classes.filter((c, i) => c === t4[i]).length / t4.length : NaN;
+
+    log('W1 alternatives from the same starting centroids: tfjs ops on wasm, plain JavaScript, the SIMD module');
+    const start: DenseMatrix = { data: Float64Array.from(X1.data.subarray(0, 8 * 16)), rows: 8, cols: 16 };
+    const sameStart = async (simd: boolean) => {
+      const samples: Sample[] = [];
+      let result = kmeans(X1, { k: 8, seed: 0, init: start, maxIterations: 20, tolerance: 0, simd });
+      for (let r = 0; r < 3; r++) {
+        const m = await measure(async () => kmeans(X1, { k: 8, seed: 0, init: start, maxIterations: 20, tolerance: 0, simd }));
+        samples.push(m.sample);
+        result = m.result;
+      }
+      return { samples, inertia: result.inertia };
+    };
+    const simdStart = await sameStart(true);
+    const plainStart = await sameStart(false);
+    let tfResult: { samples: Sample[]; inertia: number } | null = null;
+    let tfError = '';
+    try {
+      tfResult = await tfLloyd(X1, start.data as Float64Array, 8, 20, 3);
+    } catch (error) {
+      tfError = error instanceof Error ? error.message : String(error);
+    }
+    log(`  SIMD ${list(simdStart.samples)} ms; plain JavaScript ${list(plainStart.samples)} ms; tfjs ${tfResult ? list(tfResult.samples) : tfError} ms`);
+
+    const target = { kind: 'max' as const, value: 2 };
+    const rows: BenchRow[] = [
+      { id: 'classic.w1.time', label: `W1 k-means 100,000×16, k=8, 20 iterations: lib/ml/kmeans.ts`, value: wall(w1.ours) / 1000, unit: 's', notes: `CPU ${fmtS(cpu(w1.ours))}; inertia ${w1.result.inertia.toFixed(0)}, ${w1.result.iterations} iterations` },
+      { id: 'classic.w2.time', label: `W2 PCA 100,000×64 → 8: lib/pca.ts`, value: wall(w2.ours) / 1000, unit: 's', notes: `CPU ${fmtS(cpu(w2.ours))}; explained variance ${w2.result.explainedVarianceRatio.reduce((a, b) => a + b, 0).toFixed(5)}` },
+      { id: 'classic.w3.time', label: `W3 RBF SVM 5,000×20, 2 classes: lib/ml/svm.ts (libsvm-js)`, value: wall(w3.ours) / 1000, unit: 's', notes: `CPU ${fmtS(cpu(w3.ours))}; ${w3Support} support vectors, training accuracy ${w3Accuracy.toFixed(4)}` },
+      { id: 'classic.forest.time', label: `Random forest 100 trees, 20,000×16: lib/ml/forest.ts`, value: wall(w4.ours) / 1000, unit: 's', notes: `CPU ${fmtS(cpu(w4.ours))}; test accuracy ${w4Accuracy.toFixed(4)} on 5,000 rows` },
+    ];
+    if (installed.version && Object.values(w1.sklearn).every((v) => v.samples.length > 0)) {
+      const s1 = w1.sklearn.w1;
+      const full = w2.sklearn.w2_full;
+      const auto = w2.sklearn.w2_auto;
+      const s2 = wall(full.samples) <= wall(auto.samples) ? full : auto;
+      const s3 = w3.sklearn.w3;
+      const s4 = w4.sklearn.w4;
+      rows.push(
+        { id: 'classic.w1.sklearn', label: 'W1 scikit-learn KMeans (lloyd, n_init=1, max_iter=20, tol=0)', value: wall(s1.samples) / 1000, unit: 's', notes: `CPU ${fmtS(cpu(s1.samples))} (two OpenMP threads); inertia ${s1.info.inertia.toFixed(0)}, ${s1.info.iterations} iterations` },
+        { id: 'classic.w1.ratio', label: 'W1 ours / scikit-learn', value: wall(w1.ours) / wall(s1.samples), unit: 'x', target, notes: `CPU time ratio ${(cpu(w1.ours) / cpu(s1.samples)).toFixed(2)}x` },
+        { id: 'classic.w2.sklearn', label: "W2 scikit-learn PCA(8), the faster of svd_solver 'full' and 'auto'", value: wall(s2.samples) / 1000, unit: 's', notes: `full ${fmtS(wall(full.samples))}, auto (randomized) ${fmtS(wall(auto.samples))}; explained variance ${full.info.explained.toFixed(5)} (full)` },
+        { id: 'classic.w2.ratio', label: 'W2 ours / scikit-learn', value: wall(w2.ours) / wall(s2.samples), unit: 'x', target, notes: `CPU time ratio ${(cpu(w2.ours) / cpu(s2.samples)).toFixed(2)}x` },
+        { id: 'classic.w3.sklearn', label: "W3 scikit-learn SVC(kernel='rbf', C=1, gamma='scale')", value: wall(s3.samples) / 1000, unit: 's', notes: `CPU ${fmtS(cpu(s3.samples))}; ${s3.info.support} support vectors, training accuracy ${s3.info.trainAccuracy.toFixed(4)}` },
+        { id: 'classic.w3.ratio', label: 'W3 ours / scikit-learn', value: wall(w3.ours) / wall(s3.samples), unit: 'x', target, notes: `CPU time ratio ${(cpu(w3.ours) / cpu(s3.samples)).toFixed(2)}x` },
+        { id: 'classic.forest.sklearn', label: 'Random forest: scikit-learn RandomForestClassifier(100, n_jobs=1)', value: wall(s4.samples) / 1000, unit: 's', notes: `test accuracy ${s4.info.testAccuracy.toFixed(4)}` },
+        { id: 'classic.forest.ratio', label: 'Random forest ours / scikit-learn (no target)', value: wall(w4.ours) / wall(s4.samples), unit: 'x' },
+      );
+    }
+    rows.push({
+      id: 'classic.w1.plain-js',
+      label: 'W1 alternative: plain JavaScript distance loops (simd: false) / the SIMD module, same start',
+      value: wall(plainStart.samples) / wall(simdStart.samples),
+      unit: 'x',
+      notes: `plain ${fmtS(wall(plainStart.samples))}, SIMD ${fmtS(wall(simdStart.samples))}; same inertia: ${plainStart.inertia === simdStart.inertia}`,
+    });
+    if (tfResult) {
+      rows.push({
+        id: 'classic.w1.tfjs-wasm',
+        label: 'W1 alternative: tfjs ops on the wasm backend / the SIMD module, same start',
+        value: wall(tfResult.samples) / wall(simdStart.samples),
+        unit: 'x',
+        notes: `tfjs ${fmtS(wall(tfResult.samples))} (float32; inertia ${tfResult.inertia.toFixed(0)} vs ${simdStart.inertia.toFixed(0)})`,
+      });
+    }
+    const machine = `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.version}${installed.version ? `, scikit-learn ${installed.version}` : ''}`;
+    const skRuns = (m: Measured<unknown>) => Object.entries(m.sklearn).map(([t, v]) => `${t} ${list(v.samples)}`).join('; ');
+    const details = [
+      `Machine: ${machine}; load average ${loadAtStart.join(' / ')} at the start, ${os.loadavg().map((v) => round(v)).join(' / ')} at the end.`,
+      `Wall times (ms), ours: W1 ${list(w1.ours)}; W2 ${list(w2.ours)}; W3 ${list(w3.ours)}; forest ${list(w4.ours)}.`,
+      installed.version ? `Wall times (ms), scikit-learn: ${[w1, w2, w3, w4].map((m) => skRuns(m as Measured<unknown>)).join('; ')}.` : `scikit-learn not measured: ${skError}`,
+      `W1 from the same starting centroids (ms): SIMD ${list(simdStart.samples)}; plain JavaScript ${list(plainStart.samples)}; ${tfResult ? `tfjs on wasm ${list(tfResult.samples)}` : `tfjs not measured: ${tfError}`}.`,
+    ];
+    const output: BenchOutput = { name: 'classic-models', rows, details, data: { runs, loadAtStart, w1, w2: { ours: w2.ours, sklearn: w2.sklearn }, w3: { ours: w3.ours, sklearn: w3.sklearn }, forest: { ours: w4.ours, sklearn: w4.sklearn }, simdStart, plainStart, tf: tfResult } };
+    mkdirSync(RESULTS, { recursive: true });
+    writeFileSync(path.join(RESULTS, 'classic.json'), JSON.stringify({ measuredAt: new Date().toISOString(), machine, ...output }, (_k, v: unknown) => (v instanceof Int32Array || v instanceof Float64Array ? undefined : v), 2) + '\n');
+    writeFileSync(path.join(RESULTS, 'classic.md'), markdown(output, machine, runs));
+    emitResult(output);
+  } finally {
+    sk?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function markdown(output: BenchOutput, machine: string, runs: number): string {
+  const verdict = (row: BenchRow) => (!row.target ? 'info' : row.value < row.target.value ? 'pass' : '**MISS**');
+  const value = (row: BenchRow) => (row.unit === 'x' ? `${row.value.toFixed(2)}x` : `${row.value.toFixed(3)} s`);
+  return [
+    '# Classic model benchmark (issue #5)',
+    '',
+    `Written by \`node --import tsx bench/models/classic.ts\` on ${new Date().toISOString().slice(0, 10)} (${machine}); every number was measured by that run. Wall time, median of ${runs} timed runs after one warm-up (the forest: at most 3), ours and scikit-learn's interleaved on the same float64 data. Target: ours within 2x of scikit-learn.`,
+    '',
+    '| Workload | Measured | Target | Pass/fail | Notes |',
+    '| --- | ---: | --- | --- | --- |',
+    ...output.rows.map((r) => `| ${r.label} | ${value(r)} | ${r.target ? `< ${r.target.value}x` : '–'} | ${verdict(r)} | ${r.notes ?? ''} |`),
+    '',
+    ...(output.details ?? []).map((d) => `- ${d}`),
+    '',
+  ].join('\n');
+}
+
+await main();

@@ -25,7 +25,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               Datasets
             </Link>
             <Link href="/models" className="hover:text-slate-900">
-              Deployed models
+              Models
             </Link>
             <Link href="/workers" className="hover:text-slate-900">
               Workers

@@ -34,6 +34,7 @@ import { transformer } from './model/transformer';
 import { kmeansModel, pcaModel } from './model/clustering';
 import { svm } from './model/svm';
 import { decisionTree, randomForest } from './model/trees';
+import { pretrained } from './model/pretrained';
 import { kFold } from './split/k-fold';
 import { timeOrderedSplit } from './split/time-ordered-split';
 import { trainTestSplit } from './split/train-test-split';
@@ -81,6 +82,7 @@ export const NODE_KINDS: NodeDefinition[] = [
   randomForest,
   kmeansModel,
   pcaModel,
+  pretrained,
   train,
   tuneLearningRate,
   evaluate,

@@ -15,7 +15,7 @@ export interface FieldSchema {
   enum?: string[];
   enumLabels?: Record<string, string>;
   advanced?: boolean;
-  widget?: 'column' | 'columns' | 'dataset';
+  widget?: 'column' | 'columns' | 'dataset' | 'model';
   /** widget 'column': what leaving it empty means, when not "the last column". */
   emptyLabel?: string;
   minimum?: number;
@@ -143,6 +143,8 @@ function Field({
     control = <NumberListInput id={id} className={inputClass} value={value} onChange={onChange} />;
   } else if (schema.widget === 'dataset') {
     control = <DatasetPicker id={id} className={inputClass} value={String(value ?? '')} onChange={onChange} />;
+  } else if (schema.widget === 'model') {
+    control = <SavedModelPicker id={id} className={inputClass} value={String(value ?? '')} onChange={onChange} />;
   } else if (schema.widget === 'column' && columns) {
     const current = String(value ?? '');
     control = (
@@ -355,6 +357,25 @@ function DatasetPicker({ id, className, value, onChange }: { id: string; classNa
       {datasets.map((d) => (
         <option key={d.id} value={d.id}>
           {d.name} ({d.rowCount.toLocaleString()} rows)
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** Saved models (the Models page); the graph stores the model's id. Only networks can be started from. */
+function SavedModelPicker({ id, className, value, onChange }: { id: string; className: string; value: string; onChange(v: unknown): void }) {
+  const trpc = useTRPC();
+  const list = useQuery(trpc.models.list.queryOptions());
+  const models = list.data ?? [];
+  return (
+    <select id={id} className={className} value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="">{models.length ? '(choose a saved model)' : '(none yet: run a pipeline with Train)'}</option>
+      {value && !models.some((m) => m.id === value) && <option value={value}>missing model {value.slice(0, 8)}…</option>}
+      {models.map((m) => (
+        <option key={m.id} value={m.id} disabled={m.trainer !== 'gradient'}>
+          {m.family} → {m.target} · {m.graphName} · {new Date(m.createdAt).toLocaleDateString()}
+          {m.trainer !== 'gradient' ? ' (not a neural network)' : ''}
         </option>
       ))}
     </select>

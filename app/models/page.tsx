@@ -1,53 +1,235 @@
 'use client';
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
+import { useState } from 'react';
+import { formatHeadline, headlineMetric } from '../../lib/model-headline';
+import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../../nodes/deploy/deploy';
 import { useTRPC } from '../trpc';
+
+/** A deployment name suggested from the pipeline's name ("Digits 0–4" → "digits-0-4"). */
+function suggestedName(graphName: string): string {
+  const slug = graphName
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[-_]+|-+$/g, '')
+    .slice(0, 63);
+  return MODEL_NAME_PATTERN.test(slug) ? slug : 'my-model';
+}
 
 export default function ModelsPage() {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const saved = useQuery(trpc.models.list.queryOptions());
   const deployments = useQuery(trpc.deployments.list.queryOptions());
+  const [deploying, setDeploying] = useState<{ id: string; name: string } | null>(null);
+  const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: trpc.models.list.queryKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.deployments.list.queryKey() });
+  };
+  const deploy = useMutation(
+    trpc.models.deploy.mutationOptions({
+      onSuccess: (result) => {
+        setDeploying(null);
+        setNotice({ kind: 'ok', text: `Published "${result.name}" version ${result.version}: POST ${result.predictUrl}` });
+        refresh();
+      },
+      onError: (error) => setNotice({ kind: 'error', text: error.message }),
+    }),
+  );
+  const remove = useMutation(
+    trpc.models.delete.mutationOptions({
+      onSuccess: () => {
+        setNotice({ kind: 'ok', text: 'Deleted the saved model. Versions deployed from it keep answering.' });
+        refresh();
+      },
+      onError: (error) => setNotice({ kind: 'error', text: error.message }),
+    }),
+  );
+
+  // Deployed versions grouped by name, newest version first.
+  const byName = new Map<string, NonNullable<typeof deployments.data>>();
+  for (const d of deployments.data ?? []) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
+  const deployed = [...byName.entries()].map(([name, versions]) => ({ name, versions: versions.sort((a, b) => b.version - a.version) }));
+  const nameProblem = deploying && !MODEL_NAME_PATTERN.test(deploying.name) ? `Name: ${MODEL_NAME_RULE}.` : null;
+
   return (
-    <div className="mx-auto max-w-5xl p-8">
-      <h1 className="text-2xl font-semibold">Deployed models</h1>
-      <p className="mt-1 text-sm text-slate-600">
-        Each Deploy step publishes a version. <code>POST /api/v1/models/&lt;name&gt;/predict</code> answers with the newest version (add{' '}
-        <code>?version=N</code> for an older one).
-      </p>
-      <table className="mt-6 w-full rounded border border-slate-200 bg-white text-sm">
-        <thead className="bg-slate-50 text-left text-xs text-slate-500">
-          <tr>
-            <th className="p-2">Name</th>
-            <th className="p-2">Version</th>
-            <th className="p-2">Test result</th>
-            <th className="p-2">Published</th>
-            <th className="p-2">From</th>
-          </tr>
-        </thead>
-        <tbody>
-          {deployments.data?.length === 0 && (
-            <tr>
-              <td className="p-3 text-slate-500" colSpan={5}>
-                Nothing deployed yet: add a Deploy step to a pipeline and run it.
-              </td>
-            </tr>
+    <div className="h-full overflow-y-auto">
+      <div className="mx-auto max-w-6xl space-y-10 p-8">
+        <section>
+          <h1 className="text-2xl font-semibold">Models</h1>
+          <p className="mt-1 text-sm text-slate-600">
+            Every model a run trains is saved here with where it came from: the pipeline and run, the exact data it read, and its test result. Deploy one to
+            serve predictions, or start a new model from it (<em>Start from a saved model</em> in the editor). Saved models are kept until you delete them.
+          </p>
+          {notice && (
+            <p role="status" className={`mt-3 rounded p-2 text-sm ${notice.kind === 'ok' ? 'bg-emerald-50 text-emerald-800' : 'bg-red-50 text-red-800'}`}>
+              {notice.text}
+            </p>
           )}
-          {deployments.data?.map((d) => (
-            <tr key={d.id} className="border-t border-slate-100">
-              <td className="p-2 font-medium">{d.name}</td>
-              <td className="p-2">v{d.version}</td>
-              <td className="p-2">
-                {typeof d.metrics?.accuracy === 'number'
-                  ? `accuracy ${(d.metrics.accuracy * 100).toFixed(1)}%`
-                  : typeof d.metrics?.r2 === 'number'
-                    ? `R² ${d.metrics.r2.toFixed(3)}`
-                    : '—'}
-              </td>
-              <td className="p-2">{new Date(d.createdAt).toLocaleString()}</td>
-              <td className="p-2">{d.graphId ? <Link className="text-indigo-700 hover:underline" href={`/graphs/${d.graphId}`}>pipeline</Link> : 'CLI'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+          <table className="mt-4 w-full rounded border border-slate-200 bg-white text-sm" aria-label="Saved models">
+            <thead className="bg-slate-50 text-left text-xs text-slate-500">
+              <tr>
+                <th className="p-2">Model</th>
+                <th className="p-2">Predicts</th>
+                <th className="p-2">From</th>
+                <th className="p-2">Data</th>
+                <th className="p-2">Test result</th>
+                <th className="p-2">Saved</th>
+                <th className="p-2" />
+              </tr>
+            </thead>
+            <tbody>
+              {saved.data?.length === 0 && (
+                <tr>
+                  <td className="p-3 text-slate-500" colSpan={7}>
+                    No saved models yet: run a pipeline with a Train step.
+                  </td>
+                </tr>
+              )}
+              {saved.data?.map((m) => (
+                <tr key={m.id} className="border-t border-slate-100 align-top" data-testid={`saved-model-${m.id}`}>
+                  <td className="p-2">
+                    <div className="font-medium">{m.family}</div>
+                    <div className="font-mono text-[11px] text-slate-400" title={m.id}>
+                      {m.id.slice(0, 8)}
+                    </div>
+                  </td>
+                  <td className="p-2">
+                    {m.task === 'classification' || m.task === 'regression' ? (
+                      <>
+                        <span className="font-medium">{m.target}</span> <span className="text-slate-500">({m.task})</span>
+                      </>
+                    ) : (
+                      m.task
+                    )}
+                  </td>
+                  <td className="p-2">
+                    {m.graphId ? (
+                      <>
+                        <Link className="text-indigo-700 hover:underline" href={`/graphs/${m.graphId}`}>
+                          {m.graphName || 'pipeline'}
+                        </Link>
+                        {' · '}
+                        <Link className="text-indigo-700 hover:underline" href={`/graphs/${m.graphId}/runs?run=${m.runId}`}>
+                          run
+                        </Link>
+                      </>
+                    ) : (
+                      <span title={`run ${m.runId}`}>{m.graphName || 'command line'} (CLI)</span>
+                    )}
+                    <div className="text-[11px] text-slate-400">step {m.nodeId}</div>
+                  </td>
+                  <td className="p-2">
+                    {m.datasets.length === 0
+                      ? '—'
+                      : m.datasets.map((d) => (
+                          <div key={d.nodeId} title={`content hash ${d.hash}`}>
+                            {d.dataset.length > 24 ? `${d.dataset.slice(0, 8)}…` : d.dataset} <span className="font-mono text-[11px] text-slate-400">#{d.hash.slice(0, 8)}</span>
+                          </div>
+                        ))}
+                  </td>
+                  <td className="p-2">{formatHeadline(m.headline)}</td>
+                  <td className="p-2">{new Date(m.createdAt).toLocaleString()}</td>
+                  <td className="p-2 text-right">
+                    {deploying?.id === m.id ? (
+                      <form
+                        className="flex flex-col items-end gap-1"
+                        onSubmit={(e) => {
+                          e.preventDefault();
+                          if (!nameProblem) deploy.mutate({ id: m.id, name: deploying.name });
+                        }}
+                      >
+                        <label className="text-xs text-slate-600" htmlFor={`deploy-name-${m.id}`}>
+                          Deploy as
+                        </label>
+                        <input
+                          id={`deploy-name-${m.id}`}
+                          className={`w-40 rounded border px-2 py-1 text-sm ${nameProblem ? 'border-red-500' : 'border-slate-300'}`}
+                          value={deploying.name}
+                          onChange={(e) => setDeploying({ id: m.id, name: e.target.value })}
+                        />
+                        {nameProblem && <span className="max-w-48 text-[11px] text-red-700">{nameProblem}</span>}
+                        <span className="flex gap-2">
+                          <button type="button" className="text-xs text-slate-600 hover:underline" onClick={() => setDeploying(null)}>
+                            Cancel
+                          </button>
+                          <button type="submit" disabled={Boolean(nameProblem) || deploy.isPending} className="rounded bg-indigo-600 px-2 py-1 text-xs text-white disabled:opacity-50">
+                            Publish
+                          </button>
+                        </span>
+                      </form>
+                    ) : (
+                      <span className="flex justify-end gap-3">
+                        <button className="text-indigo-700 hover:underline" onClick={() => setDeploying({ id: m.id, name: suggestedName(m.graphName) })}>
+                          Deploy
+                        </button>
+                        <button
+                          className="text-red-700 hover:underline"
+                          disabled={remove.isPending}
+                          onClick={() => {
+                            if (window.confirm('Delete this saved model? Versions deployed from it keep answering; its files may be cleaned up.')) remove.mutate({ id: m.id });
+                          }}
+                        >
+                          Delete
+                        </button>
+                      </span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+
+        <section>
+          <h2 className="text-xl font-semibold">Deployed models</h2>
+          <p className="mt-1 text-sm text-slate-600">
+            Each Deploy step (or Deploy above) publishes a version. <code>POST /api/v1/models/&lt;name&gt;/predict</code> answers with the newest version (add{' '}
+            <code>?version=N</code> for an older one).
+          </p>
+          <table className="mt-4 w-full rounded border border-slate-200 bg-white text-sm" aria-label="Deployed models">
+            <thead className="bg-slate-50 text-left text-xs text-slate-500">
+              <tr>
+                <th className="p-2">Name</th>
+                <th className="p-2">Versions</th>
+                <th className="p-2">Newest test result</th>
+                <th className="p-2">Published</th>
+                <th className="p-2">From</th>
+              </tr>
+            </thead>
+            <tbody>
+              {deployed.length === 0 && deployments.data && (
+                <tr>
+                  <td className="p-3 text-slate-500" colSpan={5}>
+                    Nothing deployed yet: deploy a saved model above, or add a Deploy step to a pipeline and run it.
+                  </td>
+                </tr>
+              )}
+              {deployed.map(({ name, versions }) => {
+                const newest = versions[0];
+                return (
+                  <tr key={name} className="border-t border-slate-100">
+                    <td className="p-2 font-medium">{name}</td>
+                    <td className="p-2">{versions.map((v) => `v${v.version}`).join(', ')}</td>
+                    <td className="p-2">{formatHeadline(headlineMetric(newest.metrics))}</td>
+                    <td className="p-2">{new Date(newest.createdAt).toLocaleString()}</td>
+                    <td className="p-2">
+                      {newest.graphId ? (
+                        <Link className="text-indigo-700 hover:underline" href={`/graphs/${newest.graphId}`}>
+                          pipeline
+                        </Link>
+                      ) : (
+                        'CLI'
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </section>
+      </div>
     </div>
   );
 }

@@ -3,6 +3,7 @@ import type { DeploymentArtifact, TrainedModelArtifact } from '../artifacts';
 import { defineNode } from '../define';
 
 export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const MODEL_NAME_RULE = 'use 1–63 lower-case letters, digits, "-" or "_", starting with a letter or digit';
 
 export const deploy = defineNode({
   type: 'deploy.deploy',
@@ -16,7 +17,7 @@ export const deploy = defineNode({
   params: z.object({
     modelName: z
       .string()
-      .regex(MODEL_NAME_PATTERN, 'use 1–63 lower-case letters, digits, "-" or "_", starting with a letter or digit')
+      .regex(MODEL_NAME_PATTERN, MODEL_NAME_RULE)
       .default('my-model')
       .meta({ title: 'Model name', description: 'The name in the predict URL.' }),
   }),

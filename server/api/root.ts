@@ -3,6 +3,7 @@ import { catalogRouter } from './routers/catalog';
 import { deploymentsRouter, workersRouter } from './routers/deployments';
 import { datasetsRouter } from './routers/datasets';
 import { graphsRouter } from './routers/graphs';
+import { modelsRouter } from './routers/models';
 import { runsRouter } from './routers/runs';
 import { createCallerFactory, router } from './trpc';
 
@@ -12,6 +13,7 @@ export const appRouter = router({
   runs: runsRouter,
   datasets: datasetsRouter,
   deployments: deploymentsRouter,
+  models: modelsRouter,
   workers: workersRouter,
 });
 

@@ -3,9 +3,10 @@ import type { ColumnSchema } from '../../lib/table';
 import { datasets } from '../../drizzle/schema';
 import type { CompileEnv } from '../../nodes/define';
 import { getDb } from '../db';
+import { savedModelInfo } from '../engine/saved-models';
 import { compileEnv as sampleEnv } from './samples';
 
-/** What compile may know about datasets on this server: the bundled samples and the uploads. */
+/** What compile may know about datasets on this server (the bundled samples and the uploads) and its saved models. */
 export const serverCompileEnv: CompileEnv = {
   dataset(id) {
     const sample = sampleEnv().dataset(id);
@@ -13,4 +14,5 @@ export const serverCompileEnv: CompileEnv = {
     const row = getDb().select({ columns: datasets.columns }).from(datasets).where(eq(datasets.id, id)).get();
     return row ? { columns: JSON.parse(row.columns) as ColumnSchema[], contentHash: id } : undefined;
   },
+  savedModel: (id) => savedModelInfo(getDb(), id),
 };

@@ -59,6 +59,13 @@ export class ArtifactStore {
     return decodeArtifact(readFileSync(file, 'utf8'), readFileSync(path.join(dir, `${port}.bin`)));
   }
 
+  /** A stored value without its binary part (typed arrays stay references): a cheap read of its small fields. */
+  readJson(key: string, port: string): unknown {
+    const file = path.join(this.root, key, `${port}.json`);
+    if (!existsSync(file)) throw new Error(`Artifact ${key}/${port} is missing from the artifact store.`);
+    return JSON.parse(readFileSync(file, 'utf8'));
+  }
+
   remove(key: string): void {
     rmSync(path.join(this.root, key), { recursive: true, force: true });
   }

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
-import { and, asc, desc, eq, inArray, isNull, max, notInArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, notInArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { graphSchema, type GraphFile } from '../../lib/graph';
 import type { CompileEnv, NodeDefinition } from '../../nodes/define';
-import { deployments, runEvents, runs, runSteps, stepCache } from '../../drizzle/schema';
+import { deployments, models, runEvents, runs, runSteps, stepCache } from '../../drizzle/schema';
 import type { Db } from '../db';
 import type { ArtifactStore } from './artifact-store';
 import { compile, type CompileError, type PlanStep, type StepSignature } from './compile';
 import { forecastStep, type StepForecast } from './explain';
+import { attachModelEvaluation, deleteSavedModel, deploySavedModel, publishVersion, recordSavedModel } from './saved-models';
 import { executeStep } from './execute-step';
 import { TaskFailed, type StepQueue, type StepTask, type TaskHandlers, type TaskResult, type WorkerEvent, type WorkerInfo } from './protocol';
 import { downstreamOf, isRunFinished, readySteps, runOutcome, type RunStatus, type StepStatus } from './scheduler';
@@ -183,7 +184,9 @@ export class Engine {
     const compiled = this.compile(graph, nodeId);
     if (!compiled.ok) return { cleared: 0 };
     const keys = compiled.plan.filter((s) => s.nodeId === nodeId || s.partOf === nodeId).map((s) => s.cacheKey);
-    for (const key of keys) this.deps.store.remove(key);
+    // A saved model keeps its files (the next run trains again, and the saved files stay the result).
+    const saved = new Set(this.deps.db.select({ id: models.id }).from(models).where(inArray(models.id, keys)).all().map((m) => m.id));
+    for (const key of keys) if (!saved.has(key)) this.deps.store.remove(key);
     const removed = this.deps.db.delete(stepCache).where(inArray(stepCache.cacheKey, keys)).run();
     return { cleared: removed.changes };
   }
@@ -198,6 +201,7 @@ export class Engine {
           this.deps.db.update(stepCache).set({ lastUsedAt: Date.now() }).where(eq(stepCache.cacheKey, step.cacheKey)).run();
           run.outputKeys[step.nodeId] = step.cacheKey;
           this.setStep(run, step.nodeId, 'cached', { progress: 1, metrics: cached?.metrics ?? null, message: 'Unchanged since an earlier run: reused.' });
+          this.afterStep(run, step, cached?.metrics ?? null);
         } else {
           this.dispatch(run, step);
         }
@@ -272,6 +276,7 @@ export class Engine {
         }
         this.setStep(run, step.nodeId, 'done', { progress: 1, metrics, finishedAt: Date.now() });
         if (step.type === 'evaluate.evaluate' && metrics) this.attachEvaluation(run, step, metrics);
+        this.afterStep(run, step, metrics);
       })
       .catch((error: Error) => {
         if (run.status[step.nodeId] !== 'queued' && run.status[step.nodeId] !== 'running') return;
@@ -340,6 +345,39 @@ export class Engine {
     }
   }
 
+  /** A step finished or was reused: save the trained model it made; link an evaluation to the saved model it judged. */
+  private afterStep(run: ActiveRun, step: PlanStep, metrics: string | null): void {
+    try {
+      const saved = recordSavedModel(this.deps.db, this.deps.store, this.deps.kinds, run, step);
+      if (saved) this.emit(run.runId, step.nodeId, 'log', { message: `Saved the trained model (${saved.slice(0, 8)}…): the Models page lists it.` });
+      if (step.type === 'evaluate.evaluate' && metrics) attachModelEvaluation(this.deps.db, run, step, metrics);
+    } catch (error) {
+      this.emit(run.runId, step.nodeId, 'log', { message: `The trained model could not be saved: ${(error as Error).message}` });
+    }
+  }
+
+  /** Publishes a saved model under `name` as the Deploy step would (next version); null when there is no such saved model. */
+  deploySavedModel(id: string, name: string): Promise<{ name: string; version: number } | null> {
+    return deploySavedModel(this.deps.db, this.deps.store, id, name);
+  }
+
+  /** Deletes a saved model, releasing its artifact to the garbage collection; false when there is no such model. */
+  deleteSavedModel(id: string): boolean {
+    return deleteSavedModel(this.deps.db, this.deps.store, id, this.keysInUse());
+  }
+
+  /** Artifacts the active runs use: their steps' outputs and what their steps read besides (a saved model to start from). */
+  private keysInUse(): Set<string> {
+    const inUse = new Set<string>();
+    for (const run of this.active.values()) {
+      for (const step of run.plan) {
+        inUse.add(step.cacheKey);
+        for (const read of Object.values(this.deps.kinds.get(step.type)?.reads?.(step.params) ?? {})) inUse.add(read.key);
+      }
+    }
+    return inUse;
+  }
+
   private recordDeployment(run: ActiveRun, step: PlanStep, artifactKey: string): number {
     const { db } = this.deps;
     const name = String(step.params.modelName);
@@ -350,14 +388,7 @@ export class Engine {
     const metricsRow = evaluated
       ? db.select({ metrics: runSteps.metrics }).from(runSteps).where(and(eq(runSteps.runId, run.runId), eq(runSteps.nodeId, evaluation.nodeId))).get()
       : undefined;
-    const version = db.transaction((tx) => {
-      const latest = tx.select({ v: max(deployments.version) }).from(deployments).where(eq(deployments.name, name)).get();
-      const next = (latest?.v ?? 0) + 1;
-      tx.insert(deployments)
-        .values({ name, version: next, artifactKey, runId: run.runId, nodeId: step.nodeId, graphId: run.graphId, metrics: metricsRow?.metrics ?? null })
-        .run();
-      return next;
-    });
+    const version = publishVersion(db, { name, artifactKey, runId: run.runId, nodeId: step.nodeId, graphId: run.graphId, metrics: metricsRow?.metrics ?? null });
     this.emit(run.runId, step.nodeId, 'log', { message: `Published "${name}" version ${version} at /api/v1/models/${name}/predict.` });
     return version;
   }
@@ -415,17 +446,17 @@ export class Engine {
 
   /**
    * Keeps cached step outputs under the size cap, least recently used first. Deployed models live
-   * under their own keys (never in the step cache), and outputs of steps of active runs are kept.
+   * under their own keys (never in the step cache); saved models (the Models page) and what steps of
+   * active runs use are kept.
    */
   collectGarbage(): { removed: number; freedBytes: number } {
     const { db, store, settings } = this.deps;
-    const inUse = new Set<string>();
-    for (const run of this.active.values()) for (const step of run.plan) inUse.add(step.cacheKey);
+    const inUse = this.keysInUse();
     const deployed = db.select({ key: deployments.artifactKey }).from(deployments).all().map((d) => d.key);
     const entries = db
       .select({ key: stepCache.cacheKey, size: stepCache.sizeBytes })
       .from(stepCache)
-      .where(deployed.length ? notInArray(stepCache.cacheKey, deployed) : undefined)
+      .where(and(deployed.length ? notInArray(stepCache.cacheKey, deployed) : undefined, notInArray(stepCache.cacheKey, db.select({ id: models.id }).from(models))))
       .orderBy(asc(stepCache.lastUsedAt))
       .all();
     let total = entries.reduce((sum, e) => sum + e.size, 0);

@@ -6,6 +6,7 @@ import type { RunContext } from '../../nodes/define';
 import { tf } from '../tf/backend';
 import { buildDeepNetwork, deepEncoderOptions, isDeepSpec } from './networks';
 import { prepareTraining } from './training-data';
+import { startFromSaved } from './transfer';
 
 /** Training saves its weights at most this often, so a killed worker loses little work. */
 const CHECKPOINT_EVERY_MS = 2000;
@@ -100,11 +101,14 @@ function featureTensor(table: Table, encoderWidth: number, encoded: Float32Array
 
 /** Trains a network on the split's training rows; shuffling and batching use a seeded generator. */
 export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, options: TrainOptions, ctx: RunContext): Promise<TrainedModelArtifact> {
+  // Transfer learning (spec.base): the saved model's preprocessing, encoder and layers, with a new head (transfer.ts).
+  const transfer = spec.trainer === 'gradient' && spec.base ? await startFromSaved(split, spec.base, options.seed, ctx) : undefined;
+  if (transfer) ({ split, spec } = transfer);
   // Deep families keep word ids whole (for their embeddings) instead of standardizing them.
-  const { train, validation, encoder, targetScale, inputColumns } = prepareTraining(split, (prepared) => (isDeepSpec(spec) ? deepEncoderOptions(spec.family, split, prepared) : {}));
+  const { train, validation, encoder, targetScale, inputColumns } = transfer?.data ?? prepareTraining(split, (prepared) => (isDeepSpec(spec) ? deepEncoderOptions(spec.family, split, prepared) : {}));
 
   const outputUnits = split.task === 'classification' ? split.labels.length : 1;
-  const model = buildNetwork(spec, encoder.width, outputUnits, split.task, options.seed, encoder);
+  const model = transfer?.model ?? buildNetwork(spec, encoder.width, outputUnits, split.task, options.seed, encoder);
   model.compile({
     optimizer: optimizerFor(options),
     loss: split.task === 'classification' ? 'categoricalCrossentropy' : 'meanSquaredError',

@@ -28,13 +28,18 @@ interface CacheRow {
 
 /** step_cache as it was at the last event of each watched run: just before that run's collection. */
 const beforeCollection = new Map<string, CacheRow[]>();
-const cacheRows = (): CacheRow[] =>
-  db
+const savedKeys = () => new Set(db.getDb().select({ id: db.schema.models.id }).from(db.schema.models).all().map((m) => m.id));
+/** What the collection may remove: the cached outputs that are not saved models (those are never collected). */
+const cacheRows = (): CacheRow[] => {
+  const saved = savedKeys();
+  return db
     .getDb()
     .select()
     .from(db.schema.stepCache)
     .all()
+    .filter((r) => !saved.has(r.cacheKey))
     .map(({ cacheKey, sizeBytes, lastUsedAt }) => ({ cacheKey, sizeBytes, lastUsedAt }));
+};
 
 beforeAll(async () => {
   db = await import('../../server/db');
@@ -152,11 +157,44 @@ describe('garbage collection of cached step outputs (PIPELOOM_ARTIFACT_CAP_MB=0.
     }
   });
 
+  it('every trained model is saved and never collected, though the cache is over its cap with them', async () => {
+    const saved = db.getDb().select().from(db.schema.models).all();
+    // One per run that trained: three learning rates, the long run and the short one.
+    expect(saved).toHaveLength(5);
+    expect(saved.map((m) => m.id)).toContain(firstRun.steps!.train.cacheKey);
+    const cache = new Map(db.getDb().select().from(db.schema.stepCache).all().map((r) => [r.cacheKey, r.sizeBytes]));
+    for (const m of saved) {
+      expect(cache.has(m.id), m.id).toBe(true);
+      expect(existsSync(path.join(artifacts, m.id, 'model.json')), m.id).toBe(true);
+    }
+    expect(sum(cacheRows())).toBeLessThanOrEqual(CAP);
+    expect(sum(cacheRows()) + saved.reduce((total, m) => total + cache.get(m.id)!, 0)).toBeGreaterThan(CAP);
+  });
+
+  it('deleting saved models releases them: the next collection removes the least recently used first', async () => {
+    const engine = instance.getEngine();
+    const released = db.getDb().select().from(db.schema.models).all();
+    for (const m of released) expect(engine.deleteSavedModel(m.id)).toBe(true);
+    const before = cacheRows();
+    expect(sum(before)).toBeGreaterThan(CAP);
+    const { removed } = engine.collectGarbage();
+    expect(removed).toBeGreaterThan(0);
+    const now = new Set(cacheRows().map((r) => r.cacheKey));
+    expect(sum(cacheRows())).toBeLessThanOrEqual(CAP);
+    const oldestKept = Math.min(...before.filter((r) => now.has(r.cacheKey)).map((r) => r.lastUsedAt));
+    for (const r of before.filter((r) => !now.has(r.cacheKey))) {
+      expect(r.lastUsedAt).toBeLessThanOrEqual(oldestKept);
+      expect(existsSync(path.join(artifacts, r.cacheKey))).toBe(false);
+    }
+    // The first run's training, used by no run since, was among them.
+    expect(now.has(firstRun.steps!.train.cacheKey)).toBe(false);
+  });
+
   it('a re-run recomputes the collected steps and gets the same result', async () => {
     const engine = instance.getEngine();
     const { graph, steps: original } = firstRun as Required<typeof firstRun>;
     const cached = new Set(cacheRows().map((r) => r.cacheKey));
-    // The first run's training was collected long ago (four runs have been used since).
+    // The first run's training was collected once its saved model was deleted.
     expect(cached.has(original.train.cacheKey)).toBe(false);
     const runId = await start(graph);
     expect(await engine.waitFor(runId)).toBe('succeeded');

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { and, desc, eq, max } from 'drizzle-orm';
+import { deployments, models, runs, stepCache } from '../../drizzle/schema';
+import type { DeploymentArtifact, TrainedModelArtifact } from '../../nodes/artifacts';
+import type { NodeDefinition, SavedModelInfo } from '../../nodes/define';
+import type { ColumnSchema } from '../../lib/table';
+import type { Db } from '../db';
+import type { ArtifactStore } from './artifact-store';
+import type { PlanStep } from './compile';
+
+/**
+ * The model registry: every trained model a run makes is saved with its lineage (pipeline, run,
+ * datasets read, the evaluations that judged it), kept out of the cache's garbage collection, and
+ * can be published as a deployment version or deleted from the Models page.
+ *
+ * A saved model is its artifact: its id is the cache key of the step that trained it. So a re-run
+ * that reuses the cached training (or trains a bit-identical model) adds no second row; the row
+ * keeps the lineage of the run that saved it first. Deleting it releases the artifact to the
+ * cache's collection; a later run that trains (or reuses) it saves it again, with that run's lineage.
+ */
+
+/** One dataset step upstream of a saved model and the exact content it read. */
+export interface DatasetRead {
+  nodeId: string;
+  /** The sample id or the uploaded dataset's id. */
+  dataset: string;
+  /** The content hash (the step's identity in its cache key). */
+  hash: string;
+}
+
+/** One Evaluate step of the saving run that judged the model. */
+export interface ModelEvaluation {
+  nodeId: string;
+  metrics: Record<string, unknown>;
+}
+
+interface RunView {
+  runId: string;
+  graphId: string | null;
+  plan: PlanStep[];
+}
+
+/** The output port where a step keeps a trained model, if it makes one (Train, Tune learning rate). */
+export function trainedModelPort(kind: NodeDefinition | undefined, step: PlanStep): string | undefined {
+  if (step.mode !== 'node') return undefined;
+  return kind?.outputs.find((p) => p.type === 'TrainedModel')?.name;
+}
+
+/**
+ * Saves the trained model a finished (or cached) step made, unless that artifact is saved already.
+ * Returns the new saved model's id, or null when nothing new was saved.
+ */
+export function recordSavedModel(db: Db, store: ArtifactStore, kinds: ReadonlyMap<string, NodeDefinition>, run: RunView, step: PlanStep): string | null {
+  const port = trainedModelPort(kinds.get(step.type), step);
+  if (!port) return null;
+  if (db.select({ id: models.id }).from(models).where(eq(models.id, step.cacheKey)).get()) return null;
+  // The small fields only: the weights stay on disk.
+  const trained = store.readJson(step.cacheKey, port) as TrainedModelArtifact;
+  const document = db.select({ document: runs.document }).from(runs).where(eq(runs.id, run.runId)).get()?.document;
+  const graphName = document ? String((JSON.parse(document) as { name?: unknown }).name ?? '') : '';
+  const inserted = db
+    .insert(models)
+    .values({
+      id: step.cacheKey,
+      port,
+      runId: run.runId,
+      graphId: run.graphId,
+      graphName,
+      nodeId: step.nodeId,
+      nodeType: step.type,
+      family: trained.spec.family,
+      trainer: trained.spec.trainer,
+      task: trained.task,
+      target: trained.target,
+      inputColumns: JSON.stringify(trained.inputColumns),
+      datasets: JSON.stringify(datasetsRead(run.plan, step, kinds)),
+    })
+    .onConflictDoNothing()
+    .run();
+  return inserted.changes > 0 ? step.cacheKey : null;
+}
+
+/** The dataset steps upstream of `step` in the plan, with the content hash each read. */
+function datasetsRead(plan: PlanStep[], step: PlanStep, kinds: ReadonlyMap<string, NodeDefinition>): DatasetRead[] {
+  const byId = new Map(plan.map((s) => [s.nodeId, s]));
+  const seen = new Set<string>();
+  const stack = [step];
+  const found: DatasetRead[] = [];
+  while (stack.length > 0) {
+    for (const { nodeId } of Object.values(stack.pop()!.inputs)) {
+      const upstream = byId.get(nodeId);
+      if (!upstream || seen.has(nodeId)) continue;
+      seen.add(nodeId);
+      stack.push(upstream);
+      if (kinds.get(upstream.type)?.category === 'dataset' && upstream.signature.identity) {
+        found.push({ nodeId, dataset: String(upstream.params.dataset ?? ''), hash: upstream.signature.identity });
+      }
+    }
+  }
+  return found.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+}
+
+/** An Evaluate step finished (or was reused): the model it judged, if the same run saved it, gets its metrics. */
+export function attachModelEvaluation(db: Db, run: RunView, evaluation: PlanStep, metrics: string): void {
+  const source = evaluation.inputs.model;
+  const producer = source && run.plan.find((s) => s.nodeId === source.nodeId);
+  if (!producer) return;
+  db.transaction((tx) => {
+    const row = tx
+      .select({ metrics: models.metrics })
+      .from(models)
+      .where(and(eq(models.id, producer.cacheKey), eq(models.runId, run.runId)))
+      .get();
+    if (!row) return;
+    const evaluations = row.metrics ? (JSON.parse(row.metrics) as ModelEvaluation[]) : [];
+    if (evaluations.some((e) => e.nodeId === evaluation.nodeId)) return;
+    evaluations.push({ nodeId: evaluation.nodeId, metrics: JSON.parse(metrics) as Record<string, unknown> });
+    tx.update(models).set({ metrics: JSON.stringify(evaluations) }).where(eq(models.id, producer.cacheKey)).run();
+  });
+}
+
+/** What compile needs to know of a saved model (the Start from a saved model node). */
+export function savedModelInfo(db: Db, id: string): SavedModelInfo | undefined {
+  const row = db.select().from(models).where(eq(models.id, id)).get();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    port: row.port,
+    family: row.family,
+    trainer: row.trainer === 'classic' ? 'classic' : 'gradient',
+    task: row.task as SavedModelInfo['task'],
+    target: row.target,
+    inputColumns: JSON.parse(row.inputColumns) as ColumnSchema[],
+    graphName: row.graphName,
+  };
+}
+
+/** Publishes the next version of `name`: the one way deployments get their version numbers. */
+export function publishVersion(db: Db, values: Omit<typeof deployments.$inferInsert, 'id' | 'version' | 'createdAt'>): number {
+  return db.transaction((tx) => {
+    const latest = tx.select({ v: max(deployments.version) }).from(deployments).where(eq(deployments.name, values.name)).get();
+    const version = (latest?.v ?? 0) + 1;
+    tx.insert(deployments)
+      .values({ ...values, version })
+      .run();
+    return version;
+  });
+}
+
+/**
+ * Publishes a saved model under `name`, exactly as a Deploy step does: a Deployment artifact under
+ * its own key (never collected) and the next version in the deployments table, with the metrics of
+ * the first evaluation that judged the model. Null when there is no such saved model.
+ */
+export async function deploySavedModel(db: Db, store: ArtifactStore, id: string, name: string): Promise<{ name: string; version: number } | null> {
+  const row = db.select().from(models).where(eq(models.id, id)).get();
+  if (!row) return null;
+  if (!store.has(row.id)) throw new Error('The files of this saved model are missing from the artifact store, so it cannot be deployed: run its pipeline again.');
+  const model = (await store.readAsync(row.id, row.port)) as TrainedModelArtifact;
+  const artifactKey = `${row.id}-${randomUUID().slice(0, 8)}`;
+  store.write(artifactKey, { deployment: { modelName: name, model } satisfies DeploymentArtifact });
+  const evaluations = row.metrics ? (JSON.parse(row.metrics) as ModelEvaluation[]) : [];
+  const metrics = evaluations[0] ? JSON.stringify(evaluations[0].metrics) : null;
+  const version = publishVersion(db, { name, artifactKey, runId: row.runId, nodeId: row.nodeId, graphId: row.graphId, metrics });
+  return { name, version };
+}
+
+/**
+ * Deletes a saved model; its artifact goes back to the cache's collection (or is removed now when
+ * the cache no longer lists it and no active run uses it). False when there was no such model.
+ */
+export function deleteSavedModel(db: Db, store: ArtifactStore, id: string, inUse: ReadonlySet<string>): boolean {
+  const deleted = db.delete(models).where(eq(models.id, id)).run();
+  if (deleted.changes === 0) return false;
+  const cached = db.select({ key: stepCache.cacheKey }).from(stepCache).where(eq(stepCache.cacheKey, id)).get();
+  if (!cached && !inUse.has(id)) store.remove(id);
+  return true;
+}
+
+/** Saved models, newest first. */
+export function listSavedModels(db: Db) {
+  return db.select().from(models).orderBy(desc(models.createdAt)).all();
+}

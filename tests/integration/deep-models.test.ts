@@ -11,7 +11,7 @@ import type { ClassificationMetrics, RegressionMetrics } from '../../lib/metrics
 import { tableRows, type CellValue, type Table } from '../../lib/table';
 import type { TableArtifact } from '../../nodes/artifacts';
 import { edge, node } from '../support/pipeloom';
-import { useTestServer } from '../support/server';
+import { runToEnd, useTestServer } from '../support/server';
 
 const server = useTestServer('deep-models', 2, { warmWorkers: true });
 
@@ -51,21 +51,15 @@ function seededGraph(options: {
 }
 
 async function run(graph: GraphFile) {
-  const started0 = Date.now();
-  const engine = server.instance.getEngine();
-  const started = await engine.start(graph);
-  if (!started.ok) throw new Error(`compile failed: ${JSON.stringify(started.errors)}`);
-  const status = await engine.waitFor(started.runId);
-  const steps = server.db.getDb().select().from(server.db.schema.runSteps).all().filter((s) => s.runId === started.runId);
-  expect(status, steps.map((s) => `${s.nodeId}: ${s.status} ${s.error ?? ''}`).join('\n')).toBe('succeeded');
-  const step = (id: string) => steps.find((s) => s.nodeId === id)!;
-  console.log(`${graph.name}: ran in ${((Date.now() - started0) / 1000).toFixed(1)} s`);
+  const start = Date.now();
+  const { steps } = await runToEnd(server, graph);
+  console.log(`${graph.name}: ran in ${((Date.now() - start) / 1000).toFixed(1)} s`);
   return {
-    metrics: <M>(id: string) => JSON.parse(step(id).metrics ?? 'null') as M,
+    metrics: <M>(id: string) => JSON.parse(steps[id].metrics ?? 'null') as M,
     scored: async (id: string) => {
       const { ArtifactStore } = await import('../../server/engine/artifact-store');
       const { artifactsDir } = await import('../../server/engine/instance');
-      return ((await new ArtifactStore(artifactsDir()).readAsync(step(id).cacheKey, 'table')) as TableArtifact).table;
+      return ((await new ArtifactStore(artifactsDir()).readAsync(steps[id].cacheKey, 'table')) as TableArtifact).table;
     },
   };
 }

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { GraphFile } from '../../lib/graph';
 import type { LocalWorkerPool } from '../../server/engine/local-pool';
 import { useTempDataDir } from './pipeloom';
 
@@ -33,4 +34,18 @@ export function useTestServer(prefix: string, workers = 2, options: { warmWorker
     temp.cleanup();
   });
   return server;
+}
+
+/**
+ * Runs a graph on the test server's engine to the end; fails (naming each step's status and error)
+ * unless the run succeeded. Returns the run id and its step rows by node id.
+ */
+export async function runToEnd(server: TestServer, graph: GraphFile) {
+  const engine = server.instance.getEngine();
+  const started = await engine.start(graph);
+  if (!started.ok) throw new Error(`compile failed: ${JSON.stringify(started.errors)}`);
+  const status = await engine.waitFor(started.runId);
+  const steps = server.db.getDb().select().from(server.db.schema.runSteps).all().filter((s) => s.runId === started.runId);
+  expect(status, steps.map((s) => `${s.nodeId}: ${s.status} ${s.error ?? ''}`).join('\n')).toBe('succeeded');
+  return { runId: started.runId, steps: Object.fromEntries(steps.map((s) => [s.nodeId, s])) };
 }

@@ -11,11 +11,12 @@ import { simdKernels, type SimdKernels } from './simd';
  *
  * The heavy part, row–centroid distances (‖c‖² − 2·x·c, fused with the centroid sums of the next
  * step), runs in a small WebAssembly SIMD module (lib/ml/simd.ts): two rows against four centroids
- * at a time in two-lane float64 vectors. What was measured on the W1 workload (100,000×16, k = 8,
- * 20 iterations; bench/models/classic.ts), per Lloyd iteration: tfjs ops on its wasm backend
- * (matMul, argMin, unsortedSegmentSum) ~1.4x slower than a plain JavaScript loop (two rows × four
- * centroids in locals), itself ~3x slower than the SIMD module. Where WebAssembly SIMD is missing,
- * the same arithmetic runs as plain JavaScript, with bit-identical results.
+ * at a time in two-lane float64 vectors. Measured per Lloyd iteration of the W1 workload
+ * (100,000×16, k = 8; bench/models/classic.ts) on a shared 2-core machine: the best plain
+ * JavaScript loop (two rows × four centroids in eight local accumulators) ~11 ms, the same
+ * iteration as tfjs ops on its wasm backend (matMul, argMin, unsortedSegmentSum) ~1.4x that, the
+ * SIMD module ~5.5 ms. Where WebAssembly SIMD is missing, a plain JavaScript loop does the same
+ * arithmetic, with bit-identical results (and `simd: false` forces it).
  */
 
 export interface KMeansOptions {

@@ -61,6 +61,7 @@ export const cnn = deepModelNode({
   label: 'Convolutional network (CNN)',
   description:
     'For images: small filters slide over the picture to find strokes and shapes wherever they are. Reads the pixel columns ' +
-    '(px_<row>_<col>, or px_<row>_<col>_<channel> for colour, as image datasets have them) as one picture per row; other columns join before the answer.',
+    '(px_<row>_<col>, or px_<row>_<col>_<channel> for colour, as image datasets have them) as one picture per row; other columns join before the answer. ' +
+    'Learns best with a small learning rate in Train (about 0.005).',
   params: cnnParams,
 });

@@ -354,7 +354,7 @@ describe('save → load round trip', () => {
 
   it('each family predicts exactly the same after reloading, custom layers included', async () => {
     const text = textSplit();
-    const cnn = await roundTrip(classificationSplit(barImages(40, 1), barImages(4, 2), ['h', 'v']), spec('cnn', { filters: 4, batchNorm: true, dropout: 0.2 }));
+    const cnn = await roundTrip(classificationSplit(barImages(40, 1), barImages(4, 2), ['h', 'v']), spec('cnn', { blocks: 1, filters: 4, batchNorm: true, dropout: 0.2, pooling: 'avg', padding: 'valid', stride: 2 }));
     expect(cnn.after).toEqual(cnn.before);
     expect(cnn.classes).toEqual(['PickColumns']);
     const rnn = await roundTrip(text, spec('rnn', { units: 4, embeddingSize: 4, bidirectional: true, layers: 2, dropout: 0.1 }));

@@ -18,7 +18,7 @@ interface FoldResult {
 
 const params = z.object({
   epochs: trainingParams.epochs,
-  learningRate: z.number().positive('must be more than 0').max(10, 'at most 10').default(0.05).meta({ title: 'Learning rate', description: 'For neural networks and regressions.' }),
+  learningRate: trainingParams.learningRate,
   batchSize: trainingParams.batchSize,
   optimizer: trainingParams.optimizer,
   seed: trainingParams.seed,

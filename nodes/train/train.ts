@@ -8,6 +8,16 @@ import { deepInputProblems } from '../model/deep';
 /** Shared fields of the training nodes: one definition, so Train and Tune agree. */
 export const trainingParams = {
   epochs: z.number().int().min(1, 'at least 1').max(10000, 'at most 10000').default(50).meta({ title: 'Epochs', description: 'Passes over the training rows.' }),
+  learningRate: z
+    .number()
+    .min(0, 'must be 0 (automatic) or more')
+    .max(10, 'at most 10')
+    .default(0)
+    .meta({
+      title: 'Learning rate',
+      description:
+        'Step size of each update; too big and training jumps around, too small and it crawls. 0 = automatic: 0.05 for regressions and MLPs, 0.005 for CNNs, RNNs and transformers.',
+    }),
   batchSize: z.number().int().min(1, 'at least 1').max(65536).default(32).meta({ title: 'Batch size', description: 'Rows per update.', advanced: true }),
   optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam').meta({ title: 'Optimizer', advanced: true }),
   seed: z.number().int().min(0).default(42).meta({ title: 'Seed', description: 'Same seed, same result.', advanced: true }),
@@ -101,12 +111,7 @@ export const train = defineNode({
   wantsGpu: true,
   params: z.object({
     epochs: trainingParams.epochs,
-    learningRate: z
-      .number()
-      .positive('must be more than 0')
-      .max(10, 'at most 10')
-      .default(0.05)
-      .meta({ title: 'Learning rate', description: 'Step size of each update; too big and training jumps around, too small and it crawls.' }),
+    learningRate: trainingParams.learningRate,
     batchSize: trainingParams.batchSize,
     optimizer: trainingParams.optimizer,
     seed: trainingParams.seed,

@@ -11,6 +11,9 @@ interface Candidate {
   trained: TrainedModelArtifact;
 }
 
+// Tune tries its own list of learning rates instead of the one rate of Train.
+const { learningRate: _oneRate, ...trainingParamsButRate } = trainingParams;
+
 export const tuneLearningRate = defineNode({
   type: 'train.tune-learning-rate',
   version: 1,
@@ -29,7 +32,7 @@ export const tuneLearningRate = defineNode({
       .refine((rates) => new Set(rates).size === rates.length, 'each learning rate only once')
       .default([0.003, 0.01, 0.03, 0.1])
       .meta({ title: 'Learning rates', description: 'Each one is trained as its own step.' }),
-    ...trainingParams,
+    ...trainingParamsButRate,
   }),
   configure({ inputs }) {
     const problems = [];

@@ -76,10 +76,15 @@ function buildDense(config: DenseConfig, hasHidden: boolean, inputWidth: number,
   return model;
 }
 
-function optimizerFor(options: TrainOptions) {
-  if (options.optimizer === 'sgd') return tf.train.sgd(options.learningRate);
-  if (options.optimizer === 'rmsprop') return tf.train.rmsprop(options.learningRate);
-  return tf.train.adam(options.learningRate);
+/** The learning rate used when the user leaves it at 0 (automatic): deep networks need smaller steps. */
+export function automaticLearningRate(family: ModelSpec['family']): number {
+  return family === 'cnn' || family === 'rnn' || family === 'transformer' ? 0.005 : 0.05;
+}
+
+function optimizerFor(options: TrainOptions, learningRate: number) {
+  if (options.optimizer === 'sgd') return tf.train.sgd(learningRate);
+  if (options.optimizer === 'rmsprop') return tf.train.rmsprop(learningRate);
+  return tf.train.adam(learningRate);
 }
 
 /** Targets as a tensor: one-hot classes, or the standardized number. */
@@ -109,8 +114,11 @@ export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, option
 
   const outputUnits = split.task === 'classification' ? split.labels.length : 1;
   const model = transfer?.model ?? buildNetwork(spec, encoder.width, outputUnits, split.task, options.seed, encoder);
+  const learningRate = options.learningRate > 0 ? options.learningRate : automaticLearningRate(spec.family);
+  if (!(options.learningRate > 0)) ctx.log(`Learning rate ${learningRate} (automatic for ${spec.family}).`);
+  const optimizer = optimizerFor(options, learningRate);
   model.compile({
-    optimizer: optimizerFor(options),
+    optimizer,
     loss: split.task === 'classification' ? 'categoricalCrossentropy' : 'meanSquaredError',
     metrics: split.task === 'classification' ? ['accuracy'] : [],
   });
@@ -144,7 +152,6 @@ export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, option
   if (options.earlyStopping && !validationData) ctx.log('Early stopping needs validation rows (a validation fraction above 0 on the split): training runs every epoch.');
   try {
     for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {
-
       // Let the worker read its messages (a cancel) between epochs: wasm training never yields on its own.
       await new Promise((resolve) => setImmediate(resolve));
       if (ctx.signal.aborted) throw new Error('Cancelled.');
@@ -187,6 +194,8 @@ export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, option
   } finally {
     tf.dispose([x, y, ...(validationData ?? [])]);
     stopping?.dispose();
+    // The optimizer keeps its own state (Adam's moments): not freed with the model.
+    optimizer.dispose();
     model.dispose();
   }
 }

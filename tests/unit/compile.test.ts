@@ -82,7 +82,7 @@ describe('compile errors', () => {
     const result = compile(withParams(iris(), 'train', { learningRate: -0.1 }), nodeKinds, env);
     const [error] = expectOnlyError(result, 'invalid-param');
     expect(error).toMatchObject({ nodeId: 'train', field: 'learningRate' });
-    expect(error.message).toContain('more than 0');
+    expect(error.message).toContain('0 (automatic) or more');
   });
 
   it('invalid-param: a nested path is joined with dots', () => {

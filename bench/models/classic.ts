@@ -176,7 +176,8 @@ function writeMatrix(dir: string, name: string, data: Float64Array): void {
 // ---------------------------------------------------------------------------------------------
 // k-means iterations as tfjs ops on the wasm backend (the measured alternative)
 
-async function tfLloyd(X: DenseMatrix, start: Float64Array, k: number, iterations: number, runs: number): Promise<{ samples: Sample[]; inertia: number }> {
+/** Prepares `iterations` Lloyd iterations as tfjs ops on wasm (float32): returns the run and a float64 inertia of its centroids. */
+async function tfLloyd(X: DenseMatrix, start: Float64Array, k: number, iterations: number): Promise<{ run: () => Float32Array; inertia: (centroids: Float32Array) => number }> {
   process.env.PIPELOOM_TF_BACKEND = 'wasm';
   const { initTf, tf } = await import('../../server/tf/backend');
   const backend = await initTf();
@@ -196,30 +197,24 @@ async function tfLloyd(X: DenseMatrix, start: Float64Array, k: number, iteration
       centroids.dispose();
       centroids = next;
     }
-    const data = centroids.dataSync();
+    const data = centroids.dataSync() as Float32Array;
     centroids.dispose();
     return data;
   };
-  let last = run(); // warm-up
-  const samples: Sample[] = [];
-  for (let r = 0; r < runs; r++) {
-    const m = await measure(async () => run());
-    samples.push(m.sample);
-    last = m.result;
-  }
-  x.dispose();
-  // Inertia of the tf centroids, in float64, for the agreement check.
-  let inertia = 0;
-  for (let i = 0; i < X.rows; i++) {
-    let best = Infinity;
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let j = 0; j < X.cols; j++) s += (X.data[i * X.cols + j] - last[c * X.cols + j]) ** 2;
-      best = Math.min(best, s);
+  const inertia = (centroids: Float32Array) => {
+    let total = 0;
+    for (let i = 0; i < X.rows; i++) {
+      let best = Infinity;
+      for (let c = 0; c < k; c++) {
+        let s = 0;
+        for (let j = 0; j < X.cols; j++) s += (X.data[i * X.cols + j] - centroids[c * X.cols + j]) ** 2;
+        best = Math.min(best, s);
+      }
+      total += best;
     }
-    inertia += best;
-  }
-  return { samples, inertia };
+    return total;
+  };
+  return { run, inertia };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -318,28 +313,32 @@ async function main(): Promise<void> {
     const w4Pred = predictForest(w4.result, T4);
     const w4Accuracy = w4Pred.task === 'classification' ? w4Pred.classes.filter((c, i) => c === t4[i]).length / t4.length : NaN;
 
-    log('W1 alternatives from the same starting centroids: tfjs ops on wasm, plain JavaScript, the SIMD module');
+    log('W1 alternatives from the same starting centroids, interleaved: the SIMD module, plain JavaScript, tfjs ops on wasm');
     const start: DenseMatrix = { data: Float64Array.from(X1.data.subarray(0, 8 * 16)), rows: 8, cols: 16 };
-    const sameStart = async (simd: boolean) => {
-      const samples: Sample[] = [];
-      let result = kmeans(X1, { k: 8, seed: 0, init: start, maxIterations: 20, tolerance: 0, simd });
-      for (let r = 0; r < 3; r++) {
-        const m = await measure(async () => kmeans(X1, { k: 8, seed: 0, init: start, maxIterations: 20, tolerance: 0, simd }));
-        samples.push(m.sample);
-        result = m.result;
-      }
-      return { samples, inertia: result.inertia };
-    };
-    const simdStart = await sameStart(true);
-    const plainStart = await sameStart(false);
-    let tfResult: { samples: Sample[]; inertia: number } | null = null;
+    /** `run` is what is timed; `inertia` (float64, untimed) reads the result of its last run. */
+    const alternatives: { name: string; run: () => void; inertia: () => number; samples: Sample[] }[] = [];
+    for (const simd of [true, false]) {
+      let last = NaN;
+      alternatives.push({ name: simd ? 'SIMD' : 'plain JavaScript', run: () => void (last = kmeans(X1, { k: 8, seed: 0, init: start, maxIterations: 20, tolerance: 0, simd }).inertia), inertia: () => last, samples: [] });
+    }
     let tfError = '';
     try {
-      tfResult = await tfLloyd(X1, start.data as Float64Array, 8, 20, 3);
+      const tf = await tfLloyd(X1, start.data as Float64Array, 8, 20);
+      let last: Float32Array = new Float32Array(0);
+      alternatives.push({ name: 'tfjs on wasm', run: () => void (last = tf.run()), inertia: () => tf.inertia(last), samples: [] });
     } catch (error) {
       tfError = error instanceof Error ? error.message : String(error);
     }
-    log(`  SIMD ${list(simdStart.samples)} ms; plain JavaScript ${list(plainStart.samples)} ms; tfjs ${tfResult ? list(tfResult.samples) : tfError} ms`);
+    for (const a of alternatives) a.run(); // warm-up
+    for (let r = 0; r < 3; r++) for (const a of alternatives) a.samples.push((await measure(async () => a.run())).sample);
+    const byName = (name: string) => {
+      const a = alternatives.find((x) => x.name === name);
+      return a ? { samples: a.samples, inertia: a.inertia() } : null;
+    };
+    const simdStart = byName('SIMD')!;
+    const plainStart = byName('plain JavaScript')!;
+    const tfResult = byName('tfjs on wasm');
+    log(`  ${alternatives.map((a) => `${a.name} ${list(a.samples)} ms`).join('; ')}${tfError ? `; tfjs failed: ${tfError}` : ''}`);
 
     const target = { kind: 'max' as const, value: 2 };
     const rows: BenchRow[] = [

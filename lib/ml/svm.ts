@@ -1,5 +1,5 @@
 import { createRng, shuffledIndices } from '../rng';
-import { loadLibsvm, type LibsvmClass } from './libsvm';
+import { loadLibsvm, readModel, type LibsvmClass, type LibsvmModel } from './libsvm';
 import { argmaxRow, checkedClasses, checkedData, checkedRows, checkedSeed, checkedTargets, positiveNumber, wholeNumber, type DenseMatrix, type Prediction } from './matrix';
 
 /**
@@ -20,8 +20,8 @@ import { argmaxRow, checkedClasses, checkedData, checkedRows, checkedSeed, check
  *   The predicted class is then the most probable one (as libsvm with -b 1); without
  *   probabilities it is the one-vs-one vote, and `probabilities` holds the share of votes.
  * - Regression targets are centred and scaled to unit variance before solving, with epsilon and C
- *   divided by the same scale, which is the same problem in other units (and keeps libsvm's
- *   six-digit text output of the intercept precise).
+ *   divided by the same scale: the same problem in other units, where the solver's tolerance means
+ *   the same whatever the target's units (and a linear model's intercept need not be large).
  *
  * The model is plain data (numbers and typed arrays): support vectors with their coefficients and
  * intercepts, or the linear weights; prediction is TypeScript (`predictSvm`), so a model stored as
@@ -554,33 +554,6 @@ function trainLinear(prob: Problem, settings: Settings, K: number, base: SvmBase
   return { ...base, solver: 'dual-cd', weights };
 }
 
-/**
- * Reads libsvm's text model: rho, the per-class counts, the coefficient columns of each SV line, and
- * the first index:value pair of each (to check the support vectors against the training rows).
- */
-function parseLibsvmModel(text: string, K: number): { rho: number[]; nSV: number[]; coefLines: number[][]; firstValue: [number, number][] } {
-  const lines = text.split('\n');
-  let rho: number[] = [];
-  let nSV: number[] = [];
-  let i = 0;
-  for (; i < lines.length && lines[i] !== 'SV'; i++) {
-    const [key, ...rest] = lines[i].trim().split(/\s+/);
-    if (key === 'rho') rho = rest.map(Number);
-    if (key === 'nr_sv') nSV = rest.map(Number);
-  }
-  const coefs = Math.max(K - 1, 1);
-  const coefLines: number[][] = [];
-  const firstValue: [number, number][] = [];
-  for (i++; i < lines.length; i++) {
-    const parts = lines[i].split(' ', coefs + 1);
-    if (!parts[0]) continue;
-    coefLines.push(parts.slice(0, coefs).map(Number));
-    const [index, value] = (parts[coefs] ?? '').split(':');
-    firstValue.push([Number(index), Number(value)]);
-  }
-  return { rho, nSV, coefLines, firstValue };
-}
-
 function trainKernel(libsvm: LibsvmClass, prob: Problem, settings: Settings, K: number, base: SvmBase): KernelSvmModel {
   const d = prob.cols;
   // Rows sorted by class, so libsvm meets the classes in ascending order and its pairs match ours.
@@ -589,7 +562,7 @@ function trainKernel(libsvm: LibsvmClass, prob: Problem, settings: Settings, K: 
   const present = settings.classification ? presentClasses(prob, K) : [0];
   const samples = Array.from(order, (i) => prob.data.subarray(prob.rows[i] * d, prob.rows[i] * d + d));
   const labels = Array.from(order, (i) => prob.label[i]);
-  const svm = new libsvm({
+  const options = {
     type: settings.classification ? libsvm.SVM_TYPES.C_SVC : libsvm.SVM_TYPES.EPSILON_SVR,
     kernel: settings.kernel === 'rbf' ? libsvm.KERNEL_TYPES.RBF : libsvm.KERNEL_TYPES.POLYNOMIAL,
     cost: settings.C,
@@ -602,60 +575,52 @@ function trainKernel(libsvm: LibsvmClass, prob: Problem, settings: Settings, K: 
     shrinking: true,
     probabilityEstimates: false,
     quiet: true,
-  });
-  let text: string;
-  let svIndices: number[];
+  };
+  const svm = new libsvm(options);
+  let read: LibsvmModel;
   try {
     svm.train(samples, labels);
-    text = svm.serializeModel();
-    svIndices = svm.getSVIndices();
+    read = readModel(svm, { svmType: Number(options.type), kernelType: Number(options.kernel), gamma: settings.gamma, C: settings.C });
   } catch (error) {
     throw new Error(`SVM: libsvm failed (${typeof error === 'string' ? error : error instanceof Error ? error.message : String(error)}).`);
   } finally {
     svm.free();
   }
   const Kp = present.length;
-  const parsed = parseLibsvmModel(text, settings.classification ? Kp : 1);
-  const nSV = svIndices.length;
-  if (parsed.coefLines.length !== nSV) throw new Error(`SVM: libsvm's model lists ${parsed.coefLines.length} support vectors, its index ${nSV}.`);
-  // Support vectors: the exact training rows (libsvm's text keeps 8 digits), checked against the text.
+  const nSV = read.svIndices.length;
+  if (settings.classification && (read.nrClass !== Kp || read.label!.some((c, i) => c !== present[i]))) throw new Error('SVM: libsvm ordered the classes unexpectedly.');
+  // Support vectors: the training rows libsvm picked, exactly.
   const supportVectors = new Float64Array(nSV * d);
   for (let s = 0; s < nSV; s++) {
-    const row = prob.rows[order[svIndices[s]]];
+    const row = prob.rows[order[read.svIndices[s]]];
     supportVectors.set(prob.data.subarray(row * d, row * d + d), s * d);
-    const [index, value] = parsed.firstValue[s];
-    const exact = index >= 1 ? prob.data[row * d + index - 1] : NaN;
-    // libsvm omits zero features, so the first listed one is the first nonzero (none: an all-zero row).
-    if (index >= 1 ? !(Math.abs(exact - value) <= 1e-6 * Math.max(1, Math.abs(exact))) : supportVectors.subarray(s * d, s * d + d).some((v) => v !== 0)) {
-      throw new Error(`SVM: support vector ${s} does not match training row ${row + 1}.`);
-    }
   }
   if (!settings.classification) {
-    return { ...base, solver: 'libsvm', supportVectors, svCount: Int32Array.of(nSV), coef: Float64Array.from(parsed.coefLines, (c) => c[0]), rho: Float64Array.from(parsed.rho) };
+    return { ...base, solver: 'libsvm', supportVectors, svCount: Int32Array.of(nSV), coef: read.coef, rho: read.rho };
   }
   // Classes absent from this training subset (a cross-validation fold) get no vectors; pairs with
   // them get coefficient rows of zeros and are answered by the caller.
   const svCount = new Int32Array(K);
-  present.forEach((c, i) => (svCount[c] = parsed.nSV[i] ?? 0));
+  present.forEach((c, i) => (svCount[c] = read.nSV![i]));
   const coef = new Float64Array((K - 1) * nSV);
   // libsvm's coef row m for a vector of class a (index ia among present) pairs it with class b, where
   // m = ib for ib < ia and m = ib - 1 for ib > ia. Re-index rows onto all K classes.
   let s = 0;
   for (let ia = 0; ia < Kp; ia++) {
-    for (let q = 0; q < parsed.nSV[ia]; q++, s++) {
+    for (let q = 0; q < read.nSV![ia]; q++, s++) {
       for (let m = 0; m < Kp - 1; m++) {
         const ib = m < ia ? m : m + 1;
         const b = present[ib];
         const a = present[ia];
         const row = b < a ? b : b - 1;
-        coef[row * nSV + s] = parsed.coefLines[s][m];
+        coef[row * nSV + s] = read.coef[m * nSV + s];
       }
     }
   }
   const P = (K * (K - 1)) / 2;
   const rho = new Float64Array(P);
   let pp = 0;
-  for (let ia = 0; ia < Kp; ia++) for (let ib = ia + 1; ib < Kp; ib++) rho[pairIndex(present[ia], present[ib], K)] = parsed.rho[pp++];
+  for (let ia = 0; ia < Kp; ia++) for (let ib = ia + 1; ib < Kp; ib++) rho[pairIndex(present[ia], present[ib], K)] = read.rho[pp++];
   return { ...base, solver: 'libsvm', supportVectors, svCount, coef, rho };
 }
 

@@ -22,21 +22,19 @@
  *   node --import tsx bench/models/classic.ts [--runs N]
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { fitForest, predictForest } from '../../lib/ml/forest';
 import { kmeans } from '../../lib/ml/kmeans';
 import { predictSvm, trainSvm } from '../../lib/ml/svm';
 import { fitPca, type DenseMatrix } from '../../lib/pca';
 import { createRng } from '../../lib/rng';
+import { ensurePythonModule, startPythonWorker } from '../support/python';
 import { emitResult, log, median, round, type BenchOutput, type BenchRow } from '../support/result';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const RESULTS = path.join(root, 'bench', 'results');
-const PYTHON = '/usr/bin/python3';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -84,27 +82,6 @@ async function measure<T>(work: () => Promise<T>): Promise<{ sample: Sample; res
 // ---------------------------------------------------------------------------------------------
 // scikit-learn
 
-function sklearnVersion(): string | null {
-  const r = spawnSync(PYTHON, ['-c', 'import sklearn; print(sklearn.__version__)'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : null;
-}
-
-/** Debian's python3-sklearn, installed when missing (root, or sudo without a password). */
-function ensureSklearn(): { version: string | null; note: string } {
-  const found = sklearnVersion();
-  if (found) return { version: found, note: '' };
-  log('scikit-learn missing: installing python3-sklearn with apt-get');
-  const root = process.getuid?.() === 0;
-  const run = (args: string[]) => spawnSync(root ? args[0] : 'sudo', root ? args.slice(1) : ['-n', ...args], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 600_000 });
-  let r = run(['apt-get', 'install', '-y', 'python3-sklearn']);
-  if (r.status !== 0) {
-    run(['apt-get', 'update']);
-    r = run(['apt-get', 'install', '-y', 'python3-sklearn']);
-  }
-  const version = sklearnVersion();
-  return { version, note: version ? 'installed python3-sklearn with apt-get for this run' : `python3-sklearn could not be installed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
-}
-
 /** Reads the data once, then answers one timed fit per line on stdin ("w1", "w2_full", …) with a JSON line. */
 const SKLEARN = String.raw`
 import json, sys, time
@@ -143,30 +120,12 @@ for line in sys.stdin:
 
 type SklearnReply = Sample & Record<string, number>;
 
+type Sklearn = { fit(task: string): Promise<SklearnReply>; close(): void };
+
 /** The Python side: started once, asked for one fit at a time. */
-async function startSklearn(dir: string): Promise<{ fit(task: string): Promise<SklearnReply>; close(): void }> {
-  const child = spawn(PYTHON, ['-c', SKLEARN, dir], { env: { ...process.env, OMP_WAIT_POLICY: 'passive' }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-  const lines = createInterface({ input: child.stdout });
-  const waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
-  lines.on('line', (line) => waiting.shift()?.resolve(line));
-  child.on('exit', (code) => {
-    for (const w of waiting.splice(0)) w.reject(new Error(`scikit-learn process exited (${code}): ${stderr.trim().split('\n').pop()}`));
-  });
-  const next = () => new Promise<string>((resolve, reject) => waiting.push({ resolve, reject }));
-  await next();
-  return {
-    fit(task: string) {
-      const reply = next();
-      child.stdin.write(`${task}\n`);
-      return reply.then((line) => JSON.parse(line) as SklearnReply);
-    },
-    close() {
-      child.stdin.end();
-      child.kill();
-    },
-  };
+async function startSklearn(dir: string): Promise<Sklearn> {
+  const worker = await startPythonWorker(SKLEARN, [dir]);
+  return { fit: (task) => worker.request<SklearnReply>(task), close: () => worker.close() };
 }
 
 function writeMatrix(dir: string, name: string, data: Float64Array): void {
@@ -240,7 +199,7 @@ interface Measured<T> {
 }
 
 /** Warm-up, then `runs` rounds of: ours once, each scikit-learn fit once. */
-async function interleaved<T>(w: Workload<T>, sk: Awaited<ReturnType<typeof startSklearn>> | null): Promise<Measured<T>> {
+async function interleaved<T>(w: Workload<T>, sk: Sklearn | null): Promise<Measured<T>> {
   log(`${w.id}: ${w.label}`);
   let result: T = await w.ours();
   for (const task of sk ? w.sklearn : []) await sk!.fit(task);
@@ -264,7 +223,7 @@ async function main(): Promise<void> {
   const runs = arg('--runs', 5);
   const loadAtStart = os.loadavg().map((v) => round(v));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pipeloom-bench-classic-'));
-  let sk: Awaited<ReturnType<typeof startSklearn>> | null = null;
+  let sk: Sklearn | null = null;
   try {
     log(`generating data in ${dir}`);
     const X1 = normalMatrix(100_000, 16, 1);
@@ -288,7 +247,7 @@ async function main(): Promise<void> {
       writeMatrix(dir, name, data as Float64Array);
     }
 
-    const installed = ensureSklearn();
+    const installed = ensurePythonModule('sklearn', 'python3-sklearn');
     let skError = installed.note;
     if (installed.version) {
       try {

@@ -10,16 +10,18 @@ import { argmaxRow, checkedClasses, checkedData, checkedRows, checkedSeed, check
  * do; a node's best split on a column is then one pass over its rows filling a histogram plus a
  * scan over the bins it touched, instead of a sort. Thresholds are midpoints between neighbouring
  * training values, so a column with at most maxBins distinct values is split exactly as classic
- * CART would; with more, the candidate thresholds are those quantile edges.
+ * CART would; with more, the candidate thresholds are those quantile edges. Measured on a shared
+ * 2-core machine: 100 trees on 20,000 × 16 in ~3 s (scikit-learn's RandomForestClassifier: ~7 s,
+ * bench/models/classic.ts), 10 trees on 100,000 × 16 in ~2 s.
  *
- * Random forest: each tree grows on a bootstrap sample (rows drawn with replacement, duplicates
- * counting as weight) and looks at a fresh random subset of the columns at every node:
- * √cols for classification, cols/3 for regression (at least 1); like scikit-learn, a node keeps
- * drawing columns beyond that while those drawn are constant within the node. Trees grow until pure (or
- * maxDepth, minSamplesLeaf, minSamplesSplit stop them). Class probabilities are the leaves' class
- * frequencies averaged over the trees; the predicted class is the most probable one. Feature
- * importance is the impurity decrease each column brings (weighted by node size), normalised per
- * tree, averaged, and normalised to sum 1.
+ * Random forest: each tree grows on a bootstrap sample (rows drawn with replacement; duplicates
+ * count as weight, also in minSamplesLeaf and minSamplesSplit) and looks at a fresh random subset
+ * of the columns at every node: √cols for classification, cols/3 for regression (at least 1);
+ * like scikit-learn, a node keeps drawing columns beyond that while those drawn are constant
+ * within the node. Trees grow until pure (or maxDepth, minSamplesLeaf, minSamplesSplit stop them).
+ * Class probabilities are the leaves' class frequencies averaged over the trees; the predicted
+ * class is the most probable one. Feature importance is the impurity decrease each column brings
+ * (weighted by node size), normalised per tree, averaged, and normalised to sum 1.
  *
  * A model is plain data: numbers, strings and typed arrays (flat arrays per tree), so it is stored
  * as any artifact and predicts in another process with `predictForest`.

@@ -293,7 +293,7 @@ export interface SimdKernels {
 
 let compiled: WebAssembly.Module | null | undefined;
 
-/** Fresh kernels over a fresh memory of at least `bytes` (null where WebAssembly SIMD is missing, or above 2 GiB). */
+/** Fresh kernels over a fresh memory of at least `bytes` (null where WebAssembly SIMD is missing, above 2 GiB, or when the memory cannot be had). */
 export function simdKernels(bytes: number): SimdKernels | null {
   if (compiled === undefined) {
     try {
@@ -303,7 +303,12 @@ export function simdKernels(bytes: number): SimdKernels | null {
     }
   }
   if (!compiled || bytes > 2 ** 31) return null;
-  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  } catch {
+    return null; // no room for it now: the caller's plain JavaScript path does the same work
+  }
   const instance = new WebAssembly.Instance(compiled, { env: { memory } });
   const exports = instance.exports as unknown as Omit<SimdKernels, 'memory'>;
   return { memory, assign: exports.assign, distances: exports.distances };

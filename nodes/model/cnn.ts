@@ -62,6 +62,6 @@ export const cnn = deepModelNode({
   description:
     'For images: small filters slide over the picture to find strokes and shapes wherever they are. Reads the pixel columns ' +
     '(px_<row>_<col>, or px_<row>_<col>_<channel> for colour, as image datasets have them) as one picture per row; other columns join before the answer. ' +
-    'Learns best with a small learning rate in Train (about 0.005).',
+    'Learns best with a small learning rate, which Train picks when its learning rate is left at 0 (automatic: 0.005).',
   params: cnnParams,
 });

@@ -90,6 +90,11 @@ class Body {
   simd(opcode: number, ...imm: number[]): this {
     return this.op(0xfd, ...uleb(opcode), ...imm);
   }
+  /** v128.const with v in both float64 lanes. */
+  f64x2(v: number): this {
+    const bytes = Array.from(new Uint8Array(Float64Array.of(v).buffer));
+    return this.simd(V128_CONST, ...bytes, ...bytes);
+  }
   /** local n += (i32) v. */
   addTo(n: string, v: number): this {
     return this.get(n).i32(v).op(0x6a).set(n);
@@ -126,6 +131,15 @@ const F64X2_EXTRACT = 0x21;
 const V128_LOAD = 0x00;
 const V128_CONST = 0x0c;
 const V128_STORE = 0x0b;
+const V128_STORE64_LANE = 0x5b;
+const F64X2_MAX = 0xf5;
+const F64X2_NEAREST = 0x94;
+const I32X4_TRUNC_SAT_F64X2_S_ZERO = 0xfc;
+const I64X2_EXTEND_LOW_I32X4_S = 0xc7;
+const I64X2_SPLAT = 0x12;
+const I64X2_ADD = 0xce;
+const I64X2_SHL = 0xcb;
+const F32X4_DEMOTE_F64X2_ZERO = 0x5e;
 const memarg = (align: number, offset: number) => [...uleb(align), ...uleb(offset)];
 
 /** Accumulator of `row` (0, 1) holding centroids c + 2v, c + 2v + 1. */
@@ -268,20 +282,102 @@ function distancesBody(): Body {
   return b;
 }
 
+/**
+ * dots(xt, n8, d, xu2, out, stride): out[v] = Σ_j xu[j]·xt[j·stride + v] for v < n8 (a multiple of
+ * 8), xt column-major, xu2 the row with each value doubled into both lanes: a kernel row's dot
+ * products, eight at a time (four accumulators, one broadcast per column).
+ */
+/**
+ * Shared by dots and rbfRow: a0..a3 = the dot products of x_u (xu2, each value in both lanes) with
+ * rows v..v+7 of the column-major xt.
+ */
+function emitColumnDots(b: Body): void {
+  for (const a of ['a0', 'a1', 'a2', 'a3']) b.simd(V128_CONST, ...new Array(16).fill(0)).set(a);
+  b.get('xt').get('v').i32(3).op(0x74, 0x6a).set('p');
+  b.get('xu2').set('q');
+  b.forLoop('j', 'd', 1, () => {
+    b.get('q').simd(V128_LOAD, ...memarg(4, 0)).set('s');
+    ['a0', 'a1', 'a2', 'a3'].forEach((a, m) => b.get(a).get('s').get('p').simd(V128_LOAD, ...memarg(3, 16 * m)).simd(F64X2_MUL).simd(F64X2_ADD).set(a));
+    b.addTo('q', 16);
+    b.get('p').get('strideBytes').op(0x6a).set('p');
+  });
+}
+
+const COLUMN_DOT_LOCALS = (b: Body) => {
+  b.local(I32, 'v', 'j', 'p', 'q', 'strideBytes');
+  b.local(V128, 'a0', 'a1', 'a2', 'a3', 's');
+};
+
+function dotsBody(): Body {
+  const b = new Body(['xt', 'n', 'd', 'xu2', 'out', 'stride']);
+  COLUMN_DOT_LOCALS(b);
+  b.get('stride').i32(3).op(0x74).set('strideBytes');
+  b.forLoop('v', 'n', 8, () => {
+    emitColumnDots(b);
+    ['a0', 'a1', 'a2', 'a3'].forEach((a, m) => b.get('out').get('v').i32(3).op(0x74, 0x6a).get(a).simd(V128_STORE, ...memarg(3, 16 * m)));
+  });
+  return b;
+}
+
+/**
+ * rbfRow(xt, n8, d, xu2, out, stride, norms, nu, g): out[v] = float32(exp(−g·(nu + norms[v] − 2·x_u·x_v)))
+ * for v < n8 (a multiple of 8): a whole RBF kernel row, dot products as in `dots`, exp as
+ * 2^k · e^r (r = z − k·ln 2, |r| ≤ ln 2 / 2) with a degree-10 Taylor polynomial (relative error
+ * below 1e-12, far under float32's 6e-8), z clamped at −110 (where float32 is 0 anyway).
+ */
+function rbfRowBody(): Body {
+  const b = new Body(['xt', 'n', 'd', 'xu2', 'out', 'stride', 'norms', 'nu', 'g']);
+  COLUMN_DOT_LOCALS(b);
+  b.local(V128, 'z', 'k', 'r', 'e');
+  b.get('stride').i32(3).op(0x74).set('strideBytes');
+  b.forLoop('v', 'n', 8, () => {
+    emitColumnDots(b);
+    ['a0', 'a1', 'a2', 'a3'].forEach((a, m) => {
+      // z = max(−g · ((nu + norms[v..]) − (a + a)), −110)
+      b.get('g').op(0x9a).simd(F64X2_SPLAT); // f64.neg
+      b.get('nu').simd(F64X2_SPLAT).get('norms').get('v').i32(3).op(0x74, 0x6a).simd(V128_LOAD, ...memarg(3, 16 * m)).simd(F64X2_ADD);
+      b.get(a).get(a).simd(F64X2_ADD).simd(F64X2_SUB).simd(F64X2_MUL);
+      b.f64x2(-110).simd(F64X2_MAX).set('z');
+      // k = nearest(z / ln 2); r = z − k·ln2_hi − k·ln2_lo
+      b.get('z').f64x2(Math.LOG2E).simd(F64X2_MUL).simd(F64X2_NEAREST).set('k');
+      b.get('z').get('k').f64x2(6.93147180369123816490e-1).simd(F64X2_MUL).simd(F64X2_SUB);
+      b.get('k').f64x2(1.90821492927058770002e-10).simd(F64X2_MUL).simd(F64X2_SUB).set('r');
+      // e^r by Horner, from 1/10! down to 1
+      let factorial = 3628800;
+      b.f64x2(1 / factorial).set('e');
+      for (let i = 9; i >= 0; i--) {
+        factorial /= i + 1;
+        b.get('e').get('r').simd(F64X2_MUL).f64x2(1 / factorial).simd(F64X2_ADD).set('e');
+      }
+      // × 2^k: the exponent bits (k + 1023) << 52
+      b.get('e').get('k').simd(I32X4_TRUNC_SAT_F64X2_S_ZERO).simd(I64X2_EXTEND_LOW_I32X4_S);
+      b.i32(1023).op(0xac).simd(I64X2_SPLAT).simd(I64X2_ADD).i32(52).simd(I64X2_SHL).simd(F64X2_MUL); // i64.extend_i32_s
+      // out[v + 2m .. +1] = float32
+      b.simd(F32X4_DEMOTE_F64X2_ZERO).set('e');
+      b.get('out').get('v').i32(2).op(0x74, 0x6a).get('e').simd(V128_STORE64_LANE, ...memarg(2, 8 * m), 0);
+    });
+  });
+  return b;
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const assign = assignBody();
   const distances = distancesBody();
+  const dots = dotsBody();
+  const rbfRow = rbfRowBody();
   const types = [
     [0x60, ...vec(new Array(11).fill([I32])), ...vec([[I32]])],
     [0x60, ...vec(new Array(9).fill([I32])), ...vec([])],
+    [0x60, ...vec(new Array(6).fill([I32])), ...vec([])],
+    [0x60, ...vec([...new Array(7).fill([I32]), [F64], [F64]]), ...vec([])],
   ];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])), // memory import, min 1 page
-    ...section(3, vec([[0], [1]])),
-    ...section(7, vec([[...name('assign'), 0x00, 0], [...name('distances'), 0x00, 1]])),
-    ...section(10, vec([assign.encode(), distances.encode()])),
+    ...section(3, vec([[0], [1], [2], [3]])),
+    ...section(7, vec([[...name('assign'), 0x00, 0], [...name('distances'), 0x00, 1], [...name('dots'), 0x00, 2], [...name('rbfRow'), 0x00, 3]])),
+    ...section(10, vec([assign.encode(), distances.encode(), dots.encode(), rbfRow.encode()])),
   ]);
 }
 
@@ -289,6 +385,8 @@ export interface SimdKernels {
   memory: WebAssembly.Memory;
   assign(x: number, n: number, d: number, ct: number, kp: number, norms: number, labels: number, partial: number, sums: number, counts: number, fuse: number): number;
   distances(x: number, n: number, d: number, ct: number, kp: number, norms: number, rowNorms: number, out: number, stride: number): void;
+  dots(xt: number, n8: number, d: number, xu2: number, out: number, stride: number): void;
+  rbfRow(xt: number, n8: number, d: number, xu2: number, out: number, stride: number, norms: number, nu: number, g: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -311,5 +409,5 @@ export function simdKernels(bytes: number): SimdKernels | null {
   }
   const instance = new WebAssembly.Instance(compiled, { env: { memory } });
   const exports = instance.exports as unknown as Omit<SimdKernels, 'memory'>;
-  return { memory, assign: exports.assign, distances: exports.distances };
+  return { memory, assign: exports.assign, distances: exports.distances, dots: exports.dots, rbfRow: exports.rbfRow };
 }

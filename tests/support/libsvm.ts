@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 
 /**
- * libsvm-js (libsvm 3.x compiled to WebAssembly with emscripten, 2018) loaded once per process.
+ * libsvm-js (libsvm 3.2x compiled to WebAssembly with emscripten, 2018), the reference the tests
+ * hold lib/ml/smo.ts (libsvm's solver ported to TypeScript) against. Loaded once per process.
  *
  * Two things its Node loader does are undone here:
  * - it tries WebAssembly.instantiateStreaming(fetch(<file path>)) first, which fails in Node and
@@ -9,10 +10,8 @@ import { createRequire } from 'node:module';
  *   start; `fetch` is hidden for the synchronous require so it reads the file directly;
  * - it installs a process-wide 'unhandledRejection' handler that calls process.exit(1); it is removed.
  *
- * Only training goes through libsvm: the trained model is read straight from the module's memory
- * into plain arrays (`readModel`: full float64 precision, where libsvm's text format keeps six
- * digits of the intercepts, and without the ~40 ms of writing and parsing that text), and
- * prediction is TypeScript (lib/ml/svm.ts), so a stored model predicts without this module.
+ * A trained model is read straight from the module's memory (`readModel`: full float64 precision,
+ * where libsvm's text format keeps six digits of the intercepts).
  */
 
 export interface LibsvmOptions {

@@ -226,24 +226,35 @@ export function solveSmo(prob: SmoProblem): SmoSolution {
   /** WSS3: i maximises −s·G among variables that may move up, j the second-order gain; -1 when optimal. */
   let wi = -1;
   let wj = -1;
+  // The first half of the working-set selection (i and Gmax) is done by the gradient update of the
+  // iteration before, in the same pass, unless the active set or the gradient changed since.
+  let preI = -1;
+  let preGmax = -Infinity;
+  let preValid = false;
   const selectWorkingSet = (): boolean => {
     let Gmax = -Infinity;
     let Gmax2 = -Infinity;
     let i = -1;
     let j = -1;
     let objDiffMin = Infinity;
-    for (let t = 0; t < activeSize; t++) {
-      const a = active[t];
-      if (s[a] === 1) {
-        if (status[a] !== UPPER && -G[a] >= Gmax) {
-          Gmax = -G[a];
+    if (preValid) {
+      i = preI;
+      Gmax = preGmax;
+    } else {
+      for (let t = 0; t < activeSize; t++) {
+        const a = active[t];
+        if (s[a] === 1) {
+          if (status[a] !== UPPER && -G[a] >= Gmax) {
+            Gmax = -G[a];
+            i = a;
+          }
+        } else if (status[a] !== LOWER && G[a] >= Gmax) {
+          Gmax = G[a];
           i = a;
         }
-      } else if (status[a] !== LOWER && G[a] >= Gmax) {
-        Gmax = G[a];
-        i = a;
       }
     }
+    preValid = false;
     if (i >= 0) {
       const Ki = kernel.row(r[i]);
       const si = s[i];
@@ -284,11 +295,15 @@ export function solveSmo(prob: SmoProblem): SmoSolution {
   while (iterations < maxIterations) {
     if (--counter === 0) {
       counter = Math.min(L, 1000);
-      if (shrinking) doShrinking();
+      if (shrinking) {
+        doShrinking();
+        preValid = false;
+      }
     }
     if (!selectWorkingSet()) {
       reconstructGradient();
       activeSize = L;
+      preValid = false;
       if (!selectWorkingSet()) break;
       counter = 1; // shrink at the next iteration
     }
@@ -338,19 +353,34 @@ export function solveSmo(prob: SmoProblem): SmoSolution {
       clipSum(i, j, sum);
       clipSum(j, i, sum);
     }
-    // G_b += Q_bi Δα_i + Q_bj Δα_j over the active variables.
-    const di = (alpha[i] - oldI) * si;
-    const dj = (alpha[j] - oldJ) * sj;
-    for (let t = 0; t < activeSize; t++) {
-      const b = active[t];
-      const u = r[b];
-      G[b] += s[b] * (Ki[u] * di + Kj[u] * dj);
-    }
-    // G_bar keeps Σ C·Q_b· over the variables at the upper bound (for gradient reconstruction).
     const wasUpperI = isUpper(i);
     const wasUpperJ = isUpper(j);
     setStatus(i);
     setStatus(j);
+    // G_b += Q_bi Δα_i + Q_bj Δα_j over the active variables, and the next i (max −s·G among
+    // variables that may move up) in the same pass.
+    const di = (alpha[i] - oldI) * si;
+    const dj = (alpha[j] - oldJ) * sj;
+    let Gmax = -Infinity;
+    let next = -1;
+    for (let t = 0; t < activeSize; t++) {
+      const b = active[t];
+      const u = r[b];
+      const g = (G[b] += s[b] * (Ki[u] * di + Kj[u] * dj));
+      if (s[b] === 1) {
+        if (status[b] !== UPPER && -g >= Gmax) {
+          Gmax = -g;
+          next = b;
+        }
+      } else if (status[b] !== LOWER && g >= Gmax) {
+        Gmax = g;
+        next = b;
+      }
+    }
+    preI = next;
+    preGmax = Gmax;
+    preValid = true;
+    // G_bar keeps Σ C·Q_b· over the variables at the upper bound (for gradient reconstruction).
     for (const [a, was] of [
       [i, wasUpperI],
       [j, wasUpperJ],

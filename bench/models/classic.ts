@@ -13,8 +13,8 @@
  *
  * Also measured, for the record: W1's Lloyd iterations as tfjs ops on the wasm backend (matMul,
  * argMin, unsortedSegmentSum) and as plain JavaScript (`simd: false`), from the same starting
- * centroids, the alternatives lib/ml/kmeans.ts does not use; and a random forest (100 trees,
- * 20,000 × 16) beside RandomForestClassifier.
+ * centroids, the alternatives lib/ml/kmeans.ts does not use; W3 through libsvm-js, the solver
+ * lib/ml/smo.ts replaced; and a random forest (100 trees, 20,000 × 16) beside RandomForestClassifier.
  *
  * Writes bench/results/classic.json and classic.md and prints one `BENCH_RESULT {json}` line, so
  * bench/run.ts can run it like the engine benchmarks (`npm run bench -- classic`).
@@ -299,6 +299,35 @@ async function main(): Promise<void> {
     const tfResult = byName('tfjs on wasm');
     log(`  ${alternatives.map((a) => `${a.name} ${list(a.samples)} ms`).join('; ')}${tfError ? `; tfjs failed: ${tfError}` : ''}`);
 
+    // W3 through libsvm-js (a devDependency: the tests' reference), the solver the TypeScript port replaced.
+    log('W3 alternative, interleaved with ours: libsvm-js (libsvm 3.2x compiled by emscripten)');
+    const libsvmRuns: Sample[] = [];
+    const oursAgain: Sample[] = [];
+    let libsvmError = '';
+    let libsvmSupport = NaN;
+    try {
+      const { loadLibsvm } = await import('../../tests/support/libsvm');
+      const SVM = await loadLibsvm();
+      const gamma = w3.result.gamma;
+      const samples = Array.from({ length: X3.rows }, (_, i) => X3.data.subarray(i * 20, i * 20 + 20) as Float64Array);
+      const labels = Array.from(y3);
+      const fit = () => {
+        const svm = new SVM({ type: SVM.SVM_TYPES.C_SVC, kernel: SVM.KERNEL_TYPES.RBF, cost: 1, gamma, tolerance: 1e-3, cacheSize: 200, shrinking: true, probabilityEstimates: false, quiet: true });
+        svm.train(samples, labels);
+        libsvmSupport = svm.getSVIndices().length;
+        svm.free();
+      };
+      fit();
+      for (let r = 0; r < 3; r++) {
+        libsvmRuns.push((await measure(async () => fit())).sample);
+        oursAgain.push((await measure(async () => trainSvm(X3, y3, { task: 'classification', seed: 0, kernel: 'rbf', C: 1, probability: false }))).sample);
+      }
+      log(`  libsvm-js ${list(libsvmRuns)} ms; ours ${list(oursAgain)} ms`);
+    } catch (error) {
+      libsvmError = error instanceof Error ? error.message : String(error);
+      log(`  libsvm-js not measured: ${libsvmError}`);
+    }
+
     const target = { kind: 'max' as const, value: 2 };
     const rows: BenchRow[] = [
       { id: 'classic.w1.time', label: `W1 k-means 100,000×16, k=8, 20 iterations: lib/ml/kmeans.ts`, value: wall(w1.ours) / 1000, unit: 's', notes: `CPU ${fmtS(cpu(w1.ours))}; inertia ${w1.result.inertia.toFixed(0)}, ${w1.result.iterations} iterations` },
@@ -331,6 +360,15 @@ async function main(): Promise<void> {
       unit: 'x',
       notes: `plain ${fmtS(wall(plainStart.samples))}, SIMD ${fmtS(wall(simdStart.samples))}; same inertia: ${plainStart.inertia === simdStart.inertia}`,
     });
+    if (libsvmRuns.length) {
+      rows.push({
+        id: 'classic.w3.libsvm-js',
+        label: 'W3 alternative: libsvm-js / lib/ml/svm.ts (the port of its solver)',
+        value: wall(libsvmRuns) / wall(oursAgain),
+        unit: 'x',
+        notes: `libsvm-js ${fmtS(wall(libsvmRuns))} (CPU ${fmtS(cpu(libsvmRuns))}, ${libsvmSupport} support vectors), ours ${fmtS(wall(oursAgain))} (CPU ${fmtS(cpu(oursAgain))})`,
+      });
+    }
     if (tfResult) {
       rows.push({
         id: 'classic.w1.tfjs-wasm',
@@ -347,6 +385,7 @@ async function main(): Promise<void> {
       `Wall times (ms), ours: W1 ${list(w1.ours)}; W2 ${list(w2.ours)}; W3 ${list(w3.ours)}; forest ${list(w4.ours)}.`,
       installed.version ? `Wall times (ms), scikit-learn: ${[w1, w2, w3, w4].map((m) => skRuns(m as Measured<unknown>)).join('; ')}.` : `scikit-learn not measured: ${skError}`,
       `W1 from the same starting centroids (ms): SIMD ${list(simdStart.samples)}; plain JavaScript ${list(plainStart.samples)}; ${tfResult ? `tfjs on wasm ${list(tfResult.samples)}` : `tfjs not measured: ${tfError}`}.`,
+      libsvmRuns.length ? `W3 alternative (ms): libsvm-js ${list(libsvmRuns)}; ours ${list(oursAgain)}.` : `libsvm-js not measured: ${libsvmError}`,
     ];
     const output: BenchOutput = { name: 'classic-models', rows, details, data: { runs, loadAtStart, w1, w2: { ours: w2.ours, sklearn: w2.sklearn }, w3: { ours: w3.ours, sklearn: w3.sklearn }, forest: { ours: w4.ours, sklearn: w4.sklearn }, simdStart, plainStart, tf: tfResult } };
     mkdirSync(RESULTS, { recursive: true });

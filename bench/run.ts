@@ -27,7 +27,6 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'parallel-training', file: 'bench/engine/parallel-training.ts', timeoutMs: 25 * 60_000, what: '4 training branches, 1 vs 2 workers' },
   { name: 'cached-rerun', file: 'bench/engine/cached-rerun.ts', timeoutMs: 5 * 60_000, what: 'cached Iris re-run from the CLI' },
   { name: 'classic-models', file: 'bench/models/classic.ts', timeoutMs: 20 * 60_000, what: 'k-means, PCA, RBF SVM (and a random forest) beside scikit-learn' },
-  { name: 'classic-models', file: 'bench/models/classic.ts', timeoutMs: 20 * 60_000, what: 'k-means, PCA, RBF SVM (and a random forest) beside scikit-learn' },
   { name: 'preview-scroll', file: 'bench/data/preview-scroll.ts', timeoutMs: 10 * 60_000, what: 'Datasets page preview of 1,000,000 rows scrolled in Chromium (needs npm run build)' },
 ];
 

@@ -96,7 +96,7 @@ const svmTrainer: ClassicTrainer<Supervised<SvmModel>> = {
       epsilon: Number(config.epsilon),
       maxRows: Number(config.maxRows),
     });
-    ctx.log(model.solver === 'libsvm' ? `SVM (${model.kernel} kernel): ${model.svCount.reduce((a, b) => a + b, 0)} support vectors.` : 'Linear SVM fitted.');
+    ctx.log(model.solver === 'smo' ? `SVM (${model.kernel} kernel): ${model.svCount.reduce((a, b) => a + b, 0)} support vectors.` : 'Linear SVM fitted.');
     return { ...model, labelCount: args.labels.length };
   },
   outputs: (model, X) => supervisedOutputs(predictSvm(model, X), model.classes, model.labelCount),

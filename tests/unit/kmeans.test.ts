@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assignClusters, elbow, kmeans, silhouette } from '../../lib/ml/kmeans';
 import type { DenseMatrix } from '../../lib/pca';
+import { decodeArtifact, encodeArtifact } from '../../server/engine/artifact-store';
 import { blobs, loadSample } from '../support/ml-data';
 
 const CENTRES = [
@@ -135,6 +136,15 @@ describe('assignClusters', () => {
     const labels = assignClusters(fit.centroids, fresh);
     expect(Array.from(labels.subarray(0, 3))).toEqual([fit.labels[0], fit.labels[30], fit.labels[60]]);
     expect(labels[3]).toBe(fit.labels[30]); // far away, but closest to (10, 10)
+  });
+
+  it('a fitted model stored as an artifact (centroids: a typed-array matrix) assigns new rows the same', () => {
+    const fit = kmeans(three, { k: 3, seed: 2 });
+    const { json, binary } = encodeArtifact(fit);
+    const back = decodeArtifact(json, binary) as typeof fit;
+    expect(back.centroids.data).toBeInstanceOf(Float64Array);
+    const fresh = blobs(CENTRES, 7, 3, 99);
+    expect(Array.from(assignClusters(back.centroids, fresh))).toEqual(Array.from(assignClusters(fit.centroids, fresh)));
   });
 });
 

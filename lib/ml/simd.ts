@@ -148,8 +148,8 @@ const acc = (row: number, v: number) => `a${row}_${v}`;
 /**
  * Shared by both functions: for rows i, i+1 (pointers xo0, xo1) and centroids c..c+3, leaves in
  * acc(row, v) = nv − 2·x·c for centroids c + 2v, c + 2v + 1, where nv are the centroids' squared
- * norms plus `base0` / `base1` (splatted; only for distances: ‖x‖²). (Blocks of 8 centroids, 8
- * accumulators, measured no faster on W1.)
+ * norms plus `base0` / `base1` (splatted; only for distances: ‖x‖²). Measured on W1 and not kept:
+ * blocks of 8 centroids (no faster) and of 4 rows (~10% slower: more live vectors than registers).
  */
 function emitBlock(b: Body, withBase: boolean): void {
   const vs = 2;

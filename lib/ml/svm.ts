@@ -8,9 +8,10 @@ import { argmaxRow, checkedClasses, checkedData, checkedRows, checkedSeed, check
  * - Kernels 'rbf' and 'poly': the exact dual problem solved by libsvm's SMO algorithm, ported to
  *   TypeScript in lib/ml/smo.ts (kernel rows computed by WebAssembly SIMD), which the tests check
  *   against libsvm itself (libsvm-js) on the same problems. The port replaced libsvm-js for
- *   training because it is faster: on the W3 workload (5,000 × 20, RBF) ~0.38 s of CPU against
- *   libsvm-js's ~0.48 s (its 2018 emscripten build walks a sparse vector per kernel value), where
- *   scikit-learn's native libsvm takes ~0.25 s. The cost grows with the square of the rows, so
+ *   training because it is faster: on the W3 workload (5,000 × 20, RBF; bench/models/classic.ts)
+ *   ~0.42 s of CPU against libsvm-js's ~0.53 s (its 2018 emscripten build walks a sparse vector
+ *   per kernel value), where scikit-learn's native libsvm takes ~0.24 s. The cost grows with the
+ *   square of the rows (20,000 × 20: ~2.5 s, ~15 s with probabilities; libsvm-js ~7 s and ~34 s), so
  *   training refuses more than `maxRows` rows (default 20,000) with a message pointing at the
  *   linear kernel or sampling, instead of running for hours.
  * - Kernel 'linear': dual coordinate descent as in liblinear (Hsieh et al. 2008; Ho & Lin 2012 for

@@ -115,7 +115,7 @@ describe('SVM classification', () => {
     const split = splitRows(X, y as Int32Array, 0.25, 0);
     const { train, test } = standardize(split.train.X, split.test.X);
     const model = trainSvm(train, split.train.y, { task: 'classification', seed: 1, kernel: 'rbf' });
-    // scikit-learn's SVC() on the same standardized split: 0.972.
+    // scikit-learn's SVC() on the same standardized split: 0.958, as here (with or without probabilities).
     expect(accuracy(split.test.y, classesOf(predictSvm(model, test)))).toBeGreaterThanOrEqual(0.94);
   });
 });

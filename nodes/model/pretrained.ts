@@ -25,7 +25,7 @@ export const pretrained = defineNode({
         description: 'Frozen layers keep what the saved model learned; the others learn on from it. The new head always learns.',
         enumLabels: {
           'all-but-head': 'every layer (only the new head learns)',
-          'first-layers': 'the first layers (how many: below)',
+          'first-layers': 'the first layers (how many: Frozen layers, under Advanced)',
           none: 'no layer (all of them learn on: fine-tuning)',
         },
       }),

@@ -8,6 +8,11 @@ export function dataDir(): string {
   return dir;
 }
 
+/** Where step outputs live (PIPELOOM_ARTIFACTS: a shared volume in cluster mode), default <data dir>/artifacts. */
+export function artifactsDir(): string {
+  return process.env.PIPELOOM_ARTIFACTS ?? path.join(dataDir(), 'artifacts');
+}
+
 /** The project root: migrations, samples and the worker entry are found from here. */
 export function projectRoot(): string {
   return process.env.PIPELOOM_ROOT ?? process.cwd();

@@ -1,9 +1,8 @@
 import os from 'node:os';
-import path from 'node:path';
 import { nodeKinds } from '../../nodes';
 import { serverCompileEnv } from '../data/env';
 import { getDb } from '../db';
-import { dataDir, projectRoot } from '../paths';
+import { artifactsDir, projectRoot } from '../paths';
 import { ArtifactStore } from './artifact-store';
 import { Engine, type EngineSettings } from './engine';
 import { BullmqQueue } from './bullmq-queue';
@@ -32,9 +31,7 @@ export function engineSettings(): EngineSettings {
   };
 }
 
-export function artifactsDir(): string {
-  return process.env.PIPELOOM_ARTIFACTS ?? path.join(dataDir(), 'artifacts');
-}
+export { artifactsDir };
 
 /** Embedded mode (default): N local worker processes. Cluster mode: BullMQ on PIPELOOM_REDIS_URL. */
 function createQueue(): StepQueue {

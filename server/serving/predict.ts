@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { and, desc, eq } from 'drizzle-orm';
 import { fillableColumns, ignorableColumns } from '../../lib/recipe';
 import type { Column, Table } from '../../lib/table';
@@ -8,7 +7,7 @@ import { getDb } from '../db';
 import { ArtifactStore } from '../engine/artifact-store';
 import { loadNetwork } from '../ml/neural';
 import { predictTable, type Network, type TablePredictions } from '../ml/predict';
-import { dataDir } from '../paths';
+import { artifactsDir } from '../paths';
 import { initTf } from '../tf/backend';
 
 /** A request problem, answered with its HTTP status and a message naming the field. */
@@ -58,7 +57,8 @@ function loadDeployment(artifactKey: string): Promise<LoadedModel> {
   if (!entry) {
     entry = (async () => {
       await initTf();
-      const store = new ArtifactStore(path.join(dataDir(), 'artifacts'));
+      // The engine's artifact folder (a shared volume in cluster mode), where Deploy wrote the model.
+      const store = new ArtifactStore(artifactsDir());
       const deployment = (await store.readAsync(artifactKey, 'deployment')) as DeploymentArtifact;
       const { weights } = deployment.model;
       return { deployment, network: weights ? await loadNetwork(weights) : undefined };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { takeRows } from '../../lib/table';
+import { getColumn, labelOf, takeRows } from '../../lib/table';
 import type { ModelSpec, SplitArtifact } from '../../nodes/artifacts';
 import { nodeKinds } from '../../nodes';
 import { loadSample } from '../../server/data/samples';
@@ -36,7 +36,8 @@ describe('classic model nodes', () => {
     const result = await predictTable(trained, split.test);
     expect(result.predicted).toHaveLength(45);
     for (const p of result.probabilities!) expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
-    const correct = result.predicted.filter((label, r) => label === split.test.columns.at(-1)!.categories?.[(split.test.columns.at(-1) as { codes: Int32Array }).codes[r]]).length;
+    const species = getColumn(split.test, 'species');
+    const correct = result.predicted.filter((label, r) => label === labelOf(species, r)).length;
     expect(correct / 45).toBeGreaterThan(0.85);
   });
 

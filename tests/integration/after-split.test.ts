@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import { edge, node } from '../support/pipeloom';
-import { useTestServer } from '../support/server';
+import { runToEnd, useTestServer } from '../support/server';
 
 const server = useTestServer('after-split', 2, { warmWorkers: true });
 
@@ -34,13 +34,8 @@ function wineGraph(placement: 'before' | 'after'): GraphFile {
 }
 
 async function evaluationOf(graph: GraphFile): Promise<Record<string, unknown>> {
-  const engine = server.instance.getEngine();
-  const started = await engine.start(graph);
-  if (!started.ok) throw new Error(`compile failed: ${JSON.stringify(started.errors)}`);
-  const status = await engine.waitFor(started.runId);
-  const steps = server.db.getDb().select().from(server.db.schema.runSteps).all().filter((s) => s.runId === started.runId);
-  expect(status, steps.map((s) => `${s.nodeId}: ${s.status} ${s.error ?? ''}`).join('\n')).toBe('succeeded');
-  return JSON.parse(steps.find((s) => s.nodeId === 'evaluate')!.metrics ?? 'null') as Record<string, unknown>;
+  const { steps } = await runToEnd(server, graph);
+  return JSON.parse(steps.evaluate.metrics ?? 'null') as Record<string, unknown>;
 }
 
 describe('fitted steps before or after the split, on real workers', () => {

@@ -3,7 +3,7 @@ import type { GraphFile } from '../../lib/graph';
 import type { CrossValidationSummary } from '../../lib/metrics';
 import { tableRows, type Table } from '../../lib/table';
 import { edge, node } from '../support/pipeloom';
-import { useTestServer } from '../support/server';
+import { runToEnd, useTestServer } from '../support/server';
 
 const server = useTestServer('cross-validate', 2, { warmWorkers: true });
 
@@ -47,12 +47,8 @@ const graph: GraphFile = {
 
 describe('cross-validation and compare on real workers', () => {
   it('trains one part per fold in parallel, reports mean ± std, and ranks three results', async () => {
-    const engine = server.instance.getEngine();
-    const started = await engine.start(graph);
-    if (!started.ok) throw new Error(`compile failed: ${JSON.stringify(started.errors)}`);
-    const status = await engine.waitFor(started.runId);
-    const steps = server.db.getDb().select().from(server.db.schema.runSteps).all().filter((s) => s.runId === started.runId);
-    expect(status, steps.map((s) => `${s.nodeId}: ${s.status} ${s.error ?? ''}`).join('\n')).toBe('succeeded');
+    const { steps: byNode } = await runToEnd(server, graph);
+    const steps = Object.values(byNode);
 
     // One step per fold, plus the gathering step.
     expect(steps.filter((s) => s.nodeId.startsWith('cv#')).map((s) => s.nodeId).sort()).toEqual(['cv#fold 1', 'cv#fold 2', 'cv#fold 3', 'cv#fold 4']);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import { tableRows, type Table } from '../../lib/table';
 import { edge, node } from '../support/pipeloom';
-import { useTestServer } from '../support/server';
+import { runToEnd, useTestServer } from '../support/server';
 
 const server = useTestServer('tabular-models', 2, { warmWorkers: true });
 
@@ -33,14 +33,13 @@ function graph(dataset: string, modelType: string, modelParams: Record<string, u
 }
 
 async function run(g: GraphFile) {
-  const engine = server.instance.getEngine();
-  const started = await engine.start(g);
-  if (!started.ok) throw new Error(`compile failed: ${JSON.stringify(started.errors)}`);
-  const status = await engine.waitFor(started.runId);
-  const steps = server.db.getDb().select().from(server.db.schema.runSteps).all().filter((s) => s.runId === started.runId);
-  expect(status, steps.map((s) => `${s.nodeId}: ${s.status} ${s.error ?? ''}`).join('\n')).toBe('succeeded');
-  const step = (id: string) => steps.find((s) => s.nodeId === id)!;
-  return { evaluate: JSON.parse(step('evaluate').metrics!) as Record<string, number>, train: JSON.parse(step('train').metrics ?? '{}') as Record<string, unknown>, evaluateKey: step('evaluate').cacheKey, splitKey: step('split').cacheKey };
+  const { steps } = await runToEnd(server, g);
+  return {
+    evaluate: JSON.parse(steps.evaluate.metrics!) as Record<string, number>,
+    train: JSON.parse(steps.train.metrics ?? '{}') as Record<string, unknown>,
+    evaluateKey: steps.evaluate.cacheKey,
+    splitKey: steps.split.cacheKey,
+  };
 }
 
 async function meanOver(dataset: string, modelType: string, modelParams: Record<string, unknown>, trainParams: Record<string, unknown>, score: string) {

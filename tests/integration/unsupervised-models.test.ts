@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import type { ClusteringMetrics, ProjectionMetrics } from '../../lib/metrics';
 import { edge, node } from '../support/pipeloom';
-import { useTestServer } from '../support/server';
+import { runToEnd, useTestServer } from '../support/server';
 
 const server = useTestServer('unsupervised', 2, { warmWorkers: true });
 
@@ -34,14 +34,8 @@ function graph(dataset: string, target: string, modelType: string, modelParams: 
 }
 
 async function run(g: GraphFile) {
-  const engine = server.instance.getEngine();
-  const started = await engine.start(g);
-  if (!started.ok) throw new Error(`compile failed: ${JSON.stringify(started.errors)}`);
-  const status = await engine.waitFor(started.runId);
-  const steps = server.db.getDb().select().from(server.db.schema.runSteps).all().filter((s) => s.runId === started.runId);
-  expect(status, steps.map((s) => `${s.nodeId}: ${s.status} ${s.error ?? ''}`).join('\n')).toBe('succeeded');
-  const step = (id: string) => steps.find((s) => s.nodeId === id)!;
-  return { runId: started.runId, metrics: JSON.parse(step('evaluate').metrics ?? 'null') as Record<string, unknown>, predictKey: step('predict').cacheKey };
+  const { runId, steps } = await runToEnd(server, g);
+  return { runId, metrics: JSON.parse(steps.evaluate.metrics ?? 'null') as Record<string, unknown>, predictKey: steps.predict.cacheKey };
 }
 
 async function predictedTable(cacheKey: string) {

@@ -27,6 +27,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'parallel-training', file: 'bench/engine/parallel-training.ts', timeoutMs: 25 * 60_000, what: '4 training branches, 1 vs 2 workers' },
   { name: 'cached-rerun', file: 'bench/engine/cached-rerun.ts', timeoutMs: 5 * 60_000, what: 'cached Iris re-run from the CLI' },
   { name: 'classic-models', file: 'bench/models/classic.ts', timeoutMs: 20 * 60_000, what: 'k-means, PCA, RBF SVM (and a random forest) beside scikit-learn' },
+  { name: 'deep-models', file: 'bench/models/deep.ts', timeoutMs: 40 * 60_000, what: 'W4–W7 one epoch (MLP, CNN, LSTM, transformer) beside plain tfjs and PyTorch' },
   { name: 'preview-scroll', file: 'bench/data/preview-scroll.ts', timeoutMs: 10 * 60_000, what: 'Datasets page preview of 1,000,000 rows scrolled in Chromium (needs npm run build)' },
 ];
 

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerMissingWasmKernels } from './wasm-kernels';
+import { registerMissingWasmKernels, useFasterWasmKernels } from './wasm-kernels';
 
 export type NativeLoader = () => Promise<string | null>;
 
@@ -35,6 +35,7 @@ export function initTf(loadNative?: NativeLoader): Promise<string> {
         if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') {
           await tf.ready();
           registerMissingWasmKernels();
+          useFasterWasmKernels();
           return 'wasm';
         }
       } catch {

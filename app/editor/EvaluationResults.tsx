@@ -97,7 +97,6 @@ function ClassificationResults({ m }: { m: ClassificationMetrics }) {
       />
       <Note>
         Accuracy is the share of test rows predicted right. A model that always answers {m.baseline.name} would score {pct(m.baseline.accuracy)}.
-        {m.testRows < 30 && ' The test set is small, so these numbers can move a lot between runs.'}
       </Note>
       <table className="w-full text-xs">
         <thead>

@@ -4,7 +4,7 @@ import { assignClusters, elbow, kmeans, type ElbowPoint } from '../../lib/ml/kme
 import type { Prediction } from '../../lib/ml/matrix';
 import { predictSvm, trainSvm, type SvmKernel, type SvmModel } from '../../lib/ml/svm';
 import { fitPca, projectPca, type DenseMatrix, type PcaState } from '../../lib/pca';
-import { classCodes, getColumn, numericValues, type Task } from '../../lib/table';
+import { classCodes, getColumn, numericValues } from '../../lib/table';
 import type { ClassicFamily, ModelSpec, ModelTask, SplitArtifact, TrainedModelArtifact } from '../../nodes/artifacts';
 import type { RunContext } from '../../nodes/define';
 import { prepareTraining } from './training-data';
@@ -136,11 +136,6 @@ function trainerOf(family: string): ClassicTrainer<unknown> {
   const trainer = TRAINERS[family as ClassicFamily] as ClassicTrainer<unknown> | undefined;
   if (!trainer) throw new Error(`There is no trainer for "${family}" models.`);
   return trainer;
-}
-
-/** The task a classic family learns: its own (clustering, projection) or the split's. */
-export function classicTask(family: string, splitTask: Task): ModelTask {
-  return trainerOf(family).task ?? splitTask;
 }
 
 export async function trainClassic(split: SplitArtifact, spec: Extract<ModelSpec, { trainer: 'classic' }>, seed: number, ctx: RunContext): Promise<TrainedModelArtifact> {

@@ -28,6 +28,8 @@ test('k-means and PCA from the palette: the Results tab and the Runs page draw t
   }
   await expect(page.locator('.react-flow__edge')).toHaveCount(9);
   await split.click();
+  // The target picker becomes a list of columns once compile has told the editor what they are.
+  await expect(page.locator('select#param-target')).toBeVisible();
   await page.locator('#param-target').selectOption('species');
   await expect(page.getByTestId('save-status')).toHaveText('All changes saved');
 

@@ -76,6 +76,8 @@ test('a text classifier on support tickets from the palette: tokenize, transform
   await select.click();
   await page.getByLabel('ticket_id').check();
   await tokenize.click();
+  // A list of columns once compile has told the editor what they are.
+  await expect(page.locator('select#param-column')).toBeVisible();
   await page.locator('#param-column').selectOption('text');
   // The split's target is left empty: the last column, category.
   await train.click();

@@ -25,7 +25,7 @@ export function isFoldsArtifact(data: unknown): data is FoldsArtifact {
 }
 
 /** The raw rows the data holds (a split's training rows), for hints in the run log. */
-export function sampleRows(data: RecipeData): Table {
+export function trainingRowsOf(data: RecipeData): Table {
   return isSplitArtifact(data) ? data.train : data.table;
 }
 

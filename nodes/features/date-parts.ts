@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { datePartColumn, datePartsMade, hasTimes, type DatePartsParams } from '../../lib/steps/date-parts';
 import { isValueColumn, type ColumnSchema } from '../../lib/table';
-import { passOn, sampleRows, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
+import { passOn, trainingRowsOf, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode } from '../define';
 
@@ -40,7 +40,7 @@ export const dateParts = defineNode({
   async run({ inputs, params, ctx }) {
     const input = inputs.table as RecipeData;
     const stepParams: DatePartsParams = { column: params.column, hour: params.hour, keepOriginal: params.keepOriginal };
-    const column = sampleRows(input).columns.find((c) => c.name === params.column);
+    const column = trainingRowsOf(input).columns.find((c) => c.name === params.column);
     if (!params.hour && column && isValueColumn(column) && column.type === 'date' && hasTimes(column.values)) {
       ctx.log(`"${params.column}" has times of day: tick "Hour" to add the hour as well.`);
     }

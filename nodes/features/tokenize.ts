@@ -3,7 +3,7 @@ import { quantileSorted } from '../../lib/steps/columns';
 import { wordCounts, type TokenizeParams } from '../../lib/steps/tokenize';
 import { tokenColumnNames } from '../../lib/sequence';
 import { isValueColumn, type ColumnSchema } from '../../lib/table';
-import { passOn, recipeDataInput, recipeDataOutput, sampleRows, withRecipeStep, type RecipeData } from '../recipe-data';
+import { passOn, recipeDataInput, recipeDataOutput, trainingRowsOf, withRecipeStep, type RecipeData } from '../recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode } from '../define';
 
@@ -63,7 +63,7 @@ export const tokenize = defineNode({
   },
   async run({ inputs, params, ctx }) {
     const input = inputs.table as RecipeData;
-    const column = sampleRows(input).columns.find((c) => c.name === params.column);
+    const column = trainingRowsOf(input).columns.find((c) => c.name === params.column);
     if (column && !isValueColumn(column) && column.codes.length > 0) {
       const counts = wordCounts(column).sort();
       const longer = counts.filter((n) => n > params.sequenceLength).length;

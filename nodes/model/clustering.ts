@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pcaComponentsParam } from '../features/pca';
-import type { ModelSpec } from '../artifacts';
+import { classicDesign } from './design';
 import { defineNode } from '../define';
 
 const standardizeParam = z
@@ -19,8 +19,7 @@ export const kmeansModel = defineNode({
   label: 'k-means clustering',
   description:
     'Groups rows into k clusters of similar rows, without being told any answers. The split\'s target column is left out of the features; Evaluate scores how tight and well separated the clusters are (silhouette) on the test rows, and the elbow chart shows how the spread falls as k grows.',
-  inputs: [],
-  outputs: [{ name: 'model', type: 'Model', label: 'Model' }],
+  ...classicDesign('kmeans', 'clustering'),
   params: z.object({
     k: z.number().int('must be a whole number').min(2, 'at least 2').max(100, 'at most 100').default(3).meta({ title: 'Clusters (k)', description: 'How many groups to make.' }),
     standardize: standardizeParam,
@@ -34,11 +33,6 @@ export const kmeansModel = defineNode({
       .default(10)
       .meta({ title: 'Elbow chart up to k', description: 'Also fit k = 1 … this value to draw the elbow chart (1 = no chart).', advanced: true }),
   }),
-  configure: () => ({ outputs: { model: { type: 'Model', model: { family: 'kmeans', trainer: 'classic', task: 'clustering' } } } }),
-  run: async ({ params }) => {
-    const model: ModelSpec = { family: 'kmeans', trainer: 'classic', config: params };
-    return { model };
-  },
 });
 
 export const pcaModel = defineNode({
@@ -48,15 +42,9 @@ export const pcaModel = defineNode({
   label: 'PCA analysis',
   description:
     'Finds the few directions along which the rows vary most (principal components) and shows how much of the variation each explains, with a 2-D map of the rows. A deployed PCA answers each row\'s coordinates. (To feed components to another model, use the PCA feature step instead.)',
-  inputs: [],
-  outputs: [{ name: 'model', type: 'Model', label: 'Model' }],
+  ...classicDesign('pca', 'projection'),
   params: z.object({
     components: pcaComponentsParam.meta({ title: 'Components', description: 'How many directions to keep.' }),
     standardize: standardizeParam,
   }),
-  configure: () => ({ outputs: { model: { type: 'Model', model: { family: 'pca', trainer: 'classic', task: 'projection' } } } }),
-  run: async ({ params }) => {
-    const model: ModelSpec = { family: 'pca', trainer: 'classic', config: params };
-    return { model };
-  },
 });

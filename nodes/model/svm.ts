@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ModelSpec } from '../artifacts';
+import { classicDesign } from './design';
 import { defineNode } from '../define';
 
 export const svm = defineNode({
@@ -10,8 +10,7 @@ export const svm = defineNode({
   description:
     'Finds the boundary that keeps the widest margin between classes (or fits numbers within a tolerance). The RBF kernel bends the boundary around curved patterns; the linear kernel is fastest and handles any number of rows. ' +
     'Kernel SVMs get slow on big tables (their cost grows with the square of the rows), so they refuse more than the row limit: then pick the linear kernel or sample rows. Numbers are standardized first.',
-  inputs: [],
-  outputs: [{ name: 'model', type: 'Model', label: 'Model' }],
+  ...classicDesign('svm'),
   params: z.object({
     kernel: z
       .enum(['rbf', 'linear', 'poly'])
@@ -33,9 +32,4 @@ export const svm = defineNode({
       .default(20_000)
       .meta({ title: 'Row limit (kernel)', description: 'A kernel SVM refuses more training rows than this instead of running for hours.', advanced: true }),
   }),
-  configure: () => ({ outputs: { model: { type: 'Model', model: { family: 'svm', trainer: 'classic' } } } }),
-  run: async ({ params }) => {
-    const model: ModelSpec = { family: 'svm', trainer: 'classic', config: params };
-    return { model };
-  },
 });

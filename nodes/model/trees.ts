@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ModelSpec } from '../artifacts';
+import { classicDesign } from './design';
 import { defineNode } from '../define';
 
 const treeParams = {
@@ -27,14 +27,8 @@ function treeModel(options: { type: string; family: 'decision-tree' | 'random-fo
     category: 'model',
     label: options.label,
     description: options.description,
-    inputs: [],
-    outputs: [{ name: 'model', type: 'Model', label: 'Model' }],
+    ...classicDesign(options.family),
     params: z.object({ ...(options.extra ?? {}), ...treeParams }),
-    configure: () => ({ outputs: { model: { type: 'Model', model: { family: options.family, trainer: 'classic' } } } }),
-    run: async ({ params }) => {
-      const model: ModelSpec = { family: options.family, trainer: 'classic', config: params as Record<string, unknown> };
-      return { model };
-    },
   });
 }
 

@@ -24,9 +24,38 @@ export interface EncoderOptions {
   standardize?: boolean;
   /** Word-id columns → their vocabulary size (padding and unknown included): kept as whole ids, never scaled. */
   ids?: Readonly<Record<string, number>>;
+  /**
+   * Groups of columns that share one mean and std, pooled over all their values: the pixels of one
+   * image channel, so a stroke reads the same wherever it is (per-pixel statistics would weigh a rare
+   * border pixel far above the centre, and blow up on new images that use it).
+   */
+  pooled?: readonly (readonly string[])[];
+}
+
+interface Moments {
+  mean: number;
+  std: number;
+}
+
+/** Mean and population std of the non-missing values of the columns (std 1 when there is no spread). */
+function moments(columns: readonly Float64Array[]): Moments {
+  // Indexed loops: for…of over a Float64Array is ~5x slower in V8 (60,000 × 64 values: ~40 ms).
+  let n = 0;
+  let sum = 0;
+  for (const values of columns) for (let r = 0; r < values.length; r++) if (!Number.isNaN(values[r]!)) (n++, (sum += values[r]!));
+  const mean = n ? sum / n : 0;
+  let sq = 0;
+  for (const values of columns) for (let r = 0; r < values.length; r++) if (!Number.isNaN(values[r]!)) sq += (values[r]! - mean) ** 2;
+  const std = n > 1 ? Math.sqrt(sq / n) : 0;
+  return { mean, std: std > 0 ? std : 1 };
 }
 
 export function fitEncoder(train: Table, featureNames: string[], options: EncoderOptions = {}): FeatureEncoder {
+  const pooled = new Map<string, Moments>();
+  for (const group of options.pooled ?? []) {
+    const stats = moments(group.map((name) => valuesOf(train, name)));
+    for (const name of group) pooled.set(name, stats);
+  }
   const features = featureNames.map((name): EncodedFeature => {
     const column = train.columns.find((c) => c.name === name);
     if (!column) throw new Error(`Feature column "${name}" is missing.`);
@@ -37,16 +66,8 @@ export function fitEncoder(train: Table, featureNames: string[], options: Encode
       return { name, type: 'number', mean: 0, std: 1, ids: vocabulary };
     }
     if (isValueColumn(column)) {
-      // Indexed loops: for…of over a Float64Array is ~5x slower in V8 (60,000 × 64 values: ~40 ms).
-      const values = column.values;
-      let n = 0;
-      let sum = 0;
-      for (let r = 0; r < values.length; r++) if (!Number.isNaN(values[r]!)) (n++, (sum += values[r]!));
-      const mean = n ? sum / n : 0;
-      let sq = 0;
-      for (let r = 0; r < values.length; r++) if (!Number.isNaN(values[r]!)) sq += (values[r]! - mean) ** 2;
-      const std = n > 1 ? Math.sqrt(sq / n) : 0;
-      return { name, type: 'number', mean, std: std > 0 ? std : 1, ...(options.standardize === false ? { raw: true as const } : {}) };
+      const { mean, std } = pooled.get(name) ?? moments([column.values]);
+      return { name, type: 'number', mean, std, ...(options.standardize === false ? { raw: true as const } : {}) };
     }
     const used = new Set<number>();
     for (const code of column.codes) if (code >= 0) used.add(code);
@@ -55,6 +76,12 @@ export function fitEncoder(train: Table, featureNames: string[], options: Encode
   });
   const width = features.reduce((w, f) => w + (f.type === 'number' ? 1 : f.categories.length), 0);
   return { features, width };
+}
+
+function valuesOf(table: Table, name: string): Float64Array {
+  const column = table.columns.find((c) => c.name === name);
+  if (!column || !isValueColumn(column)) throw new Error(`Column "${name}" must be numeric.`);
+  return column.values;
 }
 
 /** Row-major Float32Array of shape [rowCount, encoder.width]. */

@@ -50,7 +50,7 @@ import { ensurePythonModule, startPythonWorker, type PythonWorker } from '../sup
 import { emitResult, log, median, round, type BenchOutput, type BenchRow } from '../support/result';
 
 import { buildNetwork, trainNetwork } from '../../server/ml/neural';
-import { deepEncoderOptions, isDeepSpec } from '../../server/ml/networks';
+import { networkEncoderOptions } from '../../server/ml/networks';
 import { prepareTraining } from '../../server/ml/training-data';
 import { initTf, tf } from '../../server/tf/backend';
 import { useFasterWasmKernels } from '../../server/tf/wasm-kernels';
@@ -412,7 +412,7 @@ async function plain(w: Workload, x: tf.Tensor, y: tf.Tensor): Promise<Sample> {
 
 /** Kernels of one training batch of ours (tf.profile), by total time. */
 async function profileOurs(w: Workload): Promise<string> {
-  const { train, encoder } = prepareTraining(w.split, (prepared) => (isDeepSpec(w.spec) ? deepEncoderOptions(w.spec.family as 'cnn', w.split, prepared) : {}));
+  const { train, encoder } = prepareTraining(w.split, (prepared) => networkEncoderOptions(w.spec.family, w.split, prepared));
   const rows = headRows(train, w.batch);
   const outputUnits = w.split.task === 'classification' ? w.split.labels.length : 1;
   const model = buildNetwork(w.spec, encoder.width, outputUnits, w.split.task, 1, encoder);

@@ -4,7 +4,7 @@ import { classCodes, getColumn, numericValues, type Table } from '../../lib/tabl
 import type { DenseConfig, ModelSpec, NetworkWeights, SplitArtifact, TrainedModelArtifact } from '../../nodes/artifacts';
 import type { RunContext } from '../../nodes/define';
 import { tf } from '../tf/backend';
-import { buildDeepNetwork, deepEncoderOptions, isDeepSpec } from './networks';
+import { buildDeepNetwork, isDeepSpec, networkEncoderOptions } from './networks';
 import { prepareTraining } from './training-data';
 import { startFromSaved } from './transfer';
 
@@ -109,8 +109,8 @@ export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, option
   // Transfer learning (spec.base): the saved model's preprocessing, encoder and layers, with a new head (transfer.ts).
   const transfer = spec.trainer === 'gradient' && spec.base ? await startFromSaved(split, spec.base, options.seed, ctx) : undefined;
   if (transfer) ({ split, spec } = transfer);
-  // Deep families keep word ids whole (for their embeddings) instead of standardizing them.
-  const { train, validation, encoder, targetScale, inputColumns } = transfer?.data ?? prepareTraining(split, (prepared) => (isDeepSpec(spec) ? deepEncoderOptions(spec.family, split, prepared) : {}));
+  // Pixels share a scale per channel; deep families keep word ids whole (for their embeddings).
+  const { train, validation, encoder, targetScale, inputColumns } = transfer?.data ?? prepareTraining(split, (prepared) => networkEncoderOptions(spec.family, split, prepared));
 
   const outputUnits = split.task === 'classification' ? split.labels.length : 1;
   const model = transfer?.model ?? buildNetwork(spec, encoder.width, outputUnits, split.task, options.seed, encoder);

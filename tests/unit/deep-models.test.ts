@@ -10,7 +10,7 @@ import type { PortInfo } from '../../nodes/define';
 import { deepInputProblems } from '../../nodes/model/deep';
 import { configureTraining } from '../../nodes/train/train';
 import { buildNetwork, loadNetwork, trainNetwork } from '../../server/ml/neural';
-import { deepEncoderOptions, isDeepSpec } from '../../server/ml/networks';
+import { isDeepSpec, networkEncoderOptions } from '../../server/ml/networks';
 import { inputLayout } from '../../server/ml/networks/inputs';
 import { predictTable } from '../../server/ml/predict';
 import { prepareTraining } from '../../server/ml/training-data';
@@ -232,13 +232,51 @@ describe("the encoder's 'ids' mode", () => {
 
   it('the RNN and transformer size them by the fitted Tokenize vocabulary; the CNN and MLP do not use ids', () => {
     const split = textSplit();
-    const { encoder } = prepareTraining(split, (prepared) => deepEncoderOptions('rnn', split, prepared));
+    const { encoder } = prepareTraining(split, (prepared) => networkEncoderOptions('rnn', split, prepared));
     const vocabulary = (split.recipe[0].state as { vocabulary: string[] }).vocabulary.length + 2;
     expect(encoder.features.map((f) => (f.type === 'number' ? f.ids : undefined))).toEqual(Array(8).fill(vocabulary));
-    expect(deepEncoderOptions('cnn', split, split.train)).toEqual({});
+    expect(networkEncoderOptions('cnn', split, split.train)).toEqual({});
     const layout = inputLayout(encoder, 'transformer');
     expect(layout.texts).toEqual([{ base: 'msg', length: 8, vocabulary, indices: [0, 1, 2, 3, 4, 5, 6, 7] }]);
     expect(layout.rest).toEqual([]);
+  });
+});
+
+describe("a CNN's pixels: one scale per channel", () => {
+  // A 1×2 colour image (channel last): px_0_0_0, px_0_0_1, px_0_1_0, px_0_1_1, and one other number.
+  const names = pixelColumnNames(1, 2, 2);
+  const train: Table = {
+    rowCount: 3,
+    columns: [
+      numberColumn(names[0], [0, 2, 4]),
+      numberColumn(names[1], [10, 10, 10]),
+      numberColumn(names[2], [0, 0, 0]),
+      numberColumn(names[3], [20, NaN, 30]),
+      numberColumn('size', [1, 2, 3]),
+      labelColumn('label', ['a', 'b', 'a'], ['a', 'b']),
+    ],
+  };
+  const split = classificationSplit(train, train, ['a', 'b']);
+
+  it('pools each channel over all its pixels (training rows, missing values skipped); other columns keep their own scale', () => {
+    expect(networkEncoderOptions('cnn', split, train)).toEqual({ pooled: [[names[0], names[2]], [names[1], names[3]]] });
+    const { encoder } = prepareTraining(split, (prepared) => networkEncoderOptions('cnn', split, prepared));
+    const stats = (name: string) => {
+      const f = encoder.features.find((feature) => feature.name === name)!;
+      return f.type === 'number' ? [f.mean, f.std] : [];
+    };
+    // Channel 0: 0, 2, 4, 0, 0, 0 → mean 1, std √(14/6); channel 1: 10, 10, 10, 20, 30 → mean 16, std √64 = 8.
+    const channel0 = [1, Math.sqrt(14 / 6)];
+    for (const name of [names[0], names[2]]) expect(stats(name), name).toEqual([channel0[0], expect.closeTo(channel0[1], 12)]);
+    for (const name of [names[1], names[3]]) expect(stats(name), name).toEqual([16, 8]);
+    expect(stats('size')).toEqual([2, expect.closeTo(Math.sqrt(2 / 3), 12)]);
+  });
+
+  it('a pixel that never changed in training reads on the same scale as the rest of its channel (per-pixel statistics would give it std 1)', () => {
+    const { encoder } = prepareTraining(split, (prepared) => networkEncoderOptions('cnn', split, prepared));
+    const newImage: Table = { rowCount: 1, columns: [numberColumn(names[0], [4]), numberColumn(names[1], [10]), numberColumn(names[2], [4]), numberColumn(names[3], [10]), numberColumn('size', [2])] };
+    const [a, , b] = encodeFeatures(newImage, encoder);
+    expect(b).toBe(a);
   });
 });
 
@@ -325,7 +363,7 @@ describe('save → load round trip', () => {
   /** Trains briefly, saves the live network as the artifact store would (JSON topology, weight bytes), loads it back. */
   async function roundTrip(split: SplitArtifact, model: ModelSpec) {
     if (!isDeepSpec(model)) throw new Error('deep families only');
-    const { train, encoder } = prepareTraining(split, (prepared) => deepEncoderOptions(model.family, split, prepared));
+    const { train, encoder } = prepareTraining(split, (prepared) => networkEncoderOptions(model.family, split, prepared));
     const x = tf.tensor2d(encodeFeatures(train, encoder), [train.rowCount, encoder.width]);
     const network = buildNetwork(model, encoder.width, 2, 'classification', 3, encoder);
     network.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });

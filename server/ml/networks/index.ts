@@ -8,7 +8,7 @@ import { buildTransformer } from './transformer';
 import './attention';
 import './layers';
 
-export { deepEncoderOptions } from './inputs';
+export { networkEncoderOptions } from './inputs';
 
 type DeepSpec = Extract<ModelSpec, { family: 'cnn' | 'rnn' | 'transformer' }>;
 

@@ -2,7 +2,7 @@ import type { EncoderOptions, FeatureEncoder } from '../../../lib/encoding';
 import { imageShape, type ImageShape } from '../../../lib/image';
 import { tokenColumns, vocabularySize } from '../../../lib/sequence';
 import type { ColumnSchema, Table } from '../../../lib/table';
-import type { SplitArtifact } from '../../../nodes/artifacts';
+import type { ModelSpec, SplitArtifact } from '../../../nodes/artifacts';
 import { steppableLags, type DeepFamily } from '../../../nodes/model/deep';
 import { tf } from '../../tf/backend';
 import { PickColumns } from './layers';
@@ -77,18 +77,26 @@ export function inputLayout(encoder: FeatureEncoder, family: DeepFamily): InputL
 }
 
 /**
- * Encoder options of a family: the word-id columns of every tokenized text stay whole ids (for the
- * embedding), sized by the vocabulary the fitted Tokenize step learned on the training rows.
+ * How a network's encoder reads the training rows. Pixels share one scale per image channel, in every
+ * family (a pixel value means the same wherever it sits). The families that embed words keep the
+ * word-id columns of every tokenized text whole, sized by the vocabulary the fitted Tokenize step
+ * learned on the training rows.
  */
-export function deepEncoderOptions(family: DeepFamily, split: SplitArtifact, train: Table): EncoderOptions {
-  if (!READS[family].texts) return {};
+export function networkEncoderOptions(family: ModelSpec['family'], split: SplitArtifact, train: Table): EncoderOptions {
   const features = train.columns.filter((c) => c.name !== split.target);
-  const ids: Record<string, number> = {};
-  for (const group of tokenColumns(features)) {
-    const size = vocabularySize(split.recipe, group.base);
-    for (const name of group.columns) ids[name] = size;
+  const options: EncoderOptions = {};
+  const image = imageShape(features);
+  // Pixels are channel-last: channel k is every k-th pixel column.
+  if (image) options.pooled = Array.from({ length: image.channels }, (_, channel) => image.columns.filter((_, i) => i % image.channels === channel));
+  if ((READS as Partial<Record<string, { texts?: true }>>)[family]?.texts) {
+    const ids: Record<string, number> = {};
+    for (const group of tokenColumns(features)) {
+      const size = vocabularySize(split.recipe, group.base);
+      for (const name of group.columns) ids[name] = size;
+    }
+    options.ids = ids;
   }
-  return { ids };
+  return options;
 }
 
 /** Seeds for the layers' initializers and dropout, one after another from the training seed. */

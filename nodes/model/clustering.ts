@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pcaComponentsParam } from '../features/pca';
-import { classicDesign } from './design';
+import { modelDesign } from './design';
 import { defineNode } from '../define';
 
 const standardizeParam = z
@@ -19,7 +19,7 @@ export const kmeansModel = defineNode({
   label: 'k-means clustering',
   description:
     'Groups rows into k clusters of similar rows, without being told any answers. The split\'s target column is left out of the features; Evaluate scores how tight and well separated the clusters are (silhouette) on the test rows, and the elbow chart shows how the spread falls as k grows.',
-  ...classicDesign('kmeans', 'clustering'),
+  ...modelDesign('kmeans', 'classic', { task: 'clustering' }),
   params: z.object({
     k: z.number().int('must be a whole number').min(2, 'at least 2').max(100, 'at most 100').default(3).meta({ title: 'Clusters (k)', description: 'How many groups to make.' }),
     standardize: standardizeParam,
@@ -42,7 +42,7 @@ export const pcaModel = defineNode({
   label: 'PCA analysis',
   description:
     'Finds the few directions along which the rows vary most (principal components) and shows how much of the variation each explains, with a 2-D map of the rows. A deployed PCA answers each row\'s coordinates. (To feed components to another model, use the PCA feature step instead.)',
-  ...classicDesign('pca', 'projection'),
+  ...modelDesign('pca', 'classic', { task: 'projection' }),
   params: z.object({
     components: pcaComponentsParam.meta({ title: 'Components', description: 'How many directions to keep.' }),
     standardize: standardizeParam,

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { imageShape } from '../../lib/image';
 import { lagGroups, tokenColumns } from '../../lib/sequence';
 import type { ColumnSchema } from '../../lib/table';
-import type { ModelSpec } from '../artifacts';
 import { defineNode, type ConfigureProblem, type NodeDefinition } from '../define';
+import { modelDesign } from './design';
 
 /** The deep families: each reads its own kind of column (pixels, word ids, time windows). */
 export type DeepFamily = 'cnn' | 'rnn' | 'transformer';
@@ -43,14 +43,8 @@ export function deepModelNode<P extends z.ZodType<Record<string, unknown>>>(defi
     category: 'model',
     label: definition.label,
     description: definition.description,
-    inputs: [],
-    outputs: [{ name: 'model', type: 'Model', label: 'Model' }],
     params: definition.params,
-    configure: () => ({ outputs: { model: { type: 'Model', model: { family: definition.family, trainer: 'gradient' } } } }),
-    run: async ({ params }) => {
-      const model = { family: definition.family, trainer: 'gradient', config: params } as ModelSpec;
-      return { model };
-    },
+    ...modelDesign(definition.family, 'gradient'),
   }) as unknown as NodeDefinition<P>;
 }
 

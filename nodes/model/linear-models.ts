@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Task } from '../../lib/table';
-import type { ModelSpec } from '../artifacts';
+import type { DenseConfig } from '../artifacts';
 import { defineNode } from '../define';
+import { modelDesign } from './design';
 
 const l2 = z
   .number()
@@ -18,18 +19,12 @@ function linearModel(options: { type: string; label: string; description: string
     category: 'model',
     label: options.label,
     description: options.description,
-    inputs: [],
-    outputs: [{ name: 'model', type: 'Model', label: 'Model' }],
     params: z.object({ l2 }),
-    configure: () => ({ outputs: { model: { type: 'Model', model: { family: options.family, trainer: 'gradient', task: options.task } } } }),
-    run: async ({ params }) => {
-      const model: ModelSpec = {
-        family: options.family,
-        trainer: 'gradient',
-        config: { hiddenLayers: 0, units: 0, activation: 'relu', dropout: 0, l2: params.l2 },
-      };
-      return { model };
-    },
+    // A dense network without hidden layers.
+    ...modelDesign(options.family, 'gradient', {
+      task: options.task,
+      config: (params: { l2: number }): DenseConfig => ({ hiddenLayers: 0, units: 0, activation: 'relu', dropout: 0, l2: params.l2 }),
+    }),
   });
 }
 

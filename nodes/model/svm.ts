@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { classicDesign } from './design';
+import { modelDesign } from './design';
 import { defineNode } from '../define';
 
 export const svm = defineNode({
@@ -10,7 +10,7 @@ export const svm = defineNode({
   description:
     'Finds the boundary that keeps the widest margin between classes (or fits numbers within a tolerance). The RBF kernel bends the boundary around curved patterns; the linear kernel is fastest and handles any number of rows. ' +
     'Kernel SVMs get slow on big tables (their cost grows with the square of the rows), so they refuse more than the row limit: then pick the linear kernel or sample rows. Numbers are standardized first.',
-  ...classicDesign('svm'),
+  ...modelDesign('svm', 'classic'),
   params: z.object({
     kernel: z
       .enum(['rbf', 'linear', 'poly'])

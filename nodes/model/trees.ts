@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { classicDesign } from './design';
+import { modelDesign } from './design';
 import { defineNode } from '../define';
 
 const treeParams = {
@@ -27,7 +27,7 @@ function treeModel(options: { type: string; family: 'decision-tree' | 'random-fo
     category: 'model',
     label: options.label,
     description: options.description,
-    ...classicDesign(options.family),
+    ...modelDesign(options.family, 'classic'),
     params: z.object({ ...(options.extra ?? {}), ...treeParams }),
   });
 }

@@ -74,6 +74,12 @@ export interface TransferBase {
   modelKey: string;
   /** How many of the first layers with weights keep them; 'all-but-head' freezes every one. */
   freeze: number | 'all-but-head';
+  /**
+   * The layers that learn on start from their saved weights times this ("shrink" of Ash & Adams 2020,
+   * "On warm-starting neural network training"): a warm-started network otherwise learns new data
+   * worse than a fresh one. Missing (specs stored before it) or 1: the weights as saved.
+   */
+  shrink?: number;
   /** The saved model itself, given to training; left out of the spec a trained model keeps. */
   trained?: TrainedModelArtifact;
 }

@@ -40,6 +40,18 @@ export const pretrained = defineNode({
         description: 'With "the first layers": how many, from the input side, counting only layers with weights (dense, convolution…).',
         advanced: true,
       }),
+    shrink: z
+      .number()
+      .min(0.05, 'at least 0.05')
+      .max(1, 'at most 1')
+      .default(0.5)
+      .meta({
+        title: 'Shrink before learning on',
+        description:
+          'The layers that learn on start from their saved weights times this; 1 keeps them as saved. A network started from trained weights ' +
+          'tends to learn new data worse than a fresh one, and shrinking them first undoes most of that (Ash & Adams, 2020). Frozen layers keep theirs.',
+        advanced: true,
+      }),
   }),
   configure({ params, env }) {
     if (!params.model) return { outputs: {}, problems: [{ field: 'model', message: 'Choose a saved model to start from (the Models page lists them).' }] };
@@ -73,7 +85,7 @@ export const pretrained = defineNode({
     const trained = inputs.saved as TrainedModelArtifact;
     if (trained.spec.trainer !== 'gradient' || !trained.weights) throw new Error(`The saved model is a ${trained.spec.family}, not a neural network: it has no layers to reuse.`);
     const freeze: TransferBase['freeze'] = params.freeze === 'all-but-head' ? 'all-but-head' : params.freeze === 'none' ? 0 : params.frozenLayers;
-    const model = { ...trained.spec, base: { modelKey: params.model, freeze, trained } } as ModelSpec;
+    const model = { ...trained.spec, base: { modelKey: params.model, freeze, shrink: params.shrink, trained } } as ModelSpec;
     return { model };
   },
 });

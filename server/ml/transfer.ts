@@ -53,6 +53,12 @@ export async function startFromSaved(split: SplitArtifact, base: TransferBase, s
     throw new Error(`The saved network has ${layers.length} layer${layers.length === 1 ? '' : 's'} with weights before its head: freeze at most ${layers.length}.`);
   }
   layers.forEach((layer, i) => (layer.trainable = i >= frozen));
+  const shrink = base.shrink ?? 1;
+  if (shrink !== 1) {
+    tf.tidy(() => {
+      for (const layer of layers.slice(frozen)) for (const weight of layer.trainableWeights) weight.write(weight.read().mul(shrink));
+    });
+  }
 
   const outputUnits = split.task === 'classification' ? split.labels.length : 1;
   const names = new Set(network.layers.map((layer) => layer.name));
@@ -74,6 +80,11 @@ export async function startFromSaved(split: SplitArtifact, base: TransferBase, s
     `Starting from saved model ${base.modelKey.slice(0, 8)}… (${saved.spec.family}, trained to predict "${saved.target}"): ` +
       `${frozen} of ${layers.length} layers keep their weights, ${layers.length - frozen} learn on, and a new head predicts ${labels} of "${split.target}".`,
   );
+  const learning = layers.length - frozen;
+  if (shrink !== 1 && learning > 0) {
+    const which = learning === 1 ? 'The 1 layer that learns on starts from its' : `The ${learning} layers that learn on start from their`;
+    ctx.log(`${which} saved weights × ${shrink} (shrink: a network started from trained weights otherwise learns new data worse).`);
+  }
   const { trained: _embedded, ...named } = base;
   return { split: adopted, spec: { ...saved.spec, base: named } as ModelSpec, data, model };
 }

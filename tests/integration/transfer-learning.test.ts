@@ -2,15 +2,22 @@
  * Transfer learning for real (issue #5), on workers through the whole stack: a network learns digits
  * 0–4 (8×8 images); a new network for digits 5–9 that starts from it, with only 20 labelled images
  * per class, is judged on the other 5–9 images beside the same network trained from scratch on the
- * same 20 per class. Mean of 3 seeds (each seed its own 20 per class and its own initial weights).
+ * same 20 per class, with the same Train settings (its defaults). Ten seeds, each its own 20 per
+ * class and its own initial weights: a paired comparison.
  *
- * What was measured (wasm backend): the transferred network is on par with the one from scratch,
- * about half a point ahead, which is within the seed-to-seed spread (a few points either way). Over
- * five independent repeats (each with its own 0–4 network) it was 92.6% against 92.3%; with a dense
- * layer before the output the transferred CNN fell behind, a two-layer MLP tied. Features learned to
- * tell 0–4 apart carry little that 100 labelled 5–9 images do not already teach on this small data,
- * so this test asserts "on par, and good", and checks the mechanics exactly: frozen layers keep the
- * saved weights to the bit, the head is new.
+ * What was measured (wasm backend), and what made the difference:
+ * - Pixels scaled per pixel (as every other column) left the transferred network on par with scratch:
+ *   border pixels nearly constant in 0–4 blew up on 5–9 images. One scale per channel fixed that and
+ *   lifted both (scratch 0.926 → 0.956 with 16 filters).
+ * - Fine-tuning the saved weights as they are still only tied (+0.1 point over 20 seeds); deeper
+ *   networks or a dense layer before the output fell 3–5 points behind scratch: the known harm of
+ *   warm-starting (Ash & Adams 2020). Shrinking the layers that learn on to half their saved weights
+ *   first ("Shrink before learning on", default 0.5) turned it into a consistent gain: +0.7 point over
+ *   20 seeds, ahead on 16, in an in-process sweep; this test: 0.967 against 0.961, ahead on 8 of 10.
+ * - Tried without gain: pretraining with augmentation, fewer pretraining epochs, freezing the first
+ *   block, head-first-then-everything, a zero-initialized head, lower fine-tuning learning rates.
+ * On 8×8 digits the ceiling is close: 50 labels per class from scratch reach only ~0.979.
+ * The mechanics are checked exactly: frozen layers keep the saved weights to the bit, the head is new.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,18 +31,17 @@ import { runToEnd, useTestServer } from '../support/server';
 
 const server = useTestServer('transfer', 2, { warmWorkers: true });
 
-const SEEDS = [1, 2, 3];
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 /** Images of each digit 5–9 in the uploaded table; 20 of each are labelled for training, the rest judge. */
 const PER_CLASS = 170;
 const TRAIN_PER_CLASS = 20;
 /**
- * One architecture for both: a convolutional network, two blocks (16 then 32 filters of 3×3, max
+ * One architecture for both: a convolutional network, two blocks (32 then 64 filters of 3×3, max
  * pooling) straight into the output layer (no dense layer between), the same from saved weights or
- * from random ones.
+ * from random ones. Every Train node keeps Train's defaults (50 epochs, automatic learning rate,
+ * batches of 32) but its seed.
  */
-const NETWORK = { blocks: 2, filters: 16, denseUnits: 0 };
-/** The same Train settings for both. */
-const TRAINING = { epochs: 50, learningRate: 0.01, batchSize: 32 };
+const NETWORK = { blocks: 2, filters: 32, denseUnits: 0 };
 
 /** The first PER_CLASS rows of each digit 5–9 in the bundled file, in file order, as a CSV. */
 function digitsFiveToNine(): string {
@@ -60,7 +66,7 @@ const zeroToFour: GraphFile = {
     { ...node('filter', 'cleaning.filter-rows', { match: 'all', conditions: [{ column: 'digit', operator: 'less-or-equal', value: '4' }] }), typeVersion: 2 },
     node('split', 'split.train-test', { target: 'digit', task: 'classification', testFraction: 0.2, validationFraction: 0, seed: 1 }),
     node('network', 'model.cnn', NETWORK),
-    node('train', 'train.train', { ...TRAINING, seed: 1 }),
+    node('train', 'train.train', { seed: 1 }),
     node('evaluate', 'evaluate.evaluate'),
   ],
   edges: [
@@ -93,13 +99,13 @@ function fiveToNine(datasetId: string, savedId: string, seed: number): GraphFile
         seed,
       }),
       node('saved', 'model.pretrained', { model: savedId, freeze: 'none' }),
-      node('trainTransfer', 'train.train', { ...TRAINING, seed }),
+      node('trainTransfer', 'train.train', { seed }),
       node('evaluateTransfer', 'evaluate.evaluate'),
       node('frozen', 'model.pretrained', { model: savedId, freeze: 'all-but-head' }),
-      node('trainFrozen', 'train.train', { ...TRAINING, seed }),
+      node('trainFrozen', 'train.train', { seed }),
       node('evaluateFrozen', 'evaluate.evaluate'),
       node('network', 'model.cnn', NETWORK),
-      node('trainScratch', 'train.train', { ...TRAINING, seed }),
+      node('trainScratch', 'train.train', { seed }),
       node('evaluateScratch', 'evaluate.evaluate'),
     ],
     edges: [
@@ -167,6 +173,7 @@ describe('transfer learning: digits 0–4 → 5–9 with 20 labels per class', (
         .filter((e) => e.nodeId === 'trainTransfer' && e.kind === 'log')
         .map((e) => String(e.payload.message));
       expect(logs).toContainEqual(expect.stringContaining('0 of 2 layers keep their weights, 2 learn on, and a new head predicts 5 classes of "digit"'));
+      expect(logs).toContainEqual(expect.stringContaining('The 2 layers that learn on start from their saved weights × 0.5'));
       for (const id of ['evaluateTransfer', 'evaluateFrozen', 'evaluateScratch']) {
         expect(JSON.parse(steps[id].metrics!)).toMatchObject({ task: 'classification', testRows: 5 * (PER_CLASS - TRAIN_PER_CLASS) });
       }
@@ -195,7 +202,11 @@ describe('transfer learning: digits 0–4 → 5–9 with 20 labels per class', (
       `test accuracy on 750 images of 5–9, mean of ${SEEDS.length} seeds: from the saved 0–4 network ${figures(transfer)}, ` +
       `from scratch ${figures(scratch)}; only the new head learning ${figures(frozen)}`;
     console.log(summary);
-    expect(mean(transfer), summary).toBeGreaterThanOrEqual(0.9);
-    expect(mean(transfer), summary).toBeGreaterThanOrEqual(mean(scratch) - 0.01);
+    expect(mean(transfer), summary).toBeGreaterThanOrEqual(0.95);
+    expect(mean(transfer), summary).toBeGreaterThan(mean(scratch));
+    // Paired by seed (same labelled rows, same test rows): a one-sided t-test, 9 degrees of freedom, 5%.
+    const gains = transfer.map((a, i) => a - scratch[i]);
+    const spread = Math.sqrt(gains.reduce((sum, g) => sum + (g - mean(gains)) ** 2, 0) / (gains.length - 1));
+    expect(mean(gains) / (spread / Math.sqrt(gains.length)), `${summary}; gains ${gains.map((g) => g.toFixed(3)).join(', ')}`).toBeGreaterThan(1.833);
   });
 });

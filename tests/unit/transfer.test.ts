@@ -78,6 +78,18 @@ describe('starting from a saved network', () => {
     expect(tuned.get(first)).not.toEqual(before.get(first));
   });
 
+  it('shrink: the layers that learn on start from their saved weights times it; frozen layers keep theirs', async () => {
+    const logs: string[] = [];
+    const spec: ModelSpec = { ...mlp, base: { modelKey: 'saved-iris', freeze: 1, shrink: 0.5, trained: base } };
+    // No epoch: the network as training starts from it.
+    const start = await denseWeights(await trainNetwork(irisSplit('species', 'petal_width_cm'), spec, { ...options, epochs: 0 }, testContext(logs)));
+    const before = await denseWeights(base);
+    const [first, second] = [...before.keys()];
+    expect(start.get(first)).toEqual(before.get(first));
+    expect(start.get(second)).toEqual(before.get(second)!.map((values) => values.map((v) => v * 0.5)));
+    expect(logs[1]).toBe('The 1 layer that learns on starts from its saved weights × 0.5 (shrink: a network started from trained weights otherwise learns new data worse).');
+  });
+
   it('refuses in plain words: too many layers to freeze, preprocessing fitted on the new rows, a missing column', async () => {
     const split = irisSplit('species', 'petal_width_cm');
     await expect(trainNetwork(split, from(3), options, testContext())).rejects.toThrow(

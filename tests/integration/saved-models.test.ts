@@ -219,6 +219,6 @@ describe('saved models (the Models page)', () => {
     expect(saved).toMatchObject({ family: 'logistic-regression', nodeId: 'train' });
     const { ArtifactStore } = await import('../../server/engine/artifact-store');
     const trained = new ArtifactStore(path.join(server.dataDir, 'artifacts')).read(saved.id, 'model') as { spec: { base?: Record<string, unknown> } };
-    expect(trained.spec.base).toEqual({ modelKey: irisId, freeze: 'all-but-head' });
+    expect(trained.spec.base).toEqual({ modelKey: irisId, freeze: 'all-but-head', shrink: 0.5 });
   });
 });

@@ -38,6 +38,17 @@ function asTensor(info: tf.TensorInfo | undefined): tf.Tensor {
   return info instanceof tf.Tensor ? info : tf.engine().makeTensorFromTensorInfo(info);
 }
 
+/** A kernel input as a float32 tensor: the gradients below compute in float32. */
+function floatInput<T extends tf.Tensor>(info: tf.TensorInfo | undefined): T {
+  const tensor = asTensor(info);
+  return (tensor.dtype === 'float32' ? tensor : tf.cast(tensor, 'float32')) as T;
+}
+
+/** Input rows (or columns) that `outSize` outputs of a filter of `filterSize` taps read, padding included. */
+function tapExtent(outSize: number, stride: number, filterSize: number, dilation: number): number {
+  return (outSize - 1) * stride + (filterSize - 1) * dilation + 1;
+}
+
 /**
  * x (NHWC) padded with the conv's top/left padding and cut (or zero-extended) at the bottom/right
  * so that output position o of a tap at offset k*dilation reads row o*stride + k*dilation.
@@ -104,14 +115,12 @@ export function conv2dBackpropFilterWasm(args: {
   const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
   return tf.tidy(() => {
-    let x = asTensor(args.inputs.x) as tf.Tensor4D;
-    let dy = asTensor(args.inputs.dy) as tf.Tensor4D;
+    let x = floatInput<tf.Tensor4D>(args.inputs.x);
+    let dy = floatInput<tf.Tensor4D>(args.inputs.dy);
     if (dataFormat === 'NCHW') {
       x = tf.transpose(x, [0, 2, 3, 1]);
       dy = tf.transpose(dy, [0, 2, 3, 1]);
     }
-    if (x.dtype !== 'float32') x = tf.cast(x, 'float32');
-    if (dy.dtype !== 'float32') dy = tf.cast(dy, 'float32');
     const info = tf.backend_util.computeConv2DInfo(
       x.shape,
       filterShape,
@@ -126,8 +135,8 @@ export function conv2dBackpropFilterWasm(args: {
     const outHeight = dy.shape[1];
     const outWidth = dy.shape[2];
     const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
-    const needH = (outHeight - 1) * strideHeight + filterHeight;
-    const needW = (outWidth - 1) * strideWidth + filterWidth;
+    const needH = tapExtent(outHeight, strideHeight, filterHeight, 1);
+    const needW = tapExtent(outWidth, strideWidth, filterWidth, 1);
     const xp = padForTaps(x, info.padInfo.top, info.padInfo.left, needH, needW);
     const xT = tf.transpose(xp, [3, 1, 2, 0]); // [C, Hp, Wp, N]
     const dyT = tf.transpose(dy, [1, 2, 0, 3]); // [outH, outW, N, F]
@@ -186,18 +195,16 @@ export function depthwiseBackpropFilterWasm(args: {
 }): tf.Tensor {
   const attrs = args.attrs as unknown as DepthwiseBackpropAttrs;
   return tf.tidy(() => {
-    let x = asTensor(args.inputs.x) as tf.Tensor4D;
-    let dy = asTensor(args.inputs.dy) as tf.Tensor4D;
-    if (x.dtype !== 'float32') x = tf.cast(x, 'float32');
-    if (dy.dtype !== 'float32') dy = tf.cast(dy, 'float32');
+    const x = floatInput<tf.Tensor4D>(args.inputs.x);
+    const dy = floatInput<tf.Tensor4D>(args.inputs.dy);
     const filterShape = attrs.filterShape as Shape4;
     const info = depthwiseInfo(x.shape, filterShape, attrs);
     const [filterHeight, filterWidth, inChannels, multiplier] = filterShape;
     const outHeight = dy.shape[1];
     const outWidth = dy.shape[2];
     const tapInfo = { ...info, outHeight, outWidth };
-    const needH = (outHeight - 1) * info.strideHeight + (filterHeight - 1) * info.dilationHeight + 1;
-    const needW = (outWidth - 1) * info.strideWidth + (filterWidth - 1) * info.dilationWidth + 1;
+    const needH = tapExtent(outHeight, info.strideHeight, filterHeight, info.dilationHeight);
+    const needW = tapExtent(outWidth, info.strideWidth, filterWidth, info.dilationWidth);
     const xp = padForTaps(x, info.padInfo.top, info.padInfo.left, needH, needW);
     const rows = dy.shape[0] * outHeight * outWidth;
     const dy3 = tf.reshape(dy, [rows, inChannels, multiplier]);
@@ -223,10 +230,8 @@ export function depthwiseBackpropInputWasm(args: {
 }): tf.Tensor {
   const attrs = args.attrs as unknown as DepthwiseBackpropAttrs;
   return tf.tidy(() => {
-    let dy = asTensor(args.inputs.dy) as tf.Tensor4D;
-    let filter = asTensor(args.inputs.filter) as tf.Tensor4D;
-    if (dy.dtype !== 'float32') dy = tf.cast(dy, 'float32');
-    if (filter.dtype !== 'float32') filter = tf.cast(filter, 'float32');
+    const dy = floatInput<tf.Tensor4D>(args.inputs.dy);
+    const filter = floatInput<tf.Tensor4D>(args.inputs.filter);
     const inputShape = attrs.inputShape as Shape4;
     const info = depthwiseInfo(inputShape, filter.shape, attrs);
     const [kh0, kw0, c, m] = filter.shape;

@@ -88,7 +88,7 @@ export function networkEncoderOptions(family: ModelSpec['family'], split: SplitA
   const image = imageShape(features);
   // Pixels are channel-last: channel k is every k-th pixel column.
   if (image) options.pooled = Array.from({ length: image.channels }, (_, channel) => image.columns.filter((_, i) => i % image.channels === channel));
-  if ((READS as Partial<Record<string, { texts?: true }>>)[family]?.texts) {
+  if (Object.hasOwn(READS, family) && READS[family as DeepFamily].texts) {
     const ids: Record<string, number> = {};
     for (const group of tokenColumns(features)) {
       const size = vocabularySize(split.recipe, group.base);

@@ -53,17 +53,21 @@ export function configureTraining(inputs: Record<string, PortInfo | undefined>, 
   if (!data?.table || !model) return { outputs: {} };
   const problems: ConfigureProblem[] = [...extraProblems];
   const task = data.table.task;
-  const freeText = data.table.columns.filter((c) => c.type === 'text' && c.name !== data.table!.target).map((c) => `"${c.name}"`);
-  if (freeText.length > 0) {
-    problems.push({
-      code: 'config',
-      message: `Column${freeText.length > 1 ? 's' : ''} ${freeText.join(', ')} hold${freeText.length > 1 ? '' : 's'} free text, which this model cannot read: remove ${freeText.length > 1 ? 'them' : 'it'} before the split (Select columns).`,
-    });
+  if (model.inputColumns) {
+    // Started from a saved model: the rows go through its preprocessing (tokenizer, scalers…) and its
+    // encoder, which read the raw columns it was trained on; other columns are left aside.
+    problems.push(...savedInputProblems(model.inputColumns, data.table.columns, data.table.target));
+  } else {
+    const freeText = data.table.columns.filter((c) => c.type === 'text' && c.name !== data.table!.target).map((c) => `"${c.name}"`);
+    if (freeText.length > 0) {
+      problems.push({
+        code: 'config',
+        message: `Column${freeText.length > 1 ? 's' : ''} ${freeText.join(', ')} hold${freeText.length > 1 ? '' : 's'} free text, which this model cannot read: remove ${freeText.length > 1 ? 'them' : 'it'} before the split (Select columns).`,
+      });
+    }
+    // A CNN, RNN or transformer needs its kind of columns (pixels, word ids, time windows).
+    problems.push(...deepInputProblems(model.family, data.table.columns, data.table.target));
   }
-  // A CNN, RNN or transformer needs its kind of columns (pixels, word ids, time windows).
-  problems.push(...deepInputProblems(model.family, data.table.columns, data.table.target));
-  // A model started from a saved one reads the data through the saved model's preprocessing.
-  if (model.inputColumns) problems.push(...savedInputProblems(model.inputColumns, data.table.columns, data.table.target));
   const supervised = model.task !== 'clustering' && model.task !== 'projection';
   if (supervised && model.task && task && model.task !== task) {
     const kind = task === 'regression' ? 'a number' : 'a category';

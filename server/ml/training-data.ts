@@ -17,11 +17,18 @@ export interface TrainingData {
 
 /** `options` may depend on the prepared training rows (the columns the recipe made). */
 export function prepareTraining(split: SplitArtifact, options: EncoderOptions | ((train: Table) => EncoderOptions) = {}): TrainingData {
+  const rows = preparedRows(split);
+  // The recipe may replace columns (PCA, date parts): the model learns from the prepared ones.
+  const featureNames = rows.train.columns.map((c) => c.name).filter((n) => n !== split.target);
+  const encoder = fitEncoder(rows.train, featureNames, typeof options === 'function' ? options(rows.train) : options);
+  const inputColumns = split.train.columns.filter((c) => c.name !== split.target).map((c) => ({ name: c.name, type: c.type }));
+  return { ...rows, encoder, inputColumns };
+}
+
+/** The split's rows through its fitted recipe, and the regression target's scale: what any encoder then reads. */
+export function preparedRows(split: SplitArtifact): Pick<TrainingData, 'train' | 'validation' | 'targetScale'> {
   const train = applyRecipe(split.recipe, split.train);
   const validation = split.validation.rowCount > 0 ? applyRecipe(split.recipe, split.validation) : undefined;
-  // The recipe may replace columns (PCA, date parts): the model learns from the prepared ones.
-  const featureNames = train.columns.map((c) => c.name).filter((n) => n !== split.target);
-  const encoder = fitEncoder(train, featureNames, typeof options === 'function' ? options(train) : options);
   const targetScale = { mean: 0, std: 1 };
   if (split.task === 'regression') {
     const y = numericValues(getColumn(train, split.target));
@@ -31,6 +38,5 @@ export function prepareTraining(split: SplitArtifact, options: EncoderOptions | 
   if (split.task === 'classification' && split.labels.length < 2) {
     throw new Error(`The target "${split.target}" has only one class (${split.labels[0] ?? 'none'}): there is nothing to tell apart.`);
   }
-  const inputColumns = split.train.columns.filter((c) => c.name !== split.target).map((c) => ({ name: c.name, type: c.type }));
-  return { train, validation, encoder, targetScale, inputColumns };
+  return { train, validation, targetScale };
 }

@@ -200,6 +200,16 @@ describe('compile-time input checks (Train)', () => {
     expect(problems('mlp', plain)).toEqual([]);
   });
 
+  it("a network started from a saved one reads raw text through the saved model's tokenizer: Train asks only for the columns it read", () => {
+    const saved = (inputColumns: ColumnSchema[], columns: ColumnSchema[]) =>
+      configureTraining({ split: split(columns), model: { type: 'Model', model: { family: 'rnn', trainer: 'gradient', inputColumns } } }).problems ?? [];
+    const text: ColumnSchema[] = [{ name: 'msg', type: 'text' }];
+    expect(saved(text, [...text, ...plain])).toEqual([]);
+    expect(saved([...text, { name: 'extra', type: 'number' }], plain).map((p) => p.message)).toEqual([
+      'The saved model reads columns "msg", "extra", which the data does not have: a model that starts from it needs the same columns.',
+    ]);
+  });
+
   it('Predict takes raw text for a model that learned word columns (its own Tokenize step makes them), but still names a missing column', () => {
     const predict = nodeKinds.get('evaluate.predict')!;
     const model: PortInfo = { type: 'TrainedModel', table: split([...words, ...plain]).table, model: { family: 'rnn', trainer: 'gradient', task: 'classification' } };

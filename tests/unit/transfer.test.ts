@@ -90,6 +90,17 @@ describe('starting from a saved network', () => {
     expect(logs[1]).toBe('The 1 layer that learns on starts from its saved weights × 0.5 (shrink: a network started from trained weights otherwise learns new data worse).');
   });
 
+  it('columns the saved model did not read are left aside, free text included', async () => {
+    const split = irisSplit('species', 'petal_width_cm');
+    const note = (table: Table): Table => ({
+      ...table,
+      columns: [...table.columns, { name: 'note', type: 'text', codes: new Int32Array(table.rowCount), categories: ['a free-text remark'] }],
+    });
+    const trained = await trainNetwork({ ...split, train: note(split.train), test: note(split.test) }, from(0), { ...options, epochs: 2 }, testContext());
+    expect(trained.inputColumns).toEqual(base.inputColumns);
+    expect(trained.encoder).toEqual(base.encoder);
+  });
+
   it('refuses in plain words: too many layers to freeze, preprocessing fitted on the new rows, a missing column', async () => {
     const split = irisSplit('species', 'petal_width_cm');
     await expect(trainNetwork(split, from(3), options, testContext())).rejects.toThrow(

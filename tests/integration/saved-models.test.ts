@@ -5,7 +5,7 @@ import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import { eventsOf, stepsOf } from '../support/engine-harness';
-import { edge, irisGraph, node, withParams } from '../support/pipeloom';
+import { edge, irisGraph, node, trainAndEvaluate, withParams } from '../support/pipeloom';
 import { useTestServer } from '../support/server';
 
 const server = useTestServer('saved-models', 2, { warmWorkers: true });
@@ -60,13 +60,7 @@ function transferGraph(dataset: string, target: string, savedId: string): GraphF
       node('train', 'train.train', { epochs: 20, learningRate: 0.05 }),
       node('evaluate', 'evaluate.evaluate'),
     ],
-    edges: [
-      edge('data', 'table', 'split', 'table'),
-      edge('split', 'split', 'train', 'split'),
-      edge('start', 'model', 'train', 'model'),
-      edge('train', 'model', 'evaluate', 'model'),
-      edge('split', 'split', 'evaluate', 'split'),
-    ],
+    edges: [edge('data', 'table', 'split', 'table'), ...trainAndEvaluate({ split: 'split', model: 'start', train: 'train', evaluate: 'evaluate' })],
   };
 }
 

@@ -26,7 +26,7 @@ import type { GraphFile } from '../../lib/graph';
 import { getColumn, labelOf } from '../../lib/table';
 import type { SplitArtifact, TrainedModelArtifact } from '../../nodes/artifacts';
 import { eventsOf } from '../support/engine-harness';
-import { edge, node, projectRoot } from '../support/pipeloom';
+import { edge, node, projectRoot, trainAndEvaluate } from '../support/pipeloom';
 import { runToEnd, useTestServer } from '../support/server';
 
 const server = useTestServer('transfer', 2, { warmWorkers: true });
@@ -72,10 +72,7 @@ const zeroToFour: GraphFile = {
   edges: [
     edge('data', 'table', 'filter', 'table'),
     edge('filter', 'table', 'split', 'table'),
-    edge('split', 'split', 'train', 'split'),
-    edge('network', 'model', 'train', 'model'),
-    edge('train', 'model', 'evaluate', 'model'),
-    edge('split', 'split', 'evaluate', 'split'),
+    ...trainAndEvaluate({ split: 'split', model: 'network', train: 'train', evaluate: 'evaluate' }),
   ],
 };
 
@@ -110,18 +107,9 @@ function fiveToNine(datasetId: string, savedId: string, seed: number): GraphFile
     ],
     edges: [
       edge('data', 'table', 'split', 'table'),
-      edge('split', 'split', 'trainTransfer', 'split'),
-      edge('saved', 'model', 'trainTransfer', 'model'),
-      edge('trainTransfer', 'model', 'evaluateTransfer', 'model'),
-      edge('split', 'split', 'evaluateTransfer', 'split'),
-      edge('split', 'split', 'trainFrozen', 'split'),
-      edge('frozen', 'model', 'trainFrozen', 'model'),
-      edge('trainFrozen', 'model', 'evaluateFrozen', 'model'),
-      edge('split', 'split', 'evaluateFrozen', 'split'),
-      edge('split', 'split', 'trainScratch', 'split'),
-      edge('network', 'model', 'trainScratch', 'model'),
-      edge('trainScratch', 'model', 'evaluateScratch', 'model'),
-      edge('split', 'split', 'evaluateScratch', 'split'),
+      ...trainAndEvaluate({ split: 'split', model: 'saved', train: 'trainTransfer', evaluate: 'evaluateTransfer' }),
+      ...trainAndEvaluate({ split: 'split', model: 'frozen', train: 'trainFrozen', evaluate: 'evaluateFrozen' }),
+      ...trainAndEvaluate({ split: 'split', model: 'network', train: 'trainScratch', evaluate: 'evaluateScratch' }),
     ],
   };
 }
@@ -231,7 +219,7 @@ describe('transfer learning on text', () => {
     const split = (fraction: number) => node('split', 'split.train-test', { target: 'category', testFraction: fraction, validationFraction: 0, stratify: true, seed: 1 });
     const learn = (model: ReturnType<typeof node>) => ({
       nodes: [model, node('train', 'train.train', { seed: 1 }), node('evaluate', 'evaluate.evaluate')],
-      edges: [edge('split', 'split', 'train', 'split'), edge(model.id, 'model', 'train', 'model'), edge('train', 'model', 'evaluate', 'model'), edge('split', 'split', 'evaluate', 'split')],
+      edges: trainAndEvaluate({ split: 'split', model: model.id, train: 'train', evaluate: 'evaluate' }),
     });
     const first = tickets(['technical', 'billing'], true);
     const rnn = learn(node('network', 'model.rnn'));

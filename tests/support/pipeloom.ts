@@ -39,3 +39,13 @@ export function node(id: string, type: string, params: Record<string, unknown> =
 export function edge(source: string, sourceHandle: string, target: string, targetHandle: string): GraphEdge {
   return { id: `${source}.${sourceHandle}->${target}.${targetHandle}`, source, sourceHandle, target, targetHandle };
 }
+
+/** A model trained on a split and judged on its test rows: split → Train ← model, then Train → Evaluate ← split. */
+export function trainAndEvaluate(ids: { split: string; model: string; train: string; evaluate: string }): GraphEdge[] {
+  return [
+    edge(ids.split, 'split', ids.train, 'split'),
+    edge(ids.model, 'model', ids.train, 'model'),
+    edge(ids.train, 'model', ids.evaluate, 'model'),
+    edge(ids.split, 'split', ids.evaluate, 'split'),
+  ];
+}

@@ -5,11 +5,36 @@ export const GRAPH_FORMAT_VERSION = 1;
 
 const id = z.string().min(1, 'must not be empty').max(200);
 
+/** Kinds the engine runs for itself (ingesting an upload): no graph from outside may name one. */
+export const INTERNAL_KIND_PREFIX = 'system.';
+
+/** Deeper params than this are refused: no node kind nests anywhere near it, and deep JSON is an attack on recursion. */
+export const MAX_PARAMS_DEPTH = 16;
+
+/** Whether a JSON value nests deeper than `max` arrays/objects, found without recursion. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export const graphNodeSchema = z.object({
   id,
-  type: z.string().min(1),
+  type: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(100, 'at most 100 characters')
+    .refine((type) => !type.startsWith(INTERNAL_KIND_PREFIX), 'this node kind is internal to the engine and cannot be used in a graph'),
   typeVersion: z.number().int().positive(),
-  params: z.record(z.string(), z.unknown()).default({}),
+  params: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .refine((params) => !nestsDeeperThan(params, MAX_PARAMS_DEPTH), `params nest deeper than ${MAX_PARAMS_DEPTH} levels`),
   position: z.object({ x: z.number(), y: z.number() }),
 });
 

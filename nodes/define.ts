@@ -101,8 +101,6 @@ export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   params: P;
   /** Steps with side effects (deploy) are never skipped as cached. */
   sideEffect?: boolean;
-  /** Engine-internal kinds (ingesting an upload) stay out of the palette and the graph format. */
-  hidden?: boolean;
   /** Stored artifacts the step reads besides its inputs (an uploaded dataset), given to run() as inputs under these ports. */
   reads?(params: z.output<P>): Record<string, { key: string; port: string }>;
   /** Light bookkeeping without TensorFlow.js (deploy): the engine runs it itself, no worker needed. */

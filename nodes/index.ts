@@ -92,8 +92,16 @@ export const NODE_KINDS: NodeDefinition[] = [
   deploy,
 ] as unknown as NodeDefinition[];
 
-/** Every kind the engine can run, the hidden ones (ingest) included. */
-export const nodeKinds = new Map([...NODE_KINDS, ingestUpload as unknown as NodeDefinition].map((k) => [k.type, k]));
+/** The kinds a graph may name: compile, the API and the CLI know only these. */
+export const nodeKinds: ReadonlyMap<string, NodeDefinition> = new Map(NODE_KINDS.map((k) => [k.type, k]));
+
+/**
+ * Every kind a worker can run: the graph kinds and the engine's internal ones (ingesting an upload),
+ * which the engine starts itself and no graph can name (their type starts with INTERNAL_KIND_PREFIX).
+ */
+export const runnableKinds: ReadonlyMap<string, NodeDefinition> = new Map(
+  [...NODE_KINDS, ingestUpload as unknown as NodeDefinition].map((k) => [k.type, k]),
+);
 
 export function catalogEntry(kind: NodeDefinition): CatalogEntry {
   return {
@@ -110,5 +118,5 @@ export function catalogEntry(kind: NodeDefinition): CatalogEntry {
 }
 
 export function catalog(): CatalogEntry[] {
-  return NODE_KINDS.filter((k) => !k.hidden).map(catalogEntry);
+  return NODE_KINDS.map(catalogEntry);
 }

@@ -28,14 +28,6 @@ export function RunPanel({ run, labelOf }: { run: RunView | null; labelOf(nodeId
               <span className="font-semibold">{labelOf(nodeId)} failed:</span> {s.error ?? 'no reason was recorded.'}
             </p>
             <p>The steps after it were skipped; fix the problem and run again (finished steps are reused).</p>
-            {s.errorDetails && (
-              <details>
-                <summary className="cursor-pointer">Technical details</summary>
-                <pre className="mt-1 max-h-64 overflow-auto whitespace-pre-wrap break-words rounded bg-white/70 p-2 text-[11px]" data-testid="error-details">
-                  {s.errorDetails}
-                </pre>
-              </details>
-            )}
           </div>
         ))}
       {curves.map(([nodeId, points]) => (

@@ -14,8 +14,6 @@ export interface StepView {
   progress: number;
   message?: string;
   error?: string;
-  /** A failure's technical details (the stack): not in the events, only in the stored snapshot. */
-  errorDetails?: string;
   metrics?: Record<string, unknown> | null;
 }
 
@@ -33,7 +31,7 @@ export interface RunView {
 /** The stored run as runs.get returns it (only what the view is folded from). */
 export interface RunSnapshot {
   run: { id: string; status: string };
-  steps: { nodeId: string; status: string; errorDetails?: string | null }[];
+  steps: { nodeId: string; status: string }[];
   events: RunEvent[];
 }
 
@@ -42,7 +40,7 @@ export function initialRunView(runId: string, steps: RunSnapshot['steps']): RunV
     runId,
     status: 'running',
     steps: Object.fromEntries(
-      steps.map((s) => [s.nodeId, s.errorDetails ? { status: 'pending', progress: 0, errorDetails: s.errorDetails } : { status: 'pending', progress: 0 }]),
+      steps.map((s) => [s.nodeId, { status: 'pending', progress: 0 }]),
     ),
     curves: {},
     logs: [],
@@ -50,7 +48,7 @@ export function initialRunView(runId: string, steps: RunSnapshot['steps']): RunV
   };
 }
 
-/** The view of a stored run: its events folded in order, with the failures' details from its steps. */
+/** The view of a stored run: its events folded in order. */
 export function runViewFromSnapshot(snapshot: RunSnapshot): RunView {
   const base = initialRunView(snapshot.run.id, snapshot.steps);
   return snapshot.events.reduce<RunView>((v, e) => applyRunEvent(v, e), { ...base, status: snapshot.run.status });
@@ -76,7 +74,6 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
         progress: typeof p.progress === 'number' ? p.progress : before.progress,
         message: typeof p.message === 'string' ? p.message : before.message,
         error: typeof p.error === 'string' ? p.error : before.error,
-        errorDetails: before.errorDetails,
         metrics,
       },
     };

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
 import { formatHeadline, headlineMetric } from '../../lib/model-headline';
-import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../../nodes/deploy/deploy';
+import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../../lib/ids';
 import { useTRPC } from '../trpc';
 
 /** A deployment name suggested from the pipeline's name ("Digits 0–4" → "digits-0-4"). */

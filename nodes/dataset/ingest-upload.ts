@@ -57,15 +57,17 @@ export const ingestUpload = defineNode({
   category: 'dataset',
   label: 'Ingest an upload',
   description: 'Parses an uploaded CSV, TSV, JSON or Excel file, or a ZIP of images, into a table.',
-  hidden: true,
   inputs: [],
   outputs: [{ name: 'table', type: 'Table', label: 'Table' }],
-  params: ingestOptionsSchema.extend({ path: z.string().min(1), fileName: z.string(), maxBytes: z.number().int().positive() }),
+  // The upload by its name in the uploads folder, never a path: a task cannot point a worker at another file.
+  params: ingestOptionsSchema.extend({ upload: z.string().min(1), fileName: z.string(), maxBytes: z.number().int().positive() }),
   configure: () => ({ outputs: {} }),
   async run({ params, ctx }) {
     ctx.progress(0, 'parsing');
     const { ingestUploadFile } = await import('../../server/data/ingest-file');
-    const { table: data, report } = await ingestUploadFile(params.path, params.fileName, { ...params, onProgress: (fraction, message) => ctx.progress(fraction, message) });
+    const { uploadFile } = await import('../../server/paths');
+    const onProgress = (fraction: number, message: string) => ctx.progress(fraction, message);
+    const { table: data, report } = await ingestUploadFile(uploadFile(params.upload), params.fileName, { ...params, onProgress });
     const table: TableArtifact = { table: data, recipe: [] };
     return {
       table,

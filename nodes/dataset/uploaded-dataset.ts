@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HEX_ID_OR_EMPTY } from '../../lib/ids';
 import type { TableArtifact } from '../artifacts';
 import { defineNode } from '../define';
 
@@ -14,7 +15,7 @@ export const uploadedDataset = defineNode({
   inputs: [],
   outputs: [{ name: 'table', type: 'Table', label: 'Table' }],
   params: z.object({
-    dataset: z.string().default('').meta({ title: 'Dataset', description: 'Upload files on the Datasets page.', widget: 'dataset' }),
+    dataset: z.string().regex(HEX_ID_OR_EMPTY, 'not a dataset id').default('').meta({ title: 'Dataset', description: 'Upload files on the Datasets page.', widget: 'dataset' }),
   }),
   configure({ params, env }) {
     if (!params.dataset) return { outputs: {}, problems: [{ field: 'dataset', message: 'Choose an uploaded dataset (upload one on the Datasets page).' }] };

@@ -1,9 +1,8 @@
 import { z } from 'zod';
+import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../../lib/ids';
 import type { DeploymentArtifact, TrainedModelArtifact } from '../artifacts';
 import { defineNode } from '../define';
 
-export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-export const MODEL_NAME_RULE = 'use 1–63 lower-case letters, digits, "-" or "_", starting with a letter or digit';
 
 export const deploy = defineNode({
   type: 'deploy.deploy',

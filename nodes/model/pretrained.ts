@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HEX_ID_OR_EMPTY } from '../../lib/ids';
 import type { ModelSpec, TrainedModelArtifact, TransferBase } from '../artifacts';
 import { defineNode } from '../define';
 
@@ -16,7 +17,7 @@ export const pretrained = defineNode({
   inputs: [],
   outputs: [{ name: 'model', type: 'Model', label: 'Model' }],
   params: z.object({
-    model: z.string().default('').meta({ title: 'Saved model', description: 'Every model a run trained is listed on the Models page.', widget: 'model' }),
+    model: z.string().regex(HEX_ID_OR_EMPTY, 'not a saved model id').default('').meta({ title: 'Saved model', description: 'Every model a run trained is listed on the Models page.', widget: 'model' }),
     freeze: z
       .enum(['all-but-head', 'first-layers', 'none'])
       .default('all-but-head')

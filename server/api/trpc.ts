@@ -1,8 +1,27 @@
 import { initTRPC } from '@trpc/server';
+import { ZodError } from 'zod';
+import { publicErrorMessage } from '../errors';
 
-/** The one tRPC init: every router and procedure is built from here. */
+/**
+ * The one tRPC init: every router and procedure is built from here. Errors reach the client as a
+ * plain message and the field it is about, never a stack, a server path or a database's own words.
+ */
 const t = initTRPC.create({
   sse: { ping: { enabled: true, intervalMs: 5000 }, client: { reconnectAfterInactivityMs: 15000 } },
+  errorFormatter({ shape, error }) {
+    const issue = error.cause instanceof ZodError ? error.cause.issues[0] : undefined;
+    const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
+    const message = issue
+      ? `${field ?? 'input'}: ${issue.message}`
+      : error.code === 'INTERNAL_SERVER_ERROR'
+        ? publicErrorMessage(error.cause ?? error)
+        : error.message;
+    return {
+      message,
+      code: shape.code,
+      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, ...(field ? { field } : {}) },
+    };
+  },
 });
 
 export const router = t.router;

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { desc, eq } from 'drizzle-orm';
 import type { z } from 'zod';
+import { datasetIdSchema } from '../../lib/ids';
 import { DEFAULT_IMAGE_SIZE } from '../../lib/image';
 import type { ColumnStats } from '../../lib/stats';
 import type { ColumnSchema } from '../../lib/table';
@@ -17,6 +18,9 @@ import { getDb } from '../db';
 import { ArtifactStore } from '../engine/artifact-store';
 import { artifactsDir, getEngine } from '../engine/instance';
 import { TaskFailed } from '../engine/protocol';
+import { isDiskFull, publicErrorMessage } from '../errors';
+import { RequestError } from '../http/guard';
+import { uploadsDir } from '../paths';
 
 export function maxUploadBytes(): number {
   return (Number(process.env.PIPELOOM_MAX_UPLOAD_MB) || 200) * 2 ** 20;
@@ -55,22 +59,15 @@ export function getDataset(id: string): DatasetSummary | undefined {
   return row ? toSummary(row) : undefined;
 }
 
+/** Deletes a dataset the database knows (its id checked by shape first); false when there is none. */
 export function deleteDataset(id: string): boolean {
-  const removed = getDb().delete(datasets).where(eq(datasets.id, id)).run().changes > 0;
-  rmSync(path.join(artifactsDir(), datasetArtifactKey(id)), { recursive: true, force: true });
-  return removed;
+  if (!datasetIdSchema.safeParse(id).success || !getDataset(id)) return false;
+  new ArtifactStore(artifactsDir()).remove(datasetArtifactKey(id));
+  return getDb().delete(datasets).where(eq(datasets.id, id)).run().changes > 0;
 }
 
 /** An upload problem answered with an HTTP status and a message for the user. */
-export class UploadError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly problems: IngestReport['problems'] = [],
-  ) {
-    super(message);
-  }
-}
+export class UploadError extends RequestError {}
 
 /**
  * The options that decide what table a file becomes. CSV and JSON: all of them, as parsed (so the
@@ -95,7 +92,7 @@ export async function receiveUpload(body: WebReadableStream<Uint8Array>, fileNam
   const options = ingestOptionsSchema.safeParse(rawOptions);
   if (!options.success) throw new UploadError(400, `Upload options: ${options.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const engine = getEngine();
-  const uploads = path.join(artifactsDir(), 'uploads');
+  const uploads = uploadsDir();
   mkdirSync(uploads, { recursive: true });
   const temp = path.join(uploads, `${randomUUID()}.upload`);
   const limit = maxUploadBytes();
@@ -123,10 +120,10 @@ export async function receiveUpload(body: WebReadableStream<Uint8Array>, fileNam
     if (known) return { dataset: known, existing: true };
     let summary: Record<string, unknown> | null;
     try {
-      summary = await engine.runDetached('system.ingest-upload', { ...options.data, path: temp, fileName, maxBytes: limit }, datasetArtifactKey(id));
+      summary = await engine.runDetached('system.ingest-upload', { ...options.data, upload: path.basename(temp), fileName, maxBytes: limit }, datasetArtifactKey(id));
     } catch (error) {
-      const message = error instanceof TaskFailed || error instanceof Error ? error.message : String(error);
-      throw new UploadError(422, message);
+      // A worker's message is written for people (paths cut); anything else is told plainly.
+      throw new UploadError(isDiskFull(error) ? 507 : 422, error instanceof TaskFailed ? error.message : publicErrorMessage(error));
     }
     if (!summary) throw new UploadError(500, 'The upload was parsed but produced no summary.');
     const report = summary.report as IngestReport;

@@ -2,6 +2,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { resolveInside } from '../paths';
+
+/** Artifact keys: letters, digits, '-' and '_' (hashes, `dataset-<id>`, `<hash>-<run>`). */
+const ARTIFACT_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
 type TypedArray = Float64Array | Float32Array | Int32Array | Uint8Array;
 const TYPED = { Float64Array, Float32Array, Int32Array, Uint8Array } as const;
@@ -18,12 +22,23 @@ export class ArtifactStore {
     mkdirSync(root, { recursive: true });
   }
 
+  /** A key's folder: keys are flat names (hashes, `dataset-<id>`), never paths. */
+  private folder(key: string): string {
+    if (!ARTIFACT_KEY.test(key)) throw new Error(`"${key.slice(0, 80)}" is not an artifact key.`);
+    return resolveInside(this.root, key);
+  }
+
+  private checkpointFile(key: string): string {
+    this.folder(key);
+    return path.join(this.root, 'checkpoints', key);
+  }
+
   has(key: string): boolean {
-    return existsSync(path.join(this.root, key));
+    return existsSync(this.folder(key));
   }
 
   write(key: string, outputs: Record<string, unknown>): void {
-    const target = path.join(this.root, key);
+    const target = this.folder(key);
     if (existsSync(target)) return;
     const temp = path.join(this.root, `.tmp-${key}-${randomUUID()}`);
     mkdirSync(temp, { recursive: true });
@@ -42,7 +57,7 @@ export class ArtifactStore {
 
   /** Same as read, without blocking the event loop on big files (the web server's readers use it). */
   async readAsync(key: string, port: string): Promise<unknown> {
-    const dir = path.join(this.root, key);
+    const dir = this.folder(key);
     const [json, binary] = await Promise.all([readFile(path.join(dir, `${port}.json`), 'utf8'), readFile(path.join(dir, `${port}.bin`))]).catch(
       (error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') throw new Error(`Artifact ${key}/${port} is missing from the artifact store.`);
@@ -53,7 +68,7 @@ export class ArtifactStore {
   }
 
   read(key: string, port: string): unknown {
-    const dir = path.join(this.root, key);
+    const dir = this.folder(key);
     const file = path.join(dir, `${port}.json`);
     if (!existsSync(file)) throw new Error(`Artifact ${key}/${port} is missing from the artifact store.`);
     return decodeArtifact(readFileSync(file, 'utf8'), readFileSync(path.join(dir, `${port}.bin`)));
@@ -61,13 +76,13 @@ export class ArtifactStore {
 
   /** A stored value without its binary part (typed arrays stay references): a cheap read of its small fields. */
   readJson(key: string, port: string): unknown {
-    const file = path.join(this.root, key, `${port}.json`);
+    const file = path.join(this.folder(key), `${port}.json`);
     if (!existsSync(file)) throw new Error(`Artifact ${key}/${port} is missing from the artifact store.`);
     return JSON.parse(readFileSync(file, 'utf8'));
   }
 
   remove(key: string): void {
-    rmSync(path.join(this.root, key), { recursive: true, force: true });
+    rmSync(this.folder(key), { recursive: true, force: true });
   }
 
   /** A step's latest checkpoint, replaced atomically (one file: JSON length, JSON, bytes). */
@@ -79,11 +94,11 @@ export class ArtifactStore {
     mkdirSync(dir, { recursive: true });
     const temp = path.join(dir, `.tmp-${key}-${randomUUID()}`);
     writeFileSync(temp, Buffer.concat([head, Buffer.from(json), binary]));
-    renameSync(temp, path.join(dir, key));
+    renameSync(temp, this.checkpointFile(key));
   }
 
   loadCheckpoint(key: string): unknown | null {
-    const file = path.join(this.root, 'checkpoints', key);
+    const file = this.checkpointFile(key);
     if (!existsSync(file)) return null;
     const bytes = readFileSync(file);
     const length = bytes.readUInt32LE(0);
@@ -91,12 +106,12 @@ export class ArtifactStore {
   }
 
   clearCheckpoint(key: string): void {
-    rmSync(path.join(this.root, 'checkpoints', key), { force: true });
+    rmSync(this.checkpointFile(key), { force: true });
   }
 
   /** Bytes on disk of one step's outputs. */
   sizeOf(key: string): number {
-    const dir = path.join(this.root, key);
+    const dir = this.folder(key);
     if (!existsSync(dir)) return 0;
     return readdirSync(dir).reduce((sum, file) => sum + statSync(path.join(dir, file)).size, 0);
   }

@@ -12,6 +12,7 @@ import { compile, type CompileError, type PlanStep, type StepSignature } from '.
 import { forecastStep, type StepForecast } from './explain';
 import { attachModelEvaluation, deleteSavedModel, deploySavedModel, publishVersion, recordSavedModel } from './saved-models';
 import { executeStep } from './execute-step';
+import { publicErrorMessage } from '../errors';
 import { TaskFailed, type StepQueue, type StepTask, type TaskHandlers, type TaskResult, type WorkerEvent, type WorkerInfo } from './protocol';
 import { downstreamOf, isRunFinished, readySteps, runOutcome, type RunStatus, type StepStatus } from './scheduler';
 
@@ -284,8 +285,11 @@ export class Engine {
           this.setStep(run, step.nodeId, 'cancelled', { message: 'Cancelled.', finishedAt: Date.now() });
           return;
         }
+        // The message is for the person who ran it; the details (a stack) stay in the database and the server log.
         const details = error instanceof TaskFailed ? error.details : (error.stack ?? error.message);
-        this.setStep(run, step.nodeId, 'failed', { error: error.message, errorDetails: details, finishedAt: Date.now() });
+        const message = error instanceof TaskFailed ? error.message : publicErrorMessage(error);
+        console.error(`Pipeloom: step ${step.nodeId} of run ${run.runId} failed: ${message}\n${details}`);
+        this.setStep(run, step.nodeId, 'failed', { error: message, errorDetails: details, finishedAt: Date.now() });
         for (const nodeId of downstreamOf(run.plan, step.nodeId, run.status)) {
           this.setStep(run, nodeId, 'skipped', { message: 'Skipped because a step before it failed.' });
         }
@@ -326,7 +330,7 @@ export class Engine {
       return { summary: await executeStep(kind, task, this.deps.store, handlers.onEvent, new AbortController().signal) };
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
-      throw new TaskFailed(err.message, err.stack ?? err.message);
+      throw new TaskFailed(publicErrorMessage(err), err.stack ?? err.message);
     }
   }
 

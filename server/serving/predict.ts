@@ -9,19 +9,14 @@ import { loadNetwork } from '../ml/neural';
 import { predictTable, type Network, type TablePredictions } from '../ml/predict';
 import { artifactsDir } from '../paths';
 import { initTf } from '../tf/backend';
+import { echo, RequestError } from '../http/guard';
+import { MODEL_NAME_PATTERN } from '../../lib/ids';
 
 /** A request problem, answered with its HTTP status and a message naming the field. */
-export class PredictError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
+export class PredictError extends RequestError {}
 
 export const MAX_ROWS_PER_REQUEST = 10_000;
+const MAX_IGNORED_REPORTED = 50;
 
 const EXPECTED = { number: 'a number', date: 'a date (like "2024-03-01")', boolean: 'true or false' } as const;
 
@@ -91,7 +86,10 @@ export function rowsToTable(
   const known = new Set(inputColumns.filter((c) => !ignorable.has(c.name)).map((c) => c.name));
   rows.forEach((row, i) => {
     if (!row || typeof row !== 'object' || Array.isArray(row)) throw new PredictError(400, `rows[${i}] must be an object of column values.`, `rows[${i}]`);
-    for (const key of Object.keys(row)) if (!known.has(key)) ignored.add(key);
+    for (const key of Object.keys(row)) {
+      // Reported back: a few names, each cut short (a client may send anything as a key).
+      if (!known.has(key) && ignored.size < MAX_IGNORED_REPORTED) ignored.add(key.length > 100 ? `${key.slice(0, 100)}…` : key);
+    }
   });
   const columns = inputColumns.map((spec): Column => {
     // Dropped unread by the recipe: an empty column stands in for whatever was sent.
@@ -113,7 +111,7 @@ export function rowsToTable(
       const values = new Float64Array(rows.length).fill(NaN);
       for (const { value, i } of cells) {
         const parsed = REQUEST_VALUE_PARSERS[spec.type](value);
-        if (parsed === null) throw new PredictError(400, `rows[${i}].${spec.name} must be ${EXPECTED[spec.type]}, got ${JSON.stringify(value)}.`, spec.name);
+        if (parsed === null) throw new PredictError(400, `rows[${i}].${spec.name} must be ${EXPECTED[spec.type]}, got ${echo(value)}.`, spec.name);
         values[i] = parsed;
       }
       return { name: spec.name, type: spec.type, values };
@@ -122,7 +120,7 @@ export function rowsToTable(
     const codes = new Int32Array(rows.length).fill(-1);
     for (const { value, i } of cells) {
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-        throw new PredictError(400, `rows[${i}].${spec.name} must be text, got ${JSON.stringify(value)}.`, spec.name);
+        throw new PredictError(400, `rows[${i}].${spec.name} must be text, got ${echo(value)}.`, spec.name);
       }
       const label = String(value).trim();
       if (!dictionary.has(label)) dictionary.set(label, dictionary.size);
@@ -133,21 +131,27 @@ export function rowsToTable(
   return { table: { rowCount: rows.length, columns }, ignored: [...ignored] };
 }
 
+/** A deployment by name (and version): 404 for a name that cannot be one or is not deployed. */
+function deploymentRow(name: string, version?: number) {
+  const row = MODEL_NAME_PATTERN.test(name)
+    ? getDb()
+        .select()
+        .from(deployments)
+        .where(version ? and(eq(deployments.name, name), eq(deployments.version, version)) : eq(deployments.name, name))
+        .orderBy(desc(deployments.version))
+        .get()
+    : undefined;
+  if (!row) throw new PredictError(404, version ? `Model ${echo(name)} has no version ${version}.` : `No model named ${echo(name)} is deployed.`, 'name');
+  return row;
+}
+
 export async function predict(name: string, body: unknown, version?: number) {
-  const db = getDb();
-  const row = db
-    .select()
-    .from(deployments)
-    .where(version ? and(eq(deployments.name, name), eq(deployments.version, version)) : eq(deployments.name, name))
-    .orderBy(desc(deployments.version))
-    .get();
-  if (!row) {
-    throw new PredictError(404, version ? `Model "${name}" has no version ${version}.` : `No model named "${name}" is deployed.`);
-  }
+  const row = deploymentRow(name, version);
   const { deployment, network } = await loadDeployment(row.artifactKey);
   const model = deployment.model;
   const { table, ignored } = rowsToTable(body, model.inputColumns, fillableColumns(model.recipe), ignorableColumns(model.recipe));
   const predictions = answers(model, await predictTable(model, table, network), table.rowCount);
+  refuseNonFinite(predictions);
   return {
     model: name,
     version: row.version,
@@ -170,6 +174,19 @@ export interface PredictAnswer {
   components?: Record<string, number>;
 }
 
+/**
+ * JSON has no NaN or Infinity (they would reach the client as null): a row whose answer is not a
+ * finite number (values far beyond anything the model saw, like 1e308) is refused, naming the row.
+ */
+function refuseNonFinite(predictions: PredictAnswer[]): void {
+  predictions.forEach((answer, i) => {
+    const numbers = [answer.predicted, answer.cluster, ...Object.values(answer.probabilities ?? {}), ...Object.values(answer.components ?? {})];
+    if (numbers.some((v) => typeof v === 'number' && !Number.isFinite(v))) {
+      throw new PredictError(400, `rows[${i}]: the model cannot give a finite answer for this row; its values are far outside what it was trained on.`, `rows[${i}]`);
+    }
+  });
+}
+
 function answers(model: TrainedModelArtifact, result: TablePredictions, rowCount: number): PredictAnswer[] {
   return Array.from({ length: rowCount }, (_, i): PredictAnswer => {
     switch (model.task) {
@@ -187,8 +204,7 @@ function answers(model: TrainedModelArtifact, result: TablePredictions, rowCount
 
 /** What a client must send to a deployed model: its input columns, with types, and what it answers. */
 export async function describeDeployment(name: string) {
-  const row = getDb().select().from(deployments).where(eq(deployments.name, name)).orderBy(desc(deployments.version)).get();
-  if (!row) throw new PredictError(404, `No model named "${name}" is deployed.`);
+  const row = deploymentRow(name);
   const { model } = (await loadDeployment(row.artifactKey)).deployment;
   // Columns its preprocessing drops unread need not be sent.
   const ignorable = ignorableColumns(model.recipe);

@@ -4,9 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { nodeKinds } from '../../nodes';
+import { runnableKinds } from '../../nodes';
 import { ArtifactStore } from '../engine/artifact-store';
 import { executeStep } from '../engine/execute-step';
+import { publicErrorMessage } from '../errors';
 import type { EngineMessage, StepTask, WorkerMessage } from '../engine/protocol';
 import { initTf } from '../tf/backend';
 import { loadNativeBackend } from './native-backends';
@@ -19,13 +20,13 @@ async function runTask(task: StepTask): Promise<void> {
   const controller = new AbortController();
   running.set(task.taskId, controller);
   try {
-    const kind = nodeKinds.get(task.type);
+    const kind = runnableKinds.get(task.type);
     if (!kind) throw new Error(`This worker does not know the node type "${task.type}".`);
     const summary = await executeStep(kind, task, store, send, controller.signal);
     send({ type: 'done', taskId: task.taskId, summary });
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
-    send({ type: 'failed', taskId: task.taskId, message: err.message, details: err.stack ?? err.message });
+    send({ type: 'failed', taskId: task.taskId, message: publicErrorMessage(err), details: err.stack ?? err.message });
   } finally {
     running.delete(task.taskId);
   }

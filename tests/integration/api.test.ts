@@ -7,6 +7,8 @@ import { useTestServer } from '../support/server';
 const server = useTestServer('api', 2);
 
 const iris = irisGraph();
+/** Shaped like an id, but of nothing on this server. */
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 /** The TRPCError a call is rejected with (fails the test if it resolves). */
 async function trpcError(call: Promise<unknown>): Promise<TRPCError> {
@@ -127,10 +129,11 @@ describe('graphs', () => {
     await server.caller.graphs.delete({ id });
   });
 
-  it('get and save of an unknown id answer NOT_FOUND', async () => {
-    expect((await trpcError(server.caller.graphs.get({ id: 'no-such-graph' }))).code).toBe('NOT_FOUND');
-    expect((await trpcError(server.caller.graphs.save({ id: 'no-such-graph', graph: iris }))).code).toBe('NOT_FOUND');
-    expect((await server.caller.graphs.list()).map((g) => g.id)).not.toContain('no-such-graph');
+  it('get and save of an unknown id answer NOT_FOUND; a malformed id BAD_REQUEST', async () => {
+    expect((await trpcError(server.caller.graphs.get({ id: UNKNOWN_ID }))).code).toBe('NOT_FOUND');
+    expect((await trpcError(server.caller.graphs.save({ id: UNKNOWN_ID, graph: iris }))).code).toBe('NOT_FOUND');
+    expect((await server.caller.graphs.list()).map((g) => g.id)).not.toContain(UNKNOWN_ID);
+    expect((await trpcError(server.caller.graphs.get({ id: 'no-such-graph' }))).code).toBe('BAD_REQUEST');
   });
 
   it('check reports per-node errors with their field, and port columns for a valid graph', async () => {
@@ -169,7 +172,7 @@ describe('runs', () => {
     expect(result.errors).toEqual([expect.objectContaining({ code: 'unknown-column', nodeId: 'split', field: 'target' })]);
     expect(runCount()).toBe(before);
     expect(await server.caller.runs.listForGraph({ graphId: id })).toEqual([]);
-    expect((await trpcError(server.caller.runs.start({ graphId: 'no-such-graph' }))).code).toBe('NOT_FOUND');
+    expect((await trpcError(server.caller.runs.start({ graphId: UNKNOWN_ID }))).code).toBe('NOT_FOUND');
   });
 
   it('start + get: the iris run succeeds with its steps and events (an epoch event per train epoch)', async () => {
@@ -199,7 +202,7 @@ describe('runs', () => {
 
     expect((await server.caller.runs.listForGraph({ graphId })).map((r) => [r.id, r.status])).toEqual([[firstRunId, 'succeeded']]);
     expect(await server.caller.runs.cancel({ runId: firstRunId })).toEqual({ cancelled: false });
-    expect((await trpcError(server.caller.runs.get({ runId: 'no-such-run' }))).code).toBe('NOT_FOUND');
+    expect((await trpcError(server.caller.runs.get({ runId: UNKNOWN_ID }))).code).toBe('NOT_FOUND');
   });
 
   it('events subscription resumes after lastEventId with no gaps or duplicates, and ends with the run', async () => {
@@ -239,7 +242,7 @@ describe('runs', () => {
     expect(replay.events.map((e) => e.id)).toEqual(allIds.filter((id) => id > middle));
     expect(await subscribe(runId, String(allIds.at(-1)))).toEqual({ events: [], ended: true });
     // An unknown run has no events and ends at once instead of waiting forever.
-    expect(await subscribe('no-such-run', null)).toEqual({ events: [], ended: true });
+    expect(await subscribe(UNKNOWN_ID, null)).toEqual({ events: [], ended: true });
   });
 
   it('deployments.list shows the published model versions with their metrics', async () => {

@@ -99,7 +99,7 @@ describe('GET /api/v1/models/[name]', () => {
   it('answers 404 for an unknown model', async () => {
     const { status, body } = await describeModel('no-such-model');
     expect(status).toBe(404);
-    expect(body).toEqual({ error: { message: expect.stringContaining('no-such-model') } });
+    expect(body).toEqual({ error: { message: expect.stringContaining('no-such-model'), field: 'name' } });
   });
 });
 

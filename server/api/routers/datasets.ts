@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { datasetIdSchema } from '../../../lib/ids';
 import { tableRows } from '../../../lib/table';
 import { deleteDataset, getDataset, listDatasets, maxUploadBytes } from '../../data/datasets';
 import { forgetDatasetTable, loadDatasetTable } from '../../data/export';
@@ -15,7 +16,7 @@ export const datasetsRouter = router({
     };
   }),
 
-  get: publicProcedure.input(z.object({ id: z.string() })).query(({ input }) => {
+  get: publicProcedure.input(z.object({ id: datasetIdSchema })).query(({ input }) => {
     const dataset = getDataset(input.id);
     if (!dataset) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no dataset "${input.id}".` });
     return dataset;
@@ -23,15 +24,16 @@ export const datasetsRouter = router({
 
   /** A page of rows for the (virtualized) preview. */
   rows: publicProcedure
-    .input(z.object({ id: z.string(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }))
+    .input(z.object({ id: datasetIdSchema, offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }))
     .query(async ({ input }) => {
       const table = await loadDatasetTable(input.id);
       if (!table) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no dataset "${input.id}".` });
       return { rowCount: table.rowCount, offset: input.offset, rows: tableRows(table, input.limit, input.offset) };
     }),
 
-  delete: publicProcedure.input(z.object({ id: z.string() })).mutation(({ input }) => {
+  delete: publicProcedure.input(z.object({ id: datasetIdSchema })).mutation(({ input }) => {
     forgetDatasetTable(input.id);
-    return { deleted: deleteDataset(input.id) };
+    if (!deleteDataset(input.id)) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no dataset "${input.id}".` });
+    return { deleted: true };
   }),
 });

@@ -3,6 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { emptyGraph, graphSchema, type GraphFile } from '../../../lib/graph';
+import { graphIdSchema, nodeIdSchema } from '../../../lib/ids';
 import { nodeKinds } from '../../../nodes';
 import { upgradeGraph } from '../../../nodes/define';
 import { graphs } from '../../../drizzle/schema';
@@ -26,7 +27,7 @@ export const graphsRouter = router({
       .all(),
   ),
 
-  get: publicProcedure.input(z.object({ id: z.string() })).query(({ input }) => loadGraph(input.id)),
+  get: publicProcedure.input(z.object({ id: graphIdSchema })).query(({ input }) => loadGraph(input.id)),
 
   /** A new empty graph, or an imported graph file. */
   create: publicProcedure
@@ -40,7 +41,7 @@ export const graphsRouter = router({
     }),
 
   /** Autosave: the whole graph file, validated by the one graph schema before it replaces the saved one. */
-  save: publicProcedure.input(z.object({ id: z.string(), graph: graphSchema })).mutation(({ input }) => {
+  save: publicProcedure.input(z.object({ id: graphIdSchema, graph: graphSchema })).mutation(({ input }) => {
     loadGraph(input.id);
     const updatedAt = Date.now();
     getDb()
@@ -51,8 +52,10 @@ export const graphsRouter = router({
     return { updatedAt };
   }),
 
-  delete: publicProcedure.input(z.object({ id: z.string() })).mutation(({ input }) => {
-    getDb().delete(graphs).where(eq(graphs.id, input.id)).run();
+  delete: publicProcedure.input(z.object({ id: graphIdSchema })).mutation(({ input }) => {
+    if (getDb().delete(graphs).where(eq(graphs.id, input.id)).run().changes === 0) {
+      throw new TRPCError({ code: 'NOT_FOUND', message: `There is no graph "${input.id}".` });
+    }
     return { ok: true };
   }),
 
@@ -60,7 +63,7 @@ export const graphsRouter = router({
    * Compile without running: per-node errors, what each port carries (for column pickers), and for
    * a valid graph which steps the next run will run and why (or reuse from the cache).
    */
-  check: publicProcedure.input(z.object({ graph: graphSchema, graphId: z.string().optional() })).query(({ input }) => {
+  check: publicProcedure.input(z.object({ graph: graphSchema, graphId: graphIdSchema.optional() })).query(({ input }) => {
     const engine = getEngine();
     const result = engine.compile(input.graph);
     return {
@@ -72,7 +75,7 @@ export const graphsRouter = router({
   }),
 
   /** Forget a node's cached result, so the next run computes it (and what depends on it) again. */
-  clearCache: publicProcedure.input(z.object({ id: z.string(), nodeId: z.string() })).mutation(({ input }) => {
+  clearCache: publicProcedure.input(z.object({ id: graphIdSchema, nodeId: nodeIdSchema })).mutation(({ input }) => {
     const { graph } = loadGraph(input.id);
     return getEngine().clearCache(graph, input.nodeId);
   }),

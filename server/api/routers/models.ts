@@ -3,13 +3,11 @@ import { desc } from 'drizzle-orm';
 import { z } from 'zod';
 import { models } from '../../../drizzle/schema';
 import { headlineMetric } from '../../../lib/model-headline';
-import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../../../nodes/deploy/deploy';
+import { MODEL_NAME_PATTERN, MODEL_NAME_RULE, savedModelIdSchema } from '../../../lib/ids';
 import { getDb } from '../../db';
 import type { DatasetRead, ModelEvaluation } from '../../engine/saved-models';
 import { getEngine } from '../../engine/instance';
 import { publicProcedure, router } from '../trpc';
-
-const idInput = z.string().min(1, 'give the saved model\'s id');
 
 export const modelsRouter = router({
   /** Saved models, newest first: lineage and the headline of the first evaluation that judged each. */
@@ -36,7 +34,7 @@ export const modelsRouter = router({
   deploy: publicProcedure
     .input(
       z.object({
-        id: idInput,
+        id: savedModelIdSchema,
         name: z.string().regex(MODEL_NAME_PATTERN, MODEL_NAME_RULE),
       }),
     )
@@ -52,7 +50,7 @@ export const modelsRouter = router({
     }),
 
   /** Deletes a saved model: its files go back to the cache's garbage collection (deployed versions stay). */
-  delete: publicProcedure.input(z.object({ id: idInput })).mutation(({ input }) => {
+  delete: publicProcedure.input(z.object({ id: savedModelIdSchema })).mutation(({ input }) => {
     if (!getEngine().deleteSavedModel(input.id)) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no saved model "${input.id}".` });
     return { deleted: true };
   }),

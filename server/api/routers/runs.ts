@@ -4,6 +4,7 @@ import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { runEvents, runs, runSteps } from '../../../drizzle/schema';
 import { graphSchema, type GraphFile } from '../../../lib/graph';
+import { graphIdSchema, nodeIdSchema, runIdSchema } from '../../../lib/ids';
 import { getDb } from '../../db';
 import { nodeKinds } from '../../../nodes';
 import { stepOutputPreview } from '../../data/preview';
@@ -61,7 +62,8 @@ export function runSnapshot(runId: string) {
     run: { ...run, document: undefined },
     /** The graph exactly as it was when the run started (null if it no longer reads as a graph file). */
     graph: parseSnapshot(run.document),
-    steps: steps.map((s) => ({ ...s, metrics: s.metrics ? (JSON.parse(s.metrics) as Record<string, unknown>) : null })),
+    // A failure's technical details (its stack, with server paths) stay in the database and the server log.
+    steps: steps.map(({ errorDetails: _details, ...s }) => ({ ...s, metrics: s.metrics ? (JSON.parse(s.metrics) as Record<string, unknown>) : null })),
     events,
     lastEventId: events.at(-1)?.id ?? 0,
   };
@@ -69,18 +71,18 @@ export function runSnapshot(runId: string) {
 
 export const runsRouter = router({
   start: publicProcedure
-    .input(z.object({ graphId: z.string(), upTo: z.string().optional() }))
+    .input(z.object({ graphId: graphIdSchema, upTo: nodeIdSchema.optional() }))
     .mutation(({ input }) => {
       const { graph } = loadGraph(input.graphId);
       return getEngine().start(graph, { graphId: input.graphId, upTo: input.upTo });
     }),
 
-  cancel: publicProcedure.input(z.object({ runId: z.string() })).mutation(({ input }) => ({ cancelled: getEngine().cancel(input.runId) })),
+  cancel: publicProcedure.input(z.object({ runId: runIdSchema })).mutation(({ input }) => ({ cancelled: getEngine().cancel(input.runId) })),
 
-  get: publicProcedure.input(z.object({ runId: z.string() })).query(({ input }) => runSnapshot(input.runId)),
+  get: publicProcedure.input(z.object({ runId: runIdSchema })).query(({ input }) => runSnapshot(input.runId)),
 
   /** The first rows a finished step produced (tables, or the parts of a split); null when there is nothing to show. */
-  output: publicProcedure.input(z.object({ runId: z.string(), nodeId: z.string() })).query(({ input }) => {
+  output: publicProcedure.input(z.object({ runId: runIdSchema, nodeId: nodeIdSchema })).query(({ input }) => {
     const step = getDb()
       .select()
       .from(runSteps)
@@ -93,7 +95,7 @@ export const runsRouter = router({
 
   /** The graph's runs, newest first, with what the runs table shows of each. */
   listForGraph: publicProcedure
-    .input(z.object({ graphId: z.string(), limit: z.number().int().min(1).max(10_000).optional() }))
+    .input(z.object({ graphId: graphIdSchema, limit: z.number().int().min(1).max(10_000).optional() }))
     .query(({ input }) =>
       getDb()
         .select({
@@ -125,7 +127,7 @@ export const runsRouter = router({
 
   /** Live events after `lastEventId`, in order, each once; ends when the run has finished. */
   events: publicProcedure
-    .input(z.object({ runId: z.string(), lastEventId: z.string().nullish() }))
+    .input(z.object({ runId: runIdSchema, lastEventId: z.string().max(20).nullish() }))
     .subscription(async function* ({ input, signal }) {
       const engine = getEngine();
       let last = Number(input.lastEventId ?? 0) || 0;

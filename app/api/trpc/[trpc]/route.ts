@@ -1,17 +1,24 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { appRouter } from '../../../../server/api/root';
+import { guarded, readBody } from '../../../../server/http/guard';
 
 export const dynamic = 'force-dynamic';
 
-const handler = (req: Request) =>
-  fetchRequestHandler({
+/** Procedure calls carry graphs and small inputs: a body beyond this is refused unread. */
+const MAX_TRPC_BODY_BYTES = 16 * 2 ** 20;
+
+const handler = guarded(async (req: Request) => {
+  // tRPC reads the whole body: read it here first, within the limit.
+  const request = req.method === 'POST' ? new Request(req, { body: await readBody(req, MAX_TRPC_BODY_BYTES, 'the API request limit') }) : req;
+  return fetchRequestHandler({
     endpoint: '/api/trpc',
-    req,
+    req: request,
     router: appRouter,
     createContext: () => ({}),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? ''} failed`, error);
     },
   });
+});
 
 export { handler as GET, handler as POST };

@@ -1,5 +1,6 @@
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { listDatasets, receiveUpload, UploadError } from '../../../../server/data/datasets';
+import { listDatasets, receiveUpload } from '../../../../server/data/datasets';
+import { guarded, RequestError } from '../../../../server/http/guard';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,9 +16,10 @@ function numberParam(query: URLSearchParams, ...names: string[]): number | undef
  * A JSON file holds an array of records. Excel (.xlsx): &sheet=NAME (default: the first visible
  * sheet). Images (a .zip of one folder per class): &imageSize=28&colour=grey|rgb&fit=cover|contain&maxImages=50000.
  */
-export async function POST(request: Request) {
+export const POST = guarded(async (request: Request) => {
   const query = new URL(request.url).searchParams;
-  const fileName = query.get('filename')?.trim() || 'upload.csv';
+  // The name is shown and offered back as a download name: no control characters, a sane length.
+  const fileName = (query.get('filename') ?? '').replace(/\p{Cc}/gu, '').trim().slice(0, 200) || 'upload.csv';
   const options = {
     format: query.get('format') ?? undefined,
     delimiter: query.get('delimiter') === 'tab' ? '\t' : (query.get('delimiter') ?? undefined),
@@ -31,17 +33,9 @@ export async function POST(request: Request) {
     fit: query.get('fit') ?? undefined,
     maxImages: numberParam(query, 'maxImages'),
   };
-  if (!request.body) return Response.json({ error: { message: 'Send the file as the request body.' } }, { status: 400 });
-  try {
-    const { dataset, existing } = await receiveUpload(request.body as unknown as WebReadableStream<Uint8Array>, fileName, options);
-    return Response.json({ dataset, existing }, { status: existing ? 200 : 201 });
-  } catch (error) {
-    if (error instanceof UploadError) return Response.json({ error: { message: error.message } }, { status: error.status });
-    console.error('upload failed', error);
-    return Response.json({ error: { message: 'The upload failed; the server log has the details. Nothing was stored.' } }, { status: 500 });
-  }
-}
+  if (!request.body) throw new RequestError(400, 'Send the file as the request body.');
+  const { dataset, existing } = await receiveUpload(request.body as unknown as WebReadableStream<Uint8Array>, fileName, options);
+  return Response.json({ dataset, existing }, { status: existing ? 200 : 201 });
+});
 
-export async function GET() {
-  return Response.json({ datasets: listDatasets().map(({ stats: _stats, ...d }) => d) });
-}
+export const GET = guarded(async () => Response.json({ datasets: listDatasets().map(({ stats: _stats, ...d }) => d) }));

@@ -1,13 +1,15 @@
+import { datasetIdSchema } from '../../../../../../lib/ids';
 import { datasetCsvStream } from '../../../../../../server/data/export';
+import { attachment, errorResponse, guarded } from '../../../../../../server/http/guard';
 
 export const dynamic = 'force-dynamic';
 
 /** The stored table as a CSV download. */
-export async function GET(_request: Request, context: { params: Promise<{ id: string }> }) {
+export const GET = guarded(async (_request: Request, context: { params: Promise<{ id: string }> }) => {
   const { id } = await context.params;
-  const exported = await datasetCsvStream(id);
-  if (!exported) return Response.json({ error: { message: `There is no dataset "${id}".` } }, { status: 404 });
+  const exported = datasetIdSchema.safeParse(id).success ? await datasetCsvStream(id) : undefined;
+  if (!exported) return errorResponse(404, 'There is no such dataset.', 'id');
   return new Response(exported.stream, {
-    headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${exported.fileName}"` },
+    headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': attachment(exported.fileName) },
   });
-}
+});

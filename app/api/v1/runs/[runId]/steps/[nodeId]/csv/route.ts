@@ -1,13 +1,16 @@
+import { nodeIdSchema, runIdSchema } from '../../../../../../../../lib/ids';
 import { stepTableCsv } from '../../../../../../../../server/data/export';
+import { attachment, errorResponse, guarded } from '../../../../../../../../server/http/guard';
 
 export const dynamic = 'force-dynamic';
 
 /** A finished step's table output (cleaned data, predictions) as a CSV download. */
-export async function GET(_request: Request, context: { params: Promise<{ runId: string; nodeId: string }> }) {
+export const GET = guarded(async (_request: Request, context: { params: Promise<{ runId: string; nodeId: string }> }) => {
   const { runId, nodeId } = await context.params;
-  const exported = await stepTableCsv(runId, decodeURIComponent(nodeId));
-  if (!exported) return Response.json({ error: { message: 'That step has no table output to download (not run, or not a table).' } }, { status: 404 });
+  const step = { runId: runIdSchema.safeParse(runId), nodeId: nodeIdSchema.safeParse(decodeURIComponent(nodeId)) };
+  const exported = step.runId.success && step.nodeId.success ? await stepTableCsv(step.runId.data, step.nodeId.data) : undefined;
+  if (!exported) return errorResponse(404, 'That step has no table output to download (not run, or not a table).');
   return new Response(exported.stream, {
-    headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${exported.fileName}"` },
+    headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': attachment(exported.fileName) },
   });
-}
+});

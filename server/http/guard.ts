@@ -1,0 +1,154 @@
+import { publicErrorMessage } from '../errors';
+
+/**
+ * The edge every REST route and the tRPC endpoint go through: cross-site requests that would
+ * change something are refused, bodies are read up to a limit, and an unexpected failure answers
+ * a plain message (the details go to the server log).
+ */
+
+/** A request problem answered with a status and a plain message naming the field. */
+export class RequestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function errorResponse(status: number, message: string, field?: string): Response {
+  return Response.json({ error: { message, ...(field ? { field } : {}) } }, { status });
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Origins besides the server's own that may send changes (a reverse proxy's public address): PIPELOOM_ALLOWED_ORIGINS, comma-separated. */
+export function allowedOrigins(): Set<string> {
+  return new Set(
+    (process.env.PIPELOOM_ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/+$/, ''))
+      .filter(Boolean),
+  );
+}
+
+/**
+ * Whether a request that changes state comes from another site: its Origin names neither this
+ * server's host (Host or X-Forwarded-Host) nor an allowed origin; without an Origin, only a browser's
+ * Sec-Fetch-Site can say so. Scripts and other servers (curl, no Origin) pass.
+ */
+export function isCrossSite(request: Request): boolean {
+  if (SAFE_METHODS.has(request.method)) return false;
+  const origin = request.headers.get('origin');
+  if (origin === null) {
+    const site = request.headers.get('sec-fetch-site');
+    return site === 'cross-site' || site === 'same-site';
+  }
+  if (allowedOrigins().has(origin)) return false;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    return true; // "null" (a sandboxed frame, a file) or garbage
+  }
+  const hosts = [request.headers.get('host'), request.headers.get('x-forwarded-host'), new URL(request.url).host];
+  return !hosts.some((host) => host !== null && host.toLowerCase() === originHost.toLowerCase());
+}
+
+const CROSS_SITE_MESSAGE =
+  'Refused: this request comes from another site. Pipeloom accepts changes only from its own pages (set PIPELOOM_ALLOWED_ORIGINS for a reverse proxy).';
+
+type Handler<C> = (request: Request, context: C) => Promise<Response>;
+
+/** Wraps a route handler: cross-site changes refused with 403, request problems answered plainly, anything else a plain 500. */
+export function guarded<C = void>(handler: Handler<C>): Handler<C> {
+  return async (request, context) => {
+    if (isCrossSite(request)) return errorResponse(403, CROSS_SITE_MESSAGE);
+    try {
+      return await handler(request, context);
+    } catch (error) {
+      if (error instanceof RequestError) return errorResponse(error.status, error.message, error.field);
+      console.error(`${request.method} ${new URL(request.url).pathname} failed`, error);
+      return errorResponse(500, publicErrorMessage(error));
+    }
+  };
+}
+
+/**
+ * The request body, read up to `maxBytes`: a bigger one (by its Content-Length, or once the bytes
+ * read pass the limit) is refused with 413 without reading the rest.
+ */
+export async function readBody(request: Request, maxBytes: number, limitName: string): Promise<Uint8Array<ArrayBuffer>> {
+  const tooLarge = () => new RequestError(413, `The request body is larger than the limit of ${formatMb(maxBytes)} (${limitName}).`);
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) throw tooLarge();
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+/** A JSON body read within the limit; 400 when it is not JSON. */
+export async function readJsonBody(request: Request, maxBytes: number, limitName: string): Promise<unknown> {
+  const bytes = await readBody(request, maxBytes, limitName);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new RequestError(400, 'The request body is not valid JSON.');
+  }
+}
+
+function formatMb(bytes: number): string {
+  const mb = bytes / 2 ** 20;
+  return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`;
+}
+
+/** A megabyte limit from the environment, or its default. */
+export function megabytes(variable: string, fallback: number): number {
+  const value = Number(process.env[variable]);
+  return (Number.isFinite(value) && value > 0 ? value : fallback) * 2 ** 20;
+}
+
+/**
+ * Content-Disposition for a download named `fileName` (RFC 6266): a plain-ASCII `filename` for old
+ * clients and the exact name, percent-encoded as UTF-8, in `filename*`. Control characters (CR, LF,
+ * NUL) are dropped, so no name can break the header.
+ */
+export function attachment(fileName: string): string {
+  const clean = fileName.replace(/\p{Cc}/gu, '').trim() || 'download';
+  const ascii = clean.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  const encoded = encodeURIComponent(clean).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+/** The most characters of a client's value that an error message repeats back. */
+const ECHO_LIMIT = 100;
+
+/**
+ * A client's value as an error message quotes it: text and numbers as JSON, cut at about 100
+ * characters; objects and lists by what they are (never walked: they may nest without end).
+ */
+export function echo(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value !== null && typeof value === 'object') return 'an object';
+  const text = typeof value === 'string' ? JSON.stringify(value.length > ECHO_LIMIT ? value.slice(0, ECHO_LIMIT) : value) : String(value);
+  return typeof value === 'string' && value.length > ECHO_LIMIT ? `${text.slice(0, -1)}…" (${value.length} characters)` : text;
+}

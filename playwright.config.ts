@@ -28,8 +28,8 @@ export default defineConfig({
     launchOptions: chromiumLaunchOptions,
   },
   webServer: {
-    // A production build, served as a user would run it.
-    command: `npx next build && npx next start -H 127.0.0.1 -p ${port}`,
+    // The production build (`npm test` and `npm run test:e2e` build first), served as a user would run it.
+    command: `npx next start -H 127.0.0.1 -p ${port}`,
     url: `http://127.0.0.1:${port}/`,
     timeout: 300_000,
     reuseExistingServer: false,

@@ -62,11 +62,12 @@ const CROSS_SITE_MESSAGE =
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
 
 /** Wraps a route handler: cross-site changes refused with 403, request problems answered plainly, anything else a plain 500. */
-export function guarded<C = void>(handler: Handler<C>): Handler<C> {
+export function guarded<C = unknown>(handler: Handler<C>): (request: Request, context?: C) => Promise<Response> {
   return async (request, context) => {
     if (isCrossSite(request)) return errorResponse(403, CROSS_SITE_MESSAGE);
     try {
-      return await handler(request, context);
+      // Next always passes the context (route params); a route without params ignores it.
+      return await handler(request, context as C);
     } catch (error) {
       if (error instanceof RequestError) return errorResponse(error.status, error.message, error.field);
       console.error(`${request.method} ${new URL(request.url).pathname} failed`, error);

@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { emptyGraph } from '../../lib/graph';
+import { attachment, isCrossSite } from '../../server/http/guard';
+import { expectPlain, useHttpServer } from '../support/http-server';
+import { procedures, routes } from './surface';
+
+/** A page on another site makes the browser send changes to Pipeloom: refused, and nothing changes. */
+const server = useHttpServer('security-cross-site');
+const EVIL = 'http://evil.example';
+
+async function graphCount(): Promise<number> {
+  return ((await server.query('graphs.list')).body.result!.data as unknown[]).length;
+}
+
+async function datasetCount(): Promise<number> {
+  return ((await server.query('datasets.list')).body.result!.data as { datasets: unknown[] }).datasets.length;
+}
+
+describe('cross-site requests that would change something', () => {
+  it('a multipart form posted from another origin to graphs.create: 403, no graph created', async () => {
+    const before = await graphCount();
+    const form = new FormData();
+    form.set('name', 'from evil');
+    const response = await fetch(`${server.url}/api/trpc/graphs.create`, { method: 'POST', body: form, headers: { origin: EVIL } });
+    expect(response.status).toBe(403);
+    expectPlain(await response.text(), 'multipart');
+    expect(await graphCount()).toBe(before);
+  });
+
+  it('a text/plain upload from another origin: 403, no dataset stored', async () => {
+    const before = await datasetCount();
+    const response = await fetch(`${server.url}/api/v1/datasets?filename=x.csv`, {
+      method: 'POST',
+      body: 'a,b\n1,2\n',
+      headers: { origin: EVIL, 'content-type': 'text/plain' },
+    });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/another site/);
+    expect(await datasetCount()).toBe(before);
+  });
+
+  it('every mutation and every route that takes a body: refused from another origin, or when the browser says cross-site', async () => {
+    const before = await graphCount();
+    const mutations = procedures().filter((p) => p.type === 'mutation');
+    expect(mutations.length).toBeGreaterThan(5);
+    for (const procedure of mutations) {
+      for (const headers of [{ origin: EVIL }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }]) {
+        const answer = await server.mutate(procedure.path, { name: 'x', graph: emptyGraph('x'), id: '0'.repeat(32) }, headers);
+        expect(answer.status, `${procedure.path} ${JSON.stringify(headers)}`).toBe(403);
+      }
+    }
+    for (const route of routes()) {
+      for (const method of route.methods.filter((m) => m !== 'GET')) {
+        const url = route.pattern.replace('[trpc]', 'graphs.create').replace(/\[(\w+)\]/g, 'sample');
+        const response = await fetch(`${server.url}${url}`, { method, headers: { origin: EVIL, 'content-type': 'application/json' }, body: '{}' });
+        expect(response.status, `${method} ${route.pattern}`).toBe(403);
+      }
+    }
+    expect(await graphCount()).toBe(before);
+  });
+
+  it("the server's own pages (same Origin) and scripts without an Origin (curl) still work", async () => {
+    const before = await graphCount();
+    const own = await server.mutate('graphs.create', { name: 'own page' }, { origin: server.url, 'sec-fetch-site': 'same-origin' });
+    expect(own.status).toBe(200);
+    const script = await server.mutate('graphs.create', { name: 'a script' });
+    expect(script.status).toBe(200);
+    expect(await graphCount()).toBe(before + 2);
+    // Reading is never refused: another site cannot read the answer anyway (no CORS headers).
+    expect((await fetch(`${server.url}/api/v1/datasets`, { headers: { origin: EVIL } })).status).toBe(200);
+  });
+});
+
+describe('isCrossSite behind a reverse proxy (PIPELOOM_ALLOWED_ORIGINS)', () => {
+  afterEach(() => {
+    delete process.env.PIPELOOM_ALLOWED_ORIGINS;
+  });
+  const post = (headers: Record<string, string>) => new Request('http://127.0.0.1:3000/api/trpc/graphs.create', { method: 'POST', headers });
+
+  it('the public origin is refused until it is allowed; X-Forwarded-Host counts as our own host', () => {
+    const viaProxy = { host: '127.0.0.1:3000', origin: 'https://ml.example.com' };
+    expect(isCrossSite(post(viaProxy))).toBe(true);
+    process.env.PIPELOOM_ALLOWED_ORIGINS = 'https://ml.example.com/, https://other.example.com';
+    expect(isCrossSite(post(viaProxy))).toBe(false);
+    expect(isCrossSite(post({ ...viaProxy, origin: 'https://evil.example.com' }))).toBe(true);
+    delete process.env.PIPELOOM_ALLOWED_ORIGINS;
+    expect(isCrossSite(post({ ...viaProxy, 'x-forwarded-host': 'ml.example.com' }))).toBe(false);
+    expect(isCrossSite(new Request('http://127.0.0.1:3000/x', { headers: { origin: EVIL } }))).toBe(false); // a GET
+  });
+});
+
+describe('download names in Content-Disposition (RFC 6266)', () => {
+  it('any name gives a valid header: ASCII fallback plus the exact UTF-8 name; CR, LF and NUL dropped', () => {
+    for (const name of ['Übersicht — 数据.csv', 'a\r\nSet-Cookie: x=1.csv', 'nul\u0000byte.csv', 'quote"back\\slash.csv', '', '😀.csv']) {
+      const value = attachment(name);
+      expect(() => new Headers({ 'content-disposition': value }), name).not.toThrow();
+      expect(value).not.toMatch(/[\r\n\0]/);
+      const encoded = value.match(/filename\*=UTF-8''(.+)$/)![1];
+      expect(decodeURIComponent(encoded)).toBe(name.replace(/\p{Cc}/gu, '').trim() || 'download');
+    }
+  });
+});

@@ -4,14 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseGraph, type GraphFile } from '../lib/graph';
+import type { GraphFile } from '../lib/graph';
 import { imageShape } from '../lib/image';
 import { tableSchema, type ColumnSchema, type Table } from '../lib/table';
-import { catalog, nodeKinds } from '../nodes';
+import { catalog } from '../nodes';
 import { uploadFormat, type UploadFormat } from '../nodes/dataset/ingest-upload';
 import type { CatalogEntry } from '../nodes/define';
-import { serverCompileEnv } from '../server/data/env';
-import { compile, type CompileError, type PlanStep } from '../server/engine/compile';
+import type { CompileError, PlanStep } from '../server/engine/compile';
+import { checkGraphText, type Checked, type CliError } from './graph-file';
 
 const USAGE = `Usage: pipeloom <command> [options]
 
@@ -51,14 +51,6 @@ Environment:
 
 Exit status: 0 success, 1 invalid graph, failed run or unusable dataset file (unreadable,
 too large, empty, no readable rows, or bad rows with --bad-rows refuse), 2 usage error.`;
-
-/** A problem with the file itself (before compile): unreadable, not JSON, or not a graph. */
-interface FileError {
-  code: 'unreadable-file' | 'malformed-json' | 'invalid-graph';
-  message: string;
-}
-
-type CliError = CompileError | FileError;
 
 class UsageError extends Error {}
 
@@ -185,9 +177,8 @@ function table(header: string[], rows: string[][]): string {
 // ---------------------------------------------------------------------------------------------
 // validate
 
-type Loaded = { ok: true; graph: GraphFile } | { ok: false; errors: FileError[] };
-
-function loadGraph(file: string): Loaded {
+/** Reads and checks a graph file: unreadable, not JSON, not a graph, or compile errors; else the plan. */
+function checkFile(file: string): Checked {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -196,17 +187,7 @@ function loadGraph(file: string): Loaded {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
     return { ok: false, errors: [{ code: 'unreadable-file', message: `Cannot read ${file}: ${why}.` }] };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, errors: [{ code: 'malformed-json', message: `${file} is not valid JSON: ${(error as Error).message}` }] };
-  }
-  const parsed = parseGraph(json);
-  if (!parsed.ok) {
-    return { ok: false, errors: parsed.problems.map((p) => ({ code: 'invalid-graph' as const, message: p })) };
-  }
-  return { ok: true, graph: parsed.graph };
+  return checkGraphText(text, file);
 }
 
 function describeError(error: CliError): string {
@@ -235,17 +216,10 @@ function reportErrors(file: string, errors: CliError[], json: boolean): void {
 
 /** Loads and compiles; prints errors and returns null when the graph cannot run. */
 function check(file: string, json: boolean): { graph: GraphFile; plan: PlanStep[] } | null {
-  const loaded = loadGraph(file);
-  if (!loaded.ok) {
-    reportErrors(file, loaded.errors, json);
-    return null;
-  }
-  const result = compile(loaded.graph, nodeKinds, serverCompileEnv);
-  if (!result.ok) {
-    reportErrors(file, result.errors, json);
-    return null;
-  }
-  return { graph: loaded.graph, plan: result.plan };
+  const checked = checkFile(file);
+  if (checked.ok) return checked;
+  reportErrors(file, checked.errors, json);
+  return null;
 }
 
 function cmdValidate(args: Args): number {

@@ -84,3 +84,14 @@ export function parseGraph(input: unknown): { ok: true; graph: GraphFile } | { o
     problems: result.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'graph'}: ${issue.message}`),
   };
 }
+
+/** A stored graph document (JSON text) parsed as parseGraph does; text that is not JSON is one problem. */
+export function parseGraphText(text: string): ReturnType<typeof parseGraph> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, problems: ['graph: the saved document is not valid JSON'] };
+  }
+  return parseGraph(json);
+}

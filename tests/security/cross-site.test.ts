@@ -44,7 +44,7 @@ describe('cross-site requests that would change something', () => {
     const mutations = procedures().filter((p) => p.type === 'mutation');
     expect(mutations.length).toBeGreaterThan(5);
     for (const procedure of mutations) {
-      for (const headers of [{ origin: EVIL }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }]) {
+      for (const headers of [{ origin: EVIL }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }] as Record<string, string>[]) {
         const answer = await server.mutate(procedure.path, { name: 'x', graph: emptyGraph('x'), id: '0'.repeat(32) }, headers);
         expect(answer.status, `${procedure.path} ${JSON.stringify(headers)}`).toBe(403);
       }

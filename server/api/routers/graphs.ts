@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { emptyGraph, graphSchema, type GraphFile } from '../../../lib/graph';
+import { emptyGraph, graphSchema, parseGraphText, type GraphFile } from '../../../lib/graph';
 import { graphIdSchema, nodeIdSchema } from '../../../lib/ids';
 import { nodeKinds } from '../../../nodes';
 import { upgradeGraph } from '../../../nodes/define';
@@ -14,8 +14,13 @@ import { publicProcedure, router } from '../trpc';
 export function loadGraph(id: string): { id: string; graph: GraphFile; updatedAt: number } {
   const row = getDb().select().from(graphs).where(eq(graphs.id, id)).get();
   if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no graph "${id}".` });
+  // A document saved before a rule existed (an internal node kind, say) is named, not opened.
+  const parsed = parseGraphText(row.document);
+  if (!parsed.ok) {
+    throw new TRPCError({ code: 'PRECONDITION_FAILED', message: `This pipeline's saved graph cannot be opened: ${parsed.problems.slice(0, 3).join('; ')}` });
+  }
   // Nodes saved by an older version of their kind open migrated, and are saved so from then on.
-  return { id: row.id, graph: upgradeGraph(graphSchema.parse(JSON.parse(row.document)), nodeKinds), updatedAt: row.updatedAt };
+  return { id: row.id, graph: upgradeGraph(parsed.graph, nodeKinds), updatedAt: row.updatedAt };
 }
 
 export const graphsRouter = router({

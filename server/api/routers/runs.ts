@@ -3,7 +3,7 @@ import { tracked, TRPCError } from '@trpc/server';
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { runEvents, runs, runSteps } from '../../../drizzle/schema';
-import { graphSchema, type GraphFile } from '../../../lib/graph';
+import { parseGraphText, type GraphFile } from '../../../lib/graph';
 import { graphIdSchema, nodeIdSchema, runIdSchema } from '../../../lib/ids';
 import { getDb } from '../../db';
 import { nodeKinds } from '../../../nodes';
@@ -34,12 +34,8 @@ function eventsAfter(runId: string, afterId: number, limit = 1000): RunEventView
 }
 
 function parseSnapshot(document: string): GraphFile | null {
-  try {
-    const parsed = graphSchema.safeParse(JSON.parse(document));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  const parsed = parseGraphText(document);
+  return parsed.ok ? parsed.graph : null;
 }
 
 const EVALUATION_TASKS = ['classification', 'regression', 'clustering', 'projection'] as const;

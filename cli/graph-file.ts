@@ -1,0 +1,31 @@
+import { parseGraph, type GraphFile } from '../lib/graph';
+import { nodeKinds } from '../nodes';
+import { serverCompileEnv } from '../server/data/env';
+import { compile, type CompileError, type PlanStep } from '../server/engine/compile';
+
+/** A problem with the file itself (before compile): unreadable, not JSON, or not a graph. */
+export interface FileError {
+  code: 'unreadable-file' | 'malformed-json' | 'invalid-graph';
+  message: string;
+}
+
+export type CliError = CompileError | FileError;
+
+export type Checked = { ok: true; graph: GraphFile; plan: PlanStep[] } | { ok: false; errors: CliError[] };
+
+/**
+ * What `pipeloom validate` and `run` decide about a graph file's text (`file` names it in messages):
+ * not JSON, not a graph, or the compile errors; else the plan. Never throws on any text.
+ */
+export function checkGraphText(text: string, file: string): Checked {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, errors: [{ code: 'malformed-json', message: `${file} is not valid JSON: ${(error as Error).message}` }] };
+  }
+  const parsed = parseGraph(json);
+  if (!parsed.ok) return { ok: false, errors: parsed.problems.map((message) => ({ code: 'invalid-graph' as const, message })) };
+  const result = compile(parsed.graph, nodeKinds, serverCompileEnv);
+  return result.ok ? { ok: true, graph: parsed.graph, plan: result.plan } : { ok: false, errors: result.errors };
+}

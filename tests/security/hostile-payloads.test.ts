@@ -1,0 +1,188 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { GraphFile } from '../../lib/graph';
+import { expectPlain, useHttpServer, type HttpServer } from '../support/http-server';
+import { irisGraph, node, projectRoot } from '../support/pipeloom';
+
+/**
+ * The reported attacks, each at every door it could come through: an internal node kind reading a
+ * server file, params and values nested without end, oversize and non-finite predict bodies, and
+ * download names that would break a header.
+ */
+const server = useHttpServer('security-payloads');
+const run = promisify(execFile);
+
+/** The graph of the reported attack: the engine's internal ingest kind, pointed at a server file. */
+function passwdGraph(): GraphFile {
+  return {
+    version: 1,
+    name: 'read a server file',
+    nodes: [node('steal', 'system.ingest-upload', { path: '/etc/passwd', upload: '../../../../etc/passwd', fileName: 'x.csv', header: false, maxBytes: 1e6 })],
+    edges: [],
+  };
+}
+
+function nested(depth: number, leaf: unknown = 1): unknown {
+  let value = leaf;
+  for (let i = 0; i < depth; i++) value = { a: value };
+  return value;
+}
+
+/** Runs a graph through the HTTP API to its end; the run's id and final snapshot. */
+async function runGraph(s: HttpServer, graph: GraphFile): Promise<{ runId: string; status: string }> {
+  const created = await s.mutate('graphs.create', { graph });
+  const graphId = (created.body.result!.data as { id: string }).id;
+  const started = await s.mutate('runs.start', { graphId });
+  const { runId } = started.body.result!.data as { runId: string };
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
+    const snapshot = await s.query('runs.get', { runId });
+    const status = (snapshot.body.result!.data as { run: { status: string } }).run.status;
+    if (!['running', 'queued'].includes(status)) return { runId, status };
+  }
+  throw new Error('the run did not finish');
+}
+
+describe('internal node kinds, from every door', () => {
+  it('graphs.check, graphs.create (import) and graphs.save refuse them with a plain message naming the field', async () => {
+    const graph = passwdGraph();
+    const checked = await server.query('graphs.check', { graph });
+    const imported = await server.mutate('graphs.create', { graph });
+    const own = (await server.mutate('graphs.create', { name: 'mine' })).body.result!.data as { id: string };
+    const saved = await server.mutate('graphs.save', { id: own.id, graph });
+    for (const answer of [checked, imported, saved]) {
+      expect(answer.status).toBe(400);
+      expect(answer.body.error!.message).toMatch(/graph\.nodes\.0\.type: this node kind is internal/);
+      expect(answer.body.error!.data!.field).toBe('graph.nodes.0.type');
+      expectPlain(answer.text, 'internal kind');
+    }
+  });
+
+  it('a graph stored with one before this rule (written straight into the database): it neither opens nor runs, and no file is read', async () => {
+    const db = new Database(path.join(server.dataDir, 'pipeloom.db'));
+    const id = '11111111-1111-4111-8111-111111111111';
+    db.prepare('insert into graphs (id, name, document, updated_at) values (?, ?, ?, ?)').run(id, 'old', JSON.stringify(passwdGraph()), Date.now());
+    const runsBefore = (db.prepare('select count(*) as n from runs').get() as { n: number }).n;
+    db.close();
+    for (const answer of [await server.query('graphs.get', { id }), await server.mutate('runs.start', { graphId: id })]) {
+      expect(answer.status).toBe(412);
+      expect(answer.body.error!.message).toMatch(/cannot be opened: .*internal/);
+      expectPlain(answer.text, 'stored internal kind');
+    }
+    const after = new Database(path.join(server.dataDir, 'pipeloom.db'), { readonly: true });
+    expect((after.prepare('select count(*) as n from runs').get() as { n: number }).n).toBe(runsBefore);
+    after.close();
+  });
+
+  it('the CLI: validate and run refuse the file (exit 1, plain words), and so does a file naming an unknown kind', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pipeloom-cli-hostile-'));
+    const file = path.join(dir, 'passwd.json');
+    writeFileSync(file, JSON.stringify(passwdGraph()));
+    for (const command of ['validate', 'run']) {
+      const result = await run(process.execPath, [path.join(projectRoot, 'bin', 'pipeloom.mjs'), command, file, '--json'], {
+        env: { ...process.env, PIPELOOM_DATA_DIR: path.join(dir, 'data'), PIPELOOM_DB: path.join(dir, 'p.db') },
+      }).then(
+        () => ({ code: 0, stdout: '' }),
+        (error: { code: number; stdout: string }) => error,
+      );
+      expect(result.code, command).toBe(1);
+      const report = JSON.parse(result.stdout) as { ok: boolean; errors: { message: string }[] };
+      expect(report.ok).toBe(false);
+      expect(report.errors[0].message).toMatch(/internal to the engine/);
+      expect(result.stdout).not.toContain('root:');
+    }
+  });
+});
+
+describe('nesting without end', () => {
+  it('graph params nested 5,000 deep: 400 naming the node, at every door; the server keeps answering', async () => {
+    const graph: GraphFile = { version: 1, name: 'deep', nodes: [node('data', 'dataset.sample', { dataset: 'iris', extra: nested(5000) })], edges: [] };
+    const created = await server.mutate('graphs.create', { graph });
+    expect(created.status).toBe(400);
+    expect(created.body.error!.message).toMatch(/graph\.nodes\.0\.params: params nest deeper than 16 levels/);
+    const checked = await server.query('graphs.check', { graph: { ...graph, nodes: [node('data', 'dataset.sample', { extra: nested(1500) })] } });
+    expect(checked.status).toBe(400);
+    expectPlain(created.text + checked.text, 'deep params');
+    expect((await server.query('graphs.list')).status).toBe(200);
+  });
+});
+
+describe('the predict route', () => {
+  const predictUrl = () => `${server.url}/api/v1/models/iris/predict`;
+  const ROW = { sepal_length_cm: 5.1, sepal_width_cm: 3.5, petal_length_cm: 1.4, petal_width_cm: 0.2 };
+  const predict = async (body: BodyInit, headers: Record<string, string> = { 'content-type': 'application/json' }) => {
+    const response = await fetch(predictUrl(), { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
+    return { status: response.status, text: await response.text() };
+  };
+
+  beforeAll(async () => {
+    expect((await runGraph(server, irisGraph())).status).toBe('succeeded');
+    expect((await predict(JSON.stringify({ rows: [ROW] }))).status).toBe(200);
+  });
+
+  it('a 50 MB body is refused with 413 naming the limit, declared or streamed, and the server stays responsive', async () => {
+    const declared = predict(Buffer.alloc(50 * 2 ** 20, 0x20));
+    const meanwhile = fetch(`${server.url}/api/v1/models/iris`).then((r) => r.status);
+    const answer = await declared;
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.text).error.message).toBe('The request body is larger than the limit of 10 MB (PIPELOOM_MAX_PREDICT_MB).');
+    expect(await meanwhile).toBe(200);
+
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 50 * 2 ** 20) return controller.close();
+        sent += 2 ** 20;
+        controller.enqueue(new Uint8Array(2 ** 20).fill(0x20));
+      },
+    });
+    expect((await predict(stream)).status).toBe(413);
+    expect((await predict(JSON.stringify({ rows: [ROW] }))).status).toBe(200);
+  });
+
+  it('a bad value is echoed at most ~100 characters, whatever its size', async () => {
+    const answer = await predict(JSON.stringify({ rows: [{ ...ROW, sepal_length_cm: 'x'.repeat(5 * 2 ** 20) }] }));
+    expect(answer.status).toBe(400);
+    expect(answer.text.length).toBeLessThan(600);
+    expect(JSON.parse(answer.text).error).toMatchObject({ field: 'sepal_length_cm', message: expect.stringContaining('(5242880 characters)') });
+  });
+
+  it('non-finite inputs and answers: 400 naming the row, never null probabilities', async () => {
+    const huge = await predict(JSON.stringify({ rows: [ROW, { sepal_length_cm: 1e308, sepal_width_cm: 1e308, petal_length_cm: -1e308, petal_width_cm: 1e308 }] }));
+    expect(huge.status).toBe(400);
+    expect(JSON.parse(huge.text).error).toMatchObject({ field: 'rows[1]', message: expect.stringContaining('finite') });
+    const infinite = await predict(`{"rows":[{"sepal_length_cm":1e999,"sepal_width_cm":3.5,"petal_length_cm":1.4,"petal_width_cm":0.2}]}`);
+    expect(infinite.status).toBe(400);
+    expect(infinite.text).not.toContain('null');
+  });
+
+  it('a value nested 100,000 deep, and JSON that is not JSON: 400, plain', async () => {
+    const deep = `{"rows":[{"sepal_length_cm":${'['.repeat(100_000)}${']'.repeat(100_000)}}]}`;
+    for (const body of [deep, '{"rows":[', 'null', '[]', '{"rows":"x"}']) {
+      const answer = await predict(body);
+      expect(answer.status, body.slice(0, 30)).toBe(400);
+      expectPlain(answer.text, body.slice(0, 30));
+    }
+    expect((await predict(JSON.stringify({ rows: [ROW] }))).status).toBe(200);
+  });
+});
+
+describe('download names', () => {
+  it('a dataset named with non-Latin-1 characters, CR/LF or NUL downloads with a valid Content-Disposition (no 500, no injected header)', async () => {
+    for (const name of ['Übersicht — 数据.csv', 'evil\r\nSet-Cookie: session=1.csv', 'nul\u0000name.csv']) {
+      const upload = await fetch(`${server.url}/api/v1/datasets?filename=${encodeURIComponent(name)}`, { method: 'POST', body: `a,b\n1,${name.length}\n` });
+      expect(upload.status, name).toBe(201);
+      const { dataset } = (await upload.json()) as { dataset: { id: string } };
+      const download = await fetch(`${server.url}/api/v1/datasets/${dataset.id}/csv`);
+      expect(download.status, name).toBe(200);
+      expect(download.headers.get('set-cookie')).toBeNull();
+      const disposition = download.headers.get('content-disposition')!;
+      expect(decodeURIComponent(disposition.match(/filename\*=UTF-8''(.+)$/)![1])).toBe(`${name.replace(/\p{Cc}/gu, '').replace(/\.csv$/, '')}.csv`);
+      expect(await download.text()).toContain('a,b');
+    }
+  });
+});

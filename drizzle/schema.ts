@@ -27,6 +27,8 @@ export const runs = sqliteTable(
     backend: text('backend'),
     /** The process driving the run; a run whose owner is gone is marked interrupted. */
     ownerPid: integer('owner_pid'),
+    /** When someone cancelled it: a run cancelled before it could finish is never resumed. */
+    cancelRequestedAt: integer('cancel_requested_at', { mode: 'number' }),
     createdAt: createdAt(),
     startedAt: integer('started_at', { mode: 'number' }),
     finishedAt: integer('finished_at', { mode: 'number' }),
@@ -107,21 +109,29 @@ export const deployments = sqliteTable(
   (t) => [uniqueIndex('deployments_name_version').on(t.name, t.version)],
 );
 
-/** Uploaded datasets, identified by the content hash of the uploaded file; the table lies in the artifact store. */
+/** Uploaded datasets, identified by the content hash of the uploaded file; the table lies in the artifact store, the rest in dataset_details. */
 export const datasets = sqliteTable('datasets', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   fileName: text('file_name').notNull(),
   rowCount: integer('row_count').notNull(),
+  columnCount: integer('column_count').notNull().default(0),
+  sourceBytes: integer('source_bytes').notNull(),
+  storedBytes: integer('stored_bytes').notNull(),
+  createdAt: createdAt(),
+});
+
+/** A dataset's schema, statistics and read report: apart from `datasets`, so that listing datasets never reads them. */
+export const datasetDetails = sqliteTable('dataset_details', {
+  datasetId: text('dataset_id')
+    .primaryKey()
+    .references(() => datasets.id, { onDelete: 'cascade' }),
   /** Column schema (JSON), what compile sees. */
   columns: text('columns').notNull(),
   /** Per-column statistics (JSON) for the Datasets page. */
   stats: text('stats').notNull(),
   /** What the parser detected and the problems it found (JSON). */
   report: text('report').notNull(),
-  sourceBytes: integer('source_bytes').notNull(),
-  storedBytes: integer('stored_bytes').notNull(),
-  createdAt: createdAt(),
 });
 
 /**

@@ -10,13 +10,22 @@ export interface ColumnStats {
   max?: number;
   mean?: number;
   histogram?: { from: number; to: number; count: number }[];
-  /** Dictionary columns (category, text): distinct values and the most frequent ones. */
+  /** Dictionary columns (category, text): distinct values and the most frequent ones (at most 8, each cut to 200 characters). */
   distinct?: number;
   top?: { value: string; count: number }[];
 }
 
 const BINS = 12;
 const TOP = 8;
+/** A stored top value is cut to this many characters: statistics stay small whatever the cells hold. */
+export const TOP_VALUE_CHARS = 200;
+
+/** `value` cut to TOP_VALUE_CHARS characters, ending in an ellipsis when cut (never halving a surrogate pair). */
+function clipValue(value: string): string {
+  if (value.length <= TOP_VALUE_CHARS) return value;
+  const head = value.slice(0, TOP_VALUE_CHARS - 1);
+  return `${/[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head}…`;
+}
 
 /** One pass (two for the histogram) over a typed column. */
 export function columnStats(column: Column): ColumnStats {
@@ -62,6 +71,6 @@ export function columnStats(column: Column): ColumnStats {
     missing,
     missingRatio: column.codes.length ? missing / column.codes.length : 0,
     distinct: order.filter((i) => counts[i] > 0).length,
-    top: order.slice(0, TOP).filter((i) => counts[i] > 0).map((i) => ({ value: column.categories[i], count: counts[i] })),
+    top: order.slice(0, TOP).filter((i) => counts[i] > 0).map((i) => ({ value: clipValue(column.categories[i]), count: counts[i] })),
   };
 }

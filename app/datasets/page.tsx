@@ -207,7 +207,7 @@ function DatasetsPage() {
                 <button className={`w-full p-3 text-left hover:bg-slate-50 ${selected === d.id ? 'bg-indigo-50' : ''}`} onClick={() => router.push(`/datasets?id=${d.id}`)}>
                   <div className="font-medium">{d.name}</div>
                   <div className="text-xs text-slate-500">
-                    {d.rowCount.toLocaleString()} rows · {d.columns.length} columns · {formatBytes(d.storedBytes)}
+                    {d.rowCount.toLocaleString()} rows · {d.columnCount} columns · {formatBytes(d.storedBytes)}
                   </div>
                 </button>
               </li>

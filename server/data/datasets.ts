@@ -10,7 +10,7 @@ import { datasetIdSchema } from '../../lib/ids';
 import { DEFAULT_IMAGE_SIZE } from '../../lib/image';
 import type { ColumnStats } from '../../lib/stats';
 import type { ColumnSchema } from '../../lib/table';
-import { datasets } from '../../drizzle/schema';
+import { datasetDetails, datasets } from '../../drizzle/schema';
 import { ingestOptionsSchema, uploadFormat } from '../../nodes/dataset/ingest-upload';
 import type { IngestReport } from './ingest-file';
 import { datasetArtifactKey } from '../../nodes/dataset/uploaded-dataset';
@@ -18,7 +18,7 @@ import { getDb } from '../db';
 import { ArtifactStore } from '../engine/artifact-store';
 import { artifactsDir, getEngine } from '../engine/instance';
 import { TaskFailed } from '../engine/protocol';
-import { isDiskFull, publicErrorMessage } from '../errors';
+import { DISK_FULL_MESSAGE, isDiskFull, publicErrorMessage } from '../errors';
 import { RequestError } from '../http/guard';
 import { uploadsDir } from '../paths';
 
@@ -26,37 +26,31 @@ export function maxUploadBytes(): number {
   return (Number(process.env.PIPELOOM_MAX_UPLOAD_MB) || 200) * 2 ** 20;
 }
 
-export interface DatasetSummary {
-  id: string;
-  name: string;
-  fileName: string;
-  rowCount: number;
+/** A dataset as lists show it: small fields only (its schema, statistics and report come with getDataset). */
+export type DatasetListItem = typeof datasets.$inferSelect;
+
+export interface DatasetSummary extends DatasetListItem {
   columns: ColumnSchema[];
   stats: ColumnStats[];
   report: IngestReport;
-  sourceBytes: number;
-  storedBytes: number;
-  createdAt: number;
 }
 
 export type { IngestReport };
 
-function toSummary(row: typeof datasets.$inferSelect): DatasetSummary {
-  return {
-    ...row,
-    columns: JSON.parse(row.columns) as ColumnSchema[],
-    stats: JSON.parse(row.stats) as ColumnStats[],
-    report: JSON.parse(row.report) as IngestReport,
-  };
-}
-
-export function listDatasets(): DatasetSummary[] {
-  return getDb().select().from(datasets).orderBy(desc(datasets.createdAt)).all().map(toSummary);
+export function listDatasets(): DatasetListItem[] {
+  return getDb().select().from(datasets).orderBy(desc(datasets.createdAt)).all();
 }
 
 export function getDataset(id: string): DatasetSummary | undefined {
-  const row = getDb().select().from(datasets).where(eq(datasets.id, id)).get();
-  return row ? toSummary(row) : undefined;
+  const row = getDb().select().from(datasets).innerJoin(datasetDetails, eq(datasetDetails.datasetId, datasets.id)).where(eq(datasets.id, id)).get();
+  if (!row) return undefined;
+  const details = row.dataset_details;
+  return {
+    ...row.datasets,
+    columns: JSON.parse(details.columns) as ColumnSchema[],
+    stats: JSON.parse(details.stats) as ColumnStats[],
+    report: JSON.parse(details.report) as IngestReport,
+  };
 }
 
 /** Deletes a dataset the database knows (its id checked by shape first); false when there is none. */
@@ -112,7 +106,9 @@ export async function receiveUpload(body: WebReadableStream<Uint8Array>, fileNam
         },
       }),
       createWriteStream(temp),
-    );
+    ).catch((error: unknown) => {
+      throw isDiskFull(error) ? new UploadError(507, DISK_FULL_MESSAGE) : error;
+    });
     if (bytes === 0) throw new UploadError(400, 'The file is empty.');
     // The options are part of the identity: the same bytes parsed differently are a different table.
     const id = createHash('sha256').update(hash.digest('hex')).update(JSON.stringify(identityOptions(fileName, options.data))).digest('hex').slice(0, 32);
@@ -123,26 +119,41 @@ export async function receiveUpload(body: WebReadableStream<Uint8Array>, fileNam
       summary = await engine.runDetached('system.ingest-upload', { ...options.data, upload: path.basename(temp), fileName, maxBytes: limit }, datasetArtifactKey(id));
     } catch (error) {
       // A worker's message is written for people (paths cut); anything else is told plainly.
-      throw new UploadError(isDiskFull(error) ? 507 : 422, error instanceof TaskFailed ? error.message : publicErrorMessage(error));
+      const diskFull = isDiskFull(error) || (error instanceof TaskFailed && error.message === DISK_FULL_MESSAGE);
+      throw new UploadError(diskFull ? 507 : 422, error instanceof TaskFailed ? error.message : publicErrorMessage(error));
     }
     if (!summary) throw new UploadError(500, 'The upload was parsed but produced no summary.');
     const report = summary.report as IngestReport;
-    const storedBytes = new ArtifactStore(artifactsDir()).sizeOf(datasetArtifactKey(id));
-    getDb()
-      .insert(datasets)
-      .values({
-        id,
-        name: fileName.replace(/\.(csv|tsv|txt|json|xlsx|xlsm|zip)$/i, '') || 'dataset',
-        fileName,
-        rowCount: Number(summary.rowCount),
-        columns: JSON.stringify(summary.columns),
-        stats: JSON.stringify(summary.stats),
-        report: JSON.stringify(report),
-        sourceBytes: bytes,
-        storedBytes,
-      })
-      .onConflictDoNothing()
-      .run();
+    const store = new ArtifactStore(artifactsDir());
+    const storedBytes = store.sizeOf(datasetArtifactKey(id));
+    const columns = summary.columns as ColumnSchema[];
+    try {
+      getDb().transaction((tx) => {
+        const inserted = tx
+          .insert(datasets)
+          .values({
+            id,
+            name: fileName.replace(/\.(csv|tsv|txt|json|xlsx|xlsm|zip)$/i, '') || 'dataset',
+            fileName,
+            rowCount: Number(summary.rowCount),
+            columnCount: columns.length,
+            sourceBytes: bytes,
+            storedBytes,
+          })
+          .onConflictDoNothing()
+          .run();
+        if (inserted.changes > 0) {
+          tx.insert(datasetDetails)
+            .values({ datasetId: id, columns: JSON.stringify(columns), stats: JSON.stringify(summary.stats), report: JSON.stringify(report) })
+            .run();
+        }
+      });
+    } catch (error) {
+      // Not in the database, so nothing would ever remove its table: remove it now.
+      if (!getDataset(id)) store.remove(datasetArtifactKey(id));
+      if (isDiskFull(error)) throw new UploadError(507, DISK_FULL_MESSAGE);
+      throw error;
+    }
     return { dataset: getDataset(id)!, existing: false };
   } finally {
     rmSync(temp, { force: true });

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { ColumnSchema } from '../../lib/table';
-import { datasets } from '../../drizzle/schema';
+import { datasetDetails } from '../../drizzle/schema';
 import type { CompileEnv } from '../../nodes/define';
 import { getDb } from '../db';
 import { savedModelInfo } from '../engine/saved-models';
@@ -11,7 +11,7 @@ export const serverCompileEnv: CompileEnv = {
   dataset(id) {
     const sample = sampleEnv().dataset(id);
     if (sample) return sample;
-    const row = getDb().select({ columns: datasets.columns }).from(datasets).where(eq(datasets.id, id)).get();
+    const row = getDb().select({ columns: datasetDetails.columns }).from(datasetDetails).where(eq(datasetDetails.datasetId, id)).get();
     return row ? { columns: JSON.parse(row.columns) as ColumnSchema[], contentHash: id } : undefined;
   },
   savedModel: (id) => savedModelInfo(getDb(), id),

@@ -4,9 +4,9 @@
  * report shape that the dataset list stores and the Datasets page shows.
  */
 import type { Decimal } from '../../lib/infer';
-import type { Table } from '../../lib/table';
+import { isValueColumn, type Table } from '../../lib/table';
 import { uploadFormat, type UploadFormat } from '../../nodes/dataset/ingest-upload';
-import { defaultMaxBytes, IngestError, type Delimiter, type Encoding } from './ingest';
+import { defaultMaxBytes, formatBytes, IngestError, tableLimits, type Delimiter, type Encoding } from './ingest';
 import type { ColourMode, ImageFit } from './ingest-images';
 
 /** What reading an upload found; stored with the dataset. */
@@ -51,8 +51,41 @@ export interface UploadIngestOptions {
   onProgress?: (fraction: number, message: string) => void;
 }
 
-/** Reads an uploaded file into a table in the format chosen (or detected), with its report. */
+/** Reads an uploaded file into a table in the format chosen (or detected), with its report; refuses a table bigger than the upload may become. */
 export async function ingestUploadFile(path: string, fileName: string, options: UploadIngestOptions): Promise<{ table: Table; report: IngestReport }> {
+  const result = await readUploadFile(path, fileName, options);
+  checkTableSize(result.table, options.maxBytes ?? defaultMaxBytes());
+  return result;
+}
+
+/** Bytes the table takes in memory (and, about, on disk): 8 per number, 4 per dictionary code, plus the dictionary's text. */
+function tableBytes(table: Table): number {
+  let bytes = 0;
+  for (const column of table.columns) {
+    if (isValueColumn(column)) bytes += table.rowCount * 8;
+    else bytes += table.rowCount * 4 + column.categories.reduce((sum, c) => sum + Buffer.byteLength(c), 0);
+  }
+  return bytes;
+}
+
+/** The last guard for every format (Excel and JSON also check as they go): rows × columns and the parsed size within tableLimits. */
+function checkTableSize(table: Table, maxBytes: number): void {
+  const limits = tableLimits(maxBytes);
+  const cells = table.rowCount * table.columns.length;
+  const upload = `an upload of up to ${formatBytes(maxBytes)} (PIPELOOM_MAX_UPLOAD_MB)`;
+  if (cells > limits.cells) {
+    throw new IngestError(
+      'too-large',
+      `The table would have ${cells.toLocaleString('en')} cells (${table.rowCount.toLocaleString('en')} rows × ${table.columns.length.toLocaleString('en')} columns); ${upload} may become at most ${limits.cells.toLocaleString('en')}. Nothing was imported.`,
+    );
+  }
+  const bytes = tableBytes(table);
+  if (bytes > limits.bytes) {
+    throw new IngestError('too-large', `The table would take ${formatBytes(bytes)}; ${upload} may become at most ${formatBytes(limits.bytes)}. Nothing was imported.`);
+  }
+}
+
+async function readUploadFile(path: string, fileName: string, options: UploadIngestOptions): Promise<{ table: Table; report: IngestReport }> {
   const format = uploadFormat(options.format, fileName);
   if (format === 'xlsx') {
     const { ingestXlsxFile } = await import('./ingest-xlsx');

@@ -1,7 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
-import { formatBytes, IngestError, ingestCsvBytes, type IngestResult } from './ingest';
+import { cellTooLarge, formatBytes, IngestError, ingestCsvBytes, MAX_CELL_BYTES, tableLimits, type IngestResult } from './ingest';
 
-/** A value as one CSV field (quoted when needed), for feeding other formats through the CSV ingest. */
+/** Whether a cell's text takes more than MAX_CELL_BYTES as UTF-8 (measured only when it might). */
+export function overCellLimit(text: string): boolean {
+  return text.length > MAX_CELL_BYTES || (text.length * 3 > MAX_CELL_BYTES && Buffer.byteLength(text) > MAX_CELL_BYTES);
+}
+
+/** A value as one CSV field (quoted when needed), for feeding other formats through the CSV ingest; `where` names it in errors. */
 export function csvCell(value: unknown, where: string): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') {
@@ -9,6 +14,7 @@ export function csvCell(value: unknown, where: string): string {
     return String(value);
   }
   const text = typeof value === 'string' ? value : typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  if (overCellLimit(text)) throw cellTooLarge(where);
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -36,6 +42,14 @@ export async function ingestJsonFile(path: string, options: { maxBytes: number }
     for (const key of Object.keys(record)) if (!columns.has(key)) columns.set(key, columns.size);
   });
   const names = [...columns.keys()];
+  // Records with different keys multiply into rows × columns: bound that before building the text.
+  const cells = records.length * names.length;
+  if (cells > tableLimits(options.maxBytes).cells) {
+    throw new IngestError(
+      'too-large',
+      `The records would make ${cells.toLocaleString('en')} cells (${records.length.toLocaleString('en')} records × ${names.length.toLocaleString('en')} different keys); a file of up to ${formatBytes(options.maxBytes)} (PIPELOOM_MAX_UPLOAD_MB) may become at most ${tableLimits(options.maxBytes).cells.toLocaleString('en')}. Nothing was imported.`,
+    );
+  }
   const lines = [names.map((n) => csvCell(n, 'a column name')).join(',')];
   records.forEach((record: Record<string, unknown>, i) => lines.push(names.map((n) => csvCell(record[n], `Record ${i + 1}, "${n}"`)).join(',')));
   return ingestCsvBytes(Buffer.from(lines.join('\n'), 'utf8'), { delimiter: ',', decimal: '.', header: true, encoding: 'utf-8', badRows: 'refuse', maxBytes: Infinity });

@@ -22,6 +22,10 @@
  *   Excel shows it, then skipped ('skip') or the whole file is refused ('refuse').
  * - Not an .xlsx (a renamed CSV, an old .xls, a password-protected workbook, another ZIP), an
  *   unknown sheet name, a chart sheet, an empty sheet: each is an IngestError with a plain message.
+ * - A workbook is small for what it holds (text compresses well), so what it becomes is bounded as
+ *   it is read (tableLimits): the parts read whole (shared text, styles) by their unpacked size,
+ *   the sheet by its cells and by the size of the CSV it turns into, and every cell by
+ *   MAX_CELL_BYTES (the error names its row and column).
  */
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -30,8 +34,8 @@ import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { formatDate, type ColumnSchema, type Table } from '../../lib/table';
-import { IngestError, ingestCsvFile, MAX_LISTED_PROBLEMS, uploadedFileSize, type IngestProblem } from './ingest';
-import { csvCell } from './ingest-json';
+import { cellTooLarge, defaultMaxBytes, formatBytes, IngestError, ingestCsvFile, MAX_LISTED_PROBLEMS, tableLimits, uploadedFileSize, type IngestProblem } from './ingest';
+import { csvCell, overCellLimit } from './ingest-json';
 
 export interface XlsxOptions {
   /** The worksheet to read (default: the first visible one). */
@@ -164,7 +168,10 @@ function chooseSheet(sheets: { name: string; state?: string }[], wanted: string 
 export async function ingestXlsxFile(file: string, options: XlsxOptions = {}): Promise<XlsxIngestResult> {
   const header = options.header ?? true;
   const refuse = options.badRows === 'refuse';
-  const bytes = await uploadedFileSize(file, options.maxBytes);
+  const maxBytes = options.maxBytes ?? defaultMaxBytes();
+  const limits = tableLimits(maxBytes);
+  const upload = `an upload of up to ${formatBytes(maxBytes)} (PIPELOOM_MAX_UPLOAD_MB)`;
+  const bytes = await uploadedFileSize(file, maxBytes);
   await checkSignature(file);
 
   let zip: ZipFile;
@@ -186,21 +193,28 @@ export async function ingestXlsxFile(file: string, options: XlsxOptions = {}): P
     try {
       const entries = new Map<string, Entry>();
       for await (const entry of zip.eachEntry()) entries.set(entry.fileName, entry);
-      const part = async (name: string): Promise<Readable | undefined> => {
+      /** A part of the workbook; `whole` parts are parsed in memory, so their unpacked size is bounded first. */
+      const part = async (name: string, whole?: string): Promise<Readable | undefined> => {
         const entry = entries.get(name);
+        if (entry && whole && entry.uncompressedSize > limits.bytes) {
+          throw new IngestError(
+            'too-large',
+            `The workbook's ${whole} unpacks to ${formatBytes(entry.uncompressedSize)}; ${upload} may unpack to at most ${formatBytes(limits.bytes)}. Nothing was imported.`,
+          );
+        }
         return entry ? zip.openReadStreamPromise(entry) : undefined;
       };
-      const book = await part('xl/workbook.xml');
+      const book = await part('xl/workbook.xml', 'sheet list');
       if (!book) {
         throw new IngestError('unreadable', 'This is a ZIP file but not an Excel workbook (.xlsx): it has no sheets. Image datasets are uploaded as a ZIP with the format "images".');
       }
       const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' }) as unknown as WorkbookParts;
-      const rels = await part('xl/_rels/workbook.xml.rels');
+      const rels = await part('xl/_rels/workbook.xml.rels', 'list of parts');
       if (rels) await reader._parseRels(rels);
       await reader._parseWorkbook(book);
-      const shared = await part('xl/sharedStrings.xml');
+      const shared = await part('xl/sharedStrings.xml', 'shared text');
       if (shared) for await (const _ of reader._parseSharedStrings(shared)) void _; // cached in the reader, nothing emitted
-      const styles = await part('xl/styles.xml');
+      const styles = await part('xl/styles.xml', 'styles');
       if (styles) await reader._parseStyles(styles);
 
       const listed = reader.model?.sheets ?? [];
@@ -218,8 +232,10 @@ export async function ingestXlsxFile(file: string, options: XlsxOptions = {}): P
       const sheet = reader._parseWorksheet(data, sheetNo).next().value!.value;
       const date1904 = reader.properties?.model?.date1904 === true;
       let pending = '';
+      let csvBytes = 0;
       let first = 0;
       let last = 0;
+      let names: string[] = [];
       for await (const row of sheet) {
         const values = row.values;
         const texts: string[] = [];
@@ -227,6 +243,10 @@ export async function ingestXlsxFile(file: string, options: XlsxOptions = {}): P
         let hi = 0;
         for (let c = 1; c < values.length; c++) {
           const text = cellText(values[c], () => row.getCell(c).numFmt, date1904);
+          if (overCellLimit(text)) {
+            const name = names[c] ? ` ("${names[c].length > 100 ? `${names[c].slice(0, 99)}…` : names[c]}")` : '';
+            throw cellTooLarge(`Row ${row.number}, column ${columnLetter(c)}${name}`);
+          }
           texts[c] = text;
           if (text.trim() !== '') {
             if (lo === 0) lo = c;
@@ -237,6 +257,7 @@ export async function ingestXlsxFile(file: string, options: XlsxOptions = {}): P
         if (first === 0) {
           first = lo;
           last = hi;
+          if (header) names = texts;
         } else if (lo < first || hi > last) {
           const outside = lo < first ? lo : hi;
           problemCount++;
@@ -253,7 +274,18 @@ export async function ingestXlsxFile(file: string, options: XlsxOptions = {}): P
         for (let c = first; c <= last; c++) fields.push(csvCell(texts[c] ?? '', 'a cell'));
         pending += `${fields.join(',')}\n`;
         rows++;
+        const cells = rows * (last - first + 1);
+        if (cells > limits.cells) {
+          throw new IngestError(
+            'too-large',
+            `The sheet "${sheetName}" holds more than ${limits.cells.toLocaleString('en')} cells (by row ${row.number}); ${upload} may become at most that many. Nothing was imported.`,
+          );
+        }
         if (pending.length >= 1 << 20) {
+          csvBytes += Buffer.byteLength(pending);
+          if (csvBytes > limits.bytes) {
+            throw new IngestError('too-large', `The sheet "${sheetName}" unpacks to more than ${formatBytes(limits.bytes)} of cells (by row ${row.number}); ${upload} may become at most that. Nothing was imported.`);
+          }
           await out.write(pending);
           pending = '';
         }

@@ -112,6 +112,24 @@ export function defaultMaxBytes(): number {
   return Math.floor((Number.isFinite(mb) && mb > 0 ? mb : 200) * MIB);
 }
 
+/** The most bytes one cell may hold: a bigger one is refused, naming its row and column. */
+export const MAX_CELL_BYTES = MIB;
+
+/**
+ * What an upload of at most `maxBytes` may become: at most one cell per byte (a CSV file spends at
+ * least one byte on every cell, so a CSV within the upload limit always passes), and at most 8 bytes
+ * per such cell once parsed (a column of numbers). Formats that unpack (Excel, JSON) are held to
+ * the same, so a small file cannot become a huge table.
+ */
+export function tableLimits(maxBytes: number): { cells: number; bytes: number } {
+  return { cells: maxBytes, bytes: 8 * maxBytes };
+}
+
+/** The refusal of a cell over MAX_CELL_BYTES; `where` names its row and column. */
+export function cellTooLarge(where: string): IngestError {
+  return new IngestError('too-large', `${where}: the cell holds more than ${formatBytes(MAX_CELL_BYTES)} of text; a cell may hold at most ${formatBytes(MAX_CELL_BYTES)}. Nothing was imported.`);
+}
+
 /** 512 bytes, 12.5 KB, 3.2 MB, 250 MB (binary units, as the limit is set in MB). */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} byte${n === 1 ? '' : 's'}`;
@@ -227,6 +245,8 @@ interface RecordSink {
   record(bytes: Uint8Array, count: number, line: number, problem: number): void;
   /** Set to stop scanning early. */
   stopped: boolean;
+  /** The column names, for naming a cell that is too large. */
+  readonly layout: Layout;
 }
 
 /** After this many unterminated-quote recoveries the rest of the file is given up on. */
@@ -254,6 +274,12 @@ class Scanner {
 
   get stopped(): boolean {
     return this.sink.stopped;
+  }
+
+  private tooLarge(line: number, column: number): IngestError {
+    const { header, names } = this.sink.layout;
+    const name = header && names?.[column] ? `"${clipName(utf8Decoder.decode(names[column]))}"` : String(column + 1);
+    return cellTooLarge(`Line ${line}, column ${name}`);
   }
 
   private grow(): void {
@@ -339,6 +365,7 @@ class Scanner {
             line = recordLine + 1;
             continue records;
           }
+          if (i - s > MAX_CELL_BYTES) throw this.tooLarge(recordLine, n);
           starts[n] = s;
           ends[n] = i;
           flags[n] = flag;
@@ -355,6 +382,8 @@ class Scanner {
           }
         } else {
           while (i < end && stops[bytes[i]] === 0) i++;
+          // Checked before the field is complete too: an unquoted field cannot span lines, so it only grows.
+          if (i - pos > MAX_CELL_BYTES) throw this.tooLarge(recordLine, n);
           starts[n] = pos;
           ends[n] = i;
           flags[n] = 0;
@@ -686,6 +715,11 @@ class TableBuilder implements RecordSink {
   }
 }
 
+/** A column name as a message quotes it: at most 100 characters. */
+function clipName(name: string): string {
+  return name.length > 100 ? `${name.slice(0, 99)}…` : name;
+}
+
 function trim(bytes: Uint8Array, start: number, end: number): [number, number] {
   while (start < end && bytes[start] <= SPACE) start++;
   while (end > start && bytes[end - 1] <= SPACE) end--;
@@ -708,7 +742,7 @@ class RereadSink implements RecordSink {
   private seenFirst = false;
 
   constructor(
-    private readonly layout: Layout,
+    readonly layout: Layout,
     private readonly columns: { index: number; builder: ColumnBuilder }[],
     private readonly scanner: () => Scanner,
     private readonly until: number,

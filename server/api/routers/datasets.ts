@@ -10,7 +10,7 @@ export const datasetsRouter = router({
   list: publicProcedure.query(() => {
     const all = listDatasets();
     return {
-      datasets: all.map(({ stats: _stats, ...d }) => d),
+      datasets: all,
       usedBytes: all.reduce((sum, d) => sum + d.storedBytes, 0),
       maxUploadBytes: maxUploadBytes(),
     };

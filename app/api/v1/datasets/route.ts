@@ -38,4 +38,4 @@ export const POST = guarded(async (request: Request) => {
   return Response.json({ dataset, existing }, { status: existing ? 200 : 201 });
 });
 
-export const GET = guarded(async () => Response.json({ datasets: listDatasets().map(({ stats: _stats, ...d }) => d) }));
+export const GET = guarded(async () => Response.json({ datasets: listDatasets() }));

@@ -1,0 +1,3 @@
+ALTER TABLE `datasets` DROP COLUMN `columns`;--> statement-breakpoint
+ALTER TABLE `datasets` DROP COLUMN `stats`;--> statement-breakpoint
+ALTER TABLE `datasets` DROP COLUMN `report`;

@@ -97,7 +97,7 @@ function withoutPipeloomSettings(env: NodeJS.ProcessEnv): Record<string, string 
 /** What no answer to a client may hold: a stack frame, an absolute server path, a module folder. */
 export function expectPlain(text: string, context = ''): void {
   expect(text, `${context}: a stack frame`).not.toMatch(/\n\s+at [^\n]+:\d+/);
-  expect(text, `${context}: an absolute path`).not.toMatch(new RegExp(`${escape(projectRoot)}|${escape(os.tmpdir())}/pipeloom|node_modules|/etc/passwd`));
+  expect(text, `${context}: an absolute path`).not.toMatch(new RegExp(`${escape(projectRoot)}|${escape(os.tmpdir())}/pipeloom|node_modules`));
   expect(text, `${context}: an internal error name`).not.toMatch(/TypeError|ReferenceError|SqliteError|Maximum call stack/);
 }
 

@@ -298,7 +298,12 @@ export async function ingestXlsxFile(file: string, options: XlsxOptions = {}): P
     }
     if (failure !== undefined) {
       if (failure instanceof IngestError) throw failure;
-      throw new IngestError('unreadable', `The workbook cannot be read: ${(failure as Error).message ?? String(failure)}. Open it in Excel or LibreOffice, save it again as .xlsx and upload that.`);
+      // The reader's own words ("Cannot read properties of undefined") mean nothing to a user: they go to the log.
+      console.error('Pipeloom: an .xlsx sheet could not be read', failure);
+      throw new IngestError(
+        'unreadable',
+        'The workbook cannot be read: its sheet is not laid out the way Excel writes one (cells without references, say). Open it in Excel or LibreOffice, save it again as .xlsx and upload that.',
+      );
     }
     if (sheetName === undefined) throw new IngestError('empty', 'The workbook has no sheets.');
     const dataRows = header && rows > 0 ? rows - 1 : rows;

@@ -158,8 +158,9 @@ describe('saved models (the Models page)', () => {
     expect(deployments.filter((d) => d.name === 'iris-saved').map((d) => d.version)).toEqual([1]);
 
     expect((await rejection(server.caller.models.deploy({ id, name: 'Not A Name' }))).code).toBe('BAD_REQUEST');
-    const missing = await rejection(server.caller.models.deploy({ id: 'no-such-model', name: 'x' }));
-    expect(missing).toMatchObject({ code: 'NOT_FOUND', message: 'There is no saved model "no-such-model".' });
+    const missing = await rejection(server.caller.models.deploy({ id: 'f'.repeat(32), name: 'x' }));
+    expect(missing).toMatchObject({ code: 'NOT_FOUND', message: `There is no saved model "${'f'.repeat(32)}".` });
+    expect((await rejection(server.caller.models.deploy({ id: 'no-such-model', name: 'x' }))).code).toBe('BAD_REQUEST');
   });
 
   it('delete releases a saved model to the cache (deployed versions keep answering); a later run saves it again', async () => {
@@ -195,7 +196,8 @@ describe('saved models (the Models page)', () => {
     expect(compileErrors(transferGraph('iris', 'species', treeId))).toEqual([
       'start.model: This saved model is a decision-tree, fitted in one go rather than a neural network: it has no layers to reuse. Choose a saved neural network, regression or CNN.',
     ]);
-    expect(compileErrors(transferGraph('iris', 'species', 'gone'))[0]).toMatch(/^start\.model: Saved model gone… is not on this server/);
+    expect(compileErrors(transferGraph('iris', 'species', 'd'.repeat(32)))[0]).toMatch(/^start\.model: Saved model dddddddd… is not on this server/);
+    expect(compileErrors(transferGraph('iris', 'species', 'gone'))).toEqual(['start.model: model: not a saved model id']);
     expect(compileErrors(transferGraph('iris', 'species', ''))).toEqual(['start.model: Choose a saved model to start from (the Models page lists them).']);
     expect(compileErrors(transferGraph('wine', 'cultivar', irisId))[0]).toMatch(
       /^train: The saved model reads columns "sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm", which the data does not have/,

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import { expectPlain, useHttpServer, type HttpServer } from '../support/http-server';
 import { irisGraph, node, projectRoot } from '../support/pipeloom';
+import { makeZip } from '../support/zip';
 
 /**
  * The reported attacks, each at every door it could come through: an internal node kind reading a
@@ -186,5 +187,37 @@ describe('download names', () => {
       expect(decodeURIComponent(disposition.match(/filename\*=UTF-8''(.+)$/)![1])).toBe(`${name.replace(/\p{Cc}/gu, '').replace(/\.csv$/, '')}.csv`);
       expect(await download.text()).toContain('a,b');
     }
+  });
+});
+
+/** A workbook whose cells carry no references (valid OOXML; exceljs's reader fails inside on it). */
+function workbookWithoutCellReferences(): Buffer {
+  const xml = '<?xml version="1.0" encoding="UTF-8"?>';
+  const main = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+  const rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+  const pkg = 'http://schemas.openxmlformats.org/package/2006';
+  const cells = (values: string[]) => values.map((v) => `<c><v>${v}</v></c>`).join('');
+  return makeZip([
+    {
+      name: '[Content_Types].xml',
+      data: `${xml}<Types xmlns="${pkg}/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`,
+    },
+    { name: '_rels/.rels', data: `${xml}<Relationships xmlns="${pkg}/relationships"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>` },
+    { name: 'xl/workbook.xml', data: `${xml}<workbook xmlns="${main}" xmlns:r="${rel}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>` },
+    { name: 'xl/_rels/workbook.xml.rels', data: `${xml}<Relationships xmlns="${pkg}/relationships"><Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>` },
+    { name: 'xl/worksheets/sheet1.xml', data: `${xml}<worksheet xmlns="${main}"><sheetData><row>${cells(['1', '2'])}</row><row>${cells(['3', '4'])}</row></sheetData></worksheet>` },
+  ]);
+}
+
+describe('upload errors', () => {
+  it('a sheet without cell references: 422 in plain words, no internal TypeError text, nothing stored', async () => {
+    const before = JSON.stringify((await server.query('datasets.list')).body);
+    const response = await fetch(`${server.url}/api/v1/datasets?filename=noref.xlsx`, { method: 'POST', body: new Uint8Array(workbookWithoutCellReferences()) });
+    const text = await response.text();
+    expect(response.status).toBe(422);
+    expect(JSON.parse(text).error.message).toMatch(/^The workbook cannot be read: its sheet is not laid out the way Excel writes one/);
+    expect(text).not.toMatch(/Cannot read properties|undefined/);
+    expectPlain(text, 'xlsx');
+    expect(JSON.stringify((await server.query('datasets.list')).body)).toBe(before);
   });
 });

@@ -2,6 +2,68 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '../trpc';
 
+const formatBytes = (n: number) =>
+  n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MB` : n > 0 ? `${Math.max(1, Math.round(n / 1024))} KB` : '0';
+
+/** Disk categories in the order shown, with what each holds in plain words. */
+const DISK_ROWS = [
+  ['datasets', 'Datasets', 'uploaded tables (delete them on the Datasets page)'],
+  ['cachedOutputs', 'Cached step outputs', 'results reused when a step is unchanged; the oldest are removed beyond the cap'],
+  ['savedModels', 'Saved models', 'every trained model on the Models page (never removed by the cap)'],
+  ['deployments', 'Deployments', 'published model versions behind the predict endpoints'],
+  ['checkpoints', 'Checkpoints', 'training progress a step resumes from after its worker was lost'],
+  ['temp', 'Temporary', 'uploads waiting to be read and half-written results (removed when left behind)'],
+  ['other', 'Other outputs', 'outputs no run lists any more'],
+  ['database', 'Database', 'runs, their logs and settings (SQLite)'],
+] as const;
+
+/** The header row both tables of this page share. */
+function Head({ columns }: { columns: string[] }) {
+  return (
+    <thead className="bg-slate-50 text-left text-xs text-slate-500">
+      <tr>
+        {columns.map((c) => (
+          <th key={c} className="p-2">
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+function DiskUse() {
+  const trpc = useTRPC();
+  const disk = useQuery({ ...trpc.workers.disk.queryOptions(), refetchInterval: 15_000 });
+  if (disk.error) return <p className="mt-4 text-sm text-red-700">{disk.error.message}</p>;
+  if (!disk.data) return null;
+  const d = disk.data;
+  return (
+    <section className="mt-8" aria-label="Disk use">
+      <h2 className="text-lg font-semibold">Disk</h2>
+      <p className="mt-1 text-sm text-slate-600" data-testid="disk-free">
+        {formatBytes(d.free)} free of {formatBytes(d.size)}
+        {d.free < d.size * 0.05 && <span className="ml-2 font-medium text-red-700">The disk is almost full: runs and uploads will fail until there is room.</span>}
+      </p>
+      <table className="mt-3 w-full rounded border border-slate-200 bg-white text-sm" data-testid="disk-table">
+        <Head columns={['What', 'Size', 'Holds']} />
+        <tbody>
+          {DISK_ROWS.map(([key, label, holds]) => (
+            <tr key={key} className="border-t border-slate-100">
+              <td className="p-2">{label}</td>
+              <td className="p-2 tabular-nums">
+                {formatBytes(d[key])}
+                {key === 'cachedOutputs' && <span className="text-xs text-slate-500"> of {formatBytes(d.cachedOutputsCap)}</span>}
+              </td>
+              <td className="p-2 text-xs text-slate-500">{holds}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 export default function WorkersPage() {
   const trpc = useTRPC();
   const workers = useQuery({ ...trpc.workers.list.queryOptions(), refetchInterval: 2000 });
@@ -17,15 +79,7 @@ export default function WorkersPage() {
       </p>
       {workers.error && <p className="mt-4 text-sm text-red-700">{workers.error.message}</p>}
       <table className="mt-6 w-full rounded border border-slate-200 bg-white text-sm" data-testid="workers-table">
-        <thead className="bg-slate-50 text-left text-xs text-slate-500">
-          <tr>
-            <th className="p-2">Worker</th>
-            <th className="p-2">Backend</th>
-            <th className="p-2">Capabilities</th>
-            <th className="p-2">Doing</th>
-            <th className="p-2">Heartbeat</th>
-          </tr>
-        </thead>
+        <Head columns={['Worker', 'Backend', 'Capabilities', 'Doing', 'Heartbeat']} />
         <tbody>
           {workers.data && list.length === 0 && (
             <tr>
@@ -49,6 +103,7 @@ export default function WorkersPage() {
           ))}
         </tbody>
       </table>
+      <DiskUse />
     </div>
   );
 }

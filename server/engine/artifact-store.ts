@@ -1,11 +1,25 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { resolveInside } from '../paths';
 
 /** Artifact keys: letters, digits, '-' and '_' (hashes, `dataset-<id>`, `<hash>-<run>`). */
 const ARTIFACT_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+/** Folders in the store that hold no artifact: checkpoints, and uploads waiting for a worker (server/paths uploadsDir). */
+const CHECKPOINTS = 'checkpoints';
+const UPLOADS = 'uploads';
+/** Artifacts and checkpoints are written under this prefix, then renamed into place. */
+const TEMP_PREFIX = '.tmp-';
+
+export interface StoreUsage {
+  /** Bytes of each artifact, by key. */
+  artifacts: Map<string, number>;
+  checkpoints: number;
+  /** Half-written artifacts and checkpoints, and uploads waiting to be parsed. */
+  temp: number;
+}
 
 type TypedArray = Float64Array | Float32Array | Int32Array | Uint8Array;
 const TYPED = { Float64Array, Float32Array, Int32Array, Uint8Array } as const;
@@ -30,7 +44,7 @@ export class ArtifactStore {
 
   private checkpointFile(key: string): string {
     this.folder(key);
-    return path.join(this.root, 'checkpoints', key);
+    return path.join(this.root, CHECKPOINTS, key);
   }
 
   has(key: string): boolean {
@@ -40,16 +54,17 @@ export class ArtifactStore {
   write(key: string, outputs: Record<string, unknown>): void {
     const target = this.folder(key);
     if (existsSync(target)) return;
-    const temp = path.join(this.root, `.tmp-${key}-${randomUUID()}`);
-    mkdirSync(temp, { recursive: true });
-    for (const [port, value] of Object.entries(outputs)) {
-      const { json, binary } = encodeArtifact(value);
-      writeFileSync(path.join(temp, `${port}.json`), json);
-      writeFileSync(path.join(temp, `${port}.bin`), binary);
-    }
+    const temp = path.join(this.root, `${TEMP_PREFIX}${key}-${randomUUID()}`);
     try {
+      mkdirSync(temp, { recursive: true });
+      for (const [port, value] of Object.entries(outputs)) {
+        const { json, binary } = encodeArtifact(value);
+        writeFileSync(path.join(temp, `${port}.json`), json);
+        writeFileSync(path.join(temp, `${port}.bin`), binary);
+      }
       renameSync(temp, target);
     } catch (error) {
+      // A failed write (the disk is full) leaves nothing half-written behind.
       rmSync(temp, { recursive: true, force: true });
       if (!existsSync(target)) throw error;
     }
@@ -90,11 +105,16 @@ export class ArtifactStore {
     const { json, binary } = encodeArtifact(value);
     const head = Buffer.alloc(4);
     head.writeUInt32LE(Buffer.byteLength(json));
-    const dir = path.join(this.root, 'checkpoints');
+    const dir = path.join(this.root, CHECKPOINTS);
     mkdirSync(dir, { recursive: true });
-    const temp = path.join(dir, `.tmp-${key}-${randomUUID()}`);
-    writeFileSync(temp, Buffer.concat([head, Buffer.from(json), binary]));
-    renameSync(temp, this.checkpointFile(key));
+    const temp = path.join(dir, `${TEMP_PREFIX}${key}-${randomUUID()}`);
+    try {
+      writeFileSync(temp, Buffer.concat([head, Buffer.from(json), binary]));
+      renameSync(temp, this.checkpointFile(key));
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw error;
+    }
   }
 
   loadCheckpoint(key: string): unknown | null {
@@ -115,6 +135,67 @@ export class ArtifactStore {
     if (!existsSync(dir)) return 0;
     return readdirSync(dir).reduce((sum, file) => sum + statSync(path.join(dir, file)).size, 0);
   }
+
+  /**
+   * Removes what failed or killed writers left behind: temporary files and folders (and uploads)
+   * not touched for `graceMs` (a writer at work keeps touching its own), and every checkpoint that
+   * `keepCheckpoint` does not claim for an unfinished step. Returns how many entries it removed.
+   */
+  sweep(options: { graceMs: number; keepCheckpoint(key: string): boolean }): number {
+    const cutoff = Date.now() - options.graceMs;
+    let removed = 0;
+    const remove = (file: string) => {
+      rmSync(file, { recursive: true, force: true });
+      removed++;
+    };
+    const stale = (file: string) => (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) < cutoff;
+    for (const name of listFolder(this.root)) {
+      if (name.startsWith(TEMP_PREFIX) && stale(path.join(this.root, name))) remove(path.join(this.root, name));
+    }
+    const uploads = path.join(this.root, UPLOADS);
+    for (const name of listFolder(uploads)) if (stale(path.join(uploads, name))) remove(path.join(uploads, name));
+    const checkpoints = path.join(this.root, CHECKPOINTS);
+    for (const name of listFolder(checkpoints)) {
+      const file = path.join(checkpoints, name);
+      if (name.startsWith(TEMP_PREFIX) ? stale(file) : !options.keepCheckpoint(name)) remove(file);
+    }
+    return removed;
+  }
+
+  /** Bytes on disk by what they are: each artifact (by key), checkpoints, and temporary entries (uploads included). */
+  async usage(): Promise<StoreUsage> {
+    const usage: StoreUsage = { artifacts: new Map(), checkpoints: 0, temp: 0 };
+    for (const name of await readdir(this.root).catch(() => [])) {
+      if (name === CHECKPOINTS) {
+        for (const entry of await readdir(path.join(this.root, CHECKPOINTS)).catch(() => [])) {
+          const bytes = await bytesUnder(path.join(this.root, CHECKPOINTS, entry));
+          if (entry.startsWith(TEMP_PREFIX)) usage.temp += bytes;
+          else usage.checkpoints += bytes;
+        }
+        continue;
+      }
+      const bytes = await bytesUnder(path.join(this.root, name));
+      if (name === UPLOADS || name.startsWith(TEMP_PREFIX)) usage.temp += bytes;
+      else usage.artifacts.set(name, bytes);
+    }
+    return usage;
+  }
+}
+
+function listFolder(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Bytes of a file, or of everything under a folder (0 for what vanished meanwhile). */
+async function bytesUnder(file: string): Promise<number> {
+  const info = await lstat(file).catch(() => null);
+  if (!info?.isDirectory()) return info?.size ?? 0;
+  const names = await readdir(file).catch(() => []);
+  return (await Promise.all(names.map((n) => bytesUnder(path.join(file, n))))).reduce((a, b) => a + b, 0);
 }
 
 function isTyped(value: unknown): value is TypedArray {

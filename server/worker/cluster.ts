@@ -14,6 +14,7 @@ import {
   reportRedisErrors,
   heartbeatMs,
   readWorkerRegistry,
+  stalledIntervalMs,
   WORKER_KEY_PREFIX,
   type ClusterProgress,
 } from '../engine/bullmq-queue';
@@ -65,7 +66,15 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<{
   };
 
   const connection = redisConnection(options.redisUrl);
-  const settings = { connection, concurrency: options.concurrency, lockDuration: options.lockMs, stalledInterval: options.lockMs, maxStalledCount: options.maxStalls };
+  const settings = {
+    connection,
+    concurrency: options.concurrency,
+    lockDuration: options.lockMs,
+    stalledInterval: stalledIntervalMs(options.lockMs),
+    maxStalledCount: options.maxStalls,
+    // After Redis comes back, take steps again within a second (BullMQ waits 15 s by default).
+    runRetryDelay: 1000,
+  };
   // Every worker consumes both queues, so GPU-preferring steps never wait for a GPU that is gone.
   const queueNames = [QUEUE_NAMES.gpu, QUEUE_NAMES.cpu];
   const workers = queueNames.map((name) => {
@@ -73,6 +82,14 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<{
     worker.on('error', onError);
     worker.on('failed', (job, error) => job && options.log(`step ${job.data.nodeId} (run ${job.data.runId.slice(0, 8)}) failed: ${error.message.split(DETAILS_SEPARATOR)[0]}`));
     worker.on('completed', (job) => options.log(`step ${job.data.nodeId} (run ${job.data.runId.slice(0, 8)}) done`));
+    // The job's lock is gone (Redis restarted without it, or it ran out): another worker may be
+    // running the step by now, so this one stops its copy instead of computing a result for nobody.
+    worker.on('lockRenewalFailed', (jobIds) => {
+      for (const jobId of jobIds) {
+        options.log(`lost the lock of job ${jobId}: stopping its step here`);
+        pool.cancel(jobId);
+      }
+    });
     return worker;
   });
 

@@ -2,31 +2,21 @@
  * Cluster mode for real: redis-server, two plain `pipeloom worker` processes and one that declares
  * a GPU, the engine on BullMQ. Routing, a worker SIGKILLed mid-training, and Redis going away.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { irisGraph, projectRoot, useTempDataDir, withParams } from '../support/pipeloom';
+import { WorkerProcesses } from '../support/cluster';
+import { irisGraph, useTempDataDir, withParams } from '../support/pipeloom';
 import { TestRedis } from '../support/redis';
 
 const temp = useTempDataDir('cluster');
 let redis: TestRedis;
-const workers: Record<string, ChildProcess> = {};
+const processes = new WorkerProcesses();
+const workers = processes.byName;
 type Instance = typeof import('../../server/engine/instance');
 type DbModule = typeof import('../../server/db');
 let instance: Instance;
 let dbModule: DbModule;
-
-function startWorker(name: string, extraEnv: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'pipeloom.mjs'), 'worker', '--concurrency', '1'], {
-    cwd: projectRoot,
-    env: { ...process.env, ...extraEnv },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr?.on('data', () => undefined);
-  workers[name] = child;
-  return child;
-}
 
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -63,9 +53,9 @@ beforeAll(async () => {
     PIPELOOM_HEARTBEAT_MS: '500',
     PIPELOOM_ENQUEUE_TIMEOUT_MS: '4000',
   });
-  startWorker('a');
-  startWorker('b');
-  startWorker('gpu', { PIPELOOM_WORKER_TAGS: 'gpu' });
+  processes.start('a');
+  processes.start('b');
+  processes.start('gpu', { PIPELOOM_WORKER_TAGS: 'gpu' });
   dbModule = await import('../../server/db');
   instance = await import('../../server/engine/instance');
   await until(async () => ((await instance.getEngine().queue.workers()).length === 3 ? true : undefined), 'three workers to register');
@@ -73,8 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await instance?.shutdownEngine();
-  // SIGKILL: Redis is gone by now, so a graceful stop would only wait; their step processes exit with them.
-  for (const child of Object.values(workers)) if (child.exitCode === null) child.kill('SIGKILL');
+  processes.killAll();
   await redis?.stop();
   dbModule?.getDb().$client.close();
   temp.cleanup();

@@ -70,11 +70,11 @@ export function statusTrail(db: DbModule, runId: string, nodeId: string): string
     .map((e) => String(e.payload.status));
 }
 
-/** Polls `check` until it returns something truthy; fails with `what` after `timeoutMs`. */
-export async function waitUntil<T>(what: string, check: () => T | undefined | null | false, timeoutMs = 60_000, everyMs = 20): Promise<T> {
+/** Polls `check` (which may be async) until it returns something truthy; fails with `what` after `timeoutMs`. */
+export async function waitUntil<T>(what: string, check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
     await new Promise((r) => setTimeout(r, everyMs));

@@ -1,7 +1,9 @@
 import { desc } from 'drizzle-orm';
 import { deployments } from '../../../drizzle/schema';
+import { diskUsage } from '../../data/disk-usage';
 import { getDb } from '../../db';
-import { getEngine } from '../../engine/instance';
+import { ArtifactStore } from '../../engine/artifact-store';
+import { artifactsDir, engineSettings, getEngine } from '../../engine/instance';
 import { publicProcedure, router } from '../trpc';
 
 export const deploymentsRouter = router({
@@ -17,4 +19,6 @@ export const deploymentsRouter = router({
 
 export const workersRouter = router({
   list: publicProcedure.query(async () => ({ mode: getEngine().queue.mode, workers: await getEngine().queue.workers() })),
+  /** Disk use by category (datasets, cached outputs, saved models…) and what is left: a walk of the artifact folder, so polled slowly. */
+  disk: publicProcedure.query(() => diskUsage(getDb(), new ArtifactStore(artifactsDir()), engineSettings().artifactCapBytes)),
 });

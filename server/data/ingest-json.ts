@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { cellTooLarge, formatBytes, IngestError, ingestCsvBytes, MAX_CELL_BYTES, tableLimits, type IngestResult } from './ingest';
+import { cellTooLarge, clipName, formatBytes, IngestError, ingestCsvBytes, MAX_CELL_BYTES, tableLimits, type IngestResult } from './ingest';
 
 /** Whether a cell's text takes more than MAX_CELL_BYTES as UTF-8 (measured only when it might). */
 export function overCellLimit(text: string): boolean {
@@ -51,6 +51,8 @@ export async function ingestJsonFile(path: string, options: { maxBytes: number }
     );
   }
   const lines = [names.map((n) => csvCell(n, 'a column name')).join(',')];
-  records.forEach((record: Record<string, unknown>, i) => lines.push(names.map((n) => csvCell(record[n], `Record ${i + 1}, "${n}"`)).join(',')));
+  // Errors name a record's key, cut to 100 characters (a key may be long).
+  const quoted = names.map((n) => `"${clipName(n)}"`);
+  records.forEach((record: Record<string, unknown>, i) => lines.push(names.map((n, c) => csvCell(record[n], `Record ${i + 1}, ${quoted[c]}`)).join(',')));
   return ingestCsvBytes(Buffer.from(lines.join('\n'), 'utf8'), { delimiter: ',', decimal: '.', header: true, encoding: 'utf-8', badRows: 'refuse', maxBytes: Infinity });
 }

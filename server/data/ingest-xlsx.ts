@@ -34,7 +34,7 @@ import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { formatDate, type ColumnSchema, type Table } from '../../lib/table';
-import { cellTooLarge, defaultMaxBytes, formatBytes, IngestError, ingestCsvFile, MAX_LISTED_PROBLEMS, tableLimits, uploadedFileSize, type IngestProblem } from './ingest';
+import { cellTooLarge, clipName, defaultMaxBytes, formatBytes, IngestError, ingestCsvFile, MAX_LISTED_PROBLEMS, tableLimits, uploadedFileSize, type IngestProblem } from './ingest';
 import { csvCell, overCellLimit } from './ingest-json';
 
 export interface XlsxOptions {
@@ -244,7 +244,7 @@ export async function ingestXlsxFile(file: string, options: XlsxOptions = {}): P
         for (let c = 1; c < values.length; c++) {
           const text = cellText(values[c], () => row.getCell(c).numFmt, date1904);
           if (overCellLimit(text)) {
-            const name = names[c] ? ` ("${names[c].length > 100 ? `${names[c].slice(0, 99)}…` : names[c]}")` : '';
+            const name = names[c] ? ` ("${clipName(names[c])}")` : '';
             throw cellTooLarge(`Row ${row.number}, column ${columnLetter(c)}${name}`);
           }
           texts[c] = text;

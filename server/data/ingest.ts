@@ -716,7 +716,7 @@ class TableBuilder implements RecordSink {
 }
 
 /** A column name as a message quotes it: at most 100 characters. */
-function clipName(name: string): string {
+export function clipName(name: string): string {
   return name.length > 100 ? `${name.slice(0, 99)}…` : name;
 }
 

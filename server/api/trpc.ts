@@ -1,6 +1,6 @@
-import { initTRPC } from '@trpc/server';
+import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import { publicErrorMessage } from '../errors';
+import { DISK_FULL_MESSAGE, isDiskFull, publicErrorMessage } from '../errors';
 
 /**
  * The one tRPC init: every router and procedure is built from here. Errors reach the client as a
@@ -24,6 +24,14 @@ const t = initTRPC.create({
   },
 });
 
+/** A full disk is the server's state, not a bug: 503 with the plain message (the same request works once there is room). */
+const diskFull = t.middleware(async ({ next, path }) => {
+  const result = await next();
+  if (result.ok || !isDiskFull(result.error.cause)) return result;
+  console.error(`tRPC ${path} failed: the disk is full`, result.error.cause);
+  throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: DISK_FULL_MESSAGE, cause: result.error.cause });
+});
+
 export const router = t.router;
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(diskFull);
 export const createCallerFactory = t.createCallerFactory;

@@ -145,7 +145,7 @@ describe(`a full disk (${mode})`, () => {
       const created = await trpc(
         new Request('http://localhost/api/trpc/graphs.create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'on a full disk' }) }),
       );
-      expect(created.status).toBe(500);
+      expect(created.status).toBe(503);
       expect((await created.json()).error.message).toBe(DISK_FULL_MESSAGE);
       const { POST: upload } = await import('../../app/api/v1/datasets/route');
       const uploaded = await upload(new Request('http://localhost/api/v1/datasets?filename=small.csv', { method: 'POST', body: 'a,b\n1,2\n3,4\n', duplex: 'half' } as RequestInit));

@@ -18,10 +18,10 @@ const enqueueTimeoutMs = () => Number(process.env.PIPELOOM_ENQUEUE_TIMEOUT_MS) |
  * How often workers look for jobs whose lock ran out (their worker died). A lock runs out at most
  * `lock` after its worker died, and the next look moves the job back to the queue, where an idle
  * worker takes it at once: a lost step is running again within lock + this + a moment, so at most
- * 3 s past the lock (BullMQ's default, once per lock, made it up to twice the lock).
+ * 2 s past the lock (BullMQ's default, once per lock, made it up to twice the lock).
  */
 export function stalledIntervalMs(lock: number): number {
-  return Math.max(250, Math.min(Math.round(lock / 4), 3000));
+  return Math.max(250, Math.min(Math.round(lock / 4), 2000));
 }
 
 /** How often the server checks that Redis still holds the jobs of its steps in flight. */

@@ -44,13 +44,18 @@ export function createRedis(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, retryStrategy: reconnectDelay });
 }
 
-/** Logs a Redis connection problem once until it changes, instead of once per retry. */
+/** A connection failure, as opposed to an answer (BullMQ's "Missing key for job", a lost lock). */
+const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|Connection is closed/;
+
+/** Logs a Redis problem once until it changes, instead of once per retry. */
 export function reportRedisErrors(url: string, label: string): (error: Error) => void {
   let last = '';
   return (error) => {
     if (error.message === last) return;
     last = error.message;
-    console.error(`Pipeloom ${label}: cannot reach Redis at ${url} (${error.message}); retrying with backoff.`);
+    if (CONNECTION_ERROR.test(error.message)) console.error(`Pipeloom ${label}: cannot reach Redis at ${url} (${error.message}); retrying with backoff.`);
+    // An answer, not an outage (a job Redis no longer holds, a lost lock): say what Redis said.
+    else console.error(`Pipeloom ${label}: Redis at ${url} answered: ${error.message}`);
   };
 }
 

@@ -253,6 +253,8 @@ export class BullmqQueue implements StepQueue {
           if (!this.carries(pending, jobId)) continue;
           const message = `Lost contact with Redis for more than ${Math.round(away / 1000)} s while this step was queued or running. Check that Redis is running, then run again.`;
           this.fail(pending, new TaskFailed(message, (error as Error).message, true));
+          // Its job, should Redis come back with it, is nobody's any more.
+          void this.stopJob(jobId).catch(() => undefined);
         }
       }
     } finally {

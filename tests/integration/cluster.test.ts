@@ -123,6 +123,20 @@ describe('cluster mode (BullMQ on Redis)', () => {
     expect(await engine.waitFor(started.runId)).toBe('succeeded');
   });
 
+  it('Redis gone for good while a step runs: the step fails with a plain message once the enqueue timeout has passed', async () => {
+    const engine = instance.getEngine();
+    const started = await engine.start(withParams(irisGraph(), 'train', { epochs: 2500, seed: 5 }));
+    if (!started.ok) throw new Error(JSON.stringify(started.errors));
+    await until(() => (steps(started.runId).train.status === 'running' ? true : undefined), 'train to run');
+    await redis.stop();
+    const stoppedAt = Date.now();
+    expect(await engine.waitFor(started.runId)).toBe('failed');
+    // PIPELOOM_ENQUEUE_TIMEOUT_MS is 4 s here; the server looks every second.
+    expect(Date.now() - stoppedAt).toBeLessThan(4000 + 3000);
+    expect(steps(started.runId).train.error).toMatch(/^Lost contact with Redis for more than \d+ s while this step was queued or running\. Check that Redis is running, then run again\.$/);
+    expect(['evaluate', 'deploy'].map((id) => steps(started.runId)[id].status)).toEqual(['skipped', 'skipped']);
+  });
+
   it('Redis gone for good: the step fails with a plain message and the run record stays', async () => {
     const engine = instance.getEngine();
     await redis.stop();

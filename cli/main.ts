@@ -398,7 +398,7 @@ async function cmdWorker(args: Args): Promise<number> {
   }
   const os = await import('node:os');
   const { artifactsDir, engineSettings } = await import('../server/engine/instance');
-  const { projectRoot } = await import('../server/paths');
+  const { projectRoot } = await import('../runtime/paths');
   const { runClusterWorker } = await import('../server/worker/cluster');
   const worker = await runClusterWorker({
     redisUrl,
@@ -437,7 +437,7 @@ async function cmdDataset(args: Args): Promise<number> {
     if ([o.delimiter, o.decimal, o.encoding].some((v) => v !== undefined)) throw new UsageError('--delimiter, --decimal and --encoding only apply to CSV/TSV files.');
     return inspectOtherFormat(args, file, format);
   }
-  const { ingestCsvFile, formatBytes } = await import('../server/data/ingest');
+  const { ingestCsvFile, formatBytes } = await import('../runtime/ingest/delimited');
   let result: Awaited<ReturnType<typeof ingestCsvFile>>;
   try {
     result = await ingestCsvFile(file, {
@@ -480,7 +480,7 @@ type DescribedColumn = Awaited<ReturnType<typeof describeColumns>>[number];
 
 /** Each column's schema with its missing count and a few examples. */
 async function describeColumns(data: Table, schema: ColumnSchema[]) {
-  const { columnSummary } = await import('../server/data/ingest');
+  const { columnSummary } = await import('../runtime/ingest/delimited');
   const summary = columnSummary(data);
   return schema.map((c, i) => ({
     ...c,
@@ -492,7 +492,7 @@ async function describeColumns(data: Table, schema: ColumnSchema[]) {
 
 /** Exit 1 with the reason a file cannot be used (any other error goes on up). */
 async function refusedFile(args: Args, file: string, error: unknown): Promise<number> {
-  const { IngestError } = await import('../server/data/ingest');
+  const { IngestError } = await import('../runtime/ingest/delimited');
   if (!(error instanceof IngestError)) throw error;
   if (args.json) printJson({ ok: false, file, error: { code: error.code, message: error.message, problems: error.problems, problemCount: error.problemCount } });
   else err(`pipeloom: ${file} cannot be used: ${error.message}`);
@@ -535,8 +535,8 @@ function printSchemaAndProblems(
 
 /** JSON records, an Excel sheet or a ZIP of images: read through the same entry point as an upload. */
 async function inspectOtherFormat(args: Args, file: string, format: UploadFormat): Promise<number> {
-  const { formatBytes } = await import('../server/data/ingest');
-  const { ingestUploadFile } = await import('../server/data/ingest-file');
+  const { formatBytes } = await import('../runtime/ingest/delimited');
+  const { ingestUploadFile } = await import('../runtime/ingest/file');
   const o = args.ingest;
   let read: Awaited<ReturnType<typeof ingestUploadFile>>;
   try {

@@ -1,6 +1,6 @@
-import { pendingStepNaming } from '../lib/recipe';
+import { pendingStepNaming } from '../runtime/recipe';
 import type { ColumnSchema, ColumnType, TableSchema } from '../lib/table';
-import type { TableArtifact } from './artifacts';
+import type { TableArtifact } from '../runtime/artifacts';
 import type { ConfigureProblem } from './define';
 
 /** Compile checks the column nodes share. */

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { PortSpec, PortType } from '../lib/ports';
 import type { ColumnSchema, TableSchema } from '../lib/table';
-import type { ModelTask } from './artifacts';
+import type { ModelTask } from '../runtime/artifacts';
 
 export const NODE_CATEGORIES = ['dataset', 'cleaning', 'features', 'split', 'model', 'train', 'evaluate', 'deploy'] as const;
 export type NodeCategory = (typeof NODE_CATEGORIES)[number];

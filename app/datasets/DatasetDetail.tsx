@@ -2,7 +2,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ColumnStats } from '../../lib/stats';
-import type { IngestReport } from '../../server/data/ingest-file';
+import type { IngestReport } from '../../runtime/ingest/file';
 import { useTRPC } from '../trpc';
 
 const ROW_HEIGHT = 28;

@@ -2,7 +2,7 @@
  * CSV ingest benchmark: generates a 1,000,000-row x 20-column CSV (~130 MB: 8 decimal, 6 integer and
  * 6 categorical columns, 5% of cells missing as '' or NA) in a temp dir, then times, each in a fresh
  * child process (median of RUNS, peak RSS from /usr/bin/time when present, else from the child):
- *   - server/data/ingest.ts ingestCsvFile (typed Table, SHA-256, inference),
+ *   - runtime/ingest/delimited.ts ingestCsvFile (typed Table, SHA-256, inference),
  *   - pandas.read_csv (Debian's python3-pandas; skipped with a note when missing),
  *   - papaparse streaming the same file (parse only, no typing), for reference.
  * Writes bench/results/ingest.json and bench/results/ingest.md, and prints one
@@ -30,7 +30,7 @@ const log = (message: string) => process.stderr.write(`[bench ingest ${new Date(
 // Child modes: one measurement per process, so peak RSS belongs to it alone.
 
 if (process.argv[2] === '--child-ingest') {
-  const { ingestCsvFile } = await import('../../server/data/ingest');
+  const { ingestCsvFile } = await import('../../runtime/ingest/delimited');
   const before = process.memoryUsage().rss;
   const t = performance.now();
   const result = await ingestCsvFile(process.argv[3]);

@@ -11,7 +11,7 @@ const WARMUP = Number(process.env.BENCH_COMPILE_WARMUP) || 3;
 
 const { compile } = await import('../../server/engine/compile');
 const { nodeKinds } = await import('../../nodes');
-const { compileEnv } = await import('../../server/data/samples');
+const { compileEnv } = await import('../../runtime/ingest/samples');
 
 const graph = generatedGraph(10);
 const env = compileEnv();

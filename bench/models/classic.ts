@@ -1,5 +1,5 @@
 /**
- * Classic model benchmark (issue #5): lib/ml and lib/pca.ts beside scikit-learn on the same data,
+ * Classic model benchmark (issue #5): runtime/ml and runtime/ml/pca.ts beside scikit-learn on the same data,
  * in the same run, each workload timed `--runs` times (median) after one untimed warm-up each, ours
  * and scikit-learn's runs interleaved (a Python process kept alive, one fit per request) so that a
  * change in the machine's load hits both alike; wall time is the target, CPU time is reported too:
@@ -13,8 +13,8 @@
  *
  * Also measured, for the record: W1's Lloyd iterations as tfjs ops on the wasm backend (matMul,
  * argMin, unsortedSegmentSum) and as plain JavaScript (`simd: false`), from the same starting
- * centroids, the alternatives lib/ml/kmeans.ts does not use; W3 through libsvm-js, the solver
- * lib/ml/smo.ts replaced; and a random forest (100 trees, 20,000 × 16) beside RandomForestClassifier.
+ * centroids, the alternatives runtime/ml/kmeans.ts does not use; W3 through libsvm-js, the solver
+ * runtime/ml/smo.ts replaced; and a random forest (100 trees, 20,000 × 16) beside RandomForestClassifier.
  *
  * Writes bench/results/classic.json and classic.md and prints one `BENCH_RESULT {json}` line, so
  * bench/run.ts can run it like the engine benchmarks (`npm run bench -- classic`).
@@ -25,10 +25,10 @@ import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fitForest, predictForest } from '../../lib/ml/forest';
-import { kmeans } from '../../lib/ml/kmeans';
-import { predictSvm, trainSvm } from '../../lib/ml/svm';
-import { fitPca, type DenseMatrix } from '../../lib/pca';
+import { fitForest, predictForest } from '../../runtime/ml/forest';
+import { kmeans } from '../../runtime/ml/kmeans';
+import { predictSvm, trainSvm } from '../../runtime/ml/svm';
+import { fitPca, type DenseMatrix } from '../../runtime/ml/pca';
 import { createRng } from '../../lib/rng';
 import { ensurePythonModule, startPythonWorker } from '../support/python';
 import { emitResult, log, median, round, type BenchOutput, type BenchRow } from '../support/result';
@@ -138,7 +138,7 @@ function writeMatrix(dir: string, name: string, data: Float64Array): void {
 /** Prepares `iterations` Lloyd iterations as tfjs ops on wasm (float32): returns the run and a float64 inertia of its centroids. */
 async function tfLloyd(X: DenseMatrix, start: Float64Array, k: number, iterations: number): Promise<{ run: () => Float32Array; inertia: (centroids: Float32Array) => number }> {
   process.env.PIPELOOM_TF_BACKEND = 'wasm';
-  const { initTf, tf } = await import('../../server/tf/backend');
+  const { initTf, tf } = await import('../../runtime/tf/backend');
   const backend = await initTf();
   if (backend !== 'wasm') throw new Error(`the wasm backend did not load (got ${backend})`);
   const x = tf.tensor2d(Float32Array.from(X.data), [X.rows, X.cols]);
@@ -330,10 +330,10 @@ async function main(): Promise<void> {
 
     const target = { kind: 'max' as const, value: 2 };
     const rows: BenchRow[] = [
-      { id: 'classic.w1.time', label: `W1 k-means 100,000×16, k=8, 20 iterations: lib/ml/kmeans.ts`, value: wall(w1.ours) / 1000, unit: 's', notes: `CPU ${fmtS(cpu(w1.ours))}; inertia ${w1.result.inertia.toFixed(0)}, ${w1.result.iterations} iterations` },
-      { id: 'classic.w2.time', label: `W2 PCA 100,000×64 → 8: lib/pca.ts`, value: wall(w2.ours) / 1000, unit: 's', notes: `CPU ${fmtS(cpu(w2.ours))}; explained variance ${w2.result.explainedVarianceRatio.reduce((a, b) => a + b, 0).toFixed(5)}` },
-      { id: 'classic.w3.time', label: `W3 RBF SVM 5,000×20, 2 classes: lib/ml/svm.ts`, value: wall(w3.ours) / 1000, unit: 's', notes: `CPU ${fmtS(cpu(w3.ours))}; ${w3Support} support vectors, training accuracy ${w3Accuracy.toFixed(4)}` },
-      { id: 'classic.forest.time', label: `Random forest 100 trees, 20,000×16: lib/ml/forest.ts`, value: wall(w4.ours) / 1000, unit: 's', notes: `CPU ${fmtS(cpu(w4.ours))}; test accuracy ${w4Accuracy.toFixed(4)} on 5,000 rows` },
+      { id: 'classic.w1.time', label: `W1 k-means 100,000×16, k=8, 20 iterations: runtime/ml/kmeans.ts`, value: wall(w1.ours) / 1000, unit: 's', notes: `CPU ${fmtS(cpu(w1.ours))}; inertia ${w1.result.inertia.toFixed(0)}, ${w1.result.iterations} iterations` },
+      { id: 'classic.w2.time', label: `W2 PCA 100,000×64 → 8: runtime/ml/pca.ts`, value: wall(w2.ours) / 1000, unit: 's', notes: `CPU ${fmtS(cpu(w2.ours))}; explained variance ${w2.result.explainedVarianceRatio.reduce((a, b) => a + b, 0).toFixed(5)}` },
+      { id: 'classic.w3.time', label: `W3 RBF SVM 5,000×20, 2 classes: runtime/ml/svm.ts`, value: wall(w3.ours) / 1000, unit: 's', notes: `CPU ${fmtS(cpu(w3.ours))}; ${w3Support} support vectors, training accuracy ${w3Accuracy.toFixed(4)}` },
+      { id: 'classic.forest.time', label: `Random forest 100 trees, 20,000×16: runtime/ml/forest.ts`, value: wall(w4.ours) / 1000, unit: 's', notes: `CPU ${fmtS(cpu(w4.ours))}; test accuracy ${w4Accuracy.toFixed(4)} on 5,000 rows` },
     ];
     if (installed.version && Object.values(w1.sklearn).every((v) => v.samples.length > 0)) {
       const s1 = w1.sklearn.w1;
@@ -363,7 +363,7 @@ async function main(): Promise<void> {
     if (libsvmRuns.length) {
       rows.push({
         id: 'classic.w3.libsvm-js',
-        label: 'W3 alternative: libsvm-js / lib/ml/svm.ts (the port of its solver)',
+        label: 'W3 alternative: libsvm-js / runtime/ml/svm.ts (the port of its solver)',
         value: wall(libsvmRuns) / wall(oursAgain),
         unit: 'x',
         notes: `libsvm-js ${fmtS(wall(libsvmRuns))} (CPU ${fmtS(cpu(libsvmRuns))}, ${libsvmSupport} support vectors), ours ${fmtS(wall(oursAgain))} (CPU ${fmtS(cpu(oursAgain))})`,

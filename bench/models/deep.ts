@@ -1,9 +1,9 @@
 /**
  * Deep model benchmark (issue #5 "Speed"): one training epoch of each deep workload, on random data
  * from fixed seeds, three ways in the same run:
- *   ours   Pipeloom's real path: trainNetwork (server/ml/neural.ts) on a SplitArtifact of plain table
+ *   ours   Pipeloom's real path: trainNetwork (runtime/training/neural.ts) on a SplitArtifact of plain table
  *          columns, exactly as the Train step calls it: the recipe applied, the encoder fitted and the
- *          rows encoded, the network built by buildNetwork / server/ml/networks, the seeded per-epoch
+ *          rows encoded, the network built by buildNetwork / runtime/training/networks, the seeded per-epoch
  *          shuffle, model.fit, the weights serialized at the end. The whole call is timed.
  *   plain  the equivalent network hand-built with tf.sequential / tf.model (tfjs built-in layers; the
  *          transformer's attention, position vectors and layer norm as small custom layers, see below),
@@ -37,23 +37,23 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeFeatures } from '../../lib/encoding';
+import { encodeFeatures } from '../../runtime/training/encoding';
 import { pixelColumnNames } from '../../lib/image';
-import { applyRecipe, fitRecipe } from '../../lib/recipe';
+import { applyRecipe, fitRecipe } from '../../runtime/recipe';
 import { createRng } from '../../lib/rng';
-import { lagColumnName, tokenColumnNames } from '../../lib/sequence';
+import { lagColumnName, tokenColumnNames } from '../../runtime/sequence';
 import type { Column, Table } from '../../lib/table';
 import { nodeKinds } from '../../nodes';
-import type { ModelSpec, SplitArtifact } from '../../nodes/artifacts';
+import type { ModelSpec, SplitArtifact } from '../../runtime/artifacts';
 import type { RunContext } from '../../nodes/define';
 import { ensurePythonModule, startPythonWorker, type PythonWorker } from '../support/python';
 import { emitResult, log, median, round, type BenchOutput, type BenchRow } from '../support/result';
 
-import { buildNetwork, trainNetwork } from '../../server/ml/neural';
-import { networkEncoderOptions } from '../../server/ml/networks';
-import { prepareTraining } from '../../server/ml/training-data';
-import { initTf, tf } from '../../server/tf/backend';
-import { useFasterWasmKernels } from '../../server/tf/wasm-kernels';
+import { buildNetwork, trainNetwork } from '../../runtime/training/neural';
+import { networkEncoderOptions } from '../../runtime/training/networks';
+import { prepareTraining } from '../../runtime/training/training-data';
+import { initTf, tf } from '../../runtime/tf/backend';
+import { useFasterWasmKernels } from '../../runtime/tf/wasm-kernels';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const RESULTS = path.join(root, 'bench', 'results');
@@ -734,7 +734,7 @@ const HISTORY: string[] = [
   "- Pipeloom's own path: the per-epoch `tf.gather` shuffle of W4's 60,000 × 64 rows took ~140 ms (wasm's GatherV2: ~25 M elements/s); `fitEncoder`'s `for…of` loops over Float64Arrays ~70 of W4's ~100 ms of preparation. The shuffle order itself (seeded, per epoch) was kept.",
   "- Found on the way: wasm's Slice copies its *whole input* out of the heap on every call (`backend.readSync`), and Unpack and SplitV call it once per output: unstacking [50, 64, 256] took 138 ms (load 7); 0.25 ms after the change.",
   '',
-  '### The kernels (server/tf/wasm-kernels.ts, `useFasterWasmKernels`; each falls back to the original outside its case)',
+  '### The kernels (runtime/tf/wasm-kernels.ts, `useFasterWasmKernels`; each falls back to the original outside its case)',
   '',
   'Per training batch of the plain networks (the networks Pipeloom builds, hand-made, as in HEAD before the change), kernels added one after another, `model.fit` on 24 batches, median of 3 after a warm-up, one process (scratch run at load ~1–2; about ±5 % noise: see the rows of kernels a network never calls, in italics):',
   '',
@@ -753,7 +753,7 @@ const HISTORY: string[] = [
   '',
   '### Pipeloom code',
   '',
-  "- **SequenceLstm** (server/ml/networks/lstm.ts), used by the RNN node for a one-way LSTM over time windows (text with padding and two-way layers keep tf.layers.lstm): tf.layers.lstm's math (hard sigmoid, zero start, same weights from the same seeds; outputs and gradients equal to 1e-7) as one custom-gradient op: x·W for every step in one product, 13 kernel calls per step forward and 6 backward, the gates' derivatives and the weight gradients (Xᵀ·dZ, Hᵀ·dZ, Σ dZ) batched over steps × rows. W6 one batch: 7,069 → 1,133 kernel calls, 87 → 60 ms (table). Its first version lost most of that to wasm's Slice (unstacking the steps: 144 ms per batch, 80 ms with the Slice fix), and to tanh over all of z (wasm's tanh is a scalar loop, ~9x slower than XNNPACK's sigmoid): tanh only on the cell gate's quarter, 80 → 62 ms (tf.profile, one batch). A W6 epoch with every change: ~10–11 s, against 32–40 s with the stock kernels and tf.layers.lstm (the last column of the summary, measured in the same runs).",
+  "- **SequenceLstm** (runtime/training/networks/lstm.ts), used by the RNN node for a one-way LSTM over time windows (text with padding and two-way layers keep tf.layers.lstm): tf.layers.lstm's math (hard sigmoid, zero start, same weights from the same seeds; outputs and gradients equal to 1e-7) as one custom-gradient op: x·W for every step in one product, 13 kernel calls per step forward and 6 backward, the gates' derivatives and the weight gradients (Xᵀ·dZ, Hᵀ·dZ, Σ dZ) batched over steps × rows. W6 one batch: 7,069 → 1,133 kernel calls, 87 → 60 ms (table). Its first version lost most of that to wasm's Slice (unstacking the steps: 144 ms per batch, 80 ms with the Slice fix), and to tanh over all of z (wasm's tanh is a scalar loop, ~9x slower than XNNPACK's sigmoid): tanh only on the cell gate's quarter, 80 → 62 ms (tf.profile, one batch). A W6 epoch with every change: ~10–11 s, against 32–40 s with the stock kernels and tf.layers.lstm (the last column of the summary, measured in the same runs).",
   "- **Per-epoch shuffle** kept as `tf.gather` (same seeded order), now ~20 ms instead of ~140 ms on W4 through the faster GatherV2; `fitEncoder` with indexed loops: W4's `prepareTraining` 100 → 33 ms (same sums in the same order).",
   '- **Attention**: q scaled by 1/√dk before q·kᵀ instead of the [n, heads, L, L] scores after it (4x fewer values scaled, forward and back).',
   '',

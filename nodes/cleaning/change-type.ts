@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { parseBoolean, parseDate, parseNumber } from '../../lib/infer';
+import { parseBoolean, parseDate, parseNumber } from '../../runtime/ingest/infer';
 import { COLUMN_TYPES, formatDate, isValueColumn, type Column, type ColumnSchema, type ColumnType } from '../../lib/table';
-import type { TableArtifact } from '../artifacts';
+import type { TableArtifact } from '../../runtime/artifacts';
 import { assertDirectColumns, columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDate } from '../../lib/infer';
+import { parseDate } from '../../runtime/ingest/infer';
 import { isValueColumn, type Column, type ColumnType } from '../../lib/table';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isValueColumn } from '../../lib/table';
-import type { TableArtifact } from '../artifacts';
-import { passOn, tableOnlyProblem, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
+import type { TableArtifact } from '../../runtime/artifacts';
+import { passOn, tableOnlyProblem, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
 import { defineNode, type ConfigureProblem } from '../define';
 
 export const missingValues = defineNode({

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { isValueColumn, takeRows } from '../../lib/table';
-import { outlierBounds, type OutlierParams } from '../../lib/steps/outliers';
-import type { TableArtifact } from '../artifacts';
-import { passOn, tableOnlyProblem, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
+import { outlierBounds, type OutlierParams } from '../../runtime/steps/outliers';
+import type { TableArtifact } from '../../runtime/artifacts';
+import { passOn, tableOnlyProblem, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
 import { assertDirectColumns, columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
 

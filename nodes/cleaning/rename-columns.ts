@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TableSchema } from '../../lib/table';
-import type { TableArtifact } from '../artifacts';
+import type { TableArtifact } from '../../runtime/artifacts';
 import { assertDirectColumns } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createRng, shuffledIndices } from '../../lib/rng';
 import { cellValue, takeRows, type TableSchema } from '../../lib/table';
 import { schemaColumn } from '../column-checks';
-import type { TableArtifact } from '../artifacts';
+import type { TableArtifact } from '../../runtime/artifacts';
 import { defineNode, type ConfigureProblem, type PortInfo } from '../define';
 import { conditionMask, conditionSchema, describeCondition, isConditionProblem, parseCondition } from './filter-conditions';
 

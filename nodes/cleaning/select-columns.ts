@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TableArtifact } from '../artifacts';
+import type { TableArtifact } from '../../runtime/artifacts';
 import { defineNode } from '../define';
 
 export const selectColumns = defineNode({

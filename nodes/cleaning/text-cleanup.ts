@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { usedLabels } from '../../lib/steps/columns';
-import { cleanColumn, type TextCleanupParams } from '../../lib/steps/text-cleanup';
+import { usedLabels } from '../../runtime/steps/columns';
+import { cleanColumn, type TextCleanupParams } from '../../runtime/steps/text-cleanup';
 import { isValueColumn } from '../../lib/table';
-import type { TableArtifact } from '../artifacts';
-import { isFoldsArtifact, isSplitArtifact, passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
+import type { TableArtifact } from '../../runtime/artifacts';
+import { isFoldsArtifact, isSplitArtifact, passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
 

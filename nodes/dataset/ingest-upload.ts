@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_IMAGE_SIZE, MIN_IMAGE_SIZE } from '../../lib/image';
 import { columnStats } from '../../lib/stats';
 import { tableSchema } from '../../lib/table';
-import type { TableArtifact } from '../artifacts';
+import type { TableArtifact } from '../../runtime/artifacts';
 import { defineNode } from '../define';
 
 /**
@@ -64,8 +64,8 @@ export const ingestUpload = defineNode({
   configure: () => ({ outputs: {} }),
   async run({ params, ctx }) {
     ctx.progress(0, 'parsing');
-    const { ingestUploadFile } = await import('../../server/data/ingest-file');
-    const { uploadFile } = await import('../../server/paths');
+    const { ingestUploadFile } = await import('../../runtime/ingest/file');
+    const { uploadFile } = await import('../../runtime/paths');
     const onProgress = (fraction: number, message: string) => ctx.progress(fraction, message);
     const { table: data, report } = await ingestUploadFile(uploadFile(params.upload), params.fileName, { ...params, onProgress });
     const table: TableArtifact = { table: data, recipe: [] };

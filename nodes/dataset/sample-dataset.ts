@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SAMPLE_DATASETS, SAMPLE_DATASET_IDS } from '../../lib/samples';
 import { defineNode } from '../define';
-import type { TableArtifact } from '../artifacts';
+import type { TableArtifact } from '../../runtime/artifacts';
 
 export const sampleDataset = defineNode({
   type: 'dataset.sample',
@@ -27,7 +27,7 @@ export const sampleDataset = defineNode({
     return { outputs: { table: { type: 'Table', table: { columns: info.columns } } }, identity: info.contentHash };
   },
   async run({ params }) {
-    const { loadSample } = await import('../../server/data/samples');
+    const { loadSample } = await import('../../runtime/ingest/samples');
     const table: TableArtifact = { table: loadSample(params.dataset).table, recipe: [] };
     return { table };
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HEX_ID_OR_EMPTY } from '../../lib/ids';
-import type { TableArtifact } from '../artifacts';
+import type { TableArtifact } from '../../runtime/artifacts';
 import { defineNode } from '../define';
 
 /** Where an uploaded dataset's table lies in the artifact store. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../../lib/ids';
-import type { DeploymentArtifact, TrainedModelArtifact } from '../artifacts';
+import type { DeploymentArtifact, TrainedModelArtifact } from '../../runtime/artifacts';
 import { defineNode } from '../define';
 
 

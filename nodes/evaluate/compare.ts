@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { headlineScores, SCORE_NAMES } from '../../lib/metrics';
 import type { Column, ColumnSchema } from '../../lib/table';
-import type { MetricsArtifact, TableArtifact } from '../artifacts';
+import type { MetricsArtifact, TableArtifact } from '../../runtime/artifacts';
 import { defineNode, type ConfigureProblem } from '../define';
 import type { CrossValidationArtifact } from './cross-validate';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { summarizeFolds, type CrossValidationSummary, type EvaluationMetrics } from '../../lib/metrics';
-import type { FoldsArtifact, ModelSpec } from '../artifacts';
+import type { FoldsArtifact, ModelSpec } from '../../runtime/artifacts';
 import { defineNode } from '../define';
 import { foldSplit } from '../split/k-fold';
 import { configureTraining, trainingParams } from '../train/train';
@@ -52,8 +52,8 @@ export const crossValidate = defineNode({
   async runPart({ inputs, params: partParams, ctx }): Promise<FoldResult> {
     const { fold } = partParams as PartParams;
     const split = foldSplit(inputs.folds as FoldsArtifact, fold);
-    const { trainModel } = await import('../../server/ml/train-model');
-    const { evaluateModel } = await import('../../server/ml/evaluation');
+    const { trainModel } = await import('../../runtime/training/train-model');
+    const { evaluateModel } = await import('../../runtime/training/evaluation');
     const trained = await trainModel(split, inputs.model as ModelSpec, partParams, ctx);
     const { metrics } = await evaluateModel(trained, split, ctx);
     return { fold, metrics };

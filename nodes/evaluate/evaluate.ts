@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MetricsArtifact, SplitArtifact, TrainedModelArtifact } from '../artifacts';
+import type { MetricsArtifact, SplitArtifact, TrainedModelArtifact } from '../../runtime/artifacts';
 import { defineNode } from '../define';
 
 export const evaluate = defineNode({
@@ -27,7 +27,7 @@ export const evaluate = defineNode({
     return { outputs: { metrics: { type: 'Metrics', table: data.table, model: model.model } }, problems };
   },
   async run({ inputs, ctx }) {
-    const { evaluateModel } = await import('../../server/ml/evaluation');
+    const { evaluateModel } = await import('../../runtime/training/evaluation');
     return { metrics: await evaluateModel(inputs.model as TrainedModelArtifact, inputs.split as SplitArtifact, ctx) };
   },
   summarize: (outputs) => ({ ...(outputs.metrics as MetricsArtifact).metrics }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { tokenColumns } from '../../lib/sequence';
+import { tokenColumns } from '../../runtime/sequence';
 import type { Column, ColumnSchema } from '../../lib/table';
-import type { TableArtifact, TrainedModelArtifact } from '../artifacts';
+import type { TableArtifact, TrainedModelArtifact } from '../../runtime/artifacts';
 import { defineNode, type ConfigureProblem } from '../define';
 
 export const predict = defineNode({
@@ -42,7 +42,7 @@ export const predict = defineNode({
   async run({ inputs, ctx }) {
     const trained = inputs.model as TrainedModelArtifact;
     const input = inputs.table as TableArtifact;
-    const { predictTable } = await import('../../server/ml/predict');
+    const { predictTable } = await import('../../runtime/training/predict');
     const result = await predictTable(trained, input.table);
     const name = `predicted_${trained.target}`;
     const added: Column[] = [];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { BucketizeParams } from '../../lib/steps/bucketize';
-import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
+import type { BucketizeParams } from '../../runtime/steps/bucketize';
+import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { datePartColumn, datePartsMade, hasTimes, type DatePartsParams } from '../../lib/steps/date-parts';
+import { datePartColumn, datePartsMade, hasTimes, type DatePartsParams } from '../../runtime/steps/date-parts';
 import { isValueColumn, type ColumnSchema } from '../../lib/table';
-import { passOn, trainingRowsOf, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
+import { passOn, trainingRowsOf, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode } from '../define';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { FeatureSelectionParams } from '../../lib/steps/feature-selection';
+import type { FeatureSelectionParams } from '../../runtime/steps/feature-selection';
 import { COLUMN_TYPES } from '../../lib/table';
 import { columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
-import { logFittedStep, passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
+import { logFittedStep, passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
 
 export const featureSelection = defineNode({
   type: 'features.feature-selection',

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { imageShape } from '../../lib/image';
-import { randomTransform, transformImage } from '../../lib/image-augment';
+import { randomTransform, transformImage } from '../../runtime/image-augment';
 import { createRng } from '../../lib/rng';
-import { tableImage } from '../../lib/steps/image-normalize';
-import { numberColumn } from '../../lib/steps/columns';
+import { tableImage } from '../../runtime/steps/image-normalize';
+import { numberColumn } from '../../runtime/steps/columns';
 import { takeRows, type Column } from '../../lib/table';
-import type { SplitArtifact } from '../artifacts';
+import type { SplitArtifact } from '../../runtime/artifacts';
 import { defineNode, type ConfigureProblem } from '../define';
 import { NO_IMAGE_MESSAGE } from './image-normalize';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { imageShape } from '../../lib/image';
-import type { ImageNormalizeParams } from '../../lib/steps/image-normalize';
-import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
+import type { ImageNormalizeParams } from '../../runtime/steps/image-normalize';
+import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
 import { defineNode, type ConfigureProblem } from '../define';
 
 export const NO_IMAGE_MESSAGE =

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ONE_HOT_MAX_COLUMNS, ONE_HOT_OTHER, oneHotPrefix, type OneHotParams } from '../../lib/steps/one-hot';
+import { ONE_HOT_MAX_COLUMNS, ONE_HOT_OTHER, oneHotPrefix, type OneHotParams } from '../../runtime/steps/one-hot';
 import type { ColumnFamily } from '../../lib/table';
 import { categoryColumnProblems } from '../column-checks';
 import { defineNode } from '../define';
-import { logFittedStep, passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
+import { logFittedStep, passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
 
 export const oneHot = defineNode({
   type: 'features.one-hot',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { OrdinalEncodeParams } from '../../lib/steps/ordinal-encode';
-import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
+import type { OrdinalEncodeParams } from '../../runtime/steps/ordinal-encode';
+import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
 import { categoryColumnProblems } from '../column-checks';
 import { defineNode } from '../define';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { PCA_MAX_COMPONENTS, pcaColumnNames, type PcaParams } from '../../lib/steps/pca';
+import { PCA_MAX_COMPONENTS, pcaColumnNames, type PcaParams } from '../../runtime/steps/pca';
 import type { ColumnSchema } from '../../lib/table';
-import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
+import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
 

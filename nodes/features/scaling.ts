@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
+import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
 import { defineNode } from '../define';
 import { schemaColumn } from '../column-checks';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { aheadColumnName, lagColumnName } from '../../lib/sequence';
+import { aheadColumnName, lagColumnName } from '../../runtime/sequence';
 import { formatDate, isValueColumn, takeRows, type Column, type ColumnSchema, type ColumnType, type Table, type TableSchema } from '../../lib/table';
-import type { TableArtifact } from '../artifacts';
+import type { TableArtifact } from '../../runtime/artifacts';
 import { assertDirectColumns, columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem, type RunContext } from '../define';
 

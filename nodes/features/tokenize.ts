@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { quantileSorted } from '../../lib/steps/columns';
-import { wordCounts, type TokenizeParams } from '../../lib/steps/tokenize';
-import { tokenColumnNames } from '../../lib/sequence';
+import { quantileSorted } from '../../runtime/steps/columns';
+import { wordCounts, type TokenizeParams } from '../../runtime/steps/tokenize';
+import { tokenColumnNames } from '../../runtime/sequence';
 import { isValueColumn, type ColumnSchema } from '../../lib/table';
-import { passOn, recipeDataInput, recipeDataOutput, trainingRowsOf, withRecipeStep, type RecipeData } from '../recipe-data';
+import { passOn, recipeDataInput, recipeDataOutput, trainingRowsOf, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode } from '../define';
 

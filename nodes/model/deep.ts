@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { imageShape } from '../../lib/image';
-import { lagGroups, tokenColumns } from '../../lib/sequence';
+import { lagGroups, tokenColumns } from '../../runtime/sequence';
 import type { ColumnSchema } from '../../lib/table';
 import { defineNode, type ConfigureProblem, type NodeDefinition } from '../define';
 import { modelDesign } from './design';

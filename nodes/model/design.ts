@@ -1,5 +1,5 @@
 import type { PortSpec } from '../../lib/ports';
-import type { ModelSpec, ModelTask } from '../artifacts';
+import type { ModelSpec, ModelTask } from '../../runtime/artifacts';
 
 /**
  * What every model node shares: no inputs, one Model output, and a design made of its family, how it

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Task } from '../../lib/table';
-import type { DenseConfig } from '../artifacts';
+import type { DenseConfig } from '../../runtime/artifacts';
 import { defineNode } from '../define';
 import { modelDesign } from './design';
 

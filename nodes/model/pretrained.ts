@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HEX_ID_OR_EMPTY } from '../../lib/ids';
-import type { ModelSpec, TrainedModelArtifact, TransferBase } from '../artifacts';
+import type { ModelSpec, TrainedModelArtifact, TransferBase } from '../../runtime/artifacts';
 import { defineNode } from '../define';
 
 /** The port every step with a TrainedModel output stores it under (Train, Tune learning rate). */

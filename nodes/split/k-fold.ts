@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { fitRecipe } from '../../lib/recipe';
+import { fitRecipe } from '../../runtime/recipe';
 import { createRng, shuffledIndices } from '../../lib/rng';
 import { getColumn, takeRows } from '../../lib/table';
-import type { FoldsArtifact, SplitArtifact, TableArtifact } from '../artifacts';
+import type { FoldsArtifact, SplitArtifact, TableArtifact } from '../../runtime/artifacts';
 import { defineNode } from '../define';
 import { classLabels, configureTarget, resolveTarget, rowsByClass, rowsWithTarget, seedParam, stratifyParam, targetParam, taskParam } from './shared';
 

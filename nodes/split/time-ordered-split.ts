@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { fitRecipe } from '../../lib/recipe';
+import { fitRecipe } from '../../runtime/recipe';
 import { formatDate, getColumn, isValueColumn, takeRows, type ValueColumn } from '../../lib/table';
-import type { SplitArtifact, TableArtifact } from '../artifacts';
+import type { SplitArtifact, TableArtifact } from '../../runtime/artifacts';
 import { defineNode, type ConfigureProblem } from '../define';
 import {
   classLabels,

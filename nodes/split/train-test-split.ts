@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { fitRecipe } from '../../lib/recipe';
+import { fitRecipe } from '../../runtime/recipe';
 import { createRng, shuffledIndices } from '../../lib/rng';
 import { takeRows } from '../../lib/table';
-import type { SplitArtifact, TableArtifact } from '../artifacts';
+import type { SplitArtifact, TableArtifact } from '../../runtime/artifacts';
 import { defineNode } from '../define';
 import {
   classLabels,

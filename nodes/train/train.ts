@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { featureImportance } from '../../lib/ml/importance';
-import type { ModelSpec, SplitArtifact, TrainedModelArtifact } from '../artifacts';
+import { featureImportance } from '../../runtime/ml/importance';
+import type { ModelSpec, SplitArtifact, TrainedModelArtifact } from '../../runtime/artifacts';
 import type { ColumnSchema } from '../../lib/table';
 import { defineNode, type ConfigureProblem, type PortInfo } from '../define';
 import { deepInputProblems } from '../model/deep';
@@ -125,7 +125,7 @@ export const train = defineNode({
   }),
   configure: ({ inputs }) => configureTraining(inputs),
   async run({ inputs, params, ctx }) {
-    const { trainModel } = await import('../../server/ml/train-model');
+    const { trainModel } = await import('../../runtime/training/train-model');
     return { model: await trainModel(inputs.split as SplitArtifact, inputs.model as ModelSpec, params, ctx) };
   },
   summarize(outputs) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ModelSpec, SplitArtifact, TrainedModelArtifact } from '../artifacts';
+import type { ModelSpec, SplitArtifact, TrainedModelArtifact } from '../../runtime/artifacts';
 import { defineNode } from '../define';
 import { configureTraining, TRAINING_INPUTS, trainingParams } from './train';
 
@@ -46,7 +46,7 @@ export const tuneLearningRate = defineNode({
   },
   parts: (params) => params.learningRates.map((rate) => ({ id: `lr=${rate}`, params: { learningRates: [rate] } })),
   async runPart({ inputs, params, ctx }): Promise<Candidate> {
-    const { trainNetwork } = await import('../../server/ml/neural');
+    const { trainNetwork } = await import('../../runtime/training/neural');
     const learningRate = params.learningRates[0];
     let last: Record<string, number> = {};
     const trained = await trainNetwork(inputs.split as SplitArtifact, inputs.model as ModelSpec, { ...params, learningRate }, {

@@ -12,7 +12,7 @@ import type { ColumnStats } from '../../lib/stats';
 import type { ColumnSchema } from '../../lib/table';
 import { datasetDetails, datasets } from '../../drizzle/schema';
 import { ingestOptionsSchema, uploadFormat } from '../../nodes/dataset/ingest-upload';
-import type { IngestReport } from './ingest-file';
+import type { IngestReport } from '../../runtime/ingest/file';
 import { datasetArtifactKey } from '../../nodes/dataset/uploaded-dataset';
 import { getDb } from '../db';
 import { ArtifactStore } from '../engine/artifact-store';
@@ -20,7 +20,7 @@ import { artifactsDir, getEngine } from '../engine/instance';
 import { TaskFailed } from '../engine/protocol';
 import { DISK_FULL_MESSAGE, isDiskFull, publicErrorMessage } from '../errors';
 import { RequestError } from '../http/guard';
-import { uploadsDir } from '../paths';
+import { uploadsDir } from '../../runtime/paths';
 
 export function maxUploadBytes(): number {
   return (Number(process.env.PIPELOOM_MAX_UPLOAD_MB) || 200) * 2 ** 20;

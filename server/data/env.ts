@@ -4,7 +4,7 @@ import { datasetDetails } from '../../drizzle/schema';
 import type { CompileEnv } from '../../nodes/define';
 import { getDb } from '../db';
 import { savedModelInfo } from '../engine/saved-models';
-import { compileEnv as sampleEnv } from './samples';
+import { compileEnv as sampleEnv } from '../../runtime/ingest/samples';
 
 /** What compile may know about datasets on this server (the bundled samples and the uploads) and its saved models. */
 export const serverCompileEnv: CompileEnv = {

@@ -1,6 +1,6 @@
 import { cellValue, type Table } from '../../lib/table';
-import { isFoldsArtifact, isSplitArtifact, type RecipeData } from '../../nodes/recipe-data';
-import type { TableArtifact } from '../../nodes/artifacts';
+import { isFoldsArtifact, isSplitArtifact, type RecipeData } from '../../runtime/recipe-data';
+import type { TableArtifact } from '../../runtime/artifacts';
 import { datasetArtifactKey } from '../../nodes/dataset/uploaded-dataset';
 import { ArtifactStore } from '../engine/artifact-store';
 import { artifactsDir } from '../engine/instance';

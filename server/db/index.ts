@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from '../../drizzle/schema';
-import { dataDir, projectRoot } from '../paths';
+import { dataDir, projectRoot } from '../../runtime/paths';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 

@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { resolveInside } from '../paths';
+import { resolveInside } from '../../runtime/paths';
 
 /** Artifact keys: letters, digits, '-' and '_' (hashes, `dataset-<id>`, `<hash>-<run>`). */
 const ARTIFACT_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
-/** Folders in the store that hold no artifact: checkpoints, and uploads waiting for a worker (server/paths uploadsDir). */
+/** Folders in the store that hold no artifact: checkpoints, and uploads waiting for a worker (runtime/paths uploadsDir). */
 const CHECKPOINTS = 'checkpoints';
 const UPLOADS = 'uploads';
 /** Artifacts and checkpoints are written under this prefix, then renamed into place. */

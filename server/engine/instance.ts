@@ -2,7 +2,7 @@ import os from 'node:os';
 import { nodeKinds } from '../../nodes';
 import { serverCompileEnv } from '../data/env';
 import { getDb } from '../db';
-import { artifactsDir, projectRoot } from '../paths';
+import { artifactsDir, projectRoot } from '../../runtime/paths';
 import { ArtifactStore } from './artifact-store';
 import { Engine, type EngineSettings } from './engine';
 import { BullmqQueue } from './bullmq-queue';

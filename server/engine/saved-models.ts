@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, max } from 'drizzle-orm';
 import { deployments, models, runs, stepCache } from '../../drizzle/schema';
-import type { DeploymentArtifact, TrainedModelArtifact } from '../../nodes/artifacts';
+import type { DeploymentArtifact, TrainedModelArtifact } from '../../runtime/artifacts';
 import type { NodeDefinition, SavedModelInfo } from '../../nodes/define';
 import type { ColumnSchema } from '../../lib/table';
 import type { Db } from '../db';

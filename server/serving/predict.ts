@@ -1,14 +1,14 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { fillableColumns, ignorableColumns } from '../../lib/recipe';
+import { fillableColumns, ignorableColumns } from '../../runtime/recipe';
 import type { Column, Table } from '../../lib/table';
-import type { DeploymentArtifact, TrainedModelArtifact } from '../../nodes/artifacts';
+import type { DeploymentArtifact, TrainedModelArtifact } from '../../runtime/artifacts';
 import { deployments } from '../../drizzle/schema';
 import { getDb } from '../db';
 import { ArtifactStore } from '../engine/artifact-store';
-import { loadNetwork } from '../ml/neural';
-import { predictTable, type Network, type TablePredictions } from '../ml/predict';
-import { artifactsDir } from '../paths';
-import { initTf } from '../tf/backend';
+import { loadNetwork } from '../../runtime/training/neural';
+import { predictTable, type Network, type TablePredictions } from '../../runtime/training/predict';
+import { artifactsDir } from '../../runtime/paths';
+import { initTf } from '../../runtime/tf/backend';
 import { echo, RequestError } from '../http/guard';
 import { MODEL_NAME_PATTERN } from '../../lib/ids';
 

@@ -9,8 +9,8 @@ import { ArtifactStore } from '../engine/artifact-store';
 import { executeStep } from '../engine/execute-step';
 import { publicErrorMessage } from '../errors';
 import type { EngineMessage, StepTask, WorkerMessage } from '../engine/protocol';
-import { initTf } from '../tf/backend';
-import { loadNativeBackend } from './native-backends';
+import { initTf } from '../../runtime/tf/backend';
+import { loadNativeBackend } from '../../runtime/tf/native-backends';
 
 const send = (message: WorkerMessage) => process.send?.(message);
 const store = new ArtifactStore(process.env.PIPELOOM_ARTIFACTS ?? 'data/artifacts');

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { GraphEdge, GraphFile, GraphNode } from '../../lib/graph';
 import type { ClassificationMetrics, RegressionMetrics } from '../../lib/metrics';
 import { tableRows, type CellValue, type Table } from '../../lib/table';
-import type { TableArtifact } from '../../nodes/artifacts';
+import type { TableArtifact } from '../../runtime/artifacts';
 import { edge, node } from '../support/pipeloom';
 import { runToEnd, useTestServer } from '../support/server';
 

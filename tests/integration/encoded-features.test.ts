@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import { tableRows, type CellValue, type Table } from '../../lib/table';
-import type { MetricsArtifact, SplitArtifact, TableArtifact } from '../../nodes/artifacts';
+import type { MetricsArtifact, SplitArtifact, TableArtifact } from '../../runtime/artifacts';
 import { edge, node } from '../support/pipeloom';
 import { useTestServer } from '../support/server';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
-import type { MetricsArtifact, SplitArtifact } from '../../nodes/artifacts';
+import type { MetricsArtifact, SplitArtifact } from '../../runtime/artifacts';
 import { irisGraph, useTempDataDir, withParams } from '../support/pipeloom';
 
 // Server modules read PIPELOOM_DATA_DIR / PIPELOOM_DB when first used: set them before importing.

@@ -73,7 +73,7 @@ describe('saved models (the Models page)', () => {
   it('a run saves its trained model with lineage: graph, run, step, dataset content hash, the evaluation that judged it', async () => {
     ({ id: graphId } = await server.caller.graphs.create({ graph: irisGraph() }));
     first = await runGraph(graphId);
-    const { loadSample } = await import('../../server/data/samples');
+    const { loadSample } = await import('../../runtime/ingest/samples');
     const list = await server.caller.models.list();
     expect(list).toHaveLength(1);
     const [saved] = list;

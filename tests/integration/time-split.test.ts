@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import { getColumn, type Table } from '../../lib/table';
-import type { SplitArtifact } from '../../nodes/artifacts';
+import type { SplitArtifact } from '../../runtime/artifacts';
 import { edge, node } from '../support/pipeloom';
 import { useTestServer } from '../support/server';
 

@@ -24,7 +24,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import { getColumn, labelOf } from '../../lib/table';
-import type { SplitArtifact, TrainedModelArtifact } from '../../nodes/artifacts';
+import type { SplitArtifact, TrainedModelArtifact } from '../../runtime/artifacts';
 import { eventsOf } from '../support/engine-harness';
 import { edge, node, projectRoot, trainAndEvaluate } from '../support/pipeloom';
 import { runToEnd, useTestServer } from '../support/server';
@@ -139,8 +139,8 @@ describe('transfer learning: digits 0–4 → 5–9 with 20 labels per class', (
     // 3. Per seed: one split, both networks trained with the same settings, judged on the same 750 images.
     const { ArtifactStore } = await import('../../server/engine/artifact-store');
     const store = new ArtifactStore(path.join(server.dataDir, 'artifacts'));
-    const { initTf } = await import('../../server/tf/backend');
-    const { loadNetwork } = await import('../../server/ml/neural');
+    const { initTf } = await import('../../runtime/tf/backend');
+    const { loadNetwork } = await import('../../runtime/training/neural');
     await initTf();
     const transfer: number[] = [];
     const frozen: number[] = [];

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 
 /**
  * libsvm-js (libsvm 3.2x compiled to WebAssembly with emscripten, 2018), the reference the tests
- * hold lib/ml/smo.ts (libsvm's solver ported to TypeScript) against. Loaded once per process.
+ * hold runtime/ml/smo.ts (libsvm's solver ported to TypeScript) against. Loaded once per process.
  *
  * Two things its Node loader does are undone here:
  * - it tries WebAssembly.instantiateStreaming(fetch(<file path>)) first, which fails in Node and

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { Prediction } from '../../lib/ml/matrix';
-import type { DenseMatrix } from '../../lib/pca';
+import type { Prediction } from '../../runtime/ml/matrix';
+import type { DenseMatrix } from '../../runtime/ml/pca';
 import { createRng, shuffledIndices } from '../../lib/rng';
 import { isValueColumn } from '../../lib/table';
-import { parseCsv } from '../../server/data/csv';
+import { parseCsv } from '../../runtime/ingest/csv';
 
 /** A bundled sample dataset as a feature matrix (every column but the target) and its target. */
 export interface SampleData {

@@ -12,7 +12,7 @@ import { testContext } from './run-context';
  */
 export async function sampleChain(dataset: SampleDatasetId, steps: [type: string, params: Record<string, unknown>][]): Promise<{ promised: PortInfo | undefined; output: unknown }> {
   process.env.PIPELOOM_SAMPLES_DIR ??= path.resolve(import.meta.dirname, '../../samples/datasets');
-  const { compileEnv, loadSample } = await import('../../server/data/samples');
+  const { compileEnv, loadSample } = await import('../../runtime/ingest/samples');
   const { compile } = await import('../../server/engine/compile');
   const kinds = steps.map(([type]) => nodeKinds.get(type)!);
   const nodes: GraphNode[] = [

@@ -4,9 +4,9 @@
  * Checked through the nodes themselves, for every node kind whose input takes a Split.
  */
 import { describe, expect, it } from 'vitest';
-import { applyRecipe, fitRecipe } from '../../lib/recipe';
+import { applyRecipe, fitRecipe } from '../../runtime/recipe';
 import { takeRows } from '../../lib/table';
-import type { FoldsArtifact, SplitArtifact, TableArtifact } from '../../nodes/artifacts';
+import type { FoldsArtifact, SplitArtifact, TableArtifact } from '../../runtime/artifacts';
 import type { NodeDefinition } from '../../nodes/define';
 import { NODE_KINDS } from '../../nodes';
 import { foldTrainRows, kFold } from '../../nodes/split/k-fold';

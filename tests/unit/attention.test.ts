@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { maskedAttention, MultiHeadSelfAttention } from '../../server/ml/networks/attention';
-import { LayerNorm, MaskedMeanPooling } from '../../server/ml/networks/layers';
-import { initTf, tf } from '../../server/tf/backend';
+import { maskedAttention, MultiHeadSelfAttention } from '../../runtime/training/networks/attention';
+import { LayerNorm, MaskedMeanPooling } from '../../runtime/training/networks/layers';
+import { initTf, tf } from '../../runtime/tf/backend';
 
 beforeAll(async () => {
   process.env.PIPELOOM_TF_BACKEND = 'wasm';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { getColumn, labelOf, takeRows } from '../../lib/table';
-import type { ModelSpec, SplitArtifact } from '../../nodes/artifacts';
+import type { ModelSpec, SplitArtifact } from '../../runtime/artifacts';
 import { nodeKinds } from '../../nodes';
-import { loadSample } from '../../server/data/samples';
-import { trainClassic } from '../../server/ml/classic';
-import { predictTable } from '../../server/ml/predict';
+import { loadSample } from '../../runtime/ingest/samples';
+import { trainClassic } from '../../runtime/training/classic';
+import { predictTable } from '../../runtime/training/predict';
 import { testContext } from '../support/run-context';
 
 /** Iris, interleaved: 105 training rows, 45 test rows. */

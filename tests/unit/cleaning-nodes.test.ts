@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TableSchema } from '../../lib/table';
-import type { TableArtifact } from '../../nodes/artifacts';
+import type { TableArtifact } from '../../runtime/artifacts';
 import { missingValues } from '../../nodes/cleaning/missing-values';
 import { selectColumns } from '../../nodes/cleaning/select-columns';
 import type { CompileEnv } from '../../nodes/define';

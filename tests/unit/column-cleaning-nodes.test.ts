@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyRecipe, fitRecipe } from '../../lib/recipe';
-import { cleanText } from '../../lib/steps/text-cleanup';
+import { applyRecipe, fitRecipe } from '../../runtime/recipe';
+import { cleanText } from '../../runtime/steps/text-cleanup';
 import { tableRows, type TableSchema } from '../../lib/table';
-import type { TableArtifact } from '../../nodes/artifacts';
+import type { TableArtifact } from '../../runtime/artifacts';
 import { changeType, convertColumn } from '../../nodes/cleaning/change-type';
 import { outliers } from '../../nodes/cleaning/outliers';
 import { parseRenames, renameColumns } from '../../nodes/cleaning/rename-columns';

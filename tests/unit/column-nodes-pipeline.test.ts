@@ -5,12 +5,12 @@
  */
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fitEncoder } from '../../lib/encoding';
+import { fitEncoder } from '../../runtime/training/encoding';
 import type { GraphEdge, GraphFile, GraphNode } from '../../lib/graph';
-import { applyRecipe } from '../../lib/recipe';
+import { applyRecipe } from '../../runtime/recipe';
 import { tableRows, type Table } from '../../lib/table';
 import { nodeKinds } from '../../nodes';
-import type { SplitArtifact, TableArtifact } from '../../nodes/artifacts';
+import type { SplitArtifact, TableArtifact } from '../../runtime/artifacts';
 import { changeType } from '../../nodes/cleaning/change-type';
 import { outliers } from '../../nodes/cleaning/outliers';
 import { renameColumns } from '../../nodes/cleaning/rename-columns';
@@ -19,7 +19,7 @@ import type { CompileEnv, NodeDefinition } from '../../nodes/define';
 import { bucketize } from '../../nodes/features/bucketize';
 import { dateParts } from '../../nodes/features/date-parts';
 import { ordinalEncode } from '../../nodes/features/ordinal-encode';
-import { compileEnv } from '../../server/data/samples';
+import { compileEnv } from '../../runtime/ingest/samples';
 import { compile } from '../../server/engine/compile';
 import { testContext } from '../support/run-context';
 
@@ -88,7 +88,7 @@ describe('the new nodes in a graph', () => {
   });
 
   it('run: the split hands the model exactly the columns compile promised; serving takes the raw columns', async () => {
-    const { loadSample } = await import('../../server/data/samples');
+    const { loadSample } = await import('../../runtime/ingest/samples');
     let artifact: TableArtifact = { table: loadSample('seattle_weather').table, recipe: [] };
     const logs: string[] = [];
     for (const [type, params] of STEPS) {

@@ -5,7 +5,7 @@ import type { GraphEdge, GraphFile, GraphNode } from '../../lib/graph';
 import { parseGraph } from '../../lib/graph';
 import { nodeKinds } from '../../nodes';
 import type { CompileEnv } from '../../nodes/define';
-import { compileEnv } from '../../server/data/samples';
+import { compileEnv } from '../../runtime/ingest/samples';
 import { compile, type CompileErrorCode, type CompileResult } from '../../server/engine/compile';
 
 const root = path.resolve(import.meta.dirname, '../..');

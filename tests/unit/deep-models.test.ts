@@ -1,20 +1,20 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeFeatures, fitEncoder } from '../../lib/encoding';
+import { encodeFeatures, fitEncoder } from '../../runtime/training/encoding';
 import { pixelColumnNames } from '../../lib/image';
-import { applyRecipe, fitRecipe } from '../../lib/recipe';
-import { aheadColumnName, lagColumnName, tokenColumnNames } from '../../lib/sequence';
+import { applyRecipe, fitRecipe } from '../../runtime/recipe';
+import { aheadColumnName, lagColumnName, tokenColumnNames } from '../../runtime/sequence';
 import type { Column, ColumnSchema, Table } from '../../lib/table';
 import { catalogEntry, nodeKinds } from '../../nodes';
-import type { ModelSpec, SplitArtifact, TrainedModelArtifact } from '../../nodes/artifacts';
+import type { ModelSpec, SplitArtifact, TrainedModelArtifact } from '../../runtime/artifacts';
 import type { PortInfo } from '../../nodes/define';
 import { deepInputProblems } from '../../nodes/model/deep';
 import { configureTraining } from '../../nodes/train/train';
-import { buildNetwork, loadNetwork, trainNetwork } from '../../server/ml/neural';
-import { isDeepSpec, networkEncoderOptions } from '../../server/ml/networks';
-import { inputLayout } from '../../server/ml/networks/inputs';
-import { predictTable } from '../../server/ml/predict';
-import { prepareTraining } from '../../server/ml/training-data';
-import { initTf, tf } from '../../server/tf/backend';
+import { buildNetwork, loadNetwork, trainNetwork } from '../../runtime/training/neural';
+import { isDeepSpec, networkEncoderOptions } from '../../runtime/training/networks';
+import { inputLayout } from '../../runtime/training/networks/inputs';
+import { predictTable } from '../../runtime/training/predict';
+import { prepareTraining } from '../../runtime/training/training-data';
+import { initTf, tf } from '../../runtime/tf/backend';
 import { testContext } from '../support/run-context';
 
 beforeAll(async () => {

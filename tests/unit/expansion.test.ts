@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseGraph, type GraphFile } from '../../lib/graph';
 import { nodeKinds } from '../../nodes';
 import type { CompileEnv } from '../../nodes/define';
-import { compileEnv } from '../../server/data/samples';
+import { compileEnv } from '../../runtime/ingest/samples';
 import { compile, type CompileResult, type PlanStep } from '../../server/engine/compile';
 import { readySteps, type StepStatus } from '../../server/engine/scheduler';
 

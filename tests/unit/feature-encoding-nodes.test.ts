@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyRecipe, fitRecipe } from '../../lib/recipe';
-import { bucketEdges, bucketLabels, bucketizeStep } from '../../lib/steps/bucketize';
-import { datePartsStep } from '../../lib/steps/date-parts';
-import { ordinalEncodeStep, parseOrder } from '../../lib/steps/ordinal-encode';
+import { applyRecipe, fitRecipe } from '../../runtime/recipe';
+import { bucketEdges, bucketLabels, bucketizeStep } from '../../runtime/steps/bucketize';
+import { datePartsStep } from '../../runtime/steps/date-parts';
+import { ordinalEncodeStep, parseOrder } from '../../runtime/steps/ordinal-encode';
 import { tableRows, takeRows, type Table, type TableSchema } from '../../lib/table';
-import type { TableArtifact } from '../../nodes/artifacts';
+import type { TableArtifact } from '../../runtime/artifacts';
 import type { CompileEnv, NodeDefinition } from '../../nodes/define';
 import { bucketize } from '../../nodes/features/bucketize';
 import { dateParts } from '../../nodes/features/date-parts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyRecipe, describeRecipe, fitRecipe, ignorableColumns, type RecipeStep } from '../../lib/recipe';
-import { featureSelectionStep, type FeatureSelectionParams } from '../../lib/steps/feature-selection';
+import { applyRecipe, describeRecipe, fitRecipe, ignorableColumns, type RecipeStep } from '../../runtime/recipe';
+import { featureSelectionStep, type FeatureSelectionParams } from '../../runtime/steps/feature-selection';
 import { takeRows, type Table, type TableSchema } from '../../lib/table';
-import type { FoldsArtifact, SplitArtifact, TableArtifact } from '../../nodes/artifacts';
+import type { FoldsArtifact, SplitArtifact, TableArtifact } from '../../runtime/artifacts';
 import type { CompileEnv } from '../../nodes/define';
 import { featureSelection } from '../../nodes/features/feature-selection';
 import { kFold } from '../../nodes/split/k-fold';

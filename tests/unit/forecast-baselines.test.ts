@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Table } from '../../lib/table';
-import type { SplitArtifact } from '../../nodes/artifacts';
-import { forecastBaselines } from '../../server/ml/forecast-baselines';
+import type { SplitArtifact } from '../../runtime/artifacts';
+import { forecastBaselines } from '../../runtime/training/forecast-baselines';
 
 /** Windows of 3 over a series, as Sequence windows makes them: x_lag2, x_lag1, x_lag0 and x_ahead1. */
 function windows(series: number[], from: number, to: number, extra = false): Table {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseGraph, type GraphFile } from '../../lib/graph';
 import { catalog, nodeKinds } from '../../nodes';
-import { compileEnv } from '../../server/data/samples';
+import { compileEnv } from '../../runtime/ingest/samples';
 import { compile, type PlanStep, type StepSignature } from '../../server/engine/compile';
 import { forecastStep } from '../../server/engine/explain';
 import { describeWorkerDeath } from '../../server/engine/local-pool';

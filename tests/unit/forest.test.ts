@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitForest, fitTree, predictForest, type FlatTree, type ForestModel } from '../../lib/ml/forest';
-import type { DenseMatrix } from '../../lib/pca';
+import { fitForest, fitTree, predictForest, type FlatTree, type ForestModel } from '../../runtime/ml/forest';
+import type { DenseMatrix } from '../../runtime/ml/pca';
 import { createRng } from '../../lib/rng';
 import { decodeArtifact, encodeArtifact } from '../../server/engine/artifact-store';
 import { accuracy, classesOf, loadSample, splitRows, valuesOf } from '../support/ml-data';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { IDENTITY, randomTransform, transformImage, type ImageTransform } from '../../lib/image-augment';
+import { IDENTITY, randomTransform, transformImage, type ImageTransform } from '../../runtime/image-augment';
 import { pixelColumnNames } from '../../lib/image';
 import { canConnect } from '../../lib/ports';
-import { applyRecipe, fitRecipe } from '../../lib/recipe';
+import { applyRecipe, fitRecipe } from '../../runtime/recipe';
 import { createRng } from '../../lib/rng';
-import { imageNormalizeStep } from '../../lib/steps/image-normalize';
+import { imageNormalizeStep } from '../../runtime/steps/image-normalize';
 import { tableRows, takeRows, type Column, type Table, type TableSchema } from '../../lib/table';
-import type { SplitArtifact } from '../../nodes/artifacts';
+import type { SplitArtifact } from '../../runtime/artifacts';
 import type { CompileEnv } from '../../nodes/define';
 import { imageAugment } from '../../nodes/features/image-augment';
 import { imageNormalize } from '../../nodes/features/image-normalize';

@@ -7,7 +7,7 @@ import {
   parseNumber,
   parseNumberBytes,
   stringColumnType,
-} from '../../lib/infer';
+} from '../../runtime/ingest/infer';
 
 describe('missing markers', () => {
   it.each(['', ' ', '\t', '  \t ', 'NA', 'na', 'Na', 'N/A', 'n/a', 'null', 'NULL', 'Null', '?', 'NaN', 'nan', 'NAN', ' NA ', '\tnull '])(

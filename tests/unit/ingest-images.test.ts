@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageShape } from '../../lib/image';
 import { tableRows, type Table } from '../../lib/table';
-import { ingestImageZip, type ImageIngestOptions } from '../../server/data/ingest-images';
+import { ingestImageZip, type ImageIngestOptions } from '../../runtime/ingest/images';
 import { greyImage, solidImage } from '../support/images';
 import { ingestRefusal } from '../support/ingest';
 import { makeZip, type ZipEntry } from '../support/zip';

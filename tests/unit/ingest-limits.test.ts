@@ -5,9 +5,9 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { columnStats, TOP_VALUE_CHARS } from '../../lib/stats';
-import { ingestCsvBytes, MAX_CELL_BYTES } from '../../server/data/ingest';
-import { ingestUploadFile } from '../../server/data/ingest-file';
-import { columnLetter } from '../../server/data/ingest-xlsx';
+import { ingestCsvBytes, MAX_CELL_BYTES } from '../../runtime/ingest/delimited';
+import { ingestUploadFile } from '../../runtime/ingest/file';
+import { columnLetter } from '../../runtime/ingest/xlsx';
 import { ingestRefusal } from '../support/ingest';
 import { makeZip } from '../support/zip';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableRows } from '../../lib/table';
-import { columnLetter, ingestXlsxFile, type XlsxOptions } from '../../server/data/ingest-xlsx';
+import { columnLetter, ingestXlsxFile, type XlsxOptions } from '../../runtime/ingest/xlsx';
 import { ingestRefusal } from '../support/ingest';
 import { makeZip } from '../support/zip';
 

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableRows, type DictionaryColumn, type Table } from '../../lib/table';
-import { parseCsv } from '../../server/data/csv';
-import { formatBytes, ingestCsvBytes, ingestCsvFile, IngestError, sniffDelimiter, type IngestOptions } from '../../server/data/ingest';
+import { parseCsv } from '../../runtime/ingest/csv';
+import { formatBytes, ingestCsvBytes, ingestCsvFile, IngestError, sniffDelimiter, type IngestOptions } from '../../runtime/ingest/delimited';
 import { ingestRefusal } from '../support/ingest';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assignClusters, elbow, kmeans, silhouette } from '../../lib/ml/kmeans';
-import type { DenseMatrix } from '../../lib/pca';
+import { assignClusters, elbow, kmeans, silhouette } from '../../runtime/ml/kmeans';
+import type { DenseMatrix } from '../../runtime/ml/pca';
 import { decodeArtifact, encodeArtifact } from '../../server/engine/artifact-store';
 import { blobs, loadSample } from '../support/ml-data';
 

@@ -3,15 +3,15 @@
  * training rows alone, never on test rows, and the same fitted state is what serving applies.
  */
 import { describe, expect, it } from 'vitest';
-import { applyRecipe, fitRecipe, type RecipeStep } from '../../lib/recipe';
+import { applyRecipe, fitRecipe, type RecipeStep } from '../../runtime/recipe';
 import type { Table } from '../../lib/table';
-import type { SplitArtifact, TableArtifact } from '../../nodes/artifacts';
+import type { SplitArtifact, TableArtifact } from '../../runtime/artifacts';
 import { randomTable } from '../support/random-table';
 import { testContext } from '../support/run-context';
 import { trainTestSplit } from '../../nodes/split/train-test-split';
 import { timeOrderedSplit } from '../../nodes/split/time-ordered-split';
 import { foldTrainRows, kFold } from '../../nodes/split/k-fold';
-import type { FoldsArtifact } from '../../nodes/artifacts';
+import type { FoldsArtifact } from '../../runtime/artifacts';
 import { takeRows } from '../../lib/table';
 
 const ctx = testContext();

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { GraphFile, GraphNode } from '../../lib/graph';
 import { nodeKinds } from '../../nodes';
 import { defineNode, upgradeGraph, upgradeNode, type CompileEnv } from '../../nodes/define';
-import { compileEnv } from '../../server/data/samples';
+import { compileEnv } from '../../runtime/ingest/samples';
 import { compile } from '../../server/engine/compile';
 
 const root = path.resolve(import.meta.dirname, '../..');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyRecipe, describeRecipe, fitRecipe } from '../../lib/recipe';
-import { oneHotStep } from '../../lib/steps/one-hot';
+import { applyRecipe, describeRecipe, fitRecipe } from '../../runtime/recipe';
+import { oneHotStep } from '../../runtime/steps/one-hot';
 import { tableRows, takeRows, type Table, type TableSchema } from '../../lib/table';
-import type { SplitArtifact, TableArtifact } from '../../nodes/artifacts';
+import type { SplitArtifact, TableArtifact } from '../../runtime/artifacts';
 import type { CompileEnv, NodeDefinition } from '../../nodes/define';
 import { oneHot } from '../../nodes/features/one-hot';
 import { standardize } from '../../nodes/features/scaling';

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fitPca, projectPca, type DenseMatrix } from '../../lib/pca';
-import { applyRecipe, fitRecipe } from '../../lib/recipe';
+import { fitPca, projectPca, type DenseMatrix } from '../../runtime/ml/pca';
+import { applyRecipe, fitRecipe } from '../../runtime/recipe';
 import { createRng } from '../../lib/rng';
-import { pcaStep, type PcaStepState } from '../../lib/steps/pca';
+import { pcaStep, type PcaStepState } from '../../runtime/steps/pca';
 import { isValueColumn, takeRows, type Table, type TableSchema } from '../../lib/table';
-import type { TableArtifact } from '../../nodes/artifacts';
+import type { TableArtifact } from '../../runtime/artifacts';
 import type { CompileEnv } from '../../nodes/define';
 import { pca } from '../../nodes/features/pca';
-import { parseCsv } from '../../server/data/csv';
+import { parseCsv } from '../../runtime/ingest/csv';
 import { testContext } from '../support/run-context';
 
 const S2 = Math.SQRT2;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyRecipe, fitRecipe, type RecipeStep } from '../../lib/recipe';
-import { standardizeStep, type StandardizeState } from '../../lib/steps/standardize';
+import { applyRecipe, fitRecipe, type RecipeStep } from '../../runtime/recipe';
+import { standardizeStep, type StandardizeState } from '../../runtime/steps/standardize';
 import { takeRows, type Table } from '../../lib/table';
 
 /** 6 rows: the first 4 are "training" rows; the last 2 are far away, so leaking them into the fit would show. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tableRows, type TableSchema } from '../../lib/table';
-import type { TableArtifact } from '../../nodes/artifacts';
+import type { TableArtifact } from '../../runtime/artifacts';
 import { filterRows, removeDuplicates, sampleRows, sortRows } from '../../nodes/cleaning/row-operations';
 import type { CompileEnv } from '../../nodes/define';
 import { testContext } from '../support/run-context';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { canConnect } from '../../lib/ports';
 import { createRng } from '../../lib/rng';
-import { aheadColumnName, lagColumnName, lagGroups, parseAheadColumn, persistenceColumn, tokenColumns } from '../../lib/sequence';
+import { aheadColumnName, lagColumnName, lagGroups, parseAheadColumn, persistenceColumn, tokenColumns } from '../../runtime/sequence';
 import { tableRows, type Table, type TableSchema } from '../../lib/table';
-import type { SplitArtifact, TableArtifact } from '../../nodes/artifacts';
+import type { SplitArtifact, TableArtifact } from '../../runtime/artifacts';
 import type { CompileEnv } from '../../nodes/define';
 import { sequenceWindows, windowRows, type WindowOptions } from '../../nodes/features/sequence-windows';
 import { testContext } from '../support/run-context';

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { simdKernels } from '../../lib/ml/simd';
-import { KernelRows } from '../../lib/ml/smo';
-import { pairwiseCoupling, predictSvm, sigmoidTrain, svmDecisionValues, trainSvm, type SvmModel } from '../../lib/ml/svm';
-import type { DenseMatrix } from '../../lib/pca';
+import { simdKernels } from '../../runtime/ml/simd';
+import { KernelRows } from '../../runtime/ml/smo';
+import { pairwiseCoupling, predictSvm, sigmoidTrain, svmDecisionValues, trainSvm, type SvmModel } from '../../runtime/ml/svm';
+import type { DenseMatrix } from '../../runtime/ml/pca';
 import { createRng } from '../../lib/rng';
 import { decodeArtifact, encodeArtifact } from '../../server/engine/artifact-store';
 import { loadLibsvm, readModel } from '../support/libsvm';
@@ -120,7 +120,7 @@ describe('SVM classification', () => {
   });
 });
 
-describe('the kernel solver (the SMO of libsvm, ported to lib/ml/smo.ts)', () => {
+describe('the kernel solver (the SMO of libsvm, ported to runtime/ml/smo.ts)', () => {
   /** libsvm-js on the same rows: its decision values (pair-major like ours) on `at`. */
   async function libsvmDecisions(X: DenseMatrix, y: ArrayLike<number>, task: 'classification' | 'regression', options: { kernel: 'rbf' | 'poly'; C: number; gamma: number; degree?: number; coef0?: number; epsilon?: number }, at: DenseMatrix) {
     const SVM = await loadLibsvm();
@@ -305,7 +305,7 @@ describe('SVM models', () => {
       const script = `
         import { readFileSync } from 'node:fs';
         import { decodeArtifact } from './server/engine/artifact-store.ts';
-        import { predictSvm } from './lib/ml/svm.ts';
+        import { predictSvm } from './runtime/ml/svm.ts';
         const out = [];
         for (let m = 0; m < ${models.length}; m++) {
           const { model, X } = decodeArtifact(readFileSync('${dir}/' + m + '.json', 'utf8'), readFileSync('${dir}/' + m + '.bin'));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { applyRecipe, fitRecipe } from '../../lib/recipe';
-import { tokenColumns, tokenMatrix, vocabularySize } from '../../lib/sequence';
-import { tokenizeStep, words, type TokenizeParams } from '../../lib/steps/tokenize';
+import { applyRecipe, fitRecipe } from '../../runtime/recipe';
+import { tokenColumns, tokenMatrix, vocabularySize } from '../../runtime/sequence';
+import { tokenizeStep, words, type TokenizeParams } from '../../runtime/steps/tokenize';
 import { tableRows, takeRows, type Table, type TableSchema } from '../../lib/table';
-import type { SplitArtifact, TableArtifact } from '../../nodes/artifacts';
+import type { SplitArtifact, TableArtifact } from '../../runtime/artifacts';
 import type { CompileEnv } from '../../nodes/define';
 import { tokenize } from '../../nodes/features/tokenize';
 import { testContext } from '../support/run-context';

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { takeRows } from '../../lib/table';
-import type { ModelSpec, SplitArtifact } from '../../nodes/artifacts';
-import { loadSample } from '../../server/data/samples';
-import { balancedClassWeights, trainNetwork, type TrainOptions } from '../../server/ml/neural';
-import { initTf } from '../../server/tf/backend';
+import type { ModelSpec, SplitArtifact } from '../../runtime/artifacts';
+import { loadSample } from '../../runtime/ingest/samples';
+import { balancedClassWeights, trainNetwork, type TrainOptions } from '../../runtime/training/neural';
+import { initTf } from '../../runtime/tf/backend';
 import { testContext } from '../support/run-context';
 
 beforeAll(async () => {

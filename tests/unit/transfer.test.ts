@@ -1,10 +1,10 @@
-/** Transfer learning in server/ml/transfer.ts through trainNetwork: what is frozen, the new head, plain refusals. */
+/** Transfer learning in runtime/training/transfer.ts through trainNetwork: what is frozen, the new head, plain refusals. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { takeRows, type Table } from '../../lib/table';
-import type { ModelSpec, SplitArtifact, TrainedModelArtifact, TransferBase } from '../../nodes/artifacts';
-import { loadSample } from '../../server/data/samples';
-import { loadNetwork, trainNetwork, type TrainOptions } from '../../server/ml/neural';
-import { initTf } from '../../server/tf/backend';
+import type { ModelSpec, SplitArtifact, TrainedModelArtifact, TransferBase } from '../../runtime/artifacts';
+import { loadSample } from '../../runtime/ingest/samples';
+import { loadNetwork, trainNetwork, type TrainOptions } from '../../runtime/training/neural';
+import { initTf } from '../../runtime/tf/backend';
 import { testContext } from '../support/run-context';
 
 beforeAll(async () => {

@@ -1,16 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nodeKinds } from '../../nodes';
-import type { ModelSpec, SplitArtifact } from '../../nodes/artifacts';
-import { lagColumnName } from '../../lib/sequence';
+import type { ModelSpec, SplitArtifact } from '../../runtime/artifacts';
+import { lagColumnName } from '../../runtime/sequence';
 import type { Column, Table } from '../../lib/table';
-import { loadNetwork, trainNetwork } from '../../server/ml/neural';
-import { SequenceLstm } from '../../server/ml/networks/lstm';
-import { initTf, tf } from '../../server/tf/backend';
-import { useFasterWasmKernels } from '../../server/tf/wasm-kernels';
+import { loadNetwork, trainNetwork } from '../../runtime/training/neural';
+import { SequenceLstm } from '../../runtime/training/networks/lstm';
+import { initTf, tf } from '../../runtime/tf/backend';
+import { useFasterWasmKernels } from '../../runtime/tf/wasm-kernels';
 import { testContext } from '../support/run-context';
 
-// The faster wasm kernels (server/tf/wasm-kernels.ts) against the wasm backend's own kernels and
-// the cpu backend; SequenceLstm (server/ml/networks/lstm.ts) against tf.layers.lstm.
+// The faster wasm kernels (runtime/tf/wasm-kernels.ts) against the wasm backend's own kernels and
+// the cpu backend; SequenceLstm (runtime/training/networks/lstm.ts) against tf.layers.lstm.
 
 type Backend = 'cpu' | 'wasm' | 'wasm-own';
 

@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GraphFile } from '../lib/graph';
 import { imageShape } from '../lib/image';
+import { formatHeadline, headlineMetric, isEvaluation } from '../lib/model-headline';
 import { tableSchema, type ColumnSchema, type Table } from '../lib/table';
 import { catalog } from '../nodes';
 import { uploadFormat, type UploadFormat } from '../nodes/dataset/ingest-upload';
-import type { CatalogEntry } from '../nodes/define';
+import type { CatalogEntry } from '../lib/catalog';
 import type { CompileError, PlanStep } from '../server/engine/compile';
 import { checkGraphText, type Checked, type CliError } from './graph-file';
 
@@ -363,21 +364,17 @@ function progressLine(nodeId: string | null, kind: string, payload: Record<strin
 
 function printSummary(runId: string, status: string, nodes: NodeResult[], elapsedMs: number): void {
   out('');
-  const rows = nodes.map((n) => [n.id, n.type, n.status, n.durationMs === null ? '-' : `${(n.durationMs / 1000).toFixed(2)}s`, headline(n)]);
+  const rows = nodes.map((n) => [n.id, n.type, n.status, n.durationMs === null ? '-' : `${(n.durationMs / 1000).toFixed(2)}s`, stepResult(n)]);
   out(table(['NODE', 'TYPE', 'STATUS', 'TIME', 'RESULT'], rows));
   out(`\nRun ${runId} ${status} in ${(elapsedMs / 1000).toFixed(1)}s.`);
 }
 
-/** The one-line result of a step: its error, key metrics, or what it published. */
-function headline(node: NodeResult): string {
+/** The one-line result of a step: its error, what it published, or the headline of its evaluation. */
+function stepResult(node: NodeResult): string {
   if (node.error) return node.error;
   const m = node.metrics;
   if (!m) return '';
-  if (m.task === 'classification') {
-    const macro = m.macro as { f1: number } | undefined;
-    return `accuracy ${formatNumber(Number(m.accuracy))}${macro ? `, macro F1 ${formatNumber(macro.f1)}` : ''}`;
-  }
-  if (m.task === 'regression') return `MAE ${formatNumber(Number(m.mae))}, RMSE ${formatNumber(Number(m.rmse))}, R² ${formatNumber(Number(m.r2))}`;
+  if (isEvaluation(m)) return formatHeadline(headlineMetric(m));
   if (m.modelName) return `published "${String(m.modelName)}"${m.version ? ` version ${String(m.version)}` : ''}`;
   return JSON.stringify(m).slice(0, 80);
 }

@@ -1,10 +1,11 @@
 import type { z } from 'zod';
+import type { NodeCategory } from '../lib/catalog';
 import type { PortSpec, PortType } from '../lib/ports';
 import type { ColumnSchema, TableSchema } from '../lib/table';
 import type { ModelTask } from '../runtime/artifacts';
 
-export const NODE_CATEGORIES = ['dataset', 'cleaning', 'features', 'split', 'model', 'train', 'evaluate', 'deploy'] as const;
-export type NodeCategory = (typeof NODE_CATEGORIES)[number];
+// The catalog's client-side types live in lib/ (app/ reads them without importing nodes/).
+export type { CatalogEntry, NodeCategory } from '../lib/catalog';
 
 /** What compile knows about the artifact on a port before anything runs (KNIME's configure). */
 export interface PortInfo {
@@ -156,9 +157,3 @@ export function upgradeGraph<G extends { nodes: (SavedNode & { type: string })[]
 export function defineNode<P extends z.ZodType>(definition: NodeDefinition<P>): NodeDefinition<P> {
   return definition;
 }
-
-/** The client's view of a node kind: data only (ports + params JSON Schema), never run(). */
-export type CatalogEntry = Pick<NodeDefinition, 'type' | 'version' | 'category' | 'label' | 'description' | 'inputs' | 'outputs'> & {
-  paramsSchema: Record<string, unknown>;
-  sideEffect: boolean;
-};

@@ -1,9 +1,13 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
+import type { inferRouterOutputs } from '@trpc/server';
 import { useState } from 'react';
 import type { ColumnStats } from '../../lib/stats';
-import type { IngestReport } from '../../runtime/ingest/file';
+import type { AppRouter } from '../../server/api/root';
 import { useTRPC } from '../trpc';
+
+/** What reading the file found, as datasets.get answers it. */
+type IngestReport = inferRouterOutputs<AppRouter>['datasets']['get']['report'];
 
 const ROW_HEIGHT = 28;
 const VIEW_HEIGHT = 420;

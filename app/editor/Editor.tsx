@@ -19,7 +19,7 @@ import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { GRAPH_FORMAT_VERSION, type GraphFile } from '../../lib/graph';
 import { canConnect, graphPortLookup, outputType, type PortType } from '../../lib/ports';
-import type { CatalogEntry } from '../../nodes/define';
+import type { CatalogEntry } from '../../lib/catalog';
 import { paramDefaults } from '../runs/params';
 import { useTRPC } from '../trpc';
 import { EditorContext, type NodeProblem, type PipelineNodeData } from './context';

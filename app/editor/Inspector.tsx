@@ -2,34 +2,20 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { ColumnSchema } from '../../lib/table';
-import type { CatalogEntry } from '../../nodes/define';
+import type { CatalogEntry, ParamMeta } from '../../lib/catalog';
 import { useTRPC } from '../trpc';
 import type { NodeProblem } from './context';
 
-/** The subset of JSON Schema that z.toJSONSchema emits for node params, plus our .meta() keys. */
-export interface FieldSchema {
+/** The subset of JSON Schema that z.toJSONSchema emits for node params, with the metadata our `.meta()` calls add. */
+export interface FieldSchema extends ParamMeta {
   type?: string;
-  title?: string;
-  description?: string;
   default?: unknown;
   enum?: string[];
-  enumLabels?: Record<string, string>;
-  advanced?: boolean;
-  widget?: 'column' | 'columns' | 'dataset' | 'model';
-  /** widget 'column': what leaving it empty means, when not "the last column". */
-  emptyLabel?: string;
   minimum?: number;
   maximum?: number;
   items?: FieldSchema;
   /** type 'object' (an item of a list): its fields. */
   properties?: Record<string, FieldSchema>;
-  /** A list of objects: what one item is called ("Condition"), and the add button's words. */
-  itemLabel?: string;
-  addLabel?: string;
-  /** An enum whose choices depend on the type of the column a sibling field names: per type, value → words. */
-  optionsByColumnType?: { field: string; options: Partial<Record<string, Record<string, string>>> };
-  /** Shown only while a sibling field's value is (or is not) one of these. */
-  visibleWhen?: { field: string; in?: string[]; notIn?: string[] };
 }
 
 interface InspectorProps {

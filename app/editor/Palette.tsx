@@ -1,5 +1,5 @@
 'use client';
-import { NODE_CATEGORIES, type CatalogEntry } from '../../nodes/define';
+import { NODE_CATEGORIES, type CatalogEntry } from '../../lib/catalog';
 
 export const DRAG_MIME = 'application/x-pipeloom-node';
 

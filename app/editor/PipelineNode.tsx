@@ -4,7 +4,7 @@ import { memo } from 'react';
 import { acceptedTypes, type PortSpec, type PortType } from '../../lib/ports';
 import { Sparkline } from './charts';
 import { useEditor, type PipelineNodeData } from './context';
-import { headlineMetric, isEvaluation } from './run-state';
+import { formatHeadline, headlineMetric, isEvaluation } from '../../lib/model-headline';
 
 const STATUS_STYLE: Record<string, string> = {
   pending: 'bg-slate-100 text-slate-600',
@@ -74,7 +74,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<Node<PipelineNodeDat
         {losses.length > 1 && <Sparkline values={losses} />}
         {isEvaluation(metrics) && (
           <div className="text-xs font-medium text-emerald-800">
-            {headlineMetric(metrics)}
+            {formatHeadline(headlineMetric(metrics))}
           </div>
         )}
         {metrics && typeof metrics.modelName === 'string' && (

@@ -1,10 +1,10 @@
 'use client';
 import type { CrossValidationSummary, EvaluationMetrics } from '../../lib/metrics';
+import { isEvaluation } from '../../lib/model-headline';
 import { LineChart } from './charts';
 import { EvaluationResults } from './EvaluationResults';
 import { CrossValidationResults, FeatureImportance } from './ModelSummaries';
 import type { RunView } from './run-state';
-import { isEvaluation } from './run-state';
 
 export function RunPanel({ run, labelOf }: { run: RunView | null; labelOf(nodeId: string): string }) {
   if (!run) return <p className="text-sm text-slate-500">Press Run to train the pipeline. Results appear here.</p>;

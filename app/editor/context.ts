@@ -1,7 +1,7 @@
 'use client';
 import { createContext, useContext } from 'react';
 import type { PortType } from '../../lib/ports';
-import type { CatalogEntry } from '../../nodes/define';
+import type { CatalogEntry } from '../../lib/catalog';
 import type { RunView } from './run-state';
 
 export interface NodeProblem {

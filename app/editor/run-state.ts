@@ -1,5 +1,3 @@
-import type { EvaluationMetrics } from '../../lib/metrics';
-
 /** What the editor shows of a run, folded from the run's ordered event log (same in snapshot and live). */
 export interface RunEvent {
   id: number;
@@ -89,40 +87,6 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
     next.logs = [...view.logs, { at: event.at, nodeId, message: String(p.message) }];
   }
   return next;
-}
-
-export function isEvaluation(metrics: Record<string, unknown> | null | undefined): metrics is Record<string, unknown> & EvaluationMetrics {
-  return Boolean(metrics && ['classification', 'regression', 'clustering', 'projection'].includes(String(metrics.task)));
-}
-
-/** The scores a run is summed up by (the runs table reads them from the stored metrics; null when absent). */
-export interface ScoreSummary {
-  task: string | null;
-  accuracy: number | null;
-  r2: number | null;
-  silhouette: number | null;
-  /** A projection's kept share of the variance (its components' shares added up). */
-  varianceKept: number | null;
-}
-
-/** The one number shown on an Evaluate node. */
-export function headlineMetric(m: EvaluationMetrics): string {
-  return scoreText({
-    task: m.task,
-    accuracy: m.task === 'classification' ? m.accuracy : null,
-    r2: m.task === 'regression' ? m.r2 : null,
-    silhouette: m.task === 'clustering' ? m.silhouette : null,
-    varianceKept: m.task === 'projection' ? m.explainedVarianceRatio.reduce((a, b) => a + b, 0) : null,
-  });
-}
-
-/** The headline score by what the model does: accuracy, R², silhouette or variance kept ('—' when missing). */
-export function scoreText(s: ScoreSummary): string {
-  if (s.task === 'classification' && s.accuracy != null) return `accuracy ${(s.accuracy * 100).toFixed(1)}%`;
-  if (s.task === 'regression' && s.r2 != null) return `R² ${s.r2.toFixed(3)}`;
-  if (s.task === 'clustering' && s.silhouette != null) return `silhouette ${s.silhouette.toFixed(3)}`;
-  if (s.task === 'projection' && s.varianceKept != null) return `${(s.varianceKept * 100).toFixed(1)}% of variance kept`;
-  return '—';
 }
 
 export const FINAL_RUN_STATUSES = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);

@@ -4,8 +4,9 @@ import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
 import type { GraphFile } from '../../lib/graph';
-import type { CatalogEntry } from '../../nodes/define';
-import { FINAL_RUN_STATUSES, scoreText } from '../editor/run-state';
+import type { CatalogEntry } from '../../lib/catalog';
+import { formatHeadline, headlineMetric } from '../../lib/model-headline';
+import { FINAL_RUN_STATUSES } from '../editor/run-state';
 import { RunPanel } from '../editor/RunPanel';
 import { useRun } from '../editor/useRun';
 import { useTRPC } from '../trpc';
@@ -166,7 +167,7 @@ export function RunsPage({ graphId }: { graphId: string }) {
                   <td className="p-2 tabular-nums">{r.durationMs != null ? formatDuration(r.durationMs) : FINAL_RUN_STATUSES.has(r.status) ? '—' : 'running…'}</td>
                   <td className="p-2 text-slate-600">{r.backend || '—'}</td>
                   <td className="p-2 tabular-nums" data-testid="run-row-metric">
-                    {scoreText(r)}
+                    {formatHeadline(headlineMetric(r))}
                   </td>
                   <td className="p-2 tabular-nums text-slate-600">
                     {r.cachedSteps} of {r.stepCount}

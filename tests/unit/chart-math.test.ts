@@ -15,8 +15,8 @@ import {
   polylinePoints,
   tickStep,
 } from '../../app/editor/chart-math';
-import { headlineMetric, scoreText } from '../../app/editor/run-state';
 import type { ClusteringMetrics, ProjectionMetrics } from '../../lib/metrics';
+import { formatHeadline, headlineMetric } from '../../lib/model-headline';
 
 describe('extent', () => {
   it('skips non-finite values and widens a single value', () => {
@@ -125,19 +125,20 @@ describe('groupByLabel', () => {
 
 describe('score summaries', () => {
   const none = { accuracy: null, r2: null, silhouette: null, varianceKept: null };
+  const text = (row: Parameters<typeof headlineMetric>[0]) => formatHeadline(headlineMetric(row));
   it('names the headline score of every task, and a dash when it is missing', () => {
-    expect(scoreText({ ...none, task: 'classification', accuracy: 0.9333 })).toBe('accuracy 93.3%');
-    expect(scoreText({ ...none, task: 'regression', r2: 0.51234 })).toBe('R² 0.512');
-    expect(scoreText({ ...none, task: 'clustering', silhouette: 0.5512 })).toBe('silhouette 0.551');
-    expect(scoreText({ ...none, task: 'projection', varianceKept: 0.873 })).toBe('87.3% of variance kept');
-    expect(scoreText({ ...none, task: 'clustering' })).toBe('—');
-    expect(scoreText({ ...none, task: null })).toBe('—');
+    expect(text({ ...none, accuracy: 0.9333 })).toBe('accuracy 93.3%');
+    expect(text({ ...none, r2: 0.51234 })).toBe('R² 0.512');
+    expect(text({ ...none, silhouette: 0.5512 })).toBe('silhouette 0.551');
+    expect(text({ ...none, varianceKept: 0.873 })).toBe('87.3% of variance kept');
+    expect(text(none)).toBe('—');
+    expect(text(null)).toBe('—');
   });
 
   it('the Evaluate node says the same as the runs table', () => {
     const clustering = { task: 'clustering', silhouette: 0.5512 } as ClusteringMetrics;
     const projection = { task: 'projection', explainedVarianceRatio: [0.6, 0.273] } as ProjectionMetrics;
-    expect(headlineMetric(clustering)).toBe('silhouette 0.551');
-    expect(headlineMetric(projection)).toBe('87.3% of variance kept');
+    expect(text(clustering)).toBe(text({ ...none, silhouette: 0.5512 }));
+    expect(text(projection)).toBe('87.3% of variance kept');
   });
 });

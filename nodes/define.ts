@@ -102,6 +102,10 @@ export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   params: P;
   /** Steps with side effects (deploy) are never skipped as cached. */
   sideEffect?: boolean;
+  /** Publishes the trained model on its TrainedModel input (deploy): the name it goes under; the engine records the name's next version. */
+  deploymentName?(params: z.output<P>): string;
+  /** Judges the trained model on its TrainedModel input (evaluate): its summary becomes the metrics of that model and of its deployments. */
+  judgesModel?: true;
   /** Stored artifacts the step reads besides its inputs (an uploaded dataset), given to run() as inputs under these ports. */
   reads?(params: z.output<P>): Record<string, { key: string; port: string }>;
   /** Light bookkeeping without TensorFlow.js (deploy): the engine runs it itself, no worker needed. */

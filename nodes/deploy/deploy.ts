@@ -21,6 +21,7 @@ export const deploy = defineNode({
       .meta({ title: 'Model name', description: 'The name in the predict URL.' }),
   }),
   sideEffect: true,
+  deploymentName: (params) => params.modelName,
   inline: true,
   configure: ({ inputs }) => ({ outputs: inputs.model ? { deployment: { type: 'Deployment' } } : {} }),
   async run({ inputs, params }) {

@@ -16,6 +16,7 @@ export const evaluate = defineNode({
   ],
   outputs: [{ name: 'metrics', type: 'Metrics', label: 'Metrics' }],
   params: z.object({}),
+  judgesModel: true,
   configure({ inputs }) {
     const model = inputs.model;
     const data = inputs.split;

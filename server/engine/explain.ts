@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import type { NodeDefinition } from '../../nodes/define';
 import type { PlanStep, StepSignature } from './compile';
 import { stableStringify } from './stable-json';
 
@@ -36,4 +38,11 @@ export function forecastStep(
   }
   if (reasons.length === 0) return { willRun: true, reason: 'its cached result was cleared' };
   return { willRun: true, reason: [...new Set(reasons)].join(', ') };
+}
+
+/** The title a kind's param shows in the inspector (its key when it has none). */
+export function paramTitle(kind: NodeDefinition | undefined, key: string): string {
+  if (!kind) return key;
+  const schema = z.toJSONSchema(kind.params, { io: 'input' }) as { properties?: Record<string, { title?: string }> };
+  return schema.properties?.[key]?.title ?? key;
 }

@@ -28,7 +28,7 @@ export interface DatasetRead {
   hash: string;
 }
 
-/** One Evaluate step of the saving run that judged the model. */
+/** One step of the saving run that judged the model (an Evaluate). */
 export interface ModelEvaluation {
   nodeId: string;
   metrics: Record<string, unknown>;
@@ -100,10 +100,9 @@ function datasetsRead(plan: PlanStep[], step: PlanStep, kinds: ReadonlyMap<strin
   return found.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
 }
 
-/** An Evaluate step finished (or was reused): the model it judged, if the same run saved it, gets its metrics. */
-export function attachModelEvaluation(db: Db, run: RunView, evaluation: PlanStep, metrics: string): void {
-  const source = evaluation.inputs.model;
-  const producer = source && run.plan.find((s) => s.nodeId === source.nodeId);
+/** A step judging the model made upstream at `judged` finished (or was reused): that model, if the same run saved it, gets its metrics. */
+export function attachModelEvaluation(db: Db, run: RunView, evaluation: PlanStep, judged: { nodeId: string }, metrics: string): void {
+  const producer = run.plan.find((s) => s.nodeId === judged.nodeId);
   if (!producer) return;
   db.transaction((tx) => {
     const row = tx

@@ -5,7 +5,8 @@ export const STEP_STATUSES = ['pending', 'queued', 'running', 'done', 'cached', 
 export type StepStatus = (typeof STEP_STATUSES)[number];
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
-const FINISHED_OK: ReadonlySet<StepStatus> = new Set(['done', 'cached']);
+/** A step that finished well (ran, or was reused from the cache): its outputs can be read. */
+export const FINISHED_OK: ReadonlySet<StepStatus> = new Set(['done', 'cached']);
 const ACTIVE: ReadonlySet<StepStatus> = new Set(['pending', 'queued', 'running']);
 
 /** Pending steps whose every input comes from a finished step, in plan order. */

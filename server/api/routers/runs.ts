@@ -1,6 +1,6 @@
 import { on } from 'node:events';
 import { tracked, TRPCError } from '@trpc/server';
-import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { runEvents, runs, runSteps } from '../../../drizzle/schema';
 import { parseGraphText, type GraphFile } from '../../../lib/graph';
@@ -41,10 +41,13 @@ function parseSnapshot(document: string): GraphFile | null {
 const EVALUATION_TASKS = ['classification', 'regression', 'clustering', 'projection'] as const;
 type EvaluationTask = (typeof EVALUATION_TASKS)[number];
 
-/** The first Evaluate step's metrics of the run (by node id), for the runs table. */
+/** The kinds whose steps judge a model: their metrics are what the runs table shows of a run. */
+const JUDGING_KINDS = [...nodeKinds.values()].filter((kind) => kind.judgesModel).map((kind) => kind.type);
+
+/** The metrics of the run's first step (by node id) that judged a model, for the runs table. */
 const evaluationMetric = (path: string) =>
   sql<unknown>`(select json_extract(${runSteps.metrics}, ${path}) from ${runSteps}
-    where ${runSteps.runId} = ${runs.id} and ${runSteps.nodeType} = 'evaluate.evaluate' and ${runSteps.metrics} is not null
+    where ${runSteps.runId} = ${runs.id} and ${inArray(runSteps.nodeType, JUDGING_KINDS)} and ${runSteps.metrics} is not null
     order by ${runSteps.nodeId} limit 1)`;
 
 /** The run as stored: status, steps, and every event so far (curves and logs are rebuilt from them). */

@@ -3,6 +3,10 @@ import type { NodeCategory } from '../lib/catalog';
 import type { PortSpec, PortType } from '../lib/ports';
 import type { ColumnSchema, TableSchema } from '../lib/table';
 import type { ModelTask } from '../runtime/artifacts';
+import type { RunContext } from '../runtime/context';
+import { registerStep, type StatefulStep } from '../runtime/recipe';
+
+export type { RunContext };
 
 // The catalog's client-side types live in lib/ (app/ reads them without importing nodes/).
 export type { CatalogEntry, NodeCategory } from '../lib/catalog';
@@ -66,23 +70,6 @@ export interface ConfigureResult {
   identity?: string;
 }
 
-export interface RunContext {
-  /** Fraction done, 0..1. */
-  progress(fraction: number, message?: string): void;
-  log(message: string): void;
-  /** One point of a live curve (per epoch): `values` like { loss, accuracy, val_loss }. */
-  epoch(epoch: number, values: Record<string, number>): void;
-  signal: AbortSignal;
-  /** Identifies this step's run, e.g. for naming what it publishes. */
-  runId: string;
-  nodeId: string;
-  /**
-   * The step's last saved state, kept across a retry on another worker (a worker killed mid-training
-   * resumes from here); cleared once the step succeeds.
-   */
-  checkpoint: { load(): unknown | null; save(state: unknown): void };
-}
-
 export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   /** `category.kebab-name`, stable and never reused. */
   type: string;
@@ -100,6 +87,11 @@ export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   inputs: PortSpec[];
   outputs: PortSpec[];
   params: P;
+  /**
+   * A stateful preprocessing step (fit on training rows, transform any rows) the node adds to the
+   * recipe: recipes name it by `step.kind`, and the trained model applies it when serving.
+   */
+  step?: StatefulStep<any, any>;
   /** Steps with side effects (deploy) are never skipped as cached. */
   sideEffect?: boolean;
   /** Publishes the trained model on its TrainedModel input (deploy): the name it goes under; the engine records the name's next version. */
@@ -159,5 +151,7 @@ export function upgradeGraph<G extends { nodes: (SavedNode & { type: string })[]
 
 /** Identity function that keeps the params type flowing into configure and run. */
 export function defineNode<P extends z.ZodType>(definition: NodeDefinition<P>): NodeDefinition<P> {
+  // Recipes find a kind's step by its name once the kind is defined: the step registry is the node list's.
+  if (definition.step) registerStep(definition.step);
   return definition;
 }

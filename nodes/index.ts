@@ -26,6 +26,7 @@ import { sequenceWindows } from './features/sequence-windows';
 import { imageNormalize } from './features/image-normalize';
 import { imageAugment } from './features/image-augment';
 import { logTransform, minMaxScale, standardize } from './features/scaling';
+import { robustScale } from './features/robust-scale';
 import { linearRegression, logisticRegression } from './model/linear-models';
 import { mlp } from './model/mlp';
 import { cnn } from './model/cnn';
@@ -56,6 +57,7 @@ export const NODE_KINDS: NodeDefinition[] = [
   sortRows,
   sampleRows,
   standardize,
+  robustScale,
   minMaxScale,
   logTransform,
   ordinalEncode,

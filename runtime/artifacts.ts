@@ -2,9 +2,7 @@ import type { FeatureEncoder } from './training/encoding';
 import type { EvaluationMetrics } from '../lib/metrics';
 import type { FittedStep, RecipeStep } from './recipe';
 import type { ColumnSchema, Table, Task } from '../lib/table';
-import type { CnnConfig } from '../nodes/model/cnn';
-import type { RnnConfig } from '../nodes/model/rnn';
-import type { TransformerConfig } from '../nodes/model/transformer';
+import type { CnnConfig, RnnConfig, TransformerConfig } from './training/networks/settings';
 
 /** Runtime values on ports. Each is serialized to the artifact store between steps. */
 export interface TableArtifact {

@@ -1,17 +1,4 @@
 import type { Table } from '../lib/table';
-import { fillMissingStep, filledColumns, type FillMissingState } from './steps/fill-missing';
-import { logStep, minMaxStep } from './steps/min-max';
-import { standardizeStep } from './steps/standardize';
-import { bucketizeStep } from './steps/bucketize';
-import { datePartsStep } from './steps/date-parts';
-import { ordinalEncodeStep } from './steps/ordinal-encode';
-import { clipOutliersStep } from './steps/outliers';
-import { textCleanupStep } from './steps/text-cleanup';
-import { pcaStep } from './steps/pca';
-import { tokenizeStep } from './steps/tokenize';
-import { imageNormalizeStep } from './steps/image-normalize';
-import { oneHotStep } from './steps/one-hot';
-import { featureSelectionStep } from './steps/feature-selection';
 
 /**
  * The contract for stateful preprocessing: `fit` learns state from training rows only, `transform`
@@ -33,6 +20,8 @@ export interface StatefulStep<P, S> {
   derivesFrom?(state: S, params: P): string[];
   /** The columns it removes without reading them (Feature selection): a deployed model need not be sent them. */
   drops?(state: S, params: P): string[];
+  /** The columns whose missing values it fills in (a request to a deployed model may leave them empty). */
+  fills?(state: S, params: P): string[];
   /** What the fit decided that a person should know, for the run log (the columns dropped, and why). */
   describe?(state: S, params: P): string[];
 }
@@ -54,27 +43,22 @@ export interface FittedStep extends RecipeStep {
   state: unknown;
 }
 
-// Each entry is a StatefulStep for its own params and state; the registry erases those types.
-const STEPS: Record<string, StatefulStep<any, any>> = {
-  [standardizeStep.kind]: standardizeStep,
-  [fillMissingStep.kind]: fillMissingStep,
-  [minMaxStep.kind]: minMaxStep,
-  [logStep.kind]: logStep,
-  [clipOutliersStep.kind]: clipOutliersStep,
-  [ordinalEncodeStep.kind]: ordinalEncodeStep,
-  [bucketizeStep.kind]: bucketizeStep,
-  [textCleanupStep.kind]: textCleanupStep,
-  [datePartsStep.kind]: datePartsStep,
-  [pcaStep.kind]: pcaStep,
-  [tokenizeStep.kind]: tokenizeStep,
-  [imageNormalizeStep.kind]: imageNormalizeStep,
-  [oneHotStep.kind]: oneHotStep,
-  [featureSelectionStep.kind]: featureSelectionStep,
-};
+/**
+ * The steps recipes name, by kind. Each node kind that adds a step registers it when it is defined
+ * (nodes/define.ts defineNode), so the registry is the node list's and nobody keeps it by hand.
+ * Each entry is a StatefulStep for its own params and state; the registry erases those types.
+ */
+const STEPS = new Map<string, StatefulStep<any, any>>();
+
+export function registerStep(step: StatefulStep<any, any>): void {
+  const known = STEPS.get(step.kind);
+  if (known && known !== step) throw new Error(`Two node kinds add a recipe step named "${step.kind}".`);
+  STEPS.set(step.kind, step);
+}
 
 /** Columns whose missing values the fitted recipe fills in (a predict request may leave them empty). */
 export function fillableColumns(fitted: FittedStep[]): Set<string> {
-  return new Set(fitted.filter((f) => f.kind === fillMissingStep.kind).flatMap((f) => filledColumns(f.state as FillMissingState)));
+  return new Set(fitted.flatMap((f) => stepOf(f.kind).fills?.(f.state, f.params) ?? []));
 }
 
 /**
@@ -105,7 +89,7 @@ export function describeRecipe(fitted: FittedStep[]): string[] {
  */
 export function pendingStepNaming(recipe: RecipeStep[], names: readonly string[]): { kind: string; column: string } | undefined {
   for (const recipeStep of recipe) {
-    const named = STEPS[recipeStep.kind]?.columns?.(recipeStep.params) ?? [];
+    const named = STEPS.get(recipeStep.kind)?.columns?.(recipeStep.params) ?? [];
     const column = names.find((name) => named.includes(name));
     if (column !== undefined) return { kind: recipeStep.kind, column };
   }
@@ -113,7 +97,7 @@ export function pendingStepNaming(recipe: RecipeStep[], names: readonly string[]
 }
 
 function stepOf(kind: string): StatefulStep<unknown, unknown> {
-  const step = STEPS[kind];
+  const step = STEPS.get(kind);
   if (!step) throw new Error(`Unknown preprocessing step "${kind}".`);
   return step;
 }

@@ -20,7 +20,7 @@
  * forecast target `temp` h steps ahead is `temp_ahead<h>`.
  */
 import type { FittedStep } from './recipe';
-import type { Table } from '../lib/table';
+import type { ColumnSchema, Table } from '../lib/table';
 
 /** Word id of padding (after the end of a text). */
 export const PAD_ID = 0;
@@ -163,4 +163,9 @@ function numberedGroups<G>(columns: readonly Named[], pattern: RegExp, numeric: 
     if (group) out.push(group);
   }
   return out;
+}
+
+/** Lag groups a recurrent network can step through: numbers and yes/no values (categories stay beside them). */
+export function steppableLags(columns: readonly ColumnSchema[]) {
+  return lagGroups(columns).filter((group) => group.columns.every((name) => columns.find((c) => c.name === name)?.type !== 'category'));
 }

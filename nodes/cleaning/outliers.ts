@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { isValueColumn, takeRows } from '../../lib/table';
-import { outlierBounds, type OutlierParams } from '../../runtime/steps/outliers';
+import { clipOutliersStep, outlierBounds, type OutlierParams } from '../../runtime/steps/outliers';
 import type { TableArtifact } from '../../runtime/artifacts';
-import { passOn, tableOnlyProblem, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
+import { passOn, tableOnlyProblem, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { assertDirectColumns, columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
 
@@ -17,6 +17,7 @@ export const outliers = defineNode({
     'Dropping removes rows before the split, so they are left out of training and evaluation only: a deployed model still answers every row it is sent.',
   inputs: [recipeDataInput],
   outputs: [recipeDataOutput],
+  step: clipOutliersStep,
   params: z.object({
     columns: z
       .array(z.string())
@@ -58,7 +59,7 @@ export const outliers = defineNode({
     const stepParams: OutlierParams = { columns: params.columns, method: params.method, iqrFactor: params.iqrFactor, zThreshold: params.zThreshold };
     if (params.action === 'clip') {
       // Fitted at the split, on training rows only; the fitted range travels with the model.
-      return { table: withRecipeStep(inputs.table as RecipeData, { kind: 'clip-outliers', params: stepParams }) };
+      return { table: withRecipeStep(inputs.table as RecipeData, { kind: clipOutliersStep.kind, params: stepParams }) };
     }
     const input = inputs.table as TableArtifact;
     assertDirectColumns(input, params.columns, 'Outliers');

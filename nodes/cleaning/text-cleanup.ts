@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { usedLabels } from '../../runtime/steps/columns';
-import { cleanColumn, type TextCleanupParams } from '../../runtime/steps/text-cleanup';
+import { textCleanupStep, cleanColumn, type TextCleanupParams } from '../../runtime/steps/text-cleanup';
 import { isValueColumn } from '../../lib/table';
 import type { TableArtifact } from '../../runtime/artifacts';
-import { isFoldsArtifact, isSplitArtifact, passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
+import { isFoldsArtifact, isSplitArtifact, passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
 
@@ -16,6 +16,7 @@ export const textCleanup = defineNode({
     'Tidies labels and text so that "Oslo", " oslo" and "OSLO!" count as the same value: lower-case, strip punctuation, trim extra spaces. A deployed model cleans the text it is sent the same way.',
   inputs: [recipeDataInput],
   outputs: [recipeDataOutput],
+  step: textCleanupStep,
   params: z.object({
     columns: z
       .array(z.string())
@@ -40,7 +41,7 @@ export const textCleanup = defineNode({
     const stepParams: TextCleanupParams = { columns: params.columns, lowerCase: params.lowerCase, stripPunctuation: params.stripPunctuation, trimSpaces: params.trimSpaces };
     const data = inputs.table as RecipeData;
     // After a split the recipe cleans every partition (and requests) where it is applied.
-    if (isSplitArtifact(data) || isFoldsArtifact(data)) return { table: withRecipeStep(data, { kind: 'text-cleanup', params: stepParams }) };
+    if (isSplitArtifact(data) || isFoldsArtifact(data)) return { table: withRecipeStep(data, { kind: textCleanupStep.kind, params: stepParams }) };
     const input = data;
     // Cleaned now, so later steps (Remove duplicates, Filter rows) see the clean text, and added to the
     // recipe so serving cleans requests too. Cleaning is idempotent: applied again at the split it
@@ -56,7 +57,7 @@ export const textCleanup = defineNode({
     });
     const table: TableArtifact = {
       table: { rowCount: input.table.rowCount, columns },
-      recipe: [...input.recipe, { kind: 'text-cleanup', params: stepParams }],
+      recipe: [...input.recipe, { kind: textCleanupStep.kind, params: stepParams }],
     };
     return { table };
   },

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { BucketizeParams } from '../../runtime/steps/bucketize';
-import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
+import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
+import { bucketizeStep } from '../../runtime/steps/bucketize';
 
 export const bucketize = defineNode({
   type: 'features.bucketize',
@@ -14,6 +15,7 @@ export const bucketize = defineNode({
     'The edges come from the training rows only; a value on an edge goes to the higher range.',
   inputs: [recipeDataInput],
   outputs: [recipeDataOutput],
+  step: bucketizeStep,
   params: z.object({
     columns: z.array(z.string()).default([]).meta({ title: 'Columns', description: 'Numeric columns to turn into ranges (not the target).', widget: 'columns' }),
     bins: z.number().int('must be a whole number').min(2, 'at least 2').max(100, 'at most 100').default(5).meta({ title: 'Ranges', description: 'How many ranges (fewer when many values are equal).' }),
@@ -38,6 +40,6 @@ export const bucketize = defineNode({
     const input = inputs.table as RecipeData;
     const stepParams: BucketizeParams = { columns: params.columns, bins: params.bins, method: params.method };
     // Fitted at the split, on training rows only; the edges travel with the model.
-    return { table: withRecipeStep(input, { kind: 'bucketize', params: stepParams }) };
+    return { table: withRecipeStep(input, { kind: bucketizeStep.kind, params: stepParams }) };
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { datePartColumn, datePartsMade, hasTimes, type DatePartsParams } from '../../runtime/steps/date-parts';
+import { datePartsStep, datePartColumn, datePartsMade, hasTimes, type DatePartsParams } from '../../runtime/steps/date-parts';
 import { isValueColumn, type ColumnSchema } from '../../lib/table';
-import { passOn, trainingRowsOf, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
+import { passOn, trainingRowsOf, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode } from '../define';
 
@@ -15,6 +15,7 @@ export const dateParts = defineNode({
     'A deployed model takes the date itself and splits it the same way.',
   inputs: [recipeDataInput],
   outputs: [recipeDataOutput],
+  step: datePartsStep,
   params: z.object({
     column: z.string().default('').meta({ title: 'Date column', widget: 'column' }),
     hour: z.boolean().default(false).meta({ title: 'Hour', description: 'Also the hour of day (0–23), for dates with times.' }),
@@ -45,6 +46,6 @@ export const dateParts = defineNode({
       ctx.log(`"${params.column}" has times of day: tick "Hour" to add the hour as well.`);
     }
     // Applied where the recipe runs (the split, serving); nothing is learned from the rows.
-    return { table: withRecipeStep(input, { kind: 'date-parts', params: stepParams }) };
+    return { table: withRecipeStep(input, { kind: datePartsStep.kind, params: stepParams }) };
   },
 });

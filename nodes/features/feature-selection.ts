@@ -3,7 +3,8 @@ import type { FeatureSelectionParams } from '../../runtime/steps/feature-selecti
 import { COLUMN_TYPES } from '../../lib/table';
 import { columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
-import { logFittedStep, passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
+import { logFittedStep, passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
+import { featureSelectionStep } from '../../runtime/steps/feature-selection';
 
 export const featureSelection = defineNode({
   type: 'features.feature-selection',
@@ -15,6 +16,7 @@ export const featureSelection = defineNode({
     'Decided on the training rows only (the run log lists what was dropped, and why); never the target. A deployed model ignores the dropped columns.',
   inputs: [recipeDataInput],
   outputs: [recipeDataOutput],
+  step: featureSelectionStep,
   params: z.object({
     columns: z.array(z.string()).default([]).meta({ title: 'Columns', description: 'Columns it may drop; empty: every column but the target.', widget: 'columns' }),
     sameValueShare: z
@@ -54,7 +56,7 @@ export const featureSelection = defineNode({
       dropCorrelated: params.dropCorrelated,
       correlation: params.correlation,
     };
-    const output = withRecipeStep(inputs.table as RecipeData, { kind: 'feature-selection', params: stepParams });
+    const output = withRecipeStep(inputs.table as RecipeData, { kind: featureSelectionStep.kind, params: stepParams });
     logFittedStep(output, ctx);
     return { table: output };
   },

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { imageShape } from '../../lib/image';
 import type { ImageNormalizeParams } from '../../runtime/steps/image-normalize';
-import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
+import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { defineNode, type ConfigureProblem } from '../define';
+import { imageNormalizeStep } from '../../runtime/steps/image-normalize';
 
 export const NO_IMAGE_MESSAGE =
   'The table holds no image: this step needs one number column per pixel, named px_<row>_<col> (grey, like the 8x8 digits sample) or px_<row>_<col>_<channel> (colour), for every pixel of the grid.';
@@ -17,6 +18,7 @@ export const imageNormalize = defineNode({
     '(16 for the 8x8 digits, 255 for photos); "Standardize" makes the pixels average 0 with spread 1. The numbers are learned from the training rows only and travel with the model.',
   inputs: [recipeDataInput],
   outputs: [recipeDataOutput],
+  step: imageNormalizeStep,
   params: z.object({
     method: z
       .enum(['scale', 'standardize'])
@@ -48,6 +50,6 @@ export const imageNormalize = defineNode({
     const input = inputs.table as RecipeData;
     const stepParams: ImageNormalizeParams = { method: params.method, perChannel: params.perChannel };
     // Fitted at the split, on training rows only; the maximum or mean and spread travel with the model.
-    return { table: withRecipeStep(input, { kind: 'image-normalize', params: stepParams }) };
+    return { table: withRecipeStep(input, { kind: imageNormalizeStep.kind, params: stepParams }) };
   },
 });

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ONE_HOT_MAX_COLUMNS, ONE_HOT_OTHER, oneHotPrefix, type OneHotParams } from '../../runtime/steps/one-hot';
+import { oneHotStep, ONE_HOT_MAX_COLUMNS, ONE_HOT_OTHER, oneHotPrefix, type OneHotParams } from '../../runtime/steps/one-hot';
 import type { ColumnFamily } from '../../lib/table';
 import { categoryColumnProblems } from '../column-checks';
 import { defineNode } from '../define';
-import { logFittedStep, passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
+import { logFittedStep, passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 
 export const oneHot = defineNode({
   type: 'features.one-hot',
@@ -15,6 +15,7 @@ export const oneHot = defineNode({
     `The categories are learned from the training rows only; a category first seen later counts as none of them (or as "${ONE_HOT_OTHER}"), and an empty cell is 0 everywhere.`,
   inputs: [recipeDataInput],
   outputs: [recipeDataOutput],
+  step: oneHotStep,
   params: z.object({
     columns: z.array(z.string()).default([]).meta({ title: 'Columns', description: 'Category columns to encode (not the target).', widget: 'columns' }),
     maxCategories: z
@@ -49,7 +50,7 @@ export const oneHot = defineNode({
   async run({ inputs, params, ctx }) {
     const stepParams: OneHotParams = { columns: params.columns, maxCategories: params.maxCategories };
     // Fitted at the split, on training rows only; the categories travel with the model.
-    const output = withRecipeStep(inputs.table as RecipeData, { kind: 'one-hot', params: stepParams });
+    const output = withRecipeStep(inputs.table as RecipeData, { kind: oneHotStep.kind, params: stepParams });
     logFittedStep(output, ctx);
     return { table: output };
   },

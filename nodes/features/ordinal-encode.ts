@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { OrdinalEncodeParams } from '../../runtime/steps/ordinal-encode';
-import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
+import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { categoryColumnProblems } from '../column-checks';
 import { defineNode } from '../define';
+import { ordinalEncodeStep } from '../../runtime/steps/ordinal-encode';
 
 export const ordinalEncode = defineNode({
   type: 'features.ordinal-encode',
@@ -14,6 +15,7 @@ export const ordinalEncode = defineNode({
     'The labels are learned from the training rows only; a label first seen later (in test rows or by a deployed model) becomes empty.',
   inputs: [recipeDataInput],
   outputs: [recipeDataOutput],
+  step: ordinalEncodeStep,
   params: z.object({
     columns: z.array(z.string()).default([]).meta({ title: 'Columns', description: 'Category columns to turn into numbers (not the target).', widget: 'columns' }),
     order: z
@@ -36,6 +38,6 @@ export const ordinalEncode = defineNode({
     const input = inputs.table as RecipeData;
     const stepParams: OrdinalEncodeParams = { columns: params.columns, order: params.order };
     // Fitted at the split, on training rows only; the vocabulary travels with the model.
-    return { table: withRecipeStep(input, { kind: 'ordinal-encode', params: stepParams }) };
+    return { table: withRecipeStep(input, { kind: ordinalEncodeStep.kind, params: stepParams }) };
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { PCA_MAX_COMPONENTS, pcaColumnNames, type PcaParams } from '../../runtime/steps/pca';
+import { pcaStep, PCA_MAX_COMPONENTS, pcaColumnNames, type PcaParams } from '../../runtime/steps/pca';
 import type { ColumnSchema } from '../../lib/table';
-import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
+import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode, type ConfigureProblem } from '../define';
 
@@ -23,6 +23,7 @@ export const pca = defineNode({
     'Useful when many columns move together, such as the pixels of an image. Learned from the training rows only; a missing value counts as the column\'s training average.',
   inputs: [recipeDataInput],
   outputs: [recipeDataOutput],
+  step: pcaStep,
   params: z.object({
     columns: z
       .array(z.string())
@@ -83,6 +84,6 @@ export const pca = defineNode({
     const input = inputs.table as RecipeData;
     const stepParams: PcaParams = { columns: params.columns, components: params.components, keepOriginal: params.keepOriginal, scale: params.scale };
     // Fitted at the split, on training rows only; the means and components travel with the model.
-    return { table: withRecipeStep(input, { kind: 'pca', params: stepParams }) };
+    return { table: withRecipeStep(input, { kind: pcaStep.kind, params: stepParams }) };
   },
 });

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
+import type { StatefulStep } from '../../runtime/recipe';
+import { logStep, minMaxStep } from '../../runtime/steps/min-max';
+import { standardizeStep } from '../../runtime/steps/standardize';
+import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 import { defineNode } from '../define';
 import { schemaColumn } from '../column-checks';
 
@@ -7,7 +10,7 @@ import { schemaColumn } from '../column-checks';
  * Column-wise numeric transforms: a recipe step fitted on training rows only (at the split when
  * placed before it, right away when placed after it), which the trained model carries to serving.
  */
-function numericRecipeNode(options: { type: string; label: string; description: string; step: string; verb: string }) {
+function numericRecipeNode(options: { type: string; label: string; description: string; step: StatefulStep<{ columns: string[] }, unknown>; verb: string }) {
   return defineNode({
     type: options.type,
     version: 1,
@@ -16,6 +19,7 @@ function numericRecipeNode(options: { type: string; label: string; description: 
     description: options.description,
     inputs: [recipeDataInput],
     outputs: [recipeDataOutput],
+    step: options.step,
     params: z.object({
       columns: z
         .array(z.string())
@@ -35,7 +39,7 @@ function numericRecipeNode(options: { type: string; label: string; description: 
     },
     async run({ inputs, params }) {
       const input = inputs.table as RecipeData;
-      return { table: withRecipeStep(input, { kind: options.step, params }) };
+      return { table: withRecipeStep(input, { kind: options.step.kind, params }) };
     },
   });
 }
@@ -45,7 +49,7 @@ export const standardize = numericRecipeNode({
   label: 'Standardize',
   description:
     'Rescales numeric columns to mean 0 and spread 1, so no column dominates because of its units. Learned from the training rows only, and applied the same way when the model is used.',
-  step: 'standardize',
+  step: standardizeStep,
   verb: 'standardize',
 });
 
@@ -53,7 +57,7 @@ export const minMaxScale = numericRecipeNode({
   type: 'features.min-max-scale',
   label: 'Min-max scale',
   description: 'Rescales numeric columns to the range 0 to 1, using the smallest and largest values of the training rows.',
-  step: 'min-max',
+  step: minMaxStep,
   verb: 'rescale',
 });
 
@@ -61,6 +65,6 @@ export const logTransform = numericRecipeNode({
   type: 'features.log-transform',
   label: 'Log transform',
   description: 'Takes log(1 + x) of skewed quantities such as prices or counts, so a few huge values weigh less. Values below -1 become empty.',
-  step: 'log1p',
+  step: logStep,
   verb: 'log-transform',
 });

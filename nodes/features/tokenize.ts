@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { quantileSorted } from '../../runtime/steps/columns';
-import { wordCounts, type TokenizeParams } from '../../runtime/steps/tokenize';
+import { tokenizeStep, wordCounts, type TokenizeParams } from '../../runtime/steps/tokenize';
 import { tokenColumnNames } from '../../runtime/sequence';
 import { isValueColumn, type ColumnSchema } from '../../lib/table';
-import { passOn, recipeDataInput, recipeDataOutput, trainingRowsOf, withRecipeStep, type RecipeData } from '../../runtime/recipe-data';
+import { passOn, recipeDataInput, recipeDataOutput, trainingRowsOf, withRecipeStep, type RecipeData } from '../recipe-data';
 import { columnProblems } from '../column-checks';
 import { defineNode } from '../define';
 
@@ -19,6 +19,7 @@ export const tokenize = defineNode({
     'The vocabulary is learned from the training rows only and travels with the model, so a deployed model reads new text the same way.',
   inputs: [recipeDataInput],
   outputs: [recipeDataOutput],
+  step: tokenizeStep,
   params: z.object({
     column: z.string().default('').meta({ title: 'Text column', description: 'The free-text (or category) column to turn into word numbers.', widget: 'column' }),
     sequenceLength: z
@@ -76,6 +77,6 @@ export const tokenize = defineNode({
     }
     const stepParams: TokenizeParams = { column: params.column, maxVocabulary: params.maxVocabulary, minCount: params.minCount, sequenceLength: params.sequenceLength };
     // Fitted at the split, on training rows only; the vocabulary travels with the model.
-    return { table: withRecipeStep(input, { kind: 'tokenize', params: stepParams }) };
+    return { table: withRecipeStep(input, { kind: tokenizeStep.kind, params: stepParams }) };
   },
 });

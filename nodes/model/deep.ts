@@ -1,39 +1,11 @@
 import { z } from 'zod';
 import { imageShape } from '../../lib/image';
-import { lagGroups, tokenColumns } from '../../runtime/sequence';
+import { steppableLags, tokenColumns } from '../../runtime/sequence';
+import type { DeepFamily } from '../../runtime/training/networks/settings';
 import type { ColumnSchema } from '../../lib/table';
 import { defineNode, type ConfigureProblem, type NodeDefinition } from '../define';
 import { modelDesign } from './design';
 
-/** The deep families: each reads its own kind of column (pixels, word ids, time windows). */
-export type DeepFamily = 'cnn' | 'rnn' | 'transformer';
-
-/** Params every deep family ends with: the dense layer before the output, and dropout against overfitting. */
-export const headParams = (denseUnits: number) => ({
-  denseUnits: z
-    .number()
-    .int('must be a whole number')
-    .min(0, 'must be 0 or more')
-    .max(1024, 'at most 1024')
-    .default(denseUnits)
-    .meta({ title: 'Dense units', description: 'Neurons of one ordinary layer between what the network read and its answer (0 = none).', advanced: true }),
-  dropout: z
-    .number()
-    .min(0, 'must be 0 or more')
-    .max(0.9, 'at most 0.9')
-    .default(0)
-    .meta({ title: 'Dropout', description: 'Share of values switched off at random while training, against overfitting (0 = none).', advanced: true }),
-});
-
-/** How many numbers describe each word (the embedding's size): the RNN's and the transformer's word vectors. */
-export const wordVectorSize = (description: string, advanced: boolean) =>
-  z
-    .number()
-    .int('must be a whole number')
-    .min(2, 'at least 2')
-    .max(512, 'at most 512')
-    .default(32)
-    .meta({ title: 'Word vector size', description, ...(advanced ? { advanced: true } : {}) });
 
 /** The model node of a deep family: no inputs, one Model output carrying the params as the spec's config. */
 export function deepModelNode<P extends z.ZodType<Record<string, unknown>>>(definition: { family: DeepFamily; label: string; description: string; params: P }) {
@@ -46,11 +18,6 @@ export function deepModelNode<P extends z.ZodType<Record<string, unknown>>>(defi
     params: definition.params,
     ...modelDesign(definition.family, 'gradient'),
   }) as unknown as NodeDefinition<P>;
-}
-
-/** Lag groups a recurrent network can step through: numbers and yes/no values (categories stay beside them). */
-export function steppableLags(columns: readonly ColumnSchema[]) {
-  return lagGroups(columns).filter((group) => group.columns.every((name) => columns.find((c) => c.name === name)?.type !== 'category'));
 }
 
 /**

@@ -1,32 +1,5 @@
-import { z } from 'zod';
-import { deepModelNode, headParams, wordVectorSize } from './deep';
-
-export const rnnParams = z.object({
-  cell: z
-    .enum(['lstm', 'gru'])
-    .default('gru')
-    .meta({
-      title: 'Cell',
-      description: 'The kind of memory that carries what was read so far from one step to the next.',
-      enumLabels: { lstm: 'LSTM', gru: 'GRU (lighter, often as good)' },
-    }),
-  layers: z.number().int('must be a whole number').min(1, 'at least 1').max(4, 'at most 4').default(1).meta({ title: 'Layers', description: 'Recurrent layers stacked on each other.' }),
-  units: z
-    .number()
-    .int('must be a whole number')
-    .min(1, 'at least 1')
-    .max(512, 'at most 512')
-    .default(32)
-    .meta({ title: 'Units', description: 'Size of the memory of each layer.' }),
-  bidirectional: z
-    .boolean()
-    .default(false)
-    .meta({ title: 'Read both ways', description: 'Also read each sequence from its end back to its start, and combine both readings.' }),
-  embeddingSize: wordVectorSize('Text only: how many numbers describe each word (learned while training).', true),
-  ...headParams(0),
-});
-
-export type RnnConfig = z.output<typeof rnnParams>;
+import { deepModelNode } from './deep';
+import { rnnParams } from '../../runtime/training/networks/settings';
 
 export const rnn = deepModelNode({
   family: 'rnn',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { featureImportance } from '../../runtime/ml/importance';
+import { AUTOMATIC_LEARNING_RATE } from '../../runtime/training/learning-rate';
 import type { ModelSpec, SplitArtifact, TrainedModelArtifact } from '../../runtime/artifacts';
 import type { ColumnSchema } from '../../lib/table';
 import { defineNode, type ConfigureProblem, type PortInfo } from '../define';
@@ -16,7 +17,7 @@ export const trainingParams = {
     .meta({
       title: 'Learning rate',
       description:
-        'Step size of each update; too big and training jumps around, too small and it crawls. 0 = automatic: 0.05 for regressions and MLPs, 0.005 for CNNs, RNNs and transformers.',
+        `Step size of each update; too big and training jumps around, too small and it crawls. 0 = automatic: ${AUTOMATIC_LEARNING_RATE.dense} for regressions and MLPs, ${AUTOMATIC_LEARNING_RATE.deep} for CNNs, RNNs and transformers.`,
     }),
   batchSize: z.number().int().min(1, 'at least 1').max(65536).default(32).meta({ title: 'Batch size', description: 'Rows per update.', advanced: true }),
   optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam').meta({ title: 'Optimizer', advanced: true }),

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SAMPLE_DATASETS, type SampleDatasetId } from '../../lib/samples';
 import { tableSchema, type ColumnSchema, type Table } from '../../lib/table';
-import type { CompileEnv } from '../../nodes/define';
 import { projectRoot } from '../paths';
 import { parseCsv } from './csv';
 
@@ -26,14 +25,13 @@ export function loadSample(id: SampleDatasetId): { table: Table; contentHash: st
   return entry;
 }
 
-/** Compile-time facts about the datasets: read (and hashed) the first time a graph names one. */
-export const compileEnv = (): CompileEnv => sampleEnv;
+/** Compile-time facts about a sample dataset (read and hashed the first time a graph names it); undefined for any other id. */
+export function sampleDatasetInfo(id: string): { columns: ColumnSchema[]; contentHash: string; defaultTarget?: string } | undefined {
+  const sample = SAMPLE_DATASETS.find((d) => d.id === id);
+  if (!sample) return undefined;
+  const { schema, contentHash } = loadSample(sample.id);
+  return { columns: schema, contentHash, defaultTarget: sample.target };
+}
 
-const sampleEnv: CompileEnv = {
-  dataset(id) {
-    const sample = SAMPLE_DATASETS.find((d) => d.id === id);
-    if (!sample) return undefined;
-    const { schema, contentHash } = loadSample(sample.id);
-    return { columns: schema, contentHash, defaultTarget: sample.target };
-  },
-};
+/** The samples as a compile environment (compile's CompileEnv, by shape): what plain compile checks know. */
+export const compileEnv = () => ({ dataset: sampleDatasetInfo });

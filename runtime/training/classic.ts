@@ -6,7 +6,7 @@ import { predictSvm, trainSvm, type SvmKernel, type SvmModel } from '../ml/svm';
 import { fitPca, projectPca, type DenseMatrix, type PcaState } from '../ml/pca';
 import { classCodes, getColumn, numericValues } from '../../lib/table';
 import type { ClassicFamily, ModelSpec, ModelTask, SplitArtifact, TrainedModelArtifact } from '../artifacts';
-import type { RunContext } from '../../nodes/define';
+import type { RunContext } from '../context';
 import { prepareTraining } from './training-data';
 
 /**

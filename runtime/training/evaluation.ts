@@ -15,7 +15,7 @@ import { applyRecipe } from '../recipe';
 import { createRng, shuffledIndices } from '../../lib/rng';
 import { classCodes, getColumn, labelOf, numericValues, takeRows, type Table } from '../../lib/table';
 import type { MetricsArtifact, SplitArtifact, TrainedModelArtifact } from '../artifacts';
-import type { RunContext } from '../../nodes/define';
+import type { RunContext } from '../context';
 import type { KMeansModel } from './classic';
 import { forecastBaselines } from './forecast-baselines';
 import { predictTable, type TablePredictions } from './predict';

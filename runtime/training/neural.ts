@@ -2,11 +2,12 @@ import { encodeFeatures, type FeatureEncoder } from './encoding';
 import { createRng, shuffledIndices } from '../../lib/rng';
 import { classCodes, getColumn, numericValues, type Table } from '../../lib/table';
 import type { DenseConfig, ModelSpec, NetworkWeights, SplitArtifact, TrainedModelArtifact } from '../artifacts';
-import type { RunContext } from '../../nodes/define';
+import type { RunContext } from '../context';
 import { tf } from '../tf/backend';
 import { buildDeepNetwork, isDeepSpec, networkEncoderOptions } from './networks';
 import { prepareTraining } from './training-data';
 import { startFromSaved } from './transfer';
+import { AUTOMATIC_LEARNING_RATE } from './learning-rate';
 
 /** Training saves its weights at most this often, so a killed worker loses little work. */
 const CHECKPOINT_EVERY_MS = 2000;
@@ -76,9 +77,9 @@ function buildDense(config: DenseConfig, hasHidden: boolean, inputWidth: number,
   return model;
 }
 
-/** The learning rate used when the user leaves it at 0 (automatic): deep networks need smaller steps. */
+/** The learning rate used when the user leaves it at 0 (automatic). */
 export function automaticLearningRate(family: ModelSpec['family']): number {
-  return family === 'cnn' || family === 'rnn' || family === 'transformer' ? 0.005 : 0.05;
+  return family === 'cnn' || family === 'rnn' || family === 'transformer' ? AUTOMATIC_LEARNING_RATE.deep : AUTOMATIC_LEARNING_RATE.dense;
 }
 
 function optimizerFor(options: TrainOptions, learningRate: number) {

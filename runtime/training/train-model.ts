@@ -1,5 +1,5 @@
 import type { ModelSpec, SplitArtifact, TrainedModelArtifact } from '../artifacts';
-import type { RunContext } from '../../nodes/define';
+import type { RunContext } from '../context';
 import type { TrainOptions } from './neural';
 
 /** Trains any model family on a split: classic families fit in one go, gradient ones epoch by epoch. */

@@ -1,5 +1,5 @@
 import type { ModelSpec, SplitArtifact, TransferBase } from '../artifacts';
-import type { RunContext } from '../../nodes/define';
+import type { RunContext } from '../context';
 import { tf } from '../tf/backend';
 import { loadNetwork } from './neural';
 import { preparedRows, type TrainingData } from './training-data';

@@ -1,5 +1,5 @@
 import { cellValue, type Table } from '../../lib/table';
-import { isFoldsArtifact, isSplitArtifact, type RecipeData } from '../../runtime/recipe-data';
+import { isFoldsArtifact, isSplitArtifact, type RecipeData } from '../../nodes/recipe-data';
 import type { TableArtifact } from '../../runtime/artifacts';
 import { datasetArtifactKey } from '../../nodes/dataset/uploaded-dataset';
 import { ArtifactStore } from '../engine/artifact-store';

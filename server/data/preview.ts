@@ -2,7 +2,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { tableRows, tableSchema, takeRows, type CellValue, type ColumnSchema, type Table } from '../../lib/table';
 import { applyRecipe } from '../../runtime/recipe';
-import { isFoldsArtifact, isSplitArtifact, type RecipeData } from '../../runtime/recipe-data';
+import { isFoldsArtifact, isSplitArtifact, type RecipeData } from '../../nodes/recipe-data';
 import type { NodeDefinition } from '../../nodes/define';
 import { ArtifactStore } from '../engine/artifact-store';
 import { artifactsDir } from '../engine/instance';

@@ -11,6 +11,8 @@ import { artifactsDir } from '../../runtime/paths';
 import { initTf } from '../../runtime/tf/backend';
 import { echo, RequestError } from '../http/guard';
 import { MODEL_NAME_PATTERN } from '../../lib/ids';
+// The node kinds register the recipe steps a deployed model's recipe names.
+import '../../nodes';
 
 /** A request problem, answered with its HTTP status and a message naming the field. */
 export class PredictError extends RequestError {}

@@ -9,6 +9,8 @@ import { parseRenames, renameColumns } from '../../nodes/cleaning/rename-columns
 import { textCleanup } from '../../nodes/cleaning/text-cleanup';
 import type { CompileEnv, NodeDefinition } from '../../nodes/define';
 import { testContext } from '../support/run-context';
+// Every node kind registers the recipe step it adds (recipes find steps by kind).
+import '../../nodes';
 
 const env: CompileEnv = { dataset: () => undefined };
 const DAY = 86_400_000;

@@ -13,6 +13,8 @@ import { timeOrderedSplit } from '../../nodes/split/time-ordered-split';
 import { foldTrainRows, kFold } from '../../nodes/split/k-fold';
 import type { FoldsArtifact } from '../../runtime/artifacts';
 import { takeRows } from '../../lib/table';
+// Every node kind registers the recipe step it adds (recipes find steps by kind).
+import '../../nodes';
 
 const ctx = testContext();
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { applyRecipe, fitRecipe, type RecipeStep } from '../../runtime/recipe';
 import { standardizeStep, type StandardizeState } from '../../runtime/steps/standardize';
 import { takeRows, type Table } from '../../lib/table';
+// Every node kind registers the recipe step it adds (recipes find steps by kind).
+import '../../nodes';
 
 /** 6 rows: the first 4 are "training" rows; the last 2 are far away, so leaking them into the fit would show. */
 const full: Table = {

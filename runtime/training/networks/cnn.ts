@@ -1,4 +1,4 @@
-import type { CnnConfig } from '../../../nodes/model/cnn';
+import type { CnnConfig } from './settings';
 import { tf } from '../../tf/backend';
 import { encodedInput, outputHead, pick, seedSequence, type InputLayout } from './inputs';
 

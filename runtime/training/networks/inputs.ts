@@ -1,9 +1,9 @@
 import type { EncoderOptions, FeatureEncoder } from '../encoding';
 import { imageShape, type ImageShape } from '../../../lib/image';
-import { tokenColumns, vocabularySize } from '../../sequence';
+import { steppableLags, tokenColumns, vocabularySize } from '../../sequence';
+import type { DeepFamily } from './settings';
 import type { ColumnSchema, Table } from '../../../lib/table';
 import type { ModelSpec, SplitArtifact } from '../../artifacts';
-import { steppableLags, type DeepFamily } from '../../../nodes/model/deep';
 import { tf } from '../../tf/backend';
 import { PickColumns } from './layers';
 

@@ -1,4 +1,4 @@
-import type { RnnConfig } from '../../../nodes/model/rnn';
+import type { RnnConfig } from './settings';
 import { tf } from '../../tf/backend';
 import { encodedInput, outputHead, pick, seedSequence, type InputLayout } from './inputs';
 import { SequenceLstm } from './lstm';

@@ -1,4 +1,4 @@
-import type { TransformerConfig } from '../../../nodes/model/transformer';
+import type { TransformerConfig } from './settings';
 import { tf } from '../../tf/backend';
 import { MultiHeadSelfAttention } from './attention';
 import { encodedInput, outputHead, pick, seedSequence, type InputLayout } from './inputs';

@@ -1,9 +1,9 @@
 import type { PortSpec } from '../lib/ports';
-import { applyRecipe, describeRecipe, fitRecipe, type RecipeStep } from './recipe';
+import { applyRecipe, describeRecipe, fitRecipe, type RecipeStep } from '../runtime/recipe';
 import { takeRows, type Table, type TableSchema } from '../lib/table';
-import type { FoldsArtifact, SplitArtifact, TableArtifact } from './artifacts';
-import type { ConfigureProblem, PortInfo, RunContext } from '../nodes/define';
-import { foldTrainRows } from '../nodes/split/k-fold';
+import type { FoldsArtifact, SplitArtifact, TableArtifact } from '../runtime/artifacts';
+import type { ConfigureProblem, PortInfo, RunContext } from './define';
+import { foldTrainRows } from './split/k-fold';
 
 /**
  * Stateful steps (scalers, imputers, encoders, PCA…) may sit before or after a split. Before it they

@@ -4,13 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CatalogEntry } from '../lib/catalog';
 import type { GraphFile } from '../lib/graph';
 import { imageShape } from '../lib/image';
 import { formatHeadline, headlineMetric, isEvaluation } from '../lib/model-headline';
 import { tableSchema, type ColumnSchema, type Table } from '../lib/table';
 import { catalog } from '../nodes';
-import { uploadFormat, type UploadFormat } from '../nodes/dataset/ingest-upload';
-import type { CatalogEntry } from '../lib/catalog';
+import { parseIngestOptionsText, uploadFormat, type IngestOptionsText, type IngestOptionValues } from '../runtime/ingest/options';
 import type { CompileError, PlanStep } from '../server/engine/compile';
 import { checkGraphText, type Checked, type CliError } from './graph-file';
 
@@ -55,86 +56,75 @@ too large, empty, no readable rows, or bad rows with --bad-rows refuse), 2 usage
 
 class UsageError extends Error {}
 
+const OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  concurrency: { type: 'string' },
+  // dataset inspect: the upload options (runtime/ingest/options.ts) as flags.
+  delimiter: { type: 'string' },
+  decimal: { type: 'string' },
+  'no-header': { type: 'boolean' },
+  encoding: { type: 'string' },
+  'bad-rows': { type: 'string' },
+  sheet: { type: 'string' },
+  'image-size': { type: 'string' },
+  colour: { type: 'string' },
+  color: { type: 'string' },
+  fit: { type: 'string' },
+  'max-images': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** The flag that sets each upload option (header is --no-header's). */
+const INGEST_FLAGS = {
+  delimiter: 'delimiter',
+  decimal: 'decimal',
+  encoding: 'encoding',
+  'bad-rows': 'badRows',
+  sheet: 'sheet',
+  'image-size': 'imageSize',
+  colour: 'colour',
+  color: 'colour',
+  fit: 'fit',
+  'max-images': 'maxImages',
+} as const satisfies Partial<Record<keyof typeof OPTIONS, keyof IngestOptionsText>>;
+
 interface Args {
   command?: string;
   positional: string[];
   json: boolean;
   help: boolean;
   concurrency?: number;
-  /** dataset inspect */
-  ingest: {
-    delimiter?: string;
-    decimal?: string;
-    header?: boolean;
-    encoding?: string;
-    badRows?: string;
-    sheet?: string;
-    colour?: string;
-    fit?: string;
-    imageSize?: number;
-    maxImages?: number;
-  };
+  /** dataset inspect: the upload options as the flags gave them (checked by cmdDataset). */
+  ingest: IngestOptionsText;
 }
 
-/** Values accepted by the dataset inspect options, as written on the command line → option value. */
-const INGEST_CHOICES: Record<'delimiter' | 'decimal' | 'encoding' | 'badRows' | 'colour' | 'fit', Record<string, string>> = {
-  delimiter: { auto: 'auto', ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\\t': '\t', '\t': '\t', '|': '|', pipe: '|' },
-  decimal: { auto: 'auto', '.': '.', ',': ',' },
-  encoding: { auto: 'auto', 'utf-8': 'utf-8', utf8: 'utf-8', latin1: 'latin1', 'iso-8859-1': 'latin1', 'windows-1252': 'latin1', cp1252: 'latin1' },
-  badRows: { skip: 'skip', refuse: 'refuse' },
-  colour: { grey: 'grey', gray: 'grey', rgb: 'rgb', colour: 'rgb', color: 'rgb' },
-  fit: { cover: 'cover', contain: 'contain' },
-};
-const INGEST_NUMBERS: Record<string, 'imageSize' | 'maxImages'> = { '--image-size': 'imageSize', '--max-images': 'maxImages' };
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = { positional: [], json: false, help: false, ingest: {} };
-  const ingestFlags: Record<string, keyof typeof INGEST_CHOICES> = {
-    '--delimiter': 'delimiter',
-    '--decimal': 'decimal',
-    '--encoding': 'encoding',
-    '--bad-rows': 'badRows',
-    '--colour': 'colour',
-    '--color': 'colour',
-    '--fit': 'fit',
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const flag = arg.split('=')[0];
-    if (flag in ingestFlags) {
-      const key = ingestFlags[flag];
-      const raw = arg.includes('=') ? arg.slice(flag.length + 1) : argv[++i];
-      const value = raw === undefined ? undefined : INGEST_CHOICES[key][raw.toLowerCase()];
-      if (value === undefined) {
-        const choices = Object.keys(INGEST_CHOICES[key]).filter((k) => k !== '\t');
-        throw new UsageError(`${flag} needs one of ${choices.join(' ')}; got "${raw ?? ''}".`);
-      }
-      args.ingest[key] = value;
-    } else if (flag in INGEST_NUMBERS) {
-      const raw = arg.includes('=') ? arg.slice(flag.length + 1) : argv[++i];
-      const n = Number(raw);
-      if (raw === undefined || raw.trim() === '' || !Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a whole number from 1, got "${raw ?? ''}".`);
-      args.ingest[INGEST_NUMBERS[flag]] = n;
-    } else if (flag === '--sheet') {
-      const raw = arg.includes('=') ? arg.slice(flag.length + 1) : argv[++i];
-      if (raw === undefined || raw.trim() === '') throw new UsageError('--sheet needs the name of a sheet.');
-      args.ingest.sheet = raw;
-    } else if (arg === '--no-header') args.ingest.header = false;
-    else if (arg === '--concurrency' || arg.startsWith('--concurrency=')) {
-      const raw = arg.includes('=') ? arg.split('=')[1] : argv[++i];
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--concurrency needs a whole number from 1, got "${raw ?? ''}".`);
-      args.concurrency = n;
-    } else if (arg === '--json') args.json = true;
-    else if (arg === '--help' || arg === '-h') args.help = true;
-    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`Unknown option "${arg}".`);
-    else if (args.command === undefined) args.command = arg;
-    else args.positional.push(arg);
+/** node:util's parseArgs over the flags above; what it refuses (an unknown option, a missing value) is a usage error. */
+function parseFlags(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError((error as Error).message);
+    throw error;
   }
-  if (Object.keys(args.ingest).length > 0 && args.command !== 'dataset') {
+}
+
+function readArgs(argv: string[]): Args {
+  const { values, positionals } = parseFlags(argv);
+  const ingest: IngestOptionsText = values['no-header'] ? { header: 'false' } : {};
+  for (const [flag, option] of Object.entries(INGEST_FLAGS)) {
+    const value = values[flag as keyof typeof INGEST_FLAGS];
+    if (value !== undefined) ingest[option] = value;
+  }
+  if (Object.keys(ingest).length > 0 && positionals[0] !== 'dataset') {
     throw new UsageError('--delimiter, --decimal, --no-header, --encoding, --bad-rows, --sheet and the image options only apply to "dataset inspect".');
   }
-  return args;
+  let concurrency: number | undefined;
+  if (values.concurrency !== undefined) {
+    concurrency = Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency needs a whole number from 1, got "${values.concurrency}".`);
+  }
+  const [command, ...positional] = positionals;
+  return { command, positional, json: values.json ?? false, help: values.help ?? false, concurrency, ingest };
 }
 
 const out = (text: string): void => void process.stdout.write(text + '\n');
@@ -424,26 +414,21 @@ async function cmdDataset(args: Args): Promise<number> {
   if (sub !== 'inspect') throw new UsageError(sub === undefined ? '"dataset" needs a subcommand: pipeloom dataset inspect <file>' : `Unknown dataset subcommand "${sub}".`);
   if (!file) throw new UsageError('"dataset inspect" needs a file: pipeloom dataset inspect <file.csv>');
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
-  const o = args.ingest;
+  const given = args.ingest;
   const format = uploadFormat('auto', file);
-  if (format !== 'images' && [o.imageSize, o.colour, o.fit, o.maxImages].some((v) => v !== undefined)) {
+  if (format !== 'images' && [given.imageSize, given.colour, given.fit, given.maxImages].some((v) => v !== undefined)) {
     throw new UsageError('--image-size, --colour, --fit and --max-images only apply to a .zip of images.');
   }
-  if (format !== 'xlsx' && o.sheet !== undefined) throw new UsageError('--sheet only applies to an .xlsx file.');
+  if (format !== 'xlsx' && given.sheet !== undefined) throw new UsageError('--sheet only applies to an .xlsx file.');
+  const options = ingestOptions(given);
   if (format !== 'csv') {
-    if ([o.delimiter, o.decimal, o.encoding].some((v) => v !== undefined)) throw new UsageError('--delimiter, --decimal and --encoding only apply to CSV/TSV files.');
-    return inspectOtherFormat(args, file, format);
+    if ([given.delimiter, given.decimal, given.encoding].some((v) => v !== undefined)) throw new UsageError('--delimiter, --decimal and --encoding only apply to CSV/TSV files.');
+    return inspectOtherFormat(args, file, { ...options, format });
   }
   const { ingestCsvFile, formatBytes } = await import('../runtime/ingest/delimited');
   let result: Awaited<ReturnType<typeof ingestCsvFile>>;
   try {
-    result = await ingestCsvFile(file, {
-      delimiter: o.delimiter as never,
-      decimal: o.decimal as never,
-      header: o.header,
-      encoding: o.encoding as never,
-      badRows: o.badRows as never,
-    });
+    result = await ingestCsvFile(file, options);
   } catch (error) {
     return await refusedFile(args, file, error);
   }
@@ -530,23 +515,21 @@ function printSchemaAndProblems(
   }
 }
 
+/** The flags read and checked as an upload's options are; a value the schema refuses is a usage error naming its flag. */
+function ingestOptions(given: IngestOptionsText): IngestOptionValues {
+  const parsed = parseIngestOptionsText(given);
+  if (parsed.success) return parsed.data;
+  const flagOf = (option: PropertyKey) => (option === 'header' ? '--no-header' : `--${Object.entries(INGEST_FLAGS).find(([, o]) => o === option)?.[0] ?? String(option)}`);
+  throw new UsageError(parsed.error.issues.map((issue) => `${flagOf(issue.path[0])}: ${issue.message}`).join('; '));
+}
+
 /** JSON records, an Excel sheet or a ZIP of images: read through the same entry point as an upload. */
-async function inspectOtherFormat(args: Args, file: string, format: UploadFormat): Promise<number> {
+async function inspectOtherFormat(args: Args, file: string, options: IngestOptionValues): Promise<number> {
   const { formatBytes } = await import('../runtime/ingest/delimited');
   const { ingestUploadFile } = await import('../runtime/ingest/file');
-  const o = args.ingest;
   let read: Awaited<ReturnType<typeof ingestUploadFile>>;
   try {
-    read = await ingestUploadFile(file, path.basename(file), {
-      format,
-      header: o.header,
-      badRows: o.badRows as never,
-      sheet: o.sheet,
-      imageSize: o.imageSize,
-      colour: o.colour as never,
-      fit: o.fit as never,
-      maxImages: o.maxImages,
-    });
+    read = await ingestUploadFile(file, path.basename(file), options);
   } catch (error) {
     return await refusedFile(args, file, error);
   }
@@ -565,7 +548,7 @@ async function inspectOtherFormat(args: Args, file: string, format: UploadFormat
         `resized to ${size}×${size} ${colour === 'rgb' ? 'colour' : 'grey'} pixels (${fit === 'cover' ? 'cover: cropped to fill' : 'contain: whole, black bars'}).`,
     );
   } else if (report.sheet !== undefined) {
-    out(`Read the sheet "${report.sheet}" (the workbook has ${(report.sheets ?? []).map((n) => `"${n}"`).join(', ')}), ${o.header === false ? 'no header row' : 'header row'}.`);
+    out(`Read the sheet "${report.sheet}" (the workbook has ${(report.sheets ?? []).map((n) => `"${n}"`).join(', ')}), ${options.header ? 'header row' : 'no header row'}.`);
   } else out('Read as a JSON array of records.');
   printSchemaAndProblems(data.rowCount, columns, { problems: report.problems, problemCount, skipped: report.skippedRows, unit: report.images ? 'file' : 'row' });
   return 0;
@@ -576,7 +559,7 @@ async function inspectOtherFormat(args: Args, file: string, format: UploadFormat
 async function main(argv: string[]): Promise<number> {
   let args: Args;
   try {
-    args = parseArgs(argv);
+    args = readArgs(argv);
     if (args.help) {
       out(USAGE);
       return 0;

@@ -3,11 +3,10 @@
  * picks the reader by format (or by the file name's extension), and describes what it read in one
  * report shape that the dataset list stores and the Datasets page shows.
  */
-import type { Decimal } from './infer';
 import { isValueColumn, type Table } from '../../lib/table';
-import { uploadFormat, type UploadFormat } from '../../nodes/dataset/ingest-upload';
-import { defaultMaxBytes, formatBytes, IngestError, tableLimits, type Delimiter, type Encoding } from './delimited';
+import { defaultMaxBytes, formatBytes, IngestError, tableLimits } from './delimited';
 import type { ColourMode, ImageFit } from './images';
+import { uploadFormat, type IngestOptionValues, type UploadFormat } from './options';
 
 /** What reading an upload found; stored with the dataset. */
 export interface IngestReport {
@@ -32,21 +31,8 @@ export interface IngestReport {
   images?: { size: number; colour: ColourMode; fit: ImageFit; classes: { name: string; count: number }[] };
 }
 
-export interface UploadIngestOptions {
-  /** 'auto' (default): by the file name's extension (see uploadFormat). */
-  format?: 'auto' | UploadFormat;
-  delimiter?: 'auto' | Delimiter;
-  decimal?: 'auto' | Decimal;
-  header?: boolean;
-  encoding?: 'auto' | Encoding;
-  badRows?: 'skip' | 'refuse';
-  /** Excel: the sheet to read. */
-  sheet?: string;
-  /** Image ZIPs. */
-  imageSize?: number;
-  colour?: ColourMode;
-  fit?: ImageFit;
-  maxImages?: number;
+/** The upload's options (any left out take their defaults), its size limit, and where progress goes. */
+export interface UploadIngestOptions extends Partial<IngestOptionValues> {
   maxBytes?: number;
   onProgress?: (fraction: number, message: string) => void;
 }

@@ -5,14 +5,13 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { desc, eq } from 'drizzle-orm';
-import type { z } from 'zod';
 import { datasetIdSchema } from '../../lib/ids';
 import { DEFAULT_IMAGE_SIZE } from '../../lib/image';
 import type { ColumnStats } from '../../lib/stats';
 import type { ColumnSchema } from '../../lib/table';
 import { datasetDetails, datasets } from '../../drizzle/schema';
-import { ingestOptionsSchema, uploadFormat } from '../../nodes/dataset/ingest-upload';
 import type { IngestReport } from '../../runtime/ingest/file';
+import { parseIngestOptionsText, uploadFormat, type IngestOptionsText, type IngestOptionValues } from '../../runtime/ingest/options';
 import { datasetArtifactKey } from '../../nodes/dataset/uploaded-dataset';
 import { getDb } from '../db';
 import { ArtifactStore } from '../engine/artifact-store';
@@ -68,7 +67,7 @@ export class UploadError extends RequestError {}
  * identity of earlier uploads stands). Excel and images: only those that shape the table, with
  * defaults filled in, so that spelling a default out does not store the same table twice.
  */
-function identityOptions(fileName: string, options: z.output<typeof ingestOptionsSchema>): unknown {
+function identityOptions(fileName: string, options: IngestOptionValues): unknown {
   const format = uploadFormat(options.format, fileName);
   if (format === 'xlsx') return { format, sheet: options.sheet ?? null, header: options.header, badRows: options.badRows };
   if (format === 'images') {
@@ -79,11 +78,11 @@ function identityOptions(fileName: string, options: z.output<typeof ingestOption
 
 /**
  * Streams an upload to a temporary file (hashing it on the way, stopping at the size limit), then
- * has a worker parse it. The dataset appears in the list only once it is complete; the same file
- * uploaded twice is stored once.
+ * has a worker parse it, with the options as the request wrote them. The dataset appears in the list
+ * only once it is complete; the same file uploaded twice is stored once.
  */
-export async function receiveUpload(body: WebReadableStream<Uint8Array>, fileName: string, rawOptions: unknown): Promise<{ dataset: DatasetSummary; existing: boolean }> {
-  const options = ingestOptionsSchema.safeParse(rawOptions);
+export async function receiveUpload(body: WebReadableStream<Uint8Array>, fileName: string, optionsText: IngestOptionsText): Promise<{ dataset: DatasetSummary; existing: boolean }> {
+  const options = parseIngestOptionsText(optionsText);
   if (!options.success) throw new UploadError(400, `Upload options: ${options.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const engine = getEngine();
   const uploads = uploadsDir();

@@ -425,7 +425,8 @@ async function cmdDataset(args: Args): Promise<number> {
     if ([given.delimiter, given.decimal, given.encoding].some((v) => v !== undefined)) throw new UsageError('--delimiter, --decimal and --encoding only apply to CSV/TSV files.');
     return inspectOtherFormat(args, file, { ...options, format });
   }
-  const { ingestCsvFile, formatBytes } = await import('../runtime/ingest/delimited');
+  const { ingestCsvFile } = await import('../runtime/ingest/delimited');
+  const { formatBytes } = await import('../runtime/ingest/limits');
   let result: Awaited<ReturnType<typeof ingestCsvFile>>;
   try {
     result = await ingestCsvFile(file, options);
@@ -474,7 +475,7 @@ async function describeColumns(data: Table, schema: ColumnSchema[]) {
 
 /** Exit 1 with the reason a file cannot be used (any other error goes on up). */
 async function refusedFile(args: Args, file: string, error: unknown): Promise<number> {
-  const { IngestError } = await import('../runtime/ingest/delimited');
+  const { IngestError } = await import('../runtime/ingest/limits');
   if (!(error instanceof IngestError)) throw error;
   if (args.json) printJson({ ok: false, file, error: { code: error.code, message: error.message, problems: error.problems, problemCount: error.problemCount } });
   else err(`pipeloom: ${file} cannot be used: ${error.message}`);
@@ -525,7 +526,7 @@ function ingestOptions(given: IngestOptionsText): IngestOptionValues {
 
 /** JSON records, an Excel sheet or a ZIP of images: read through the same entry point as an upload. */
 async function inspectOtherFormat(args: Args, file: string, options: IngestOptionValues): Promise<number> {
-  const { formatBytes } = await import('../runtime/ingest/delimited');
+  const { formatBytes } = await import('../runtime/ingest/limits');
   const { ingestUploadFile } = await import('../runtime/ingest/file');
   let read: Awaited<ReturnType<typeof ingestUploadFile>>;
   try {

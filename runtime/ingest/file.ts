@@ -4,7 +4,7 @@
  * report shape that the dataset list stores and the Datasets page shows.
  */
 import { isValueColumn, type Table } from '../../lib/table';
-import { defaultMaxBytes, formatBytes, IngestError, tableLimits } from './delimited';
+import { defaultMaxBytes, formatBytes, IngestError, tableLimits } from './limits';
 import type { ColourMode, ImageFit } from './images';
 import { uploadFormat, type IngestOptionValues, type UploadFormat } from './options';
 

@@ -27,7 +27,8 @@ import sharp from 'sharp';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { DEFAULT_IMAGE_SIZE, DEFAULT_MAX_IMAGES, MAX_IMAGE_SIZE, MIN_IMAGE_SIZE, pixelColumnNames } from '../../lib/image';
 import { tableSchema, type Column, type ColumnSchema, type Table } from '../../lib/table';
-import { formatBytes, IngestError, MAX_LISTED_PROBLEMS, uploadedFileSize } from './delimited';
+import { uploadedFileSize } from './delimited';
+import { formatBytes, IngestError, MAX_LISTED_PROBLEMS } from './limits';
 
 export type ColourMode = 'grey' | 'rgb';
 export type ImageFit = 'cover' | 'contain';

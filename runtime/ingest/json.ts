@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
-import { cellTooLarge, clipName, formatBytes, IngestError, ingestCsvBytes, MAX_CELL_BYTES, tableLimits, type IngestResult } from './delimited';
+import { ingestCsvBytes, type IngestResult } from './delimited';
+import { cellTooLarge, clipName, formatBytes, IngestError, MAX_CELL_BYTES, tableLimits } from './limits';
 
 /** Whether a cell's text takes more than MAX_CELL_BYTES as UTF-8 (measured only when it might). */
 export function overCellLimit(text: string): boolean {

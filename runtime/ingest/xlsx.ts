@@ -34,7 +34,8 @@ import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { formatDate, type ColumnSchema, type Table } from '../../lib/table';
-import { cellTooLarge, clipName, defaultMaxBytes, formatBytes, IngestError, ingestCsvFile, MAX_LISTED_PROBLEMS, tableLimits, uploadedFileSize, type IngestProblem } from './delimited';
+import { ingestCsvFile, uploadedFileSize } from './delimited';
+import { cellTooLarge, clipName, defaultMaxBytes, formatBytes, IngestError, MAX_LISTED_PROBLEMS, tableLimits, type IngestProblem } from './limits';
 import { csvCell, overCellLimit } from './json';
 
 export interface XlsxOptions {

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { IngestError } from '../../runtime/ingest/delimited';
+import { IngestError } from '../../runtime/ingest/limits';
 
 /** The IngestError that a read ends with; the test fails when it ends any other way. */
 export async function ingestRefusal(read: Promise<unknown>): Promise<IngestError> {

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableRows, type DictionaryColumn, type Table } from '../../lib/table';
 import { parseCsv } from '../../runtime/ingest/csv';
-import { formatBytes, ingestCsvBytes, ingestCsvFile, IngestError, sniffDelimiter, type IngestOptions } from '../../runtime/ingest/delimited';
+import { ingestCsvBytes, ingestCsvFile, type IngestOptions } from '../../runtime/ingest/delimited';
+import { formatBytes, IngestError } from '../../runtime/ingest/limits';
+import { sniffDelimiter } from '../../runtime/ingest/sniff';
 import { ingestRefusal } from '../support/ingest';
 
 let dir: string;

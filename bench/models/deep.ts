@@ -53,7 +53,7 @@ import { buildNetwork, trainNetwork } from '../../runtime/training/neural';
 import { networkEncoderOptions } from '../../runtime/training/networks';
 import { prepareTraining } from '../../runtime/training/training-data';
 import { initTf, tf } from '../../runtime/tf/backend';
-import { useFasterWasmKernels } from '../../runtime/tf/wasm-kernels';
+import { useFasterWasmKernels } from '../../runtime/tf/wasm-faster-kernels';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const RESULTS = path.join(root, 'bench', 'results');
@@ -734,7 +734,7 @@ const HISTORY: string[] = [
   "- Pipeloom's own path: the per-epoch `tf.gather` shuffle of W4's 60,000 × 64 rows took ~140 ms (wasm's GatherV2: ~25 M elements/s); `fitEncoder`'s `for…of` loops over Float64Arrays ~70 of W4's ~100 ms of preparation. The shuffle order itself (seeded, per epoch) was kept.",
   "- Found on the way: wasm's Slice copies its *whole input* out of the heap on every call (`backend.readSync`), and Unpack and SplitV call it once per output: unstacking [50, 64, 256] took 138 ms (load 7); 0.25 ms after the change.",
   '',
-  '### The kernels (runtime/tf/wasm-kernels.ts, `useFasterWasmKernels`; each falls back to the original outside its case)',
+  '### The kernels (runtime/tf/wasm-faster-kernels.ts, `useFasterWasmKernels`; each falls back to the original outside its case)',
   '',
   'Per training batch of the plain networks (the networks Pipeloom builds, hand-made, as in HEAD before the change), kernels added one after another, `model.fit` on 24 batches, median of 3 after a warm-up, one process (scratch run at load ~1–2; about ±5 % noise: see the rows of kernels a network never calls, in italics):',
   '',

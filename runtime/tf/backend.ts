@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerMissingWasmKernels, useFasterWasmKernels } from './wasm-kernels';
+import { useFasterWasmKernels } from './wasm-faster-kernels';
+import { registerMissingWasmKernels } from './wasm-missing-kernels';
 
 export type NativeLoader = () => Promise<string | null>;
 

@@ -6,10 +6,10 @@ import type { Column, Table } from '../../lib/table';
 import { loadNetwork, trainNetwork } from '../../runtime/training/neural';
 import { SequenceLstm } from '../../runtime/training/networks/lstm';
 import { initTf, tf } from '../../runtime/tf/backend';
-import { useFasterWasmKernels } from '../../runtime/tf/wasm-kernels';
+import { useFasterWasmKernels } from '../../runtime/tf/wasm-faster-kernels';
 import { testContext } from '../support/run-context';
 
-// The faster wasm kernels (runtime/tf/wasm-kernels.ts) against the wasm backend's own kernels and
+// The faster wasm kernels (runtime/tf/wasm-faster-kernels.ts) against the wasm backend's own kernels and
 // the cpu backend; SequenceLstm (runtime/training/networks/lstm.ts) against tf.layers.lstm.
 
 type Backend = 'cpu' | 'wasm' | 'wasm-own';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf, tf } from '../../runtime/tf/backend';
-import { registerMissingWasmKernels } from '../../runtime/tf/wasm-kernels';
+import { registerMissingWasmKernels } from '../../runtime/tf/wasm-missing-kernels';
 
 // tf's backend is global within this file: every comparison switches explicitly and checks
 // tf.getBackend(), because tf.setBackend can fall back silently.

@@ -1,6 +1,8 @@
 import { createRng, shuffledIndices } from '../../lib/rng';
 import { KernelRows, solveSmo } from './smo';
 import { argmaxRow, checkedClasses, checkedData, checkedRows, checkedSeed, checkedTargets, positiveNumber, wholeNumber, type DenseMatrix, type Prediction } from './matrix';
+import { dcdClassifier, dcdRegressor, type Problem } from './svm-linear';
+import { pairwiseCoupling, sigmoidPredict, sigmoidTrain } from './svm-probability';
 
 /**
  * Support vector machines for classification (C-SVC) and regression (epsilon-SVR).
@@ -14,16 +16,17 @@ import { argmaxRow, checkedClasses, checkedData, checkedRows, checkedSeed, check
  *   square of the rows (20,000 × 20: ~2.5 s, ~15 s with probabilities; libsvm-js ~7 s and ~34 s), so
  *   training refuses more than `maxRows` rows (default 20,000) with a message pointing at the
  *   linear kernel or sampling, instead of running for hours.
- * - Kernel 'linear': dual coordinate descent as in liblinear (Hsieh et al. 2008; Ho & Lin 2012 for
- *   regression), hinge / epsilon-insensitive loss, the intercept learned as the weight of a
- *   constant feature 1 (regularised with the rest, as liblinear does). Linear time per pass,
- *   any number of rows.
+ * - Kernel 'linear' (runtime/ml/svm-linear.ts): dual coordinate descent as in liblinear (Hsieh et
+ *   al. 2008; Ho & Lin 2012 for regression), hinge / epsilon-insensitive loss, the intercept learned
+ *   as the weight of a constant feature 1 (regularised with the rest, as liblinear does). Linear
+ *   time per pass, any number of rows.
  * - Several classes: one-vs-one as libsvm (one binary machine per pair of classes, then a vote).
  * - Probabilities (classification, `probability`, default on): Platt scaling as libsvm's `-b 1`,
  *   fitted on decision values from a seeded, stratified 5-fold cross-validation on the training
- *   rows (5 more trainings), then pairwise coupling (Wu, Lin & Weng 2004) for several classes.
- *   The predicted class is then the most probable one (as libsvm with -b 1); without
- *   probabilities it is the one-vs-one vote, and `probabilities` holds the share of votes.
+ *   rows (5 more trainings), then pairwise coupling (Wu, Lin & Weng 2004) for several classes
+ *   (runtime/ml/svm-probability.ts). The predicted class is then the most probable one (as libsvm
+ *   with -b 1); without probabilities it is the one-vs-one vote, and `probabilities` holds the
+ *   share of votes.
  * - Regression targets are centred and scaled to unit variance before solving, with epsilon and C
  *   divided by the same scale: the same problem in other units, where the solver's tolerance means
  *   the same whatever the target's units (and a linear model's intercept need not be large).
@@ -118,14 +121,6 @@ interface Settings {
   cacheMb: number;
 }
 
-/** The rows and labels one machine is trained on (labels: class index 0..K-1, or scaled targets). */
-interface Problem {
-  data: Float64Array;
-  cols: number;
-  rows: Int32Array;
-  label: Float64Array;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Kernels and decision values
 
@@ -199,125 +194,6 @@ export function svmDecisionValues(model: SvmModel, X: DenseMatrix): Float64Array
   return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Probabilities: Platt's sigmoid and pairwise coupling (libsvm's sigmoid_train, multiclass_probability)
-
-function sigmoidPredict(dec: number, A: number, B: number): number {
-  const f = dec * A + B;
-  return f >= 0 ? Math.exp(-f) / (1 + Math.exp(-f)) : 1 / (1 + Math.exp(f));
-}
-
-/** Platt scaling with Lin, Lin & Weng's Newton method: P(positive | dec) = 1 / (1 + exp(A·dec + B)). */
-export function sigmoidTrain(dec: Float64Array, positive: Uint8Array): { A: number; B: number } {
-  const l = dec.length;
-  let prior1 = 0;
-  for (let i = 0; i < l; i++) prior1 += positive[i];
-  const prior0 = l - prior1;
-  const hiTarget = (prior1 + 1) / (prior1 + 2);
-  const loTarget = 1 / (prior0 + 2);
-  const target = Float64Array.from(positive, (p) => (p ? hiTarget : loTarget));
-  const objective = (A: number, B: number) => {
-    let f = 0;
-    for (let i = 0; i < l; i++) {
-      const v = dec[i] * A + B;
-      f += v >= 0 ? target[i] * v + Math.log1p(Math.exp(-v)) : (target[i] - 1) * v + Math.log1p(Math.exp(v));
-    }
-    return f;
-  };
-  let A = 0;
-  let B = Math.log((prior0 + 1) / (prior1 + 1));
-  let fval = objective(A, B);
-  for (let iter = 0; iter < 100; iter++) {
-    let h11 = 1e-12;
-    let h22 = 1e-12;
-    let h21 = 0;
-    let g1 = 0;
-    let g2 = 0;
-    for (let i = 0; i < l; i++) {
-      const v = dec[i] * A + B;
-      let p: number;
-      let q: number;
-      if (v >= 0) {
-        p = Math.exp(-v) / (1 + Math.exp(-v));
-        q = 1 / (1 + Math.exp(-v));
-      } else {
-        p = 1 / (1 + Math.exp(v));
-        q = Math.exp(v) / (1 + Math.exp(v));
-      }
-      const d2 = p * q;
-      h11 += dec[i] * dec[i] * d2;
-      h22 += d2;
-      h21 += dec[i] * d2;
-      const d1 = target[i] - p;
-      g1 += dec[i] * d1;
-      g2 += d1;
-    }
-    if (Math.abs(g1) < 1e-5 && Math.abs(g2) < 1e-5) break;
-    const det = h11 * h22 - h21 * h21;
-    const dA = -(h22 * g1 - h21 * g2) / det;
-    const dB = -(-h21 * g1 + h11 * g2) / det;
-    const gd = g1 * dA + g2 * dB;
-    let step = 1;
-    while (step >= 1e-10) {
-      const newA = A + step * dA;
-      const newB = B + step * dB;
-      const newf = objective(newA, newB);
-      if (newf < fval + 0.0001 * step * gd) {
-        A = newA;
-        B = newB;
-        fval = newf;
-        break;
-      }
-      step /= 2;
-    }
-    if (step < 1e-10) break;
-  }
-  return { A, B };
-}
-
-/** Class probabilities from pairwise ones, r[i * k + j] = P(i | i or j) (Wu, Lin & Weng's method 2). */
-export function pairwiseCoupling(r: Float64Array, k: number): Float64Array {
-  const p = new Float64Array(k);
-  if (k === 2) {
-    p[0] = r[1];
-    p[1] = r[k];
-    return p;
-  }
-  const Q = new Float64Array(k * k);
-  const Qp = new Float64Array(k);
-  for (let t = 0; t < k; t++) {
-    p[t] = 1 / k;
-    for (let j = 0; j < k; j++) {
-      if (j === t) continue;
-      Q[t * k + t] += r[j * k + t] * r[j * k + t];
-      Q[t * k + j] = -r[j * k + t] * r[t * k + j];
-    }
-  }
-  const eps = 0.005 / k;
-  for (let iter = 0; iter < Math.max(100, k); iter++) {
-    let pQp = 0;
-    for (let t = 0; t < k; t++) {
-      let s = 0;
-      for (let j = 0; j < k; j++) s += Q[t * k + j] * p[j];
-      Qp[t] = s;
-      pQp += p[t] * s;
-    }
-    let maxError = 0;
-    for (let t = 0; t < k; t++) maxError = Math.max(maxError, Math.abs(Qp[t] - pQp));
-    if (maxError < eps) break;
-    for (let t = 0; t < k; t++) {
-      const diff = (-Qp[t] + pQp) / Q[t * k + t];
-      p[t] += diff;
-      pQp = (pQp + diff * (diff * Q[t * k + t] + 2 * Qp[t])) / (1 + diff) / (1 + diff);
-      for (let j = 0; j < k; j++) {
-        Qp[j] = (Qp[j] + diff * Q[t * k + j]) / (1 + diff);
-        p[j] /= 1 + diff;
-      }
-    }
-  }
-  return p;
-}
-
 /** Predicts every row: class and class probabilities, or the value (regression). */
 export function predictSvm(model: SvmModel, X: DenseMatrix): Prediction {
   const dec = svmDecisionValues(model, X);
@@ -346,161 +222,6 @@ export function predictSvm(model: SvmModel, X: DenseMatrix): Prediction {
     classes[i] = model.classes[argmaxRow(probabilities, i, K)];
   }
   return { task: 'classification', classes, probabilities };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Linear solver: dual coordinate descent (liblinear's solve_l2r_l1l2_svc / _svr, L1 losses)
-
-/** Starting point of both dual solvers: zero weights and dual variables, the Hessian's diagonal, every row active. */
-function dualStart(prob: Problem) {
-  const { data, cols: d, rows } = prob;
-  const l = rows.length;
-  // ‖x‖² + 1 per row (the 1 is the constant feature that carries the intercept).
-  const QD = new Float64Array(l);
-  for (let i = 0; i < l; i++) {
-    let s = 1;
-    for (let j = 0, o = rows[i] * d; j < d; j++) s += data[o + j] * data[o + j];
-    QD[i] = s;
-  }
-  return { w: new Float64Array(d + 1), dual: new Float64Array(l), QD, index: Int32Array.from({ length: l }, (_, i) => i) };
-}
-
-/** Shuffles index[0..active) in place (each pass visits the active rows in a fresh random order). */
-function shuffleActive(index: Int32Array, active: number, rng: () => number): void {
-  for (let s = 0; s < active; s++) {
-    const t = s + Math.floor(rng() * (active - s));
-    const tmp = index[s];
-    index[s] = index[t];
-    index[t] = tmp;
-  }
-}
-
-/** Shrinking: moves index[s] past the new end of the active rows (the caller decrements `active`). */
-function retire(index: Int32Array, s: number, active: number): void {
-  const i = index[s];
-  index[s] = index[active - 1];
-  index[active - 1] = i;
-}
-
-/** w·x + intercept for problem row i. */
-function linearValue(w: Float64Array, data: Float64Array, o: number, d: number): number {
-  let dot = w[d];
-  for (let j = 0; j < d; j++) dot += w[j] * data[o + j];
-  return dot;
-}
-
-/** w += step · (x, 1). */
-function addRow(w: Float64Array, step: number, data: Float64Array, o: number, d: number): void {
-  for (let j = 0; j < d; j++) w[j] += step * data[o + j];
-  w[d] += step;
-}
-
-/** Binary hinge-loss SVM on problem rows with labels ±1; returns cols weights then the intercept. */
-function dcdClassifier(prob: Problem, C: number, eps: number, maxIterations: number, rng: () => number): Float64Array {
-  const { data, cols: d, rows, label: y } = prob;
-  const l = rows.length;
-  const { w, dual: alpha, QD, index } = dualStart(prob);
-  let active = l;
-  let PGmaxOld = Infinity;
-  let PGminOld = -Infinity;
-  for (let iter = 0; iter < maxIterations; iter++) {
-    let PGmaxNew = -Infinity;
-    let PGminNew = Infinity;
-    shuffleActive(index, active, rng);
-    for (let s = 0; s < active; s++) {
-      const i = index[s];
-      const o = rows[i] * d;
-      const G = y[i] * linearValue(w, data, o, d) - 1;
-      let PG = 0;
-      if (alpha[i] === 0) {
-        if (G > PGmaxOld) {
-          retire(index, s--, active--);
-          continue;
-        }
-        if (G < 0) PG = G;
-      } else if (alpha[i] === C) {
-        if (G < PGminOld) {
-          retire(index, s--, active--);
-          continue;
-        }
-        if (G > 0) PG = G;
-      } else PG = G;
-      PGmaxNew = Math.max(PGmaxNew, PG);
-      PGminNew = Math.min(PGminNew, PG);
-      if (Math.abs(PG) > 1e-12) {
-        const old = alpha[i];
-        alpha[i] = Math.min(Math.max(old - G / QD[i], 0), C);
-        addRow(w, (alpha[i] - old) * y[i], data, o, d);
-      }
-    }
-    if (PGmaxNew - PGminNew <= eps) {
-      if (active === l) break;
-      active = l;
-      PGmaxOld = Infinity;
-      PGminOld = -Infinity;
-      continue;
-    }
-    PGmaxOld = PGmaxNew <= 0 ? Infinity : PGmaxNew;
-    PGminOld = PGminNew >= 0 ? -Infinity : PGminNew;
-  }
-  return w;
-}
-
-/** Epsilon-insensitive linear SVR; returns cols weights then the intercept. */
-function dcdRegressor(prob: Problem, C: number, p: number, eps: number, maxIterations: number, rng: () => number): Float64Array {
-  const { data, cols: d, rows, label: y } = prob;
-  const l = rows.length;
-  const { w, dual: beta, QD, index } = dualStart(prob);
-  let active = l;
-  let GmaxOld = Infinity;
-  let Gnorm1Init = -1;
-  for (let iter = 0; iter < maxIterations; iter++) {
-    let GmaxNew = 0;
-    let Gnorm1New = 0;
-    shuffleActive(index, active, rng);
-    for (let s = 0; s < active; s++) {
-      const i = index[s];
-      const o = rows[i] * d;
-      const G = linearValue(w, data, o, d) - y[i];
-      const H = QD[i];
-      const Gp = G + p;
-      const Gn = G - p;
-      const b = beta[i];
-      let violation = 0;
-      let shrink = false;
-      if (b === 0) {
-        if (Gp < 0) violation = -Gp;
-        else if (Gn > 0) violation = Gn;
-        else shrink = Gp > GmaxOld && Gn < -GmaxOld;
-      } else if (b >= C) {
-        if (Gp > 0) violation = Gp;
-        else shrink = Gp < -GmaxOld;
-      } else if (b <= -C) {
-        if (Gn < 0) violation = -Gn;
-        else shrink = Gn > GmaxOld;
-      } else violation = b > 0 ? Math.abs(Gp) : Math.abs(Gn);
-      if (shrink) {
-        retire(index, s--, active--);
-        continue;
-      }
-      GmaxNew = Math.max(GmaxNew, violation);
-      Gnorm1New += violation;
-      // Newton direction of the one-variable problem, clipped to [-C, C].
-      const dir = Gp < H * b ? -Gp / H : Gn > H * b ? -Gn / H : -b;
-      if (Math.abs(dir) < 1e-12) continue;
-      beta[i] = Math.min(Math.max(b + dir, -C), C);
-      if (beta[i] !== b) addRow(w, beta[i] - b, data, o, d);
-    }
-    if (iter === 0) Gnorm1Init = Gnorm1New;
-    if (Gnorm1New <= eps * Gnorm1Init) {
-      if (active === l) break;
-      active = l;
-      GmaxOld = Infinity;
-      continue;
-    }
-    GmaxOld = GmaxNew;
-  }
-  return w;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import type { ColumnSchema, TableSchema } from '../lib/table';
 import type { ModelTask } from '../runtime/artifacts';
 import type { RunContext } from '../runtime/context';
 import { registerStep, type StatefulStep } from '../runtime/recipe';
+import { registerTrainer, type ClassicTrainer } from '../runtime/training/classic';
 
 export type { RunContext };
 
@@ -92,6 +93,8 @@ export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
    * recipe: recipes name it by `step.kind`, and the trained model applies it when serving.
    */
   step?: StatefulStep<any, any>;
+  /** A classic model family's trainer (fit in one go): training finds it by the family of the model the node makes. */
+  trainer?: ClassicTrainer<any, z.output<P>>;
   /** Steps with side effects (deploy) are never skipped as cached. */
   sideEffect?: boolean;
   /** Publishes the trained model on its TrainedModel input (deploy): the name it goes under; the engine records the name's next version. */
@@ -151,7 +154,8 @@ export function upgradeGraph<G extends { nodes: (SavedNode & { type: string })[]
 
 /** Identity function that keeps the params type flowing into configure and run. */
 export function defineNode<P extends z.ZodType>(definition: NodeDefinition<P>): NodeDefinition<P> {
-  // Recipes find a kind's step by its name once the kind is defined: the step registry is the node list's.
+  // Recipes and training find a kind's step and trainer once the kind is defined: the registries are the node list's.
   if (definition.step) registerStep(definition.step);
+  if (definition.trainer) registerTrainer(definition.trainer);
   return definition;
 }

@@ -50,10 +50,6 @@ export interface FoldsArtifact {
 /** What a trained model does: predict a class or a number (supervised), group rows, or project them. */
 export type ModelTask = Task | 'clustering' | 'projection';
 
-/** Learned by gradient descent with TensorFlow.js (epochs, batches, an optimizer). */
-export type GradientFamily = 'logistic-regression' | 'linear-regression' | 'mlp' | 'cnn' | 'rnn' | 'transformer';
-/** Fitted in one go by their own algorithm (no epochs): exact solvers, trees, clustering, projections. */
-export type ClassicFamily = 'svm' | 'decision-tree' | 'random-forest' | 'kmeans' | 'pca';
 
 export interface DenseConfig {
   hiddenLayers: number;
@@ -88,7 +84,8 @@ export type ModelSpec =
   | { family: 'cnn'; trainer: 'gradient'; config: CnnConfig; base?: TransferBase }
   | { family: 'rnn'; trainer: 'gradient'; config: RnnConfig; base?: TransferBase }
   | { family: 'transformer'; trainer: 'gradient'; config: TransformerConfig; base?: TransferBase }
-  | { family: ClassicFamily; trainer: 'classic'; config: Record<string, unknown> };
+  // Fitted in one go by their own algorithm (no epochs): the family's node declares the trainer and its config.
+  | { family: string; trainer: 'classic'; config: Record<string, unknown> };
 
 /** A TensorFlow.js layers model as stored: topology JSON plus the weights' bytes. */
 export interface NetworkWeights {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { fitForest, fitTree, predictForest, type ForestModel } from '../../runtime/ml/forest';
+import { supervisedOutputs, supervisedTarget, type ClassicTrainer, type Supervised } from '../../runtime/training/classic';
 import { modelDesign } from './design';
 import { defineNode } from '../define';
 
@@ -19,6 +21,31 @@ const treeParams = {
     .meta({ title: 'Rows per leaf', description: 'Each final answer must rest on at least this many training rows.', advanced: true }),
 };
 
+/** The settings both share, and a forest's number of trees. */
+type TreeConfig = z.output<z.ZodObject<typeof treeParams>> & { trees?: number };
+
+function treeTrainer(family: 'decision-tree' | 'random-forest'): ClassicTrainer<Supervised<ForestModel>, TreeConfig> {
+  const forest = family === 'random-forest';
+  return {
+    family,
+    // Trees split on thresholds: scaling changes nothing, and raw thresholds are easier to read.
+    standardize: () => false,
+    fit(args) {
+      const { config, seed, task, ctx } = args;
+      const options = {
+        task: task as 'classification' | 'regression',
+        seed,
+        maxDepth: config.maxDepth > 0 ? config.maxDepth : undefined,
+        minSamplesLeaf: config.minSamplesLeaf,
+      };
+      const model = forest ? fitForest(args.X, supervisedTarget(args), { ...options, trees: Number(config.trees) }) : fitTree(args.X, supervisedTarget(args), options);
+      ctx.log(`${forest ? `Random forest of ${model.trees.length} trees` : 'Decision tree'} fitted (${model.trees.reduce((a, t) => a + t.feature.length, 0)} nodes).`);
+      return { ...model, labelCount: args.labels.length };
+    },
+    outputs: (model, X) => supervisedOutputs(predictForest(model, X), model.classes, model.labelCount),
+  };
+}
+
 /** A decision tree and a random forest share their settings; a forest also has its number of trees. */
 function treeModel(options: { type: string; family: 'decision-tree' | 'random-forest'; label: string; description: string; extra?: z.ZodRawShape }) {
   return defineNode({
@@ -28,6 +55,7 @@ function treeModel(options: { type: string; family: 'decision-tree' | 'random-fo
     label: options.label,
     description: options.description,
     ...modelDesign(options.family, 'classic'),
+    trainer: treeTrainer(options.family),
     params: z.object({ ...(options.extra ?? {}), ...treeParams }),
   });
 }

@@ -8,6 +8,7 @@ import { buildDeepNetwork, isDeepSpec, networkEncoderOptions } from './networks'
 import { prepareTraining } from './training-data';
 import { startFromSaved } from './transfer';
 import { AUTOMATIC_LEARNING_RATE } from './learning-rate';
+import { loadNetwork, serializeNetwork } from './network-weights';
 
 /** Training saves its weights at most this often, so a killed worker loses little work. */
 const CHECKPOINT_EVERY_MS = 2000;
@@ -40,7 +41,7 @@ export function balancedClassWeights(classes: Int32Array, classCount: number): R
 
 /** Deep families (CNN, RNN, transformer) also need the encoder: where their pixels, word ids or windows sit in a row. */
 export function buildNetwork(spec: ModelSpec, inputWidth: number, outputUnits: number, task: 'classification' | 'regression', seed: number, encoder?: FeatureEncoder): tf.LayersModel {
-  if (spec.family === 'logistic-regression' || spec.family === 'linear-regression' || spec.family === 'mlp') {
+  if (spec.trainer === 'gradient' && (spec.family === 'logistic-regression' || spec.family === 'linear-regression' || spec.family === 'mlp')) {
     return buildDense(spec.config, spec.family === 'mlp', inputWidth, outputUnits, task, seed);
   }
   if (isDeepSpec(spec) && encoder) return buildDeepNetwork(spec, encoder, outputUnits, task, seed);
@@ -229,26 +230,4 @@ class EarlyStopping {
     if (this.best) tf.dispose(this.best);
     this.best = null;
   }
-}
-
-async function serializeNetwork(model: tf.LayersModel): Promise<NetworkWeights> {
-  let saved: NetworkWeights | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const data = artifacts.weightData;
-      const buffer = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : (data as ArrayBuffer);
-      saved = { modelTopology: artifacts.modelTopology as object, weightSpecs: artifacts.weightSpecs ?? [], weightData: new Uint8Array(buffer.slice(0)) };
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  if (!saved) throw new Error('The trained network could not be saved.');
-  return saved;
-}
-
-export async function loadNetwork(weights: NetworkWeights) {
-  const bytes = weights.weightData;
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  return tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: weights.modelTopology, weightSpecs: weights.weightSpecs as tf.io.WeightsManifestEntry[], weightData: buffer }),
-  );
 }

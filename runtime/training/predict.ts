@@ -4,7 +4,7 @@ import type { Table } from '../../lib/table';
 import type { TrainedModelArtifact } from '../artifacts';
 import { tf } from '../tf/backend';
 import { classicOutputs } from './classic';
-import { loadNetwork } from './neural';
+import { loadNetwork } from './network-weights';
 
 export interface TablePredictions {
   /** Class label, the predicted number (regression) or the cluster id; empty for a projection. */

@@ -1,7 +1,7 @@
 import type { ModelSpec, SplitArtifact, TransferBase } from '../artifacts';
 import type { RunContext } from '../context';
 import { tf } from '../tf/backend';
-import { loadNetwork } from './neural';
+import { loadNetwork } from './network-weights';
 import { preparedRows, type TrainingData } from './training-data';
 
 /** What training starts from when a model starts from a saved one (spec.base). */

@@ -5,7 +5,7 @@ import type { DeploymentArtifact, TrainedModelArtifact } from '../../runtime/art
 import { deployments } from '../../drizzle/schema';
 import { getDb } from '../db';
 import { ArtifactStore } from '../engine/artifact-store';
-import { loadNetwork } from '../../runtime/training/neural';
+import { loadNetwork } from '../../runtime/training/network-weights';
 import { predictTable, type Network, type TablePredictions } from '../../runtime/training/predict';
 import { artifactsDir } from '../../runtime/paths';
 import { initTf } from '../../runtime/tf/backend';

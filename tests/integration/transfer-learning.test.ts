@@ -140,7 +140,7 @@ describe('transfer learning: digits 0–4 → 5–9 with 20 labels per class', (
     const { ArtifactStore } = await import('../../server/engine/artifact-store');
     const store = new ArtifactStore(path.join(server.dataDir, 'artifacts'));
     const { initTf } = await import('../../runtime/tf/backend');
-    const { loadNetwork } = await import('../../runtime/training/neural');
+    const { loadNetwork } = await import('../../runtime/training/network-weights');
     await initTf();
     const transfer: number[] = [];
     const frozen: number[] = [];

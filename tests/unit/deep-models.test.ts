@@ -9,7 +9,8 @@ import type { ModelSpec, SplitArtifact, TrainedModelArtifact } from '../../runti
 import type { PortInfo } from '../../nodes/define';
 import { deepInputProblems } from '../../nodes/model/deep';
 import { configureTraining } from '../../nodes/train/train';
-import { buildNetwork, loadNetwork, trainNetwork } from '../../runtime/training/neural';
+import { buildNetwork, trainNetwork } from '../../runtime/training/neural';
+import { loadNetwork } from '../../runtime/training/network-weights';
 import { isDeepSpec, networkEncoderOptions } from '../../runtime/training/networks';
 import { inputLayout } from '../../runtime/training/networks/inputs';
 import { predictTable } from '../../runtime/training/predict';

@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { takeRows, type Table } from '../../lib/table';
 import type { ModelSpec, SplitArtifact, TrainedModelArtifact, TransferBase } from '../../runtime/artifacts';
 import { loadSample } from '../../runtime/ingest/samples';
-import { loadNetwork, trainNetwork, type TrainOptions } from '../../runtime/training/neural';
+import { trainNetwork, type TrainOptions } from '../../runtime/training/neural';
+import { loadNetwork } from '../../runtime/training/network-weights';
 import { initTf } from '../../runtime/tf/backend';
 import { testContext } from '../support/run-context';
 

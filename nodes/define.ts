@@ -6,6 +6,7 @@ import type { ModelTask } from '../runtime/artifacts';
 import type { RunContext } from '../runtime/context';
 import { registerStep, type StatefulStep } from '../runtime/recipe';
 import { registerTrainer, type ClassicTrainer } from '../runtime/training/classic';
+import { registerNetworkFamily, type NetworkFamily } from '../runtime/training/networks/family';
 
 export type { RunContext };
 
@@ -95,6 +96,8 @@ export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   step?: StatefulStep<any, any>;
   /** A classic model family's trainer (fit in one go): training finds it by the family of the model the node makes. */
   trainer?: ClassicTrainer<any, z.output<P>>;
+  /** A deep model family's network (what it reads, what compile checks, its builder): training finds it by the family's name. */
+  network?: NetworkFamily<z.output<P>>;
   /** Steps with side effects (deploy) are never skipped as cached. */
   sideEffect?: boolean;
   /** Publishes the trained model on its TrainedModel input (deploy): the name it goes under; the engine records the name's next version. */
@@ -157,5 +160,6 @@ export function defineNode<P extends z.ZodType>(definition: NodeDefinition<P>): 
   // Recipes and training find a kind's step and trainer once the kind is defined: the registries are the node list's.
   if (definition.step) registerStep(definition.step);
   if (definition.trainer) registerTrainer(definition.trainer);
+  if (definition.network) registerNetworkFamily(definition.network);
   return definition;
 }

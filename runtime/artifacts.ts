@@ -2,7 +2,6 @@ import type { FeatureEncoder } from './training/encoding';
 import type { EvaluationMetrics } from '../lib/metrics';
 import type { FittedStep, RecipeStep } from './recipe';
 import type { ColumnSchema, Table, Task } from '../lib/table';
-import type { CnnConfig, RnnConfig, TransformerConfig } from './training/networks/settings';
 
 /** Runtime values on ports. Each is serialized to the artifact store between steps. */
 export interface TableArtifact {
@@ -81,9 +80,8 @@ export interface TransferBase {
 /** A model design: the family, how it learns, and its settings (the model node's params). */
 export type ModelSpec =
   | { family: 'logistic-regression' | 'linear-regression' | 'mlp'; trainer: 'gradient'; config: DenseConfig; base?: TransferBase }
-  | { family: 'cnn'; trainer: 'gradient'; config: CnnConfig; base?: TransferBase }
-  | { family: 'rnn'; trainer: 'gradient'; config: RnnConfig; base?: TransferBase }
-  | { family: 'transformer'; trainer: 'gradient'; config: TransformerConfig; base?: TransferBase }
+  // Deep families (CNN, RNN, transformer…): the family's model node declares its network; its params are the config.
+  | { family: string; trainer: 'gradient'; config: Record<string, unknown>; base?: TransferBase }
   // Fitted in one go by their own algorithm (no epochs): the family's node declares the trainer and its config.
   | { family: string; trainer: 'classic'; config: Record<string, unknown> };
 

@@ -415,7 +415,7 @@ async function profileOurs(w: Workload): Promise<string> {
   const { train, encoder } = prepareTraining(w.split, (prepared) => networkEncoderOptions(w.spec.family, w.split, prepared));
   const rows = headRows(train, w.batch);
   const outputUnits = w.split.task === 'classification' ? w.split.labels.length : 1;
-  const model = buildNetwork(w.spec, encoder.width, outputUnits, w.split.task, 1, encoder);
+  const model = await buildNetwork(w.spec, encoder.width, outputUnits, w.split.task, 1, encoder);
   model.compile({ optimizer: tf.train.adam(LEARNING_RATE), loss: w.classification ? 'categoricalCrossentropy' : 'meanSquaredError', metrics: w.classification ? ['accuracy'] : [] });
   const x = tf.tensor2d(encodeFeatures(rows, encoder), [w.batch, encoder.width]);
   const y = w.classification ? tf.tidy(() => tf.oneHot(tf.tensor1d((rows.columns.find((c) => c.name === 'label') as { codes: Int32Array }).codes, 'int32'), outputUnits).toFloat()) : tf.zeros([w.batch, 1]);

@@ -1,5 +1,9 @@
 import type { NetworkWeights } from '../artifacts';
 import { tf } from '../tf/backend';
+// A stored network may hold any of the deep families' custom layers: each module registers its classes for loading.
+import './networks/attention';
+import './networks/layers';
+import './networks/lstm';
 
 /** A trained network to the stored form (topology + weight bytes) and back: what training saves and prediction loads. */
 

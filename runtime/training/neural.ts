@@ -5,6 +5,7 @@ import type { DenseConfig, ModelSpec, NetworkWeights, SplitArtifact, TrainedMode
 import type { RunContext } from '../context';
 import { tf } from '../tf/backend';
 import { buildDeepNetwork, isDeepSpec, networkEncoderOptions } from './networks';
+import { networkFamily } from './networks/family';
 import { prepareTraining } from './training-data';
 import { startFromSaved } from './transfer';
 import { AUTOMATIC_LEARNING_RATE } from './learning-rate';
@@ -40,13 +41,14 @@ export function balancedClassWeights(classes: Int32Array, classCount: number): R
 }
 
 /** Deep families (CNN, RNN, transformer) also need the encoder: where their pixels, word ids or windows sit in a row. */
-export function buildNetwork(spec: ModelSpec, inputWidth: number, outputUnits: number, task: 'classification' | 'regression', seed: number, encoder?: FeatureEncoder): tf.LayersModel {
-  if (spec.trainer === 'gradient' && (spec.family === 'logistic-regression' || spec.family === 'linear-regression' || spec.family === 'mlp')) {
-    return buildDense(spec.config, spec.family === 'mlp', inputWidth, outputUnits, task, seed);
-  }
+export async function buildNetwork(spec: ModelSpec, inputWidth: number, outputUnits: number, task: 'classification' | 'regression', seed: number, encoder?: FeatureEncoder): Promise<tf.LayersModel> {
   if (isDeepSpec(spec) && encoder) return buildDeepNetwork(spec, encoder, outputUnits, task, seed);
+  if (spec.trainer === 'gradient' && DENSE_FAMILIES.has(spec.family)) return buildDense(spec.config as DenseConfig, spec.family === 'mlp', inputWidth, outputUnits, task, seed);
   throw new Error(`Pipeloom cannot build a ${spec.family} network yet.`);
 }
+
+/** The families built of dense layers alone (their config is a DenseConfig). */
+const DENSE_FAMILIES = new Set(['logistic-regression', 'linear-regression', 'mlp']);
 
 /** Dense layers (none for logistic and linear regression) and an output layer fitting the task. */
 function buildDense(config: DenseConfig, hasHidden: boolean, inputWidth: number, outputUnits: number, task: 'classification' | 'regression', seed: number) {
@@ -80,7 +82,7 @@ function buildDense(config: DenseConfig, hasHidden: boolean, inputWidth: number,
 
 /** The learning rate used when the user leaves it at 0 (automatic). */
 export function automaticLearningRate(family: ModelSpec['family']): number {
-  return family === 'cnn' || family === 'rnn' || family === 'transformer' ? AUTOMATIC_LEARNING_RATE.deep : AUTOMATIC_LEARNING_RATE.dense;
+  return networkFamily(family) ? AUTOMATIC_LEARNING_RATE.deep : AUTOMATIC_LEARNING_RATE.dense;
 }
 
 function optimizerFor(options: TrainOptions, learningRate: number) {
@@ -115,7 +117,7 @@ export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, option
   const { train, validation, encoder, targetScale, inputColumns } = transfer?.data ?? prepareTraining(split, (prepared) => networkEncoderOptions(spec.family, split, prepared));
 
   const outputUnits = split.task === 'classification' ? split.labels.length : 1;
-  const model = transfer?.model ?? buildNetwork(spec, encoder.width, outputUnits, split.task, options.seed, encoder);
+  const model = transfer?.model ?? (await buildNetwork(spec, encoder.width, outputUnits, split.task, options.seed, encoder));
   const learningRate = options.learningRate > 0 ? options.learningRate : automaticLearningRate(spec.family);
   if (!(options.learningRate > 0)) ctx.log(`Learning rate ${learningRate} (automatic for ${spec.family}).`);
   const optimizer = optimizerFor(options, learningRate);

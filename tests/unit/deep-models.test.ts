@@ -12,11 +12,15 @@ import { configureTraining } from '../../nodes/train/train';
 import { buildNetwork, trainNetwork } from '../../runtime/training/neural';
 import { loadNetwork } from '../../runtime/training/network-weights';
 import { isDeepSpec, networkEncoderOptions } from '../../runtime/training/networks';
+import { networkFamily } from '../../runtime/training/networks/family';
 import { inputLayout } from '../../runtime/training/networks/inputs';
 import { predictTable } from '../../runtime/training/predict';
 import { prepareTraining } from '../../runtime/training/training-data';
 import { initTf, tf } from '../../runtime/tf/backend';
 import { testContext } from '../support/run-context';
+
+/** What a deep family's network reads, as its model node declared it. */
+const readsOf = (family: string) => networkFamily(family)!.reads;
 
 beforeAll(async () => {
   process.env.PIPELOOM_TF_BACKEND = 'wasm';
@@ -247,7 +251,7 @@ describe("the encoder's 'ids' mode", () => {
     const vocabulary = (split.recipe[0].state as { vocabulary: string[] }).vocabulary.length + 2;
     expect(encoder.features.map((f) => (f.type === 'number' ? f.ids : undefined))).toEqual(Array(8).fill(vocabulary));
     expect(networkEncoderOptions('cnn', split, split.train)).toEqual({});
-    const layout = inputLayout(encoder, 'transformer');
+    const layout = inputLayout(encoder, readsOf('transformer'));
     expect(layout.texts).toEqual([{ base: 'msg', length: 8, vocabulary, indices: [0, 1, 2, 3, 4, 5, 6, 7] }]);
     expect(layout.rest).toEqual([]);
   });
@@ -296,7 +300,7 @@ describe('input layouts: where each family finds its columns in the encoded rows
     const images = barImages(4, 1);
     // Columns in a scrambled order: the layout follows the names, not the positions.
     const names = ['extra', ...pixelColumnNames(6, 6, 1).reverse()];
-    const layout = inputLayout(fitEncoder(images, names), 'cnn');
+    const layout = inputLayout(fitEncoder(images, names), readsOf('cnn'));
     expect(layout.image).toMatchObject({ height: 6, width: 6, channels: 1 });
     expect(layout.image!.indices).toEqual(Array.from({ length: 36 }, (_, k) => 36 - k));
     expect(layout.rest).toEqual([0]);
@@ -314,7 +318,7 @@ describe('input layouts: where each family finds its columns in the encoded rows
         labelColumn('w_lag0', ['y', 'y'], ['x', 'y']),
       ],
     };
-    const layout = inputLayout(fitEncoder(table, table.columns.map((c) => c.name)), 'rnn');
+    const layout = inputLayout(fitEncoder(table, table.columns.map((c) => c.name)), readsOf('rnn'));
     expect(layout.series).toEqual({ bases: ['a', 'b'], steps: 2, features: 2, indices: [1, 2, 0, 3] });
     expect(layout.rest).toEqual([4, 5, 6]);
   });
@@ -360,13 +364,13 @@ describe('training each family on tiny data (wasm)', () => {
     expect(accuracy((await predictTable(trained, split.test)).predicted, split.test)).toBeGreaterThanOrEqual(0.9);
   });
 
-  it('a CNN too deep for its images, or a deep family without its columns, is refused in plain words', () => {
+  it('a CNN too deep for its images, or a deep family without its columns, is refused in plain words', async () => {
     const images = barImages(4, 1);
     const encoder = fitEncoder(images, pixelColumnNames(6, 6, 1));
-    const build = (s: ModelSpec) => () => buildNetwork(s, encoder.width, 2, 'classification', 1, encoder);
-    expect(build(spec('cnn', { blocks: 2, padding: 'valid', kernelSize: 5 }))).toThrow('The image is only 1 pixel high at convolution block 2, smaller than the 5×5 kernel');
-    expect(build(spec('rnn'))).toThrow(/needs word columns \(Tokenize text\) or time windows/);
-    expect(build(spec('transformer'))).toThrow(/needs word columns \(Tokenize text\)/);
+    const build = (s: ModelSpec) => buildNetwork(s, encoder.width, 2, 'classification', 1, encoder);
+    await expect(build(spec('cnn', { blocks: 2, padding: 'valid', kernelSize: 5 }))).rejects.toThrow('The image is only 1 pixel high at convolution block 2, smaller than the 5×5 kernel');
+    await expect(build(spec('rnn'))).rejects.toThrow(/needs word columns \(Tokenize text\) or time windows/);
+    await expect(build(spec('transformer'))).rejects.toThrow(/needs word columns \(Tokenize text\)/);
   });
 });
 
@@ -376,7 +380,7 @@ describe('save → load round trip', () => {
     if (!isDeepSpec(model)) throw new Error('deep families only');
     const { train, encoder } = prepareTraining(split, (prepared) => networkEncoderOptions(model.family, split, prepared));
     const x = tf.tensor2d(encodeFeatures(train, encoder), [train.rowCount, encoder.width]);
-    const network = buildNetwork(model, encoder.width, 2, 'classification', 3, encoder);
+    const network = await buildNetwork(model, encoder.width, 2, 'classification', 3, encoder);
     network.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
     const y = tf.oneHot(tf.tensor1d(Int32Array.from({ length: train.rowCount }, (_, r) => r % 2), 'int32'), 2).toFloat();
     await network.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0 });

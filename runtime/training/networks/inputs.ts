@@ -1,9 +1,7 @@
-import type { EncoderOptions, FeatureEncoder } from '../encoding';
+import type { FeatureEncoder } from '../encoding';
 import { imageShape, type ImageShape } from '../../../lib/image';
-import { steppableLags, tokenColumns, vocabularySize } from '../../sequence';
-import type { DeepFamily } from './settings';
-import type { ColumnSchema, Table } from '../../../lib/table';
-import type { ModelSpec, SplitArtifact } from '../../artifacts';
+import { steppableLags, tokenColumns } from '../../sequence';
+import type { ColumnSchema } from '../../../lib/table';
 import { tf } from '../../tf/backend';
 import { PickColumns } from './layers';
 
@@ -23,15 +21,15 @@ export interface InputLayout {
   rest: number[];
 }
 
-/** What each family reads itself; everything else goes to `rest`. */
-const READS: Record<DeepFamily, { image?: true; texts?: true; series?: true }> = {
-  cnn: { image: true },
-  rnn: { texts: true, series: true },
-  transformer: { texts: true },
-};
+/** What a deep family reads itself among the encoded columns: pixels, word ids, time windows. */
+export interface NetworkReads {
+  image?: true;
+  texts?: true;
+  series?: true;
+}
 
-export function inputLayout(encoder: FeatureEncoder, family: DeepFamily): InputLayout {
-  const reads = READS[family];
+/** Where a family finds what it reads itself (`reads`) among the encoded positions; everything else goes to `rest`. */
+export function inputLayout(encoder: FeatureEncoder, reads: NetworkReads): InputLayout {
   const offsets = new Map<string, number>();
   let offset = 0;
   for (const feature of encoder.features) {
@@ -76,28 +74,6 @@ export function inputLayout(encoder: FeatureEncoder, family: DeepFamily): InputL
   return layout;
 }
 
-/**
- * How a network's encoder reads the training rows. Pixels share one scale per image channel, in every
- * family (a pixel value means the same wherever it sits). The families that embed words keep the
- * word-id columns of every tokenized text whole, sized by the vocabulary the fitted Tokenize step
- * learned on the training rows.
- */
-export function networkEncoderOptions(family: ModelSpec['family'], split: SplitArtifact, train: Table): EncoderOptions {
-  const features = train.columns.filter((c) => c.name !== split.target);
-  const options: EncoderOptions = {};
-  const image = imageShape(features);
-  // Pixels are channel-last: channel k is every k-th pixel column.
-  if (image) options.pooled = Array.from({ length: image.channels }, (_, channel) => image.columns.filter((_, i) => i % image.channels === channel));
-  if (Object.hasOwn(READS, family) && READS[family as DeepFamily].texts) {
-    const ids: Record<string, number> = {};
-    for (const group of tokenColumns(features)) {
-      const size = vocabularySize(split.recipe, group.base);
-      for (const name of group.columns) ids[name] = size;
-    }
-    options.ids = ids;
-  }
-  return options;
-}
 
 /** Seeds for the layers' initializers and dropout, one after another from the training seed. */
 export function seedSequence(seed: number): () => number {

@@ -1,8 +1,5 @@
 import { z } from 'zod';
 
-/** The deep families: each reads its own kind of column (pixels, word ids, time windows). */
-export type DeepFamily = 'cnn' | 'rnn' | 'transformer';
-
 /**
  * Settings every deep family shares, as zod schema pieces: each family's model node takes its
  * settings schema (here, beside the network it builds) as its params, so the one schema gives

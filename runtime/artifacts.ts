@@ -2,6 +2,9 @@ import type { FeatureEncoder } from './training/encoding';
 import type { EvaluationMetrics } from '../lib/metrics';
 import type { FittedStep, RecipeStep } from './recipe';
 import type { ColumnSchema, Table, Task } from '../lib/table';
+import type { DenseConfig } from './training/networks/settings';
+
+export type { DenseConfig };
 
 /** Runtime values on ports. Each is serialized to the artifact store between steps. */
 export interface TableArtifact {
@@ -49,14 +52,6 @@ export interface FoldsArtifact {
 /** What a trained model does: predict a class or a number (supervised), group rows, or project them. */
 export type ModelTask = Task | 'clustering' | 'projection';
 
-
-export interface DenseConfig {
-  hiddenLayers: number;
-  units: number;
-  activation: 'relu' | 'tanh' | 'sigmoid';
-  dropout: number;
-  l2: number;
-}
 
 /**
  * Transfer learning: a network that starts from a saved model's layers (the first `freeze` of them, or

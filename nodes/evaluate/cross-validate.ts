@@ -3,7 +3,8 @@ import { summarizeFolds, type CrossValidationSummary, type EvaluationMetrics } f
 import type { FoldsArtifact, ModelSpec } from '../../runtime/artifacts';
 import { defineNode } from '../define';
 import { foldSplit } from '../split/k-fold';
-import { configureTraining, trainingParams } from '../train/train';
+import { trainingParams } from '../../runtime/training/options';
+import { configureTraining } from '../train/train';
 
 /** What a cross-validation hands on: the summary over folds, and which model it judged. */
 export interface CrossValidationArtifact {

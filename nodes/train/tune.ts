@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ModelSpec, SplitArtifact, TrainedModelArtifact } from '../../runtime/artifacts';
 import { defineNode } from '../define';
-import { configureTraining, TRAINING_INPUTS, trainingParams } from './train';
+import { trainingParams } from '../../runtime/training/options';
+import { configureTraining, TRAINING_INPUTS } from './train';
 
 interface Candidate {
   learningRate: number;

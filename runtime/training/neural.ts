@@ -9,6 +9,7 @@ import { networkFamily } from './networks/family';
 import { prepareTraining } from './training-data';
 import { startFromSaved } from './transfer';
 import { AUTOMATIC_LEARNING_RATE } from './learning-rate';
+import type { TrainOptions } from './options';
 import { loadNetwork, serializeNetwork } from './network-weights';
 
 /** Training saves its weights at most this often, so a killed worker loses little work. */
@@ -17,19 +18,6 @@ const CHECKPOINT_EVERY_MS = 2000;
 interface TrainingCheckpoint {
   epoch: number;
   weights: NetworkWeights;
-}
-
-export interface TrainOptions {
-  epochs: number;
-  learningRate: number;
-  batchSize: number;
-  optimizer: 'adam' | 'sgd' | 'rmsprop';
-  seed: number;
-  /** Classification: 'balanced' weighs each class by n / (classes × its rows), so rare classes count as much. */
-  classWeights?: 'none' | 'balanced';
-  /** Stop when the validation loss has not improved for `patience` epochs, and keep the best epoch's weights. */
-  earlyStopping?: boolean;
-  patience?: number;
 }
 
 /** 'balanced' class weights from the training rows' class counts (classes without rows get weight 1). */

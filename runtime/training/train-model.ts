@@ -1,6 +1,6 @@
 import type { ModelSpec, SplitArtifact, TrainedModelArtifact } from '../artifacts';
 import type { RunContext } from '../context';
-import type { TrainOptions } from './neural';
+import type { TrainOptions } from './options';
 
 /** Trains any model family on a split: classic families fit in one go, gradient ones epoch by epoch. */
 export async function trainModel(split: SplitArtifact, spec: ModelSpec, options: TrainOptions, ctx: RunContext): Promise<TrainedModelArtifact> {

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { takeRows } from '../../lib/table';
 import type { ModelSpec, SplitArtifact } from '../../runtime/artifacts';
 import { loadSample } from '../../runtime/ingest/samples';
-import { balancedClassWeights, trainNetwork, type TrainOptions } from '../../runtime/training/neural';
+import { balancedClassWeights, trainNetwork } from '../../runtime/training/neural';
+import type { TrainOptions } from '../../runtime/training/options';
 import { initTf } from '../../runtime/tf/backend';
 import { testContext } from '../support/run-context';
 

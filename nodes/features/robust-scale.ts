@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { StatefulStep } from '../../runtime/recipe';
 import { numberColumn, presentSorted, quantileSorted } from '../../runtime/steps/columns';
-import { schemaColumn } from '../column-checks';
+import { columnProblems } from '../column-checks';
 import { defineNode } from '../define';
 import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
 
@@ -63,13 +63,7 @@ export const robustScale = defineNode({
   configure({ params, inputs }) {
     const table = inputs.table?.table;
     if (!table) return { outputs: {} };
-    const problems = params.columns.flatMap((name) => {
-      const column = schemaColumn(table, name);
-      if (!column) return [{ field: 'columns', code: 'unknown-column' as const, message: `Column "${name}" is not in the table.` }];
-      if (column.type !== 'number') return [{ field: 'columns', message: `Column "${name}" is ${column.type}, not numeric: it cannot be rescaled.` }];
-      return [];
-    });
-    return { outputs: passOn(inputs.table!, table), problems };
+    return { outputs: passOn(inputs.table!, table), problems: columnProblems(table, params.columns, 'columns', ['number']) };
   },
   async run({ inputs, params }) {
     // Fitted on training rows only (at the split when placed before it); the medians and ranges travel with the model.

@@ -36,7 +36,7 @@ describe('Robust scale', () => {
   it('compile names a column that is missing or not numeric', () => {
     const inputs = { table: { type: 'Table' as const, table: { columns: [{ name: 'x', type: 'number' as const }, { name: 'kind', type: 'category' as const }] } } };
     const problems = robustScale.configure({ params: robustScale.params.parse({ columns: ['kind', 'nope'] }), inputs, env: { dataset: () => undefined } }).problems;
-    expect(problems?.map((p) => p.message)).toEqual(['Column "kind" is category, not numeric: it cannot be rescaled.', 'Column "nope" is not in the table.']);
+    expect(problems?.map((p) => p.message)).toEqual(['Column "kind" holds categories, not numbers.', 'Column "nope" is not in the table.']);
   });
 
   it('travels with the trained model: the deployed endpoint answers raw rows as Evaluate did on the same test rows', async () => {

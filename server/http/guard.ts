@@ -28,9 +28,19 @@ export function allowedOrigins(): Set<string> {
   return new Set(
     (process.env.PIPELOOM_ALLOWED_ORIGINS ?? '')
       .split(',')
-      .map((o) => o.trim().replace(/\/+$/, ''))
-      .filter(Boolean),
+      .map((o) => o.trim())
+      .filter(Boolean)
+      .map(normalizedOrigin),
   );
+}
+
+/** An origin as browsers send it (scheme://host[:port], lower case, no path): a configured one may be typed otherwise. */
+function normalizedOrigin(origin: string): string {
+  try {
+    return new URL(origin).origin;
+  } catch {
+    return origin;
+  }
 }
 
 /**

@@ -80,7 +80,7 @@ describe('isCrossSite behind a reverse proxy (PIPELOOM_ALLOWED_ORIGINS)', () => 
   it('the public origin is refused until it is allowed; X-Forwarded-Host counts as our own host', () => {
     const viaProxy = { host: '127.0.0.1:3000', origin: 'https://ml.example.com' };
     expect(isCrossSite(post(viaProxy))).toBe(true);
-    process.env.PIPELOOM_ALLOWED_ORIGINS = 'https://ml.example.com/, https://other.example.com';
+    process.env.PIPELOOM_ALLOWED_ORIGINS = 'HTTPS://ML.example.com/, https://other.example.com';
     expect(isCrossSite(post(viaProxy))).toBe(false);
     expect(isCrossSite(post({ ...viaProxy, origin: 'https://evil.example.com' }))).toBe(true);
     delete process.env.PIPELOOM_ALLOWED_ORIGINS;

@@ -4,6 +4,7 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from
 import { useState, type ReactNode } from 'react';
 import type { AppRouter } from '../server/api/root';
 import { TRPCProvider } from './trpc';
+import { MAX_TRPC_BATCH } from '../lib/api-limits';
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
@@ -15,7 +16,7 @@ export function Providers({ children }: { children: ReactNode }) {
         splitLink({
           condition: (op) => op.type === 'subscription',
           true: httpSubscriptionLink({ url: '/api/trpc' }),
-          false: httpBatchLink({ url: '/api/trpc' }),
+          false: httpBatchLink({ url: '/api/trpc', maxItems: MAX_TRPC_BATCH }),
         }),
       ],
     }),

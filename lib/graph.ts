@@ -11,16 +11,23 @@ export const INTERNAL_KIND_PREFIX = 'system.';
 /** Deeper params than this are refused: no node kind nests anywhere near it, and deep JSON is an attack on recursion. */
 export const MAX_PARAMS_DEPTH = 16;
 
-/** Whether a JSON value nests deeper than `max` arrays/objects, found without recursion. */
-export function nestsDeeperThan(value: unknown, max: number): boolean {
+/** A text param longer than this is refused: no setting needs it, and messages quote params back. */
+export const MAX_PARAM_TEXT = 10_000;
+
+/** What is wrong with a node's params as JSON: nesting deeper than `maxDepth`, or a text (key or value) longer than `maxText`; found without recursion. */
+export function paramsShapeProblem(value: unknown, maxDepth: number, maxText: number): string | undefined {
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {
     const [item, depth] = stack.pop()!;
+    if (typeof item === 'string' && item.length > maxText) return `a text in the params is longer than ${maxText} characters`;
     if (item === null || typeof item !== 'object') continue;
-    if (depth >= max) return true;
-    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+    if (depth >= maxDepth) return `params nest deeper than ${maxDepth} levels`;
+    for (const [key, child] of Object.entries(item)) {
+      if (key.length > maxText) return `a name in the params is longer than ${maxText} characters`;
+      stack.push([child, depth + 1]);
+    }
   }
-  return false;
+  return undefined;
 }
 
 export const graphNodeSchema = z.object({
@@ -34,16 +41,22 @@ export const graphNodeSchema = z.object({
   params: z
     .record(z.string(), z.unknown())
     .default({})
-    .refine((params) => !nestsDeeperThan(params, MAX_PARAMS_DEPTH), `params nest deeper than ${MAX_PARAMS_DEPTH} levels`),
+    .superRefine((params, ctx) => {
+      const problem = paramsShapeProblem(params, MAX_PARAMS_DEPTH, MAX_PARAM_TEXT);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   position: z.object({ x: z.number(), y: z.number() }),
 });
+
+/** A port's name on an edge: ports are short names a node kind declares. */
+const handle = z.string().min(1).max(100, 'at most 100 characters');
 
 export const graphEdgeSchema = z.object({
   id,
   source: id,
-  sourceHandle: z.string().min(1),
+  sourceHandle: handle,
   target: id,
-  targetHandle: z.string().min(1),
+  targetHandle: handle,
 });
 
 /** The one graph format: used by the API, the editor, import/export and the CLI. */

@@ -5,17 +5,20 @@ import { useState } from 'react';
 import type { ColumnStats } from '../../lib/stats';
 import type { AppRouter } from '../../server/api/root';
 import { useTRPC } from '../trpc';
+import { MAX_PREVIEW_CELLS } from '../../lib/api-limits';
 
 /** What reading the file found, as datasets.get answers it. */
 type IngestReport = inferRouterOutputs<AppRouter>['datasets']['get']['report'];
 
 const ROW_HEIGHT = 28;
 const VIEW_HEIGHT = 420;
-const PAGE = 200;
+/** Rows per page, and fetched beyond each end of it (scrolling across a page boundary keeps showing the held page while the next one loads); a wide table pages fewer rows, within what the server answers. */
+function paging(columnCount: number): { page: number; margin: number } {
+  const page = Math.max(4, Math.min(200, Math.floor(MAX_PREVIEW_CELLS / Math.max(1, columnCount) / 1.5)));
+  return { page, margin: Math.floor(page / 4) };
+}
 /** Rows drawn beyond each edge of the view: React draws the rows a frame after the scroll, and a wheel scroll must not uncover undrawn space meanwhile. */
 const OVERSCAN = 8;
-/** Rows fetched beyond each end of a page: scrolling across a page boundary, either way, keeps showing the held page while the next one loads. */
-const PAGE_MARGIN = 50;
 
 export function DatasetDetail({ id, onDelete }: { id: string; onDelete(): void }) {
   const trpc = useTRPC();
@@ -132,9 +135,10 @@ function RowPreview({ id, columns, rowCount }: { id: string; columns: string[]; 
   const first = Math.floor(scrollTop / ROW_HEIGHT);
   const from = Math.max(0, first - OVERSCAN);
   const to = Math.min(rowCount, first + Math.ceil(VIEW_HEIGHT / ROW_HEIGHT) + 1 + OVERSCAN);
-  const page = Math.floor(first / PAGE);
-  const offset = Math.max(0, page * PAGE - PAGE_MARGIN);
-  const current = useQuery({ ...trpc.datasets.rows.queryOptions({ id, offset, limit: PAGE + 2 * PAGE_MARGIN }), placeholderData: (prev) => prev });
+  const { page: pageRows, margin } = paging(columns.length);
+  const page = Math.floor(first / pageRows);
+  const offset = Math.max(0, page * pageRows - margin);
+  const current = useQuery({ ...trpc.datasets.rows.queryOptions({ id, offset, limit: pageRows + 2 * margin }), placeholderData: (prev) => prev });
   // While a page loads the previous one stays on screen, each row at its own place: rows it does not hold show "…".
   const held = current.data ?? { offset: 0, rows: [] };
   return (

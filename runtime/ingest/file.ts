@@ -4,7 +4,7 @@
  * report shape that the dataset list stores and the Datasets page shows.
  */
 import { isValueColumn, type Table } from '../../lib/table';
-import { defaultMaxBytes, formatBytes, IngestError, tableLimits } from './limits';
+import { defaultMaxBytes, formatBytes, IngestError, limitSource, tableLimits } from './limits';
 import type { ColourMode, ImageFit } from './images';
 import { uploadFormat, type IngestOptionValues, type UploadFormat } from './options';
 
@@ -40,7 +40,7 @@ export interface UploadIngestOptions extends Partial<IngestOptionValues> {
 /** Reads an uploaded file into a table in the format chosen (or detected), with its report; refuses a table bigger than the upload may become. */
 export async function ingestUploadFile(path: string, fileName: string, options: UploadIngestOptions): Promise<{ table: Table; report: IngestReport }> {
   const result = await readUploadFile(path, fileName, options);
-  checkTableSize(result.table, options.maxBytes ?? defaultMaxBytes());
+  checkTableSize(result.table, options.maxBytes ?? defaultMaxBytes(), result.report.bytes);
   return result;
 }
 
@@ -55,10 +55,10 @@ function tableBytes(table: Table): number {
 }
 
 /** The last guard for every format (Excel and JSON also check as they go): rows × columns and the parsed size within tableLimits. */
-function checkTableSize(table: Table, maxBytes: number): void {
-  const limits = tableLimits(maxBytes);
+function checkTableSize(table: Table, maxBytes: number, fileBytes: number): void {
+  const limits = tableLimits(maxBytes, fileBytes);
   const cells = table.rowCount * table.columns.length;
-  const upload = `an upload of up to ${formatBytes(maxBytes)} (PIPELOOM_MAX_UPLOAD_MB)`;
+  const upload = limitSource(maxBytes, fileBytes);
   if (cells > limits.cells) {
     throw new IngestError(
       'too-large',

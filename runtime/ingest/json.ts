@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { ingestCsvBytes, type IngestResult } from './delimited';
-import { cellTooLarge, clipName, formatBytes, IngestError, MAX_CELL_BYTES, tableLimits } from './limits';
+import { cellTooLarge, clipName, formatBytes, IngestError, MAX_CELL_BYTES, limitSource, tableLimits } from './limits';
 
 /** Whether a cell's text takes more than MAX_CELL_BYTES as UTF-8 (measured only when it might). */
 export function overCellLimit(text: string): boolean {
@@ -45,10 +45,11 @@ export async function ingestJsonFile(path: string, options: { maxBytes: number }
   const names = [...columns.keys()];
   // Records with different keys multiply into rows × columns: bound that before building the text.
   const cells = records.length * names.length;
-  if (cells > tableLimits(options.maxBytes).cells) {
+  const limit = tableLimits(options.maxBytes, size).cells;
+  if (cells > limit) {
     throw new IngestError(
       'too-large',
-      `The records would make ${cells.toLocaleString('en')} cells (${records.length.toLocaleString('en')} records × ${names.length.toLocaleString('en')} different keys); a file of up to ${formatBytes(options.maxBytes)} (PIPELOOM_MAX_UPLOAD_MB) may become at most ${tableLimits(options.maxBytes).cells.toLocaleString('en')}. Nothing was imported.`,
+      `The records would make ${cells.toLocaleString('en')} cells (${records.length.toLocaleString('en')} records × ${names.length.toLocaleString('en')} different keys); ${limitSource(options.maxBytes, size)} may become at most ${limit.toLocaleString('en')}. Nothing was imported.`,
     );
   }
   const lines = [names.map((n) => csvCell(n, 'a column name')).join(',')];

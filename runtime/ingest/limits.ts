@@ -40,14 +40,25 @@ export function defaultMaxBytes(): number {
 /** The most bytes one cell may hold: a bigger one is refused, naming its row and column. */
 export const MAX_CELL_BYTES = MIB;
 
+/** Cells a file may become per byte of its own, and the cells any file may become, whatever its size. */
+const CELLS_PER_FILE_BYTE = 16;
+const MIN_CELLS = 1_000_000;
+
 /**
- * What an upload of at most `maxBytes` may become: at most one cell per byte (a CSV file spends at
- * least one byte on every cell, so a CSV within the upload limit always passes), and at most 8 bytes
- * per such cell once parsed (a column of numbers). Formats that unpack (Excel, JSON) are held to
- * the same, so a small file cannot become a huge table.
+ * What a file of `fileBytes`, uploaded under a limit of `maxBytes`, may become: at most one cell per
+ * byte of the limit (a CSV file spends at least one byte on every cell, so a CSV within the limit
+ * always passes) and at most 16 per byte of the file itself (at least a million), since JSON's missing
+ * keys and Excel's compression make many cells from few bytes; at most 8 bytes per such cell once
+ * parsed (a column of numbers). So a small file cannot become a huge table.
  */
-export function tableLimits(maxBytes: number): { cells: number; bytes: number } {
-  return { cells: maxBytes, bytes: 8 * maxBytes };
+export function tableLimits(maxBytes: number, fileBytes: number): { cells: number; bytes: number } {
+  const cells = Math.min(maxBytes, Math.max(MIN_CELLS, CELLS_PER_FILE_BYTE * fileBytes));
+  return { cells, bytes: 8 * cells };
+}
+
+/** Who set the bound, for the refusal: the file's size and the upload limit. */
+export function limitSource(maxBytes: number, fileBytes: number): string {
+  return `a ${formatBytes(fileBytes)} file (at most ${CELLS_PER_FILE_BYTE} cells per byte of it, or a million, and one per byte of the ${formatBytes(maxBytes)} PIPELOOM_MAX_UPLOAD_MB)`;
 }
 
 /** The refusal of a cell over MAX_CELL_BYTES; `where` names its row and column. */

@@ -35,7 +35,7 @@ import ExcelJS from 'exceljs';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { formatDate, type ColumnSchema, type Table } from '../../lib/table';
 import { ingestCsvFile, uploadedFileSize } from './delimited';
-import { cellTooLarge, clipName, defaultMaxBytes, formatBytes, IngestError, MAX_LISTED_PROBLEMS, tableLimits, type IngestProblem } from './limits';
+import { cellTooLarge, clipName, defaultMaxBytes, formatBytes, IngestError, MAX_LISTED_PROBLEMS, limitSource, tableLimits, type IngestProblem } from './limits';
 import { csvCell, overCellLimit } from './json';
 
 export interface XlsxOptions {
@@ -170,9 +170,9 @@ export async function ingestXlsxFile(file: string, options: XlsxOptions = {}): P
   const header = options.header ?? true;
   const refuse = options.badRows === 'refuse';
   const maxBytes = options.maxBytes ?? defaultMaxBytes();
-  const limits = tableLimits(maxBytes);
-  const upload = `an upload of up to ${formatBytes(maxBytes)} (PIPELOOM_MAX_UPLOAD_MB)`;
   const bytes = await uploadedFileSize(file, maxBytes);
+  const limits = tableLimits(maxBytes, bytes);
+  const upload = limitSource(maxBytes, bytes);
   await checkSignature(file);
 
   let zip: ZipFile;

@@ -2,6 +2,8 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { DISK_FULL_MESSAGE, isDiskFull, publicErrorMessage } from '../errors';
 
+const MAX_MESSAGE = 500;
+
 /**
  * The one tRPC init: every router and procedure is built from here. Errors reach the client as a
  * plain message and the field it is about, never a stack, a server path or a database's own words.
@@ -17,7 +19,8 @@ const t = initTRPC.create({
         ? publicErrorMessage(error.cause ?? error)
         : error.message;
     return {
-      message,
+      // A message may quote what the client sent (an unknown procedure's path): never more than a screenful.
+      message: message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message,
       code: shape.code,
       data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, ...(field ? { field } : {}) },
     };

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import { isIP } from 'node:net';
 import { publicErrorMessage } from '../errors';
 
 /**
@@ -66,14 +68,45 @@ export function isCrossSite(request: Request): boolean {
   return !hosts.some((host) => host !== null && host.toLowerCase() === originHost.toLowerCase());
 }
 
+/**
+ * Whether the request names this server by a name it does not know (DNS rebinding: an attacker's
+ * domain made to resolve to this machine, so that its page may read and change everything). Known:
+ * an IP address, localhost, this machine's host name, and the hosts of PIPELOOM_ALLOWED_ORIGINS.
+ */
+export function isForeignHost(request: Request): boolean {
+  const host = request.headers.get('host') ?? new URL(request.url).host;
+  const name = hostName(host);
+  if (isIP(name) !== 0 || name === 'localhost' || name.endsWith('.localhost')) return false;
+  const machine = os.hostname().toLowerCase();
+  if (name === machine || name === `${machine}.local`) return false;
+  return ![...allowedOrigins()].some((origin) => {
+    try {
+      return new URL(origin).hostname.toLowerCase() === name;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The host's name without its port or IPv6 brackets, in lower case. */
+function hostName(host: string): string {
+  const bracketed = /^\[([^\]]+)\]/.exec(host);
+  if (bracketed) return bracketed[1].toLowerCase();
+  return host.replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase();
+}
+
+const FOREIGN_HOST_MESSAGE =
+  'Refused: this server is not known by the name in the address. Open it by its IP address or host name, or add the address people use to PIPELOOM_ALLOWED_ORIGINS.';
+
 const CROSS_SITE_MESSAGE =
   'Refused: this request comes from another site. Pipeloom accepts changes only from its own pages (set PIPELOOM_ALLOWED_ORIGINS for a reverse proxy).';
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
 
-/** Wraps a route handler: cross-site changes refused with 403, request problems answered plainly, anything else a plain 500. */
+/** Wraps a route handler: unknown host names and cross-site changes refused with 403, request problems answered plainly, anything else a plain 500. */
 export function guarded<C = unknown>(handler: Handler<C>): (request: Request, context?: C) => Promise<Response> {
   return async (request, context) => {
+    if (isForeignHost(request)) return errorResponse(403, FOREIGN_HOST_MESSAGE);
     if (isCrossSite(request)) return errorResponse(403, CROSS_SITE_MESSAGE);
     try {
       // Next always passes the context (route params); a route without params ignores it.

@@ -45,7 +45,7 @@ describe('uploads are bounded by what they become', () => {
     const { status, body } = await upload(book, 'huge-cell.xlsx');
     expect(status).toBe(422);
     expect(body.error?.message).toBe(
-      "The workbook's shared text unpacks to 50 MB; an upload of up to 3 MB (PIPELOOM_MAX_UPLOAD_MB) may unpack to at most 24 MB. Nothing was imported.",
+      "The workbook's shared text unpacks to 50 MB; a 56 KB file (at most 16 cells per byte of it, or a million, and one per byte of the 3 MB PIPELOOM_MAX_UPLOAD_MB) may unpack to at most 7.6 MB. Nothing was imported.",
     );
     expect((await server.caller.datasets.list()).datasets).toEqual([]);
     expect(leftovers()).toEqual([]);

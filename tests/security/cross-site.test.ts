@@ -71,6 +71,32 @@ describe('cross-site requests that would change something', () => {
   });
 });
 
+describe('DNS rebinding: a page whose own name resolves to this server', () => {
+  it('a request naming the server by a host name it does not know is refused, reads and changes alike, and nothing changes', async () => {
+    const before = await graphCount();
+    const rebound = { host: 'rebind.attacker.example:3411', origin: 'http://rebind.attacker.example:3411' };
+    const { request } = await import('node:http');
+    // fetch() will not send a Host header of our choosing: node:http does.
+    const send = (method: string, path: string, body?: string) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const url = new URL(server.url);
+        const req = request({ host: url.hostname, port: url.port, method, path, headers: { ...rebound, 'content-type': 'application/json' } }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, text }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const created = await send('POST', '/api/trpc/graphs.create', JSON.stringify({ name: 'rebound' }));
+    expect(created.status).toBe(403);
+    expect(JSON.parse(created.text).error.message).toMatch(/not known by the name/);
+    expect((await send('GET', '/api/trpc/graphs.list')).status).toBe(403);
+    expect((await send('GET', '/api/v1/datasets')).status).toBe(403);
+    expect(await graphCount()).toBe(before);
+  });
+});
+
 describe('isCrossSite behind a reverse proxy (PIPELOOM_ALLOWED_ORIGINS)', () => {
   afterEach(() => {
     delete process.env.PIPELOOM_ALLOWED_ORIGINS;

@@ -9,6 +9,7 @@ import type { GraphFile } from '../../lib/graph';
 import { expectPlain, useHttpServer, type HttpServer } from '../support/http-server';
 import { irisGraph, node, projectRoot } from '../support/pipeloom';
 import { makeZip } from '../support/zip';
+import { MAX_TRPC_BATCH } from '../../lib/api-limits';
 
 /**
  * The reported attacks, each at every door it could come through: an internal node kind reading a
@@ -219,5 +220,36 @@ describe('upload errors', () => {
     expect(text).not.toMatch(/Cannot read properties|undefined/);
     expectPlain(text, 'xlsx');
     expect(JSON.stringify((await server.query('datasets.list')).body)).toBe(before);
+  });
+});
+
+describe('amplification and echoes', () => {
+  it('a batch of more procedures than the limit is refused with 400 before any runs; a batch within it works', async () => {
+    const paths = (n: number) => Array.from({ length: n }, () => 'catalog.list').join(',');
+    const over = await fetch(`${server.url}/api/trpc/${paths(MAX_TRPC_BATCH + 1)}?batch=1`);
+    expect(over.status).toBe(400);
+    expectPlain(await over.text(), 'batch');
+    const within = await fetch(`${server.url}/api/trpc/${paths(2)}?batch=1`);
+    expect(within.status).toBe(200);
+  });
+
+  it("an unknown procedure's long path is quoted at most 500 characters; a long port name or param text is refused by the graph schema", async () => {
+    const unknown = await server.query(`nope.${'A'.repeat(2000)}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error!.message.length).toBeLessThanOrEqual(501);
+    const graph = irisGraph();
+    graph.edges[0].sourceHandle = 'X'.repeat(5000);
+    const handle = await server.mutate('graphs.create', { graph });
+    expect(handle.status).toBe(400);
+    expect(handle.text.length).toBeLessThan(2000);
+    const longParam = await server.mutate('graphs.create', { graph: { ...irisGraph(), nodes: [node('sort', 'cleaning.sort', { column: 'c'.repeat(20_000) })] } });
+    expect(longParam.status).toBe(400);
+    expect(longParam.body.error!.message).toMatch(/longer than 10000 characters/);
+  });
+
+  it('a step CSV download for a node id with a "%" answers 404 in plain words, not 500', async () => {
+    const response = await fetch(`${server.url}/api/v1/runs/00000000-0000-4000-8000-000000000000/steps/100%25/csv`);
+    expect(response.status).toBe(404);
+    expectPlain(await response.text(), 'percent node id');
   });
 });

@@ -72,11 +72,11 @@ describe('one cell holds at most 1 MB', () => {
 });
 
 describe('a small file cannot become a huge table', () => {
-  it('Excel: a workbook whose shared text unpacks past 8 × the upload limit is refused before it is parsed', async () => {
+  it('Excel: a workbook whose shared text unpacks past what its size and the upload limit allow is refused before it is parsed', async () => {
     // 20 MB of one repeated letter compresses to a few KB.
     const book = await workbook([['notes'], ['z'.repeat(20 * MB)]]);
     const error = await ingestRefusal(ingestUploadFile(book, 'book.xlsx', { maxBytes: 1 * MB }));
-    expect(error.message).toMatch(/^The workbook's shared text unpacks to 20 MB; an upload of up to 1 MB \(PIPELOOM_MAX_UPLOAD_MB\) may unpack to at most 8 MB/);
+    expect(error.message).toMatch(/^The workbook's shared text unpacks to 20 MB; a \d+ KB file \(at most 16 cells per byte of it, or a million, and one per byte of the 1 MB PIPELOOM_MAX_UPLOAD_MB\) may unpack to at most 7.6 MB/);
   });
 
   it('Excel: a sheet that unpacks to more cells than the upload limit allows is refused while it is read', async () => {
@@ -101,6 +101,13 @@ describe('a small file cannot become a huge table', () => {
     const json = file('sparse.json', JSON.stringify(records));
     const error = await ingestRefusal(ingestUploadFile(json, 'sparse.json', { maxBytes: 100_000 }));
     expect(error.message).toMatch(/^The records would make 160,000 cells \(400 records × 400 different keys\)/);
+  });
+
+  it('JSON: a small file cannot become a huge table within a large upload limit (6,000 one-key records: 36 million cells from 71 KB)', async () => {
+    const records = Array.from({ length: 6000 }, (_, i) => ({ [`c${i}`]: 1 }));
+    const json = file('sparse6k.json', JSON.stringify(records));
+    const error = await ingestRefusal(ingestUploadFile(json, 'sparse6k.json', { maxBytes: 200 * MB }));
+    expect(error.message).toMatch(/^The records would make 36,000,000 cells \(6,000 records × 6,000 different keys\); a \d+ KB file .* may become at most 1,134,256\. Nothing was imported\.$/);
   });
 
   it('any format: the parsed table is checked against the limits at the end', async () => {

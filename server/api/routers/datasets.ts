@@ -5,6 +5,7 @@ import { tableRows } from '../../../lib/table';
 import { deleteDataset, getDataset, listDatasets, maxUploadBytes } from '../../data/datasets';
 import { forgetDatasetTable, loadDatasetTable } from '../../data/export';
 import { publicProcedure, router } from '../trpc';
+import { MAX_PREVIEW_CELLS } from '../../../lib/api-limits';
 
 export const datasetsRouter = router({
   list: publicProcedure.query(() => {
@@ -28,7 +29,9 @@ export const datasetsRouter = router({
     .query(async ({ input }) => {
       const table = await loadDatasetTable(input.id);
       if (!table) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no dataset "${input.id}".` });
-      return { rowCount: table.rowCount, offset: input.offset, rows: tableRows(table, input.limit, input.offset) };
+      // Rows × columns, not rows, is what a page costs: a wide table answers fewer rows than asked.
+      const limit = Math.min(input.limit, Math.max(1, Math.floor(MAX_PREVIEW_CELLS / Math.max(1, table.columns.length))));
+      return { rowCount: table.rowCount, offset: input.offset, rows: tableRows(table, limit, input.offset) };
     }),
 
   delete: publicProcedure.input(z.object({ id: datasetIdSchema })).mutation(({ input }) => {

@@ -8,6 +8,7 @@ import { getDb } from '../../db';
 import type { DatasetRead, ModelEvaluation } from '../../engine/saved-models';
 import { getEngine } from '../../engine/instance';
 import { publicProcedure, router } from '../trpc';
+import { INTERNAL_MESSAGE, isDiskFull, publicErrorMessage } from '../../errors';
 
 export const modelsRouter = router({
   /** Saved models, newest first: lineage and the headline of the first evaluation that judged each. */
@@ -43,7 +44,9 @@ export const modelsRouter = router({
       try {
         published = await getEngine().deploySavedModel(input.id, input.name);
       } catch (error) {
-        throw new TRPCError({ code: 'PRECONDITION_FAILED', message: (error as Error).message });
+        // A reason written for people ("its files are missing") is told; a failure of the disk or the store is not.
+        if (isDiskFull(error) || publicErrorMessage(error) === INTERNAL_MESSAGE) throw error;
+        throw new TRPCError({ code: 'PRECONDITION_FAILED', message: publicErrorMessage(error) });
       }
       if (!published) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no saved model "${input.id}".` });
       return { ...published, predictUrl: `/api/v1/models/${published.name}/predict` };

@@ -1,5 +1,6 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { appRouter } from '../../../../server/api/root';
+import { MAX_TRPC_BATCH } from '../../../../lib/api-limits';
 import { guarded, readBody } from '../../../../server/http/guard';
 
 export const dynamic = 'force-dynamic';
@@ -14,6 +15,8 @@ const handler = guarded(async (req: Request) => {
     endpoint: '/api/trpc',
     req: request,
     router: appRouter,
+    // One request may not multiply the server's work without bound (the editor batches a handful).
+    maxBatchSize: MAX_TRPC_BATCH,
     createContext: () => ({}),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? ''} failed`, error);

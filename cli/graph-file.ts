@@ -20,7 +20,8 @@ export type Checked = { ok: true; graph: GraphFile; plan: PlanStep[] } | { ok: f
 export function checkGraphText(text: string, file: string): Checked {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Editors on Windows may start a UTF-8 file with a byte-order mark, which JSON does not allow.
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     return { ok: false, errors: [{ code: 'malformed-json', message: `${file} is not valid JSON: ${(error as Error).message}` }] };
   }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 /** Version of the graph file format itself (node kinds carry their own typeVersion). */
 export const GRAPH_FORMAT_VERSION = 1;
 
-const id = z.string().min(1, 'must not be empty').max(200);
+// "__proto__" as a key of a plain object changes the object instead of adding an entry: no id may be it.
+const id = z.string().min(1, 'must not be empty').max(200).refine((value) => value !== '__proto__', 'this name is reserved');
 
 /** Kinds the engine runs for itself (ingesting an upload): no graph from outside may name one. */
 export const INTERNAL_KIND_PREFIX = 'system.';

@@ -308,3 +308,18 @@ describe('stateful steps after a split', () => {
     expect(result.ports.std.outputs.table?.table?.columns.map((c) => c.name)).toEqual(['pc_1', 'pc_2', 'species']);
   });
 });
+
+describe('graph file edge cases', () => {
+  it('refuses "__proto__" as a node or edge id (it would change the objects compile keys by id)', async () => {
+    const { parseGraph } = await import('../../lib/graph');
+    const parsed = parseGraph({ version: 1, name: 'g', nodes: [{ id: '__proto__', type: 'dataset.sample', typeVersion: 1, params: {}, position: { x: 0, y: 0 } }], edges: [] });
+    expect(parsed).toEqual({ ok: false, problems: ['nodes.0.id: this name is reserved'] });
+  });
+
+  it('the CLI reads a graph file that starts with a UTF-8 byte-order mark', async () => {
+    const { checkGraphText } = await import('../../cli/graph-file');
+    const text = `\uFEFF${JSON.stringify({ version: 1, name: 'g', nodes: [], edges: [] })}`;
+    // Empty, so it does not compile, but it is read as a graph (no "not valid JSON").
+    expect(checkGraphText(text, 'g.json')).toMatchObject({ ok: false, errors: [{ code: 'empty-graph' }] });
+  });
+});

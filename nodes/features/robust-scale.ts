@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { StatefulStep } from '../../runtime/recipe';
-import { numberColumn, presentSorted, quantileSorted } from '../../runtime/steps/columns';
+import { numberColumn, presentSorted, quantileSorted, rescaleColumns } from '../../runtime/steps/columns';
 import { columnProblems } from '../column-checks';
 import { defineNode } from '../define';
 import { passOn, recipeDataInput, recipeDataOutput, withRecipeStep, type RecipeData } from '../recipe-data';
@@ -36,16 +36,7 @@ const robustScaleStep: StatefulStep<RobustScaleParams, RobustScaleState> = {
         }),
     };
   },
-  transform(table, state) {
-    return {
-      rowCount: table.rowCount,
-      columns: table.columns.map((column) => {
-        const scale = state.columns.find((c) => c.name === column.name);
-        if (!scale || column.type !== 'number') return column;
-        return { ...column, values: column.values.map((v) => (v - scale.median) / scale.iqr) };
-      }),
-    };
-  },
+  transform: (table, state) => rescaleColumns(table, new Map(state.columns.map((c) => [c.name, { center: c.median, scale: c.iqr }]))),
 };
 
 export const robustScale = defineNode({

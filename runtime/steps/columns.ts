@@ -25,6 +25,21 @@ export function refuseTarget(names: readonly string[], target: string, step: str
   if (names.includes(target)) throw new Error(`${step}: "${target}" is the target column, which preprocessing never changes. Remove it from this step.`);
 }
 
+/**
+ * Each value column named in `scales` (the fits name numeric ones) as (x - center) / scale (standardize, min-max, robust scale);
+ * the other columns as they are, missing values staying missing.
+ */
+export function rescaleColumns(table: Table, scales: ReadonlyMap<string, { center: number; scale: number }>): Table {
+  return {
+    rowCount: table.rowCount,
+    columns: table.columns.map((column) => {
+      const s = scales.get(column.name);
+      if (!s || !isValueColumn(column)) return column;
+      return { ...column, values: Float64Array.from(column.values, (v) => (v - s.center) / s.scale) };
+    }),
+  };
+}
+
 /** The present values of a numeric column, sorted ascending. */
 export function presentSorted(values: Float64Array): Float64Array {
   return values.filter((v) => !Number.isNaN(v)).sort();

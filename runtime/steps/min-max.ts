@@ -1,5 +1,6 @@
 import type { FitContext, StatefulStep } from '../recipe';
 import { isValueColumn, type Table } from '../../lib/table';
+import { rescaleColumns } from './columns';
 
 export interface ColumnsParams {
   /** Columns to change; empty means every numeric column except the target. */
@@ -36,17 +37,7 @@ export const minMaxStep: StatefulStep<ColumnsParams, MinMaxState> = {
       }),
     };
   },
-  transform(table, state) {
-    return {
-      rowCount: table.rowCount,
-      columns: table.columns.map((column) => {
-        const s = state.columns.find((c) => c.name === column.name);
-        if (!s || !isValueColumn(column)) return column;
-        const span = s.max - s.min || 1;
-        return { ...column, values: Float64Array.from(column.values, (v) => (v - s.min) / span) };
-      }),
-    };
-  },
+  transform: (table, state) => rescaleColumns(table, new Map(state.columns.map((c) => [c.name, { center: c.min, scale: c.max - c.min || 1 }]))),
 };
 
 export interface LogState {

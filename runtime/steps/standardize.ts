@@ -1,5 +1,6 @@
 import type { FitContext, StatefulStep } from '../recipe';
 import type { Table } from '../../lib/table';
+import { rescaleColumns } from './columns';
 
 export interface StandardizeParams {
   /** Columns to scale; empty means every numeric column except the target. */
@@ -40,16 +41,5 @@ export const standardizeStep: StatefulStep<StandardizeParams, StandardizeState> 
       }),
     };
   },
-  transform(table, state) {
-    return {
-      rowCount: table.rowCount,
-      columns: table.columns.map((column) => {
-        const s = state.columns.find((c) => c.name === column.name);
-        if (!s || column.type !== 'number') return column;
-        const values = new Float64Array(column.values.length);
-        for (let i = 0; i < values.length; i++) values[i] = (column.values[i] - s.mean) / s.std;
-        return { ...column, values };
-      }),
-    };
-  },
+  transform: (table, state) => rescaleColumns(table, new Map(state.columns.map((c) => [c.name, { center: c.mean, scale: c.std }]))),
 };

@@ -1,6 +1,7 @@
 import { parseGraph, type GraphFile } from '../lib/graph';
 import { nodeKinds } from '../nodes';
-import { serverCompileEnv } from '../server/data/env';
+import { workspaceCompileEnv } from '../server/data/env';
+import { FIRST_WORKSPACE_ID } from '../server/auth/workspaces';
 import { compile, type CompileError, type PlanStep } from '../server/engine/compile';
 
 /** A problem with the file itself (before compile): unreadable, not JSON, or not a graph. */
@@ -27,6 +28,7 @@ export function checkGraphText(text: string, file: string): Checked {
   }
   const parsed = parseGraph(json);
   if (!parsed.ok) return { ok: false, errors: parsed.problems.map((message) => ({ code: 'invalid-graph' as const, message })) };
-  const result = compile(parsed.graph, nodeKinds, serverCompileEnv);
+  // The CLI is the local administrator: it works in the first workspace (the owner's, with everything stored before accounts).
+  const result = compile(parsed.graph, nodeKinds, workspaceCompileEnv(FIRST_WORKSPACE_ID));
   return result.ok ? { ok: true, graph: parsed.graph, plan: result.plan } : { ok: false, errors: result.errors };
 }

@@ -14,6 +14,7 @@ import { catalog } from '../nodes';
 import { parseIngestOptionsText, uploadFormat, type IngestOptionsText, type IngestOptionValues } from '../runtime/ingest/options';
 import type { CompileError, PlanStep } from '../server/engine/compile';
 import { checkGraphText, type Checked, type CliError } from './graph-file';
+import { FIRST_WORKSPACE_ID } from '../server/auth/workspaces';
 
 const USAGE = `Usage: pipeloom <command> [options]
 
@@ -21,6 +22,8 @@ Commands:
   catalog [--json]                List every node kind with its ports and params.
   validate <graph.json> [--json]  Check a graph file without running it.
   run <graph.json> [--json]       Run a graph file and report each step's result.
+                                  The CLI works on the data folder as the local administrator,
+                                  in the first workspace (the owner's): its datasets and models.
   worker [--concurrency N]        Join a cluster: take steps from Redis (PIPELOOM_REDIS_URL).
   dataset inspect <file> [--json] Read a file as an upload would (CSV/TSV, .json, .xlsx, or a .zip
                                   of images in class folders): the inferred schema, row count and
@@ -294,7 +297,7 @@ async function cmdRun(args: Args): Promise<number> {
       if (id === runId) drain();
     });
     if (!args.json) out(`Running "${graph.name}" (${plan.length} steps)...`);
-    const startResult = await engine.start(graph);
+    const startResult = await engine.start(graph, { workspaceId: FIRST_WORKSPACE_ID });
     if (!startResult.ok) {
       reportErrors(file, startResult.errors, args.json);
       return 1;

@@ -1,24 +1,64 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { account, session, user, verification } from './auth-schema';
+
+export { account, session, user, verification };
 
 const createdAt = () =>
   integer('created_at', { mode: 'number' })
     .notNull()
     .default(sql`(unixepoch('subsec') * 1000)`);
 
-export const graphs = sqliteTable('graphs', {
+/**
+ * A team's space: pipelines, datasets, runs, saved models and deployments each belong to one, and
+ * nothing crosses from one to another. The migration that introduced workspaces made the first one
+ * (FIRST_WORKSPACE_ID) and gave it everything stored before; the owner account created on first
+ * start becomes its owner.
+ */
+export const workspaces = sqliteTable('workspaces', {
   id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+/** Who belongs to a workspace, and as what: 'owner', 'editor' or 'viewer' (server/auth/access.ts says what each may do). */
+export const workspaceMembers = sqliteTable(
+  'workspace_members',
+  {
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => user.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['owner', 'editor', 'viewer'] }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] }), index('workspace_members_user_idx').on(t.userId)],
+);
+
+/** The column every workspace-owned table carries (rows stored before workspaces existed were given the first workspace). */
+const workspaceId = () => text('workspace_id').notNull();
+
+export const graphs = sqliteTable(
+  'graphs',
+  {
+  id: text('id').primaryKey(),
+  workspaceId: workspaceId(),
   name: text('name').notNull(),
   /** The graph file (lib/graph.ts), as JSON. */
   document: text('document').notNull(),
   createdAt: createdAt(),
   updatedAt: integer('updated_at', { mode: 'number' }).notNull(),
-});
+  },
+  (t) => [index('graphs_workspace_idx').on(t.workspaceId, t.updatedAt)],
+);
 
 export const runs = sqliteTable(
   'runs',
   {
     id: text('id').primaryKey(),
+    workspaceId: workspaceId(),
     graphId: text('graph_id'),
     /** The graph as it was when the run started. */
     document: text('document').notNull(),
@@ -96,6 +136,8 @@ export const deployments = sqliteTable(
   'deployments',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
+    /** A name belongs to the workspace that published its first version: names are unique per server (the predict URL is /api/v1/models/NAME). */
+    workspaceId: workspaceId(),
     name: text('name').notNull(),
     version: integer('version').notNull(),
     /** Artifact store location of the deployed model (a Deployment artifact). */
@@ -106,26 +148,37 @@ export const deployments = sqliteTable(
     metrics: text('metrics'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('deployments_name_version').on(t.name, t.version)],
+  (t) => [uniqueIndex('deployments_name_version').on(t.name, t.version), index('deployments_name_idx').on(t.name, t.workspaceId)],
 );
 
-/** Uploaded datasets, identified by the content hash of the uploaded file; the table lies in the artifact store, the rest in dataset_details. */
-export const datasets = sqliteTable('datasets', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull(),
-  fileName: text('file_name').notNull(),
-  rowCount: integer('row_count').notNull(),
-  columnCount: integer('column_count').notNull().default(0),
-  sourceBytes: integer('source_bytes').notNull(),
-  storedBytes: integer('stored_bytes').notNull(),
-  createdAt: createdAt(),
-});
+/**
+ * Uploaded datasets, identified by the content hash of the uploaded file (and its parse options);
+ * the table lies in the artifact store, the rest in dataset_details. The same file uploaded in two
+ * workspaces is one stored table and two rows here, one per workspace.
+ */
+export const datasets = sqliteTable(
+  'datasets',
+  {
+    id: text('id').notNull(),
+    workspaceId: workspaceId(),
+    name: text('name').notNull(),
+    fileName: text('file_name').notNull(),
+    rowCount: integer('row_count').notNull(),
+    columnCount: integer('column_count').notNull().default(0),
+    sourceBytes: integer('source_bytes').notNull(),
+    storedBytes: integer('stored_bytes').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), index('datasets_id_idx').on(t.id)],
+);
 
-/** A dataset's schema, statistics and read report: apart from `datasets`, so that listing datasets never reads them. */
+/**
+ * A stored table's schema, statistics and read report, by dataset id (content, so shared by the
+ * workspaces holding it; removed with the last of them): apart from `datasets`, so that listing
+ * datasets never reads them.
+ */
 export const datasetDetails = sqliteTable('dataset_details', {
-  datasetId: text('dataset_id')
-    .primaryKey()
-    .references(() => datasets.id, { onDelete: 'cascade' }),
+  datasetId: text('dataset_id').primaryKey(),
   /** Column schema (JSON), what compile sees. */
   columns: text('columns').notNull(),
   /** Per-column statistics (JSON) for the Datasets page. */
@@ -143,7 +196,9 @@ export const models = sqliteTable(
   'models',
   {
     /** The cache key of the step that trained it: where the TrainedModel lies in the artifact store. */
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
+    /** The workspace of the run that saved it; the same model trained in two workspaces is saved in each. */
+    workspaceId: workspaceId(),
     /** The output port of that step holding the model. */
     port: text('port').notNull(),
     runId: text('run_id').notNull(),
@@ -165,5 +220,5 @@ export const models = sqliteTable(
     metrics: text('metrics'),
     createdAt: createdAt(),
   },
-  (t) => [index('models_created_idx').on(t.createdAt)],
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), index('models_created_idx').on(t.createdAt), index('models_id_idx').on(t.id)],
 );

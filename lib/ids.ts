@@ -12,6 +12,10 @@ export const HEX_ID_OR_EMPTY = /^([0-9a-f]{32})?$/;
 
 /** A pipeline (graph) id: a UUID. */
 export const graphIdSchema = z.string().regex(UUID, 'not a pipeline id');
+/** A workspace id: a UUID. */
+export const workspaceIdSchema = z.string().regex(UUID, 'not a workspace id');
+/** A user (account) id, as better-auth makes them: 32 letters and digits. */
+export const userIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a user id');
 /** A run id: a UUID. */
 export const runIdSchema = z.string().regex(UUID, 'not a run id');
 /** An uploaded dataset's id: 32 hex digits (a hash of its bytes and parse options). */

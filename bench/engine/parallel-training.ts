@@ -15,6 +15,7 @@ import { trainingBranches } from '../support/graphs';
 import { machineBusyMs, processCpuMs } from '../support/measure';
 import { benchEnv, runBenchProcess, timeCommand } from '../support/process';
 import { emitResult, log, median, round, sum, type BenchOutput } from '../support/result';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
 
 const BRANCHES = 4;
 const EPOCHS = Number(process.env.BENCH_TRAIN_EPOCHS) || 40;
@@ -133,7 +134,7 @@ async function inner(workers: number): Promise<void> {
   const engine = instance.getEngine();
   const db = getDb();
   const run = async (graph: ReturnType<typeof trainingBranches>, upTo?: string) => {
-    const started = await engine.start(graph, { upTo });
+    const started = await engine.start(graph, { workspaceId: FIRST_WORKSPACE_ID, upTo });
     if (!started.ok) throw new Error(`does not compile: ${JSON.stringify(started.errors.slice(0, 3))}`);
     const status = await engine.waitFor(started.runId);
     if (status !== 'succeeded') {

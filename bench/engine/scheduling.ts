@@ -16,6 +16,7 @@ import { childPids, processCpuMs, timeSqlite } from '../support/measure';
 import { projectRoot, until } from '../support/process';
 import { TestRedis } from '../../tests/support/redis';
 import { emitResult, log, median, round, sum, type BenchRow } from '../support/result';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
 
 const mode = process.argv.includes('cluster') ? 'cluster' : 'embedded';
 const STEPS = Number(process.env.BENCH_CHAIN_STEPS) || 200;
@@ -68,7 +69,7 @@ async function cleanup(): Promise<void> {
 }
 
 async function runGraph(graph: ReturnType<typeof standardizeChain>, upTo?: string): Promise<string> {
-  const started = await engine.start(graph, { upTo });
+  const started = await engine.start(graph, { workspaceId: FIRST_WORKSPACE_ID, upTo });
   if (!started.ok) throw new Error(`does not compile: ${JSON.stringify(started.errors.slice(0, 3))}`);
   const status = await engine.waitFor(started.runId);
   if (status !== 'succeeded') {

@@ -5,6 +5,7 @@ import { datasetsRouter } from './routers/datasets';
 import { graphsRouter } from './routers/graphs';
 import { modelsRouter } from './routers/models';
 import { runsRouter } from './routers/runs';
+import { workspacesRouter } from './routers/workspaces';
 import { createCallerFactory, router } from './trpc';
 
 export const appRouter = router({
@@ -15,6 +16,7 @@ export const appRouter = router({
   deployments: deploymentsRouter,
   models: modelsRouter,
   workers: workersRouter,
+  workspaces: workspacesRouter,
 });
 
 export type AppRouter = typeof appRouter;

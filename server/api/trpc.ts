@@ -1,14 +1,22 @@
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { ZodError } from 'zod';
+import { authorizeActive, requireSignedIn, type Action } from '../auth/access';
+import type { RequestIdentity } from '../auth/request';
 import { DISK_FULL_MESSAGE, isDiskFull, publicErrorMessage } from '../errors';
+import { RequestError } from '../http/guard';
 
 const MAX_MESSAGE = 500;
+
+/** What every procedure knows of its request: who sent it, the workspace it works in, and where to set response headers (cookies). */
+export interface Context extends RequestIdentity {
+  resHeaders: Headers;
+}
 
 /**
  * The one tRPC init: every router and procedure is built from here. Errors reach the client as a
  * plain message and the field it is about, never a stack, a server path or a database's own words.
  */
-const t = initTRPC.create({
+const t = initTRPC.context<Context>().create({
   sse: { ping: { enabled: true, intervalMs: 5000 }, client: { reconnectAfterInactivityMs: 15000 } },
   errorFormatter({ shape, error }) {
     const issue = error.cause instanceof ZodError ? error.cause.issues[0] : undefined;
@@ -27,14 +35,45 @@ const t = initTRPC.create({
   },
 });
 
-/** A full disk is the server's state, not a bug: 503 with the plain message (the same request works once there is room). */
-const diskFull = t.middleware(async ({ next, path }) => {
+const CODE_FOR_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  412: 'PRECONDITION_FAILED',
+  413: 'PAYLOAD_TOO_LARGE',
+  422: 'UNPROCESSABLE_CONTENT',
+  429: 'TOO_MANY_REQUESTS',
+};
+
+/**
+ * A full disk is the server's state, not a bug: 503 with the plain message (the same request works
+ * once there is room). A refusal or request problem (RequestError: not signed in, not allowed, a
+ * member change that would leave no owner) keeps its status and message.
+ */
+const plainFailures = t.middleware(async ({ next, path }) => {
   const result = await next();
-  if (result.ok || !isDiskFull(result.error.cause)) return result;
-  console.error(`tRPC ${path} failed: the disk is full`, result.error.cause);
-  throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: DISK_FULL_MESSAGE, cause: result.error.cause });
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (isDiskFull(cause)) {
+    console.error(`tRPC ${path} failed: the disk is full`, cause);
+    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: DISK_FULL_MESSAGE, cause });
+  }
+  if (cause instanceof RequestError) throw new TRPCError({ code: CODE_FOR_STATUS[cause.status] ?? 'BAD_REQUEST', message: cause.message });
+  return result;
 });
 
 export const router = t.router;
-export const publicProcedure = t.procedure.use(diskFull);
 export const createCallerFactory = t.createCallerFactory;
+
+/** Answers anyone: only what the sign-in and first-start pages need. */
+export const publicProcedure = t.procedure.use(plainFailures);
+
+/** Any signed-in user (401 otherwise); the procedure authorizes what it touches with `authorize`. */
+export const signedInProcedure = publicProcedure.use(({ ctx, next }) => next({ ctx: { user: requireSignedIn(ctx.actor) } }));
+
+/** A procedure acting in the request's active workspace, allowed for the roles that may do `action` there. */
+export function workspaceProcedure(action: Action) {
+  return publicProcedure.use(({ ctx, next }) => next({ ctx: { access: authorizeActive(ctx.actor, ctx.requestedWorkspaceId, action) } }));
+}

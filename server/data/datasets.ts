@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { datasetIdSchema } from '../../lib/ids';
 import { DEFAULT_IMAGE_SIZE } from '../../lib/image';
 import type { ColumnStats } from '../../lib/stats';
@@ -36,12 +36,16 @@ export interface DatasetSummary extends DatasetListItem {
 
 export type { IngestReport };
 
-export function listDatasets(): DatasetListItem[] {
-  return getDb().select().from(datasets).orderBy(desc(datasets.createdAt)).all();
+/** A workspace's datasets, newest first. */
+export function listDatasets(workspaceId: string): DatasetListItem[] {
+  return getDb().select().from(datasets).where(eq(datasets.workspaceId, workspaceId)).orderBy(desc(datasets.createdAt)).all();
 }
 
-export function getDataset(id: string): DatasetSummary | undefined {
-  const row = getDb().select().from(datasets).innerJoin(datasetDetails, eq(datasetDetails.datasetId, datasets.id)).where(eq(datasets.id, id)).get();
+const inWorkspace = (workspaceId: string, id: string) => and(eq(datasets.workspaceId, workspaceId), eq(datasets.id, id));
+
+/** A dataset of the workspace with its schema, statistics and read report; undefined when the workspace has none by that id. */
+export function getDataset(workspaceId: string, id: string): DatasetSummary | undefined {
+  const row = getDb().select().from(datasets).innerJoin(datasetDetails, eq(datasetDetails.datasetId, datasets.id)).where(inWorkspace(workspaceId, id)).get();
   if (!row) return undefined;
   const details = row.dataset_details;
   return {
@@ -52,11 +56,27 @@ export function getDataset(id: string): DatasetSummary | undefined {
   };
 }
 
-/** Deletes a dataset the database knows (its id checked by shape first); false when there is none. */
-export function deleteDataset(id: string): boolean {
-  if (!datasetIdSchema.safeParse(id).success || !getDataset(id)) return false;
-  new ArtifactStore(artifactsDir()).remove(datasetArtifactKey(id));
-  return getDb().delete(datasets).where(eq(datasets.id, id)).run().changes > 0;
+/**
+ * Deletes a workspace's dataset (its id checked by shape first); false when it has none. The stored
+ * table and its details go with the last workspace holding them.
+ */
+export function deleteDataset(workspaceId: string, id: string): boolean {
+  if (!datasetIdSchema.safeParse(id).success) return false;
+  const db = getDb();
+  const lastHolder = db.transaction((tx) => {
+    if (tx.delete(datasets).where(inWorkspace(workspaceId, id)).run().changes === 0) return null;
+    const held = tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, id)).limit(1).get() !== undefined;
+    if (!held) tx.delete(datasetDetails).where(eq(datasetDetails.datasetId, id)).run();
+    return !held;
+  });
+  if (lastHolder === null) return false;
+  if (lastHolder) new ArtifactStore(artifactsDir()).remove(datasetArtifactKey(id));
+  return true;
+}
+
+/** The stored table's details when some workspace already holds it (the same file, read the same way). */
+function storedDetails(id: string) {
+  return getDb().select().from(datasetDetails).where(eq(datasetDetails.datasetId, id)).get();
 }
 
 /** An upload problem answered with an HTTP status and a message for the user. */
@@ -81,7 +101,12 @@ function identityOptions(fileName: string, options: IngestOptionValues): unknown
  * has a worker parse it, with the options as the request wrote them. The dataset appears in the list
  * only once it is complete; the same file uploaded twice is stored once.
  */
-export async function receiveUpload(body: WebReadableStream<Uint8Array>, fileName: string, optionsText: IngestOptionsText): Promise<{ dataset: DatasetSummary; existing: boolean }> {
+export async function receiveUpload(
+  workspaceId: string,
+  body: WebReadableStream<Uint8Array>,
+  fileName: string,
+  optionsText: IngestOptionsText,
+): Promise<{ dataset: DatasetSummary; existing: boolean }> {
   const options = parseIngestOptionsText(optionsText);
   if (!options.success) throw new UploadError(400, `Upload options: ${options.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const engine = getEngine();
@@ -111,8 +136,22 @@ export async function receiveUpload(body: WebReadableStream<Uint8Array>, fileNam
     if (bytes === 0) throw new UploadError(400, 'The file is empty.');
     // The options are part of the identity: the same bytes parsed differently are a different table.
     const id = createHash('sha256').update(hash.digest('hex')).update(JSON.stringify(identityOptions(fileName, options.data))).digest('hex').slice(0, 32);
-    const known = getDataset(id);
+    const known = getDataset(workspaceId, id);
     if (known) return { dataset: known, existing: true };
+    const name = fileName.replace(/\.(csv|tsv|txt|json|xlsx|xlsm|zip)$/i, '') || 'dataset';
+    const store = new ArtifactStore(artifactsDir());
+    const stored = storedDetails(id);
+    if (stored && store.has(datasetArtifactKey(id))) {
+      // Another workspace uploaded the same file, read the same way: this one gets its own row for the one stored table.
+      const rowCount = (getDb().select({ rowCount: datasets.rowCount }).from(datasets).where(eq(datasets.id, id)).limit(1).get()?.rowCount ?? 0);
+      const columns = JSON.parse(stored.columns) as ColumnSchema[];
+      getDb()
+        .insert(datasets)
+        .values({ id, workspaceId, name, fileName, rowCount, columnCount: columns.length, sourceBytes: bytes, storedBytes: store.sizeOf(datasetArtifactKey(id)) })
+        .onConflictDoNothing()
+        .run();
+      return { dataset: getDataset(workspaceId, id)!, existing: false };
+    }
     let summary: Record<string, unknown> | null;
     try {
       summary = await engine.runDetached('system.ingest-upload', { ...options.data, upload: path.basename(temp), fileName, maxBytes: limit }, datasetArtifactKey(id));
@@ -123,7 +162,6 @@ export async function receiveUpload(body: WebReadableStream<Uint8Array>, fileNam
     }
     if (!summary) throw new UploadError(500, 'The upload was parsed but produced no summary.');
     const report = summary.report as IngestReport;
-    const store = new ArtifactStore(artifactsDir());
     const storedBytes = store.sizeOf(datasetArtifactKey(id));
     const columns = summary.columns as ColumnSchema[];
     try {
@@ -132,7 +170,8 @@ export async function receiveUpload(body: WebReadableStream<Uint8Array>, fileNam
           .insert(datasets)
           .values({
             id,
-            name: fileName.replace(/\.(csv|tsv|txt|json|xlsx|xlsm|zip)$/i, '') || 'dataset',
+            workspaceId,
+            name,
             fileName,
             rowCount: Number(summary.rowCount),
             columnCount: columns.length,
@@ -144,16 +183,17 @@ export async function receiveUpload(body: WebReadableStream<Uint8Array>, fileNam
         if (inserted.changes > 0) {
           tx.insert(datasetDetails)
             .values({ datasetId: id, columns: JSON.stringify(columns), stats: JSON.stringify(summary.stats), report: JSON.stringify(report) })
+            .onConflictDoNothing()
             .run();
         }
       });
     } catch (error) {
       // Not in the database, so nothing would ever remove its table: remove it now.
-      if (!getDataset(id)) store.remove(datasetArtifactKey(id));
+      if (!getDb().select({ id: datasets.id }).from(datasets).where(eq(datasets.id, id)).limit(1).get()) store.remove(datasetArtifactKey(id));
       if (isDiskFull(error)) throw new UploadError(507, DISK_FULL_MESSAGE);
       throw error;
     }
-    return { dataset: getDataset(id)!, existing: false };
+    return { dataset: getDataset(workspaceId, id)!, existing: false };
   } finally {
     rmSync(temp, { force: true });
   }

@@ -1,18 +1,25 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { ColumnSchema } from '../../lib/table';
-import { datasetDetails } from '../../drizzle/schema';
+import { datasetDetails, datasets } from '../../drizzle/schema';
 import type { CompileEnv } from '../../nodes/define';
 import { getDb } from '../db';
 import { savedModelInfo } from '../engine/saved-models';
 import { sampleDatasetInfo } from '../../runtime/ingest/samples';
 
-/** What compile may know about datasets on this server (the bundled samples and the uploads) and its saved models. */
-export const serverCompileEnv: CompileEnv = {
-  dataset(id) {
-    const sample = sampleDatasetInfo(id);
-    if (sample) return sample;
-    const row = getDb().select({ columns: datasetDetails.columns }).from(datasetDetails).where(eq(datasetDetails.datasetId, id)).get();
-    return row ? { columns: JSON.parse(row.columns) as ColumnSchema[], contentHash: id } : undefined;
-  },
-  savedModel: (id) => savedModelInfo(getDb(), id),
-};
+/** What compile may know in a workspace: the bundled samples, the workspace's uploads and its saved models (nothing of another workspace's). */
+export function workspaceCompileEnv(workspaceId: string): CompileEnv {
+  return {
+    dataset(id) {
+      const sample = sampleDatasetInfo(id);
+      if (sample) return sample;
+      const row = getDb()
+        .select({ columns: datasetDetails.columns })
+        .from(datasets)
+        .innerJoin(datasetDetails, eq(datasetDetails.datasetId, datasets.id))
+        .where(and(eq(datasets.workspaceId, workspaceId), eq(datasets.id, id)))
+        .get();
+      return row ? { columns: JSON.parse(row.columns) as ColumnSchema[], contentHash: id } : undefined;
+    },
+    savedModel: (id) => savedModelInfo(getDb(), workspaceId, id),
+  };
+}

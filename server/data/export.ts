@@ -5,7 +5,7 @@ import { datasetArtifactKey } from '../../nodes/dataset/uploaded-dataset';
 import { ArtifactStore } from '../engine/artifact-store';
 import { artifactsDir } from '../engine/instance';
 import { and, eq } from 'drizzle-orm';
-import { runSteps } from '../../drizzle/schema';
+import { runs, runSteps } from '../../drizzle/schema';
 import { nodeKinds } from '../../nodes';
 import { getDb } from '../db';
 import { getDataset } from './datasets';
@@ -38,14 +38,15 @@ export function tableCsvStream(table: Table): ReadableStream<Uint8Array> {
   });
 }
 
-/** Cached tables by dataset id: paging through a big table must not read it from disk per page. */
+/** Cached tables by dataset id (content, the same in every workspace holding it): paging through a big table must not read it from disk per page. */
 const cache = new Map<string, Table>();
 const CACHE_SIZE = 2;
 
-export async function loadDatasetTable(id: string): Promise<Table | undefined> {
+/** A workspace's dataset as a table; undefined when the workspace holds none by that id. */
+export async function loadDatasetTable(workspaceId: string, id: string): Promise<Table | undefined> {
+  if (!getDataset(workspaceId, id)) return undefined;
   const hit = cache.get(id);
   if (hit) return hit;
-  if (!getDataset(id)) return undefined;
   const { table } = (await new ArtifactStore(artifactsDir()).readAsync(datasetArtifactKey(id), 'table')) as TableArtifact;
   cache.set(id, table);
   while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
@@ -56,11 +57,16 @@ export function forgetDatasetTable(id: string): void {
   cache.delete(id);
 }
 
-export async function datasetCsvStream(id: string): Promise<{ stream: ReadableStream<Uint8Array>; fileName: string } | undefined> {
-  const dataset = getDataset(id);
-  const table = await loadDatasetTable(id);
+export async function datasetCsvStream(workspaceId: string, id: string): Promise<{ stream: ReadableStream<Uint8Array>; fileName: string } | undefined> {
+  const dataset = getDataset(workspaceId, id);
+  const table = await loadDatasetTable(workspaceId, id);
   if (!dataset || !table) return undefined;
   return { stream: tableCsvStream(table), fileName: `${dataset.name}.csv` };
+}
+
+/** The workspace a run belongs to; undefined when there is no such run. */
+export function runWorkspace(runId: string): string | undefined {
+  return getDb().select({ workspaceId: runs.workspaceId }).from(runs).where(eq(runs.id, runId)).get()?.workspaceId;
 }
 
 /** The first Table output of a finished step, as CSV (the rows as that step produced them). */

@@ -18,6 +18,8 @@ export type StepChange = StepFields & { status: StepStatus };
 /** A run this process drives: its plan, where each step stands, and what is not yet written of it. */
 export interface ActiveRun {
   runId: string;
+  /** The workspace it runs in: what it saves and publishes is that workspace's. */
+  workspaceId: string;
   graphId: string | null;
   plan: PlanStep[];
   status: Record<string, StepStatus>;
@@ -36,11 +38,12 @@ export interface ActiveRun {
 }
 
 /** A run about to be driven: steps not in `status` are pending. */
-export function newActiveRun(runId: string, graphId: string | null, plan: PlanStep[], status: Record<string, StepStatus>): ActiveRun {
+export function newActiveRun(runId: string, workspaceId: string, graphId: string | null, plan: PlanStep[], status: Record<string, StepStatus>): ActiveRun {
   let finish!: (status: RunStatus) => void;
   const finished = new Promise<RunStatus>((resolve) => (finish = resolve));
   return {
     runId,
+    workspaceId,
     graphId,
     plan,
     status: Object.fromEntries(plan.map((s) => [s.nodeId, status[s.nodeId] ?? ('pending' as StepStatus)])),

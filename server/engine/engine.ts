@@ -50,7 +50,8 @@ export class Engine {
       store: ArtifactStore;
       queue: StepQueue;
       kinds: ReadonlyMap<string, NodeDefinition>;
-      env: () => CompileEnv;
+      /** What compile may know in a workspace: its datasets and saved models. */
+      env: (workspaceId: string) => CompileEnv;
       settings: EngineSettings;
     },
   ) {
@@ -64,23 +65,24 @@ export class Engine {
     return this.deps.queue;
   }
 
-  compile(graph: GraphFile, upTo?: string) {
-    return compile(graph, this.deps.kinds, this.deps.env(), { upTo });
+  /** Compiles a graph as it would run in `workspaceId` (whose datasets and saved models it may name). */
+  compile(graph: GraphFile, workspaceId: string, upTo?: string) {
+    return compile(graph, this.deps.kinds, this.deps.env(workspaceId), { upTo });
   }
 
-  async start(graph: GraphFile, options: { graphId?: string; upTo?: string } = {}): Promise<StartResult> {
-    const compiled = this.compile(graph, options.upTo);
+  async start(graph: GraphFile, options: { workspaceId: string; graphId?: string; upTo?: string }): Promise<StartResult> {
+    const compiled = this.compile(graph, options.workspaceId, options.upTo);
     if (!compiled.ok) return { ok: false, errors: compiled.errors };
     const runId = randomUUID();
-    this.runs.begin(runId, graph, options.graphId ?? null, compiled.plan);
-    const run = this.activate(runId, options.graphId ?? null, compiled.plan, {});
+    this.runs.begin(runId, options.workspaceId, graph, options.graphId ?? null, compiled.plan);
+    const run = this.activate(runId, options.workspaceId, options.graphId ?? null, compiled.plan, {});
     this.runs.emit(run, null, 'run', { status: 'running', mode: this.deps.queue.mode });
     this.advance(run);
     return { ok: true, runId };
   }
 
-  private activate(runId: string, graphId: string | null, plan: PlanStep[], status: Record<string, StepStatus>): ActiveRun {
-    const run = newActiveRun(runId, graphId, plan, status);
+  private activate(runId: string, workspaceId: string, graphId: string | null, plan: PlanStep[], status: Record<string, StepStatus>): ActiveRun {
+    const run = newActiveRun(runId, workspaceId, graphId, plan, status);
     this.active.set(runId, run);
     return run;
   }
@@ -116,8 +118,8 @@ export class Engine {
   }
 
   /** For each step of the graph: will it run, and why (or is it reused from the cache)? */
-  forecast(graph: GraphFile, graphId: string | undefined): Record<string, StepForecast> {
-    const compiled = this.compile(graph);
+  forecast(graph: GraphFile, workspaceId: string, graphId: string | undefined): Record<string, StepForecast> {
+    const compiled = this.compile(graph, workspaceId);
     if (!compiled.ok) return {};
     const labels = new Map(graph.nodes.map((n) => [n.id, this.deps.kinds.get(n.type)?.label ?? n.type]));
     const previous = graphId ? this.runs.lastSignatures(graphId) : new Map<string, StepSignature>();
@@ -132,8 +134,8 @@ export class Engine {
   }
 
   /** Forgets a node's cached outputs (and its parts'), so the next run computes them again. */
-  clearCache(graph: GraphFile, nodeId: string): { cleared: number } {
-    const compiled = this.compile(graph, nodeId);
+  clearCache(graph: GraphFile, workspaceId: string, nodeId: string): { cleared: number } {
+    const compiled = this.compile(graph, workspaceId, nodeId);
     if (!compiled.ok) return { cleared: 0 };
     const keys = compiled.plan.filter((s) => s.nodeId === nodeId || s.partOf === nodeId).map((s) => s.cacheKey);
     return { cleared: this.cache.clear(keys) };
@@ -279,14 +281,14 @@ export class Engine {
     }
   }
 
-  /** Publishes a saved model under `name` as a deploying step would (next version); null when there is no such saved model. */
-  deploySavedModel(id: string, name: string): Promise<{ name: string; version: number } | null> {
-    return deploySavedModel(this.deps.db, this.deps.store, id, name);
+  /** Publishes a workspace's saved model under `name` as a deploying step would (next version); null when there is no such saved model. */
+  deploySavedModel(workspaceId: string, id: string, name: string): Promise<{ name: string; version: number } | null> {
+    return deploySavedModel(this.deps.db, this.deps.store, workspaceId, id, name);
   }
 
-  /** Deletes a saved model, releasing its artifact to the garbage collection; false when there is no such model. */
-  deleteSavedModel(id: string): boolean {
-    return deleteSavedModel(this.deps.db, this.deps.store, id, this.keysInUse());
+  /** Deletes a workspace's saved model, releasing its artifact to the garbage collection; false when there is no such model. */
+  deleteSavedModel(workspaceId: string, id: string): boolean {
+    return deleteSavedModel(this.deps.db, this.deps.store, workspaceId, id, this.keysInUse());
   }
 
   /** Artifacts the active runs use: their steps' outputs and what their steps read besides (a saved model to start from). */
@@ -404,7 +406,7 @@ export class Engine {
       return false;
     }
     const parsed = graphSchema.safeParse(JSON.parse(row.document));
-    const compiled = parsed.success ? this.compile(parsed.data) : null;
+    const compiled = parsed.success ? this.compile(parsed.data, row.workspaceId) : null;
     const stepRows = this.runs.stepsOf(row.id);
     const planned = new Set(stepRows.map((s) => s.nodeId));
     if (!compiled?.ok || compiled.plan.some((s) => !planned.has(s.nodeId))) {
@@ -415,7 +417,7 @@ export class Engine {
     const kept: Record<string, StepStatus> = {};
     for (const s of stepRows) if (FINISHED_OK.has(s.status as StepStatus) || s.status === 'failed' || s.status === 'skipped') kept[s.nodeId] = s.status as StepStatus;
     this.runs.adopt(row.id);
-    const run = this.activate(row.id, row.graphId, compiled.plan, kept);
+    const run = this.activate(row.id, row.workspaceId, row.graphId, compiled.plan, kept);
     for (const step of compiled.plan) {
       if (FINISHED_OK.has(kept[step.nodeId])) run.outputKeys[step.nodeId] = outputKeyOf(run, step);
       else if (!kept[step.nodeId]) this.runs.setStep(run, step.nodeId, 'pending', { progress: 0, message: 'Waiting again after a server restart.' });

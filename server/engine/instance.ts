@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { nodeKinds } from '../../nodes';
-import { serverCompileEnv } from '../data/env';
+import { workspaceCompileEnv } from '../data/env';
 import { getDb } from '../db';
 import { artifactsDir, projectRoot } from '../../runtime/paths';
 import { ArtifactStore } from './artifact-store';
@@ -47,7 +47,7 @@ export function getEngine(): Engine {
     store: new ArtifactStore(artifactsDir()),
     queue: createQueue(),
     kinds: nodeKinds,
-    env: () => serverCompileEnv,
+    env: workspaceCompileEnv,
     settings: engineSettings(),
   });
   return globalForEngine.pipeloomEngine;

@@ -36,7 +36,7 @@ export class ModelHooks {
     const evaluation = this.evaluationOf(run.plan, step);
     const evaluated = evaluation && FINISHED_OK.has(run.status[evaluation.nodeId]);
     const metrics = evaluated ? this.deps.runs.stepMetrics(run.runId, evaluation.nodeId) : null;
-    const version = publishVersion(this.deps.db, { name, artifactKey, runId: run.runId, nodeId: step.nodeId, graphId: run.graphId, metrics });
+    const version = publishVersion(this.deps.db, { workspaceId: run.workspaceId, name, artifactKey, runId: run.runId, nodeId: step.nodeId, graphId: run.graphId, metrics });
     this.deps.runs.emit(run, step.nodeId, 'log', { message: `Published "${name}" version ${version} at /api/v1/models/${name}/predict.` });
     return version;
   }

@@ -51,11 +51,11 @@ export class RunStore {
   }
 
   /** Records a new run, running, with every planned step pending. */
-  begin(runId: string, graph: GraphFile, graphId: string | null, plan: PlanStep[]): void {
+  begin(runId: string, workspaceId: string, graph: GraphFile, graphId: string | null, plan: PlanStep[]): void {
     this.reserve.ensure();
     this.db.transaction((tx) => {
       tx.insert(runs)
-        .values({ id: runId, graphId, document: JSON.stringify(graph), status: 'running', ownerPid: process.pid, startedAt: Date.now() })
+        .values({ id: runId, workspaceId, graphId, document: JSON.stringify(graph), status: 'running', ownerPid: process.pid, startedAt: Date.now() })
         .run();
       for (const step of plan) {
         tx.insert(runSteps)

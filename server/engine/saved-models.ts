@@ -36,6 +36,7 @@ export interface ModelEvaluation {
 
 interface RunView {
   runId: string;
+  workspaceId: string;
   graphId: string | null;
   plan: PlanStep[];
 }
@@ -53,7 +54,7 @@ export function trainedModelPort(kind: NodeDefinition | undefined, step: PlanSte
 export function recordSavedModel(db: Db, store: ArtifactStore, kinds: ReadonlyMap<string, NodeDefinition>, run: RunView, step: PlanStep): string | null {
   const port = trainedModelPort(kinds.get(step.type), step);
   if (!port) return null;
-  if (db.select({ id: models.id }).from(models).where(eq(models.id, step.cacheKey)).get()) return null;
+  if (db.select({ id: models.id }).from(models).where(and(eq(models.workspaceId, run.workspaceId), eq(models.id, step.cacheKey))).get()) return null;
   // The small fields only: the weights stay on disk.
   const trained = store.readJson(step.cacheKey, port) as TrainedModelArtifact;
   const document = db.select({ document: runs.document }).from(runs).where(eq(runs.id, run.runId)).get()?.document;
@@ -62,6 +63,7 @@ export function recordSavedModel(db: Db, store: ArtifactStore, kinds: ReadonlyMa
     .insert(models)
     .values({
       id: step.cacheKey,
+      workspaceId: run.workspaceId,
       port,
       runId: run.runId,
       graphId: run.graphId,
@@ -108,19 +110,31 @@ export function attachModelEvaluation(db: Db, run: RunView, evaluation: PlanStep
     const row = tx
       .select({ metrics: models.metrics })
       .from(models)
-      .where(and(eq(models.id, producer.cacheKey), eq(models.runId, run.runId)))
+      .where(and(eq(models.workspaceId, run.workspaceId), eq(models.id, producer.cacheKey), eq(models.runId, run.runId)))
       .get();
     if (!row) return;
     const evaluations = row.metrics ? (JSON.parse(row.metrics) as ModelEvaluation[]) : [];
     if (evaluations.some((e) => e.nodeId === evaluation.nodeId)) return;
     evaluations.push({ nodeId: evaluation.nodeId, metrics: JSON.parse(metrics) as Record<string, unknown> });
-    tx.update(models).set({ metrics: JSON.stringify(evaluations) }).where(eq(models.id, producer.cacheKey)).run();
+    tx.update(models)
+      .set({ metrics: JSON.stringify(evaluations) })
+      .where(and(eq(models.workspaceId, run.workspaceId), eq(models.id, producer.cacheKey)))
+      .run();
   });
 }
 
-/** What compile needs to know of a saved model (the Start from a saved model node). */
-export function savedModelInfo(db: Db, id: string): SavedModelInfo | undefined {
-  const row = db.select().from(models).where(eq(models.id, id)).get();
+/** A workspace's saved model by id. */
+function savedModel(db: Db, workspaceId: string, id: string) {
+  return db
+    .select()
+    .from(models)
+    .where(and(eq(models.workspaceId, workspaceId), eq(models.id, id)))
+    .get();
+}
+
+/** What compile needs to know of a workspace's saved model (the Start from a saved model node). */
+export function savedModelInfo(db: Db, workspaceId: string, id: string): SavedModelInfo | undefined {
+  const row = savedModel(db, workspaceId, id);
   if (!row) return undefined;
   return {
     id: row.id,
@@ -134,9 +148,18 @@ export function savedModelInfo(db: Db, id: string): SavedModelInfo | undefined {
   };
 }
 
-/** Publishes the next version of `name`: the one way deployments get their version numbers. */
+/** A deployment name another workspace publishes under: names are unique per server (the predict URL holds only the name). */
+export class DeploymentNameTaken extends Error {
+  constructor(name: string) {
+    super(`The name "${name}" is already used by a deployment of another workspace: choose another name.`);
+  }
+}
+
+/** Publishes the next version of `name` for its workspace: the one way deployments get their version numbers. */
 export function publishVersion(db: Db, values: Omit<typeof deployments.$inferInsert, 'id' | 'version' | 'createdAt'>): number {
   return db.transaction((tx) => {
+    const holder = tx.select({ workspaceId: deployments.workspaceId }).from(deployments).where(eq(deployments.name, values.name)).limit(1).get();
+    if (holder && holder.workspaceId !== values.workspaceId) throw new DeploymentNameTaken(values.name);
     const latest = tx.select({ v: max(deployments.version) }).from(deployments).where(eq(deployments.name, values.name)).get();
     const version = (latest?.v ?? 0) + 1;
     tx.insert(deployments)
@@ -151,32 +174,39 @@ export function publishVersion(db: Db, values: Omit<typeof deployments.$inferIns
  * its own key (never collected) and the next version in the deployments table, with the metrics of
  * the first evaluation that judged the model. Null when there is no such saved model.
  */
-export async function deploySavedModel(db: Db, store: ArtifactStore, id: string, name: string): Promise<{ name: string; version: number } | null> {
-  const row = db.select().from(models).where(eq(models.id, id)).get();
+export async function deploySavedModel(db: Db, store: ArtifactStore, workspaceId: string, id: string, name: string): Promise<{ name: string; version: number } | null> {
+  const row = savedModel(db, workspaceId, id);
   if (!row) return null;
+  const holder = db.select({ workspaceId: deployments.workspaceId }).from(deployments).where(eq(deployments.name, name)).limit(1).get();
+  if (holder && holder.workspaceId !== workspaceId) throw new DeploymentNameTaken(name);
   if (!store.has(row.id)) throw new Error('The files of this saved model are missing from the artifact store, so it cannot be deployed: run its pipeline again.');
   const model = (await store.readAsync(row.id, row.port)) as TrainedModelArtifact;
   const artifactKey = `${row.id}-${randomUUID().slice(0, 8)}`;
   store.write(artifactKey, { deployment: { modelName: name, model } satisfies DeploymentArtifact });
   const evaluations = row.metrics ? (JSON.parse(row.metrics) as ModelEvaluation[]) : [];
   const metrics = evaluations[0] ? JSON.stringify(evaluations[0].metrics) : null;
-  const version = publishVersion(db, { name, artifactKey, runId: row.runId, nodeId: row.nodeId, graphId: row.graphId, metrics });
+  const version = publishVersion(db, { workspaceId, name, artifactKey, runId: row.runId, nodeId: row.nodeId, graphId: row.graphId, metrics });
   return { name, version };
 }
 
 /**
- * Deletes a saved model; its artifact goes back to the cache's collection (or is removed now when
- * the cache no longer lists it and no active run uses it). False when there was no such model.
+ * Deletes a workspace's saved model; its artifact goes back to the cache's collection (or is removed
+ * now when the cache no longer lists it, no other workspace saved it and no active run uses it).
+ * False when there was no such model.
  */
-export function deleteSavedModel(db: Db, store: ArtifactStore, id: string, inUse: ReadonlySet<string>): boolean {
-  const deleted = db.delete(models).where(eq(models.id, id)).run();
+export function deleteSavedModel(db: Db, store: ArtifactStore, workspaceId: string, id: string, inUse: ReadonlySet<string>): boolean {
+  const deleted = db
+    .delete(models)
+    .where(and(eq(models.workspaceId, workspaceId), eq(models.id, id)))
+    .run();
   if (deleted.changes === 0) return false;
+  if (db.select({ id: models.id }).from(models).where(eq(models.id, id)).limit(1).get()) return true;
   const cached = db.select({ key: stepCache.cacheKey }).from(stepCache).where(eq(stepCache.cacheKey, id)).get();
   if (!cached && !inUse.has(id)) store.remove(id);
   return true;
 }
 
-/** Saved models, newest first. */
-export function listSavedModels(db: Db) {
-  return db.select().from(models).orderBy(desc(models.createdAt)).all();
+/** A workspace's saved models, newest first. */
+export function listSavedModels(db: Db, workspaceId: string) {
+  return db.select().from(models).where(eq(models.workspaceId, workspaceId)).orderBy(desc(models.createdAt)).all();
 }

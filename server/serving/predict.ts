@@ -133,6 +133,14 @@ export function rowsToTable(
   return { table: { rowCount: rows.length, columns }, ignored: [...ignored] };
 }
 
+export const notDeployed = (name: string) => `No model named ${echo(name)} is deployed.`;
+
+/** The workspace a deployment name belongs to (names are unique per server); undefined when nothing is deployed under it. */
+export function deploymentWorkspace(name: string): string | undefined {
+  if (!MODEL_NAME_PATTERN.test(name)) return undefined;
+  return getDb().select({ workspaceId: deployments.workspaceId }).from(deployments).where(eq(deployments.name, name)).limit(1).get()?.workspaceId;
+}
+
 /** A deployment by name (and version): 404 for a name that cannot be one or is not deployed. */
 function deploymentRow(name: string, version?: number) {
   const row = MODEL_NAME_PATTERN.test(name)
@@ -143,7 +151,7 @@ function deploymentRow(name: string, version?: number) {
         .orderBy(desc(deployments.version))
         .get()
     : undefined;
-  if (!row) throw new PredictError(404, version ? `Model ${echo(name)} has no version ${version}.` : `No model named ${echo(name)} is deployed.`, 'name');
+  if (!row) throw new PredictError(404, version ? `Model ${echo(name)} has no version ${version}.` : notDeployed(name), 'name');
   return row;
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import type { LocalWorkerPool } from '../../server/engine/local-pool';
+import { callerAs, signUp, type TestAccount } from './accounts';
 import { useTempDataDir } from './pipeloom';
 
 type Db = typeof import('../../server/db');
@@ -10,13 +11,18 @@ type Caller = ReturnType<typeof import('../../server/api/root').createCaller>;
 export interface TestServer {
   db: Db;
   instance: Instance;
+  /** tRPC as the owner of the first workspace, signed in. */
   caller: Caller;
+  owner: TestAccount;
+  /** The owner's workspace, where `runToEnd` runs graphs. */
+  workspaceId: string;
   dataDir: string;
 }
 
 /**
  * A server for one test file: a fresh data dir and SQLite file, the engine with real worker
- * processes, and a tRPC caller; shut down and removed after the file. Its fields are filled in
+ * processes, an owner account (signed up, as on first start) and a tRPC caller signed in as it;
+ * shut down and removed after the file. Its fields are filled in
  * beforeAll (server modules read their environment when first imported).
  */
 export function useTestServer(prefix: string, workers = 2, options: { warmWorkers?: boolean } = {}): TestServer {
@@ -25,7 +31,9 @@ export function useTestServer(prefix: string, workers = 2, options: { warmWorker
   beforeAll(async () => {
     server.db = await import('../../server/db');
     server.instance = await import('../../server/engine/instance');
-    server.caller = (await import('../../server/api/root')).createCaller({});
+    server.owner = await signUp('Test Owner', 'owner@example.com');
+    server.workspaceId = (await import('../../server/auth/workspaces')).FIRST_WORKSPACE_ID;
+    server.caller = await callerAs(server.owner);
     if (options.warmWorkers) await (server.instance.getEngine().queue as LocalWorkerPool).ready();
   });
   afterAll(async () => {
@@ -42,7 +50,7 @@ export function useTestServer(prefix: string, workers = 2, options: { warmWorker
  */
 export async function runToEnd(server: TestServer, graph: GraphFile) {
   const engine = server.instance.getEngine();
-  const started = await engine.start(graph);
+  const started = await engine.start(graph, { workspaceId: server.workspaceId });
   if (!started.ok) throw new Error(`compile failed: ${JSON.stringify(started.errors)}`);
   const status = await engine.waitFor(started.runId);
   const steps = server.db.getDb().select().from(server.db.schema.runSteps).all().filter((s) => s.runId === started.runId);

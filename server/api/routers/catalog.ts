@@ -1,8 +1,8 @@
 import { PORT_COLORS } from '../../../lib/ports';
 import { SAMPLE_DATASETS } from '../../../lib/samples';
 import { catalog } from '../../../nodes';
-import { publicProcedure, router } from '../trpc';
+import { signedInProcedure, router } from '../trpc';
 
 export const catalogRouter = router({
-  list: publicProcedure.query(() => ({ nodes: catalog(), portColors: PORT_COLORS, samples: SAMPLE_DATASETS })),
+  list: signedInProcedure.query(() => ({ nodes: catalog(), portColors: PORT_COLORS, samples: SAMPLE_DATASETS })),
 });

@@ -4,12 +4,15 @@ import { datasetIdSchema } from '../../../lib/ids';
 import { tableRows } from '../../../lib/table';
 import { deleteDataset, getDataset, listDatasets, maxUploadBytes } from '../../data/datasets';
 import { forgetDatasetTable, loadDatasetTable } from '../../data/export';
-import { publicProcedure, router } from '../trpc';
-import { MAX_PREVIEW_CELLS } from '../../../lib/api-limits';
+import { workspaceProcedure, router } from '../trpc';
+import { MAX_PREVIEW_CELLS, VIEWER_PREVIEW_ROWS } from '../../../lib/api-limits';
 
+const noDataset = (id: string) => new TRPCError({ code: 'NOT_FOUND', message: `There is no dataset "${id}".` });
+
+/** The datasets of the request's active workspace. */
 export const datasetsRouter = router({
-  list: publicProcedure.query(() => {
-    const all = listDatasets();
+  list: workspaceProcedure('view').query(({ ctx }) => {
+    const all = listDatasets(ctx.access.workspaceId);
     return {
       datasets: all,
       usedBytes: all.reduce((sum, d) => sum + d.storedBytes, 0),
@@ -17,26 +20,35 @@ export const datasetsRouter = router({
     };
   }),
 
-  get: publicProcedure.input(z.object({ id: datasetIdSchema })).query(({ input }) => {
-    const dataset = getDataset(input.id);
-    if (!dataset) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no dataset "${input.id}".` });
-    return dataset;
-  }),
-
-  /** A page of rows for the (virtualized) preview. */
-  rows: publicProcedure
-    .input(z.object({ id: datasetIdSchema, offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }))
-    .query(async ({ input }) => {
-      const table = await loadDatasetTable(input.id);
-      if (!table) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no dataset "${input.id}".` });
-      // Rows × columns, not rows, is what a page costs: a wide table answers fewer rows than asked.
-      const limit = Math.min(input.limit, Math.max(1, Math.floor(MAX_PREVIEW_CELLS / Math.max(1, table.columns.length))));
-      return { rowCount: table.rowCount, offset: input.offset, rows: tableRows(table, limit, input.offset) };
+  get: workspaceProcedure('view')
+    .input(z.object({ id: datasetIdSchema }))
+    .query(({ ctx, input }) => {
+      const dataset = getDataset(ctx.access.workspaceId, input.id);
+      if (!dataset) throw noDataset(input.id);
+      return dataset;
     }),
 
-  delete: publicProcedure.input(z.object({ id: datasetIdSchema })).mutation(({ input }) => {
-    forgetDatasetTable(input.id);
-    if (!deleteDataset(input.id)) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no dataset "${input.id}".` });
-    return { deleted: true };
-  }),
+  /** A page of rows for the (virtualized) preview; a viewer sees the first rows only (the whole table is for those who may download it). */
+  rows: workspaceProcedure('view')
+    .input(z.object({ id: datasetIdSchema, offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }))
+    .query(async ({ ctx, input }) => {
+      const table = await loadDatasetTable(ctx.access.workspaceId, input.id);
+      if (!table) throw noDataset(input.id);
+      const previewOnly = ctx.access.role === 'viewer';
+      if (previewOnly && input.offset >= VIEWER_PREVIEW_ROWS) {
+        throw new TRPCError({ code: 'FORBIDDEN', message: `Viewers see the first ${VIEWER_PREVIEW_ROWS.toLocaleString('en')} rows of a dataset: ask an owner for the editor role to see all of it.` });
+      }
+      // Rows × columns, not rows, is what a page costs: a wide table answers fewer rows than asked.
+      const rowsEnd = previewOnly ? VIEWER_PREVIEW_ROWS : table.rowCount;
+      const limit = Math.min(input.limit, rowsEnd - input.offset, Math.max(1, Math.floor(MAX_PREVIEW_CELLS / Math.max(1, table.columns.length))));
+      return { rowCount: previewOnly ? Math.min(table.rowCount, VIEWER_PREVIEW_ROWS) : table.rowCount, offset: input.offset, rows: tableRows(table, Math.max(0, limit), input.offset) };
+    }),
+
+  delete: workspaceProcedure('delete')
+    .input(z.object({ id: datasetIdSchema }))
+    .mutation(({ ctx, input }) => {
+      if (!deleteDataset(ctx.access.workspaceId, input.id)) throw noDataset(input.id);
+      forgetDatasetTable(input.id);
+      return { deleted: true };
+    }),
 });

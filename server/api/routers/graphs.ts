@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { emptyGraph, graphSchema, parseGraphText, type GraphFile } from '../../../lib/graph';
 import { graphIdSchema, nodeIdSchema } from '../../../lib/ids';
@@ -8,46 +8,60 @@ import { nodeKinds } from '../../../nodes';
 import { upgradeGraph } from '../../../nodes/define';
 import { graphs } from '../../../drizzle/schema';
 import { getDb } from '../../db';
+import { authorize, type Access, type Action, type Actor } from '../../auth/access';
 import { getEngine } from '../../engine/instance';
-import { publicProcedure, router } from '../trpc';
+import { signedInProcedure, workspaceProcedure, router } from '../trpc';
 
-export function loadGraph(id: string): { id: string; graph: GraphFile; updatedAt: number } {
+const noGraph = (id: string) => `There is no pipeline "${id}".`;
+
+/**
+ * A pipeline, if `actor` may do `action` in its workspace: one that does not exist and one of a
+ * workspace the actor is not in are the same 404.
+ */
+export function loadGraph(actor: Actor, id: string, action: Action): { id: string; graph: GraphFile; updatedAt: number; access: Access } {
   const row = getDb().select().from(graphs).where(eq(graphs.id, id)).get();
-  if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no graph "${id}".` });
+  const access = authorize(actor, row?.workspaceId ?? '', action, noGraph(id));
+  if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: noGraph(id) });
   // A document saved before a rule existed (an internal node kind, say) is named, not opened.
   const parsed = parseGraphText(row.document);
   if (!parsed.ok) {
     throw new TRPCError({ code: 'PRECONDITION_FAILED', message: `This pipeline's saved graph cannot be opened: ${parsed.problems.slice(0, 3).join('; ')}` });
   }
   // Nodes saved by an older version of their kind open migrated, and are saved so from then on.
-  return { id: row.id, graph: upgradeGraph(parsed.graph, nodeKinds), updatedAt: row.updatedAt };
+  return { id: row.id, graph: upgradeGraph(parsed.graph, nodeKinds), updatedAt: row.updatedAt, access };
 }
 
 export const graphsRouter = router({
-  list: publicProcedure.query(() =>
+  /** The pipelines of the active workspace. */
+  list: workspaceProcedure('view').query(({ ctx }) =>
     getDb()
       .select({ id: graphs.id, name: graphs.name, updatedAt: graphs.updatedAt, createdAt: graphs.createdAt })
       .from(graphs)
+      .where(eq(graphs.workspaceId, ctx.access.workspaceId))
       .orderBy(desc(graphs.updatedAt))
       .all(),
   ),
 
-  get: publicProcedure.input(z.object({ id: graphIdSchema })).query(({ input }) => loadGraph(input.id)),
+  /** A pipeline and the caller's role in its workspace (a viewer's editor is read-only). */
+  get: signedInProcedure.input(z.object({ id: graphIdSchema })).query(({ ctx, input }) => {
+    const { access, ...loaded } = loadGraph(ctx.user, input.id, 'view');
+    return { ...loaded, workspaceId: access.workspaceId, role: access.role };
+  }),
 
   /** A new empty graph, or an imported graph file. */
-  create: publicProcedure
+  create: workspaceProcedure('edit')
     .input(z.object({ name: z.string().trim().min(1).max(200).optional(), graph: graphSchema.optional() }))
-    .mutation(({ input }) => {
+    .mutation(({ ctx, input }) => {
       const graph = input.graph ?? emptyGraph(input.name ?? 'Untitled pipeline');
       const id = randomUUID();
       const now = Date.now();
-      getDb().insert(graphs).values({ id, name: graph.name, document: JSON.stringify(graph), updatedAt: now }).run();
+      getDb().insert(graphs).values({ id, workspaceId: ctx.access.workspaceId, name: graph.name, document: JSON.stringify(graph), updatedAt: now }).run();
       return { id };
     }),
 
   /** Autosave: the whole graph file, validated by the one graph schema before it replaces the saved one. */
-  save: publicProcedure.input(z.object({ id: graphIdSchema, graph: graphSchema })).mutation(({ input }) => {
-    loadGraph(input.id);
+  save: signedInProcedure.input(z.object({ id: graphIdSchema, graph: graphSchema })).mutation(({ ctx, input }) => {
+    loadGraph(ctx.user, input.id, 'edit');
     const updatedAt = Date.now();
     getDb()
       .update(graphs)
@@ -57,9 +71,11 @@ export const graphsRouter = router({
     return { updatedAt };
   }),
 
-  delete: publicProcedure.input(z.object({ id: graphIdSchema })).mutation(({ input }) => {
-    if (getDb().delete(graphs).where(eq(graphs.id, input.id)).run().changes === 0) {
-      throw new TRPCError({ code: 'NOT_FOUND', message: `There is no graph "${input.id}".` });
+  delete: signedInProcedure.input(z.object({ id: graphIdSchema })).mutation(({ ctx, input }) => {
+    const row = getDb().select({ workspaceId: graphs.workspaceId }).from(graphs).where(eq(graphs.id, input.id)).get();
+    const { workspaceId } = authorize(ctx.user, row?.workspaceId ?? '', 'edit', noGraph(input.id));
+    if (getDb().delete(graphs).where(and(eq(graphs.id, input.id), eq(graphs.workspaceId, workspaceId))).run().changes === 0) {
+      throw new TRPCError({ code: 'NOT_FOUND', message: noGraph(input.id) });
     }
     return { ok: true };
   }),
@@ -68,20 +84,24 @@ export const graphsRouter = router({
    * Compile without running: per-node errors, what each port carries (for column pickers), and for
    * a valid graph which steps the next run will run and why (or reuse from the cache).
    */
-  check: publicProcedure.input(z.object({ graph: graphSchema, graphId: graphIdSchema.optional() })).query(({ input }) => {
-    const engine = getEngine();
-    const result = engine.compile(input.graph);
-    return {
-      ok: result.ok,
-      errors: result.errors,
-      ports: result.ports,
-      forecast: result.ok ? engine.forecast(input.graph, input.graphId) : {},
-    };
-  }),
+  check: workspaceProcedure('view')
+    .input(z.object({ graph: graphSchema, graphId: graphIdSchema.optional() }))
+    .query(({ ctx, input }) => {
+      // Checked as the saved pipeline's workspace would run it (its datasets, its run history), else the active one's.
+      const workspaceId = input.graphId ? loadGraph(ctx.access.user, input.graphId, 'view').access.workspaceId : ctx.access.workspaceId;
+      const engine = getEngine();
+      const result = engine.compile(input.graph, workspaceId);
+      return {
+        ok: result.ok,
+        errors: result.errors,
+        ports: result.ports,
+        forecast: result.ok ? engine.forecast(input.graph, workspaceId, input.graphId) : {},
+      };
+    }),
 
   /** Forget a node's cached result, so the next run computes it (and what depends on it) again. */
-  clearCache: publicProcedure.input(z.object({ id: graphIdSchema, nodeId: nodeIdSchema })).mutation(({ input }) => {
-    const { graph } = loadGraph(input.id);
-    return getEngine().clearCache(graph, input.nodeId);
+  clearCache: signedInProcedure.input(z.object({ id: graphIdSchema, nodeId: nodeIdSchema })).mutation(({ ctx, input }) => {
+    const { graph, access } = loadGraph(ctx.user, input.id, 'edit');
+    return getEngine().clearCache(graph, access.workspaceId, input.nodeId);
   }),
 });

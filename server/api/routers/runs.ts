@@ -9,8 +9,10 @@ import { getDb } from '../../db';
 import { nodeKinds } from '../../../nodes';
 import { stepOutputPreview } from '../../data/preview';
 import { getEngine } from '../../engine/instance';
+import { authorize, type Access, type Action, type Actor } from '../../auth/access';
+import { roleIn } from '../../auth/workspaces';
 import { loadGraph } from './graphs';
-import { publicProcedure, router } from '../trpc';
+import { signedInProcedure, router } from '../trpc';
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
 
@@ -50,11 +52,19 @@ const evaluationMetric = (path: string) =>
     where ${runSteps.runId} = ${runs.id} and ${inArray(runSteps.nodeType, JUDGING_KINDS)} and ${runSteps.metrics} is not null
     order by ${runSteps.nodeId} limit 1)`;
 
+const noRun = (runId: string) => `There is no run "${runId}".`;
+
+/** Authorizes `action` on a run, in its workspace: a run that does not exist and one of a workspace the actor is not in are the same 404. */
+function authorizeRun(actor: Actor, runId: string, action: Action): Access {
+  const run = getDb().select({ workspaceId: runs.workspaceId }).from(runs).where(eq(runs.id, runId)).get();
+  return authorize(actor, run?.workspaceId ?? '', action, noRun(runId));
+}
+
 /** The run as stored: status, steps, and every event so far (curves and logs are rebuilt from them). */
 export function runSnapshot(runId: string) {
   const db = getDb();
   const run = db.select().from(runs).where(eq(runs.id, runId)).get();
-  if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no run "${runId}".` });
+  if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: noRun(runId) });
   const steps = db.select().from(runSteps).where(eq(runSteps.runId, runId)).all();
   const events = eventsAfter(runId, 0, 100_000);
   return {
@@ -69,19 +79,26 @@ export function runSnapshot(runId: string) {
 }
 
 export const runsRouter = router({
-  start: publicProcedure
+  start: signedInProcedure
     .input(z.object({ graphId: graphIdSchema, upTo: nodeIdSchema.optional() }))
-    .mutation(({ input }) => {
-      const { graph } = loadGraph(input.graphId);
-      return getEngine().start(graph, { graphId: input.graphId, upTo: input.upTo });
+    .mutation(({ ctx, input }) => {
+      const { graph, access } = loadGraph(ctx.user, input.graphId, 'edit');
+      return getEngine().start(graph, { workspaceId: access.workspaceId, graphId: input.graphId, upTo: input.upTo });
     }),
 
-  cancel: publicProcedure.input(z.object({ runId: runIdSchema })).mutation(({ input }) => ({ cancelled: getEngine().cancel(input.runId) })),
+  cancel: signedInProcedure.input(z.object({ runId: runIdSchema })).mutation(({ ctx, input }) => {
+    authorizeRun(ctx.user, input.runId, 'edit');
+    return { cancelled: getEngine().cancel(input.runId) };
+  }),
 
-  get: publicProcedure.input(z.object({ runId: runIdSchema })).query(({ input }) => runSnapshot(input.runId)),
+  get: signedInProcedure.input(z.object({ runId: runIdSchema })).query(({ ctx, input }) => {
+    authorizeRun(ctx.user, input.runId, 'view');
+    return runSnapshot(input.runId);
+  }),
 
   /** The first rows a finished step produced (tables, or the parts of a split); null when there is nothing to show. */
-  output: publicProcedure.input(z.object({ runId: runIdSchema, nodeId: nodeIdSchema })).query(({ input }) => {
+  output: signedInProcedure.input(z.object({ runId: runIdSchema, nodeId: nodeIdSchema })).query(({ ctx, input }) => {
+    authorizeRun(ctx.user, input.runId, 'view');
     const step = getDb()
       .select()
       .from(runSteps)
@@ -93,10 +110,11 @@ export const runsRouter = router({
   }),
 
   /** The graph's runs, newest first, with what the runs table shows of each. */
-  listForGraph: publicProcedure
+  listForGraph: signedInProcedure
     .input(z.object({ graphId: graphIdSchema, limit: z.number().int().min(1).max(10_000).optional() }))
-    .query(({ input }) =>
-      getDb()
+    .query(({ ctx, input }) => {
+      const { access } = loadGraph(ctx.user, input.graphId, 'view');
+      return getDb()
         .select({
           id: runs.id,
           status: runs.status,
@@ -118,23 +136,25 @@ export const runsRouter = router({
           cachedSteps: sql<number>`(select count(*) from ${runSteps} where ${runSteps.runId} = ${runs.id} and ${runSteps.status} = 'cached')`.mapWith(Number),
         })
         .from(runs)
-        .where(eq(runs.graphId, input.graphId))
+        .where(and(eq(runs.workspaceId, access.workspaceId), eq(runs.graphId, input.graphId)))
         .orderBy(desc(runs.createdAt), desc(runs.id))
         .limit(input.limit ?? 10_000)
-        .all(),
-    ),
+        .all();
+    }),
 
   /** Live events after `lastEventId`, in order, each once; ends when the run has finished. */
-  events: publicProcedure
+  events: signedInProcedure
     .input(z.object({ runId: runIdSchema, lastEventId: z.string().max(20).nullish() }))
-    .subscription(async function* ({ input, signal }) {
+    .subscription(async function* ({ ctx, input, signal }) {
+      const { workspaceId } = authorizeRun(ctx.user, input.runId, 'view');
       const engine = getEngine();
       let last = Number(input.lastEventId ?? 0) || 0;
       const wake = new AbortController();
       signal?.addEventListener('abort', () => wake.abort());
       const notifications = on(engine.events, 'event', { signal: wake.signal });
       try {
-        while (!signal?.aborted) {
+        // A member removed while watching stops receiving at once.
+        while (!signal?.aborted && roleIn(ctx.user.id, workspaceId)) {
           const batch = eventsAfter(input.runId, last);
           for (const event of batch) {
             last = event.id;

@@ -2,6 +2,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { appRouter } from '../../../../server/api/root';
 import { MAX_TRPC_BATCH } from '../../../../lib/api-limits';
 import { guarded, readBody } from '../../../../server/http/guard';
+import { identify } from '../../../../server/auth/request';
 
 export const dynamic = 'force-dynamic';
 
@@ -17,7 +18,8 @@ const handler = guarded(async (req: Request) => {
     router: appRouter,
     // One request may not multiply the server's work without bound (the editor batches a handful).
     maxBatchSize: MAX_TRPC_BATCH,
-    createContext: () => ({}),
+    // Who is asking, from the session cookie, read from the database on every request (a removed member is refused at once).
+    createContext: async ({ req, resHeaders }) => ({ ...(await identify(req.headers)), resHeaders }),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? ''} failed`, error);
     },

@@ -1,6 +1,7 @@
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { listDatasets, receiveUpload } from '../../../../server/data/datasets';
 import { guarded, RequestError } from '../../../../server/http/guard';
+import { authorizeRequest } from '../../../../server/auth/request';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,6 +12,7 @@ export const dynamic = 'force-dynamic';
  * sheet). Images (a .zip of one folder per class): &imageSize=28&colour=grey|rgb&fit=cover|contain&maxImages=50000.
  */
 export const POST = guarded(async (request: Request) => {
+  const { workspaceId } = await authorizeRequest(request, 'edit');
   const query = new URL(request.url).searchParams;
   // The name is shown and offered back as a download name: no control characters, a sane length.
   const fileName = (query.get('filename') ?? '').replace(/\p{Cc}/gu, '').trim().slice(0, 200) || 'upload.csv';
@@ -30,8 +32,9 @@ export const POST = guarded(async (request: Request) => {
     maxImages: param('maxImages'),
   };
   if (!request.body) throw new RequestError(400, 'Send the file as the request body.');
-  const { dataset, existing } = await receiveUpload(request.body as unknown as WebReadableStream<Uint8Array>, fileName, options);
+  const { dataset, existing } = await receiveUpload(workspaceId, request.body as unknown as WebReadableStream<Uint8Array>, fileName, options);
   return Response.json({ dataset, existing }, { status: existing ? 200 : 201 });
 });
 
-export const GET = guarded(async () => Response.json({ datasets: listDatasets() }));
+/** The datasets of the active workspace. */
+export const GET = guarded(async (request: Request) => Response.json({ datasets: listDatasets((await authorizeRequest(request, 'view')).workspaceId) }));

@@ -1,11 +1,14 @@
 import { guarded, megabytes, readJsonBody, RequestError } from '../../../../../../server/http/guard';
-import { predict } from '../../../../../../server/serving/predict';
+import { authorizeRequestIn } from '../../../../../../server/auth/request';
+import { deploymentWorkspace, notDeployed, predict } from '../../../../../../server/serving/predict';
 
 export const dynamic = 'force-dynamic';
 
 /** POST {"rows": [...]} → predicted class (and probabilities) or number for each row. */
 export const POST = guarded(async (request: Request, context: { params: Promise<{ name: string }> }) => {
   const { name } = await context.params;
+  // Any member of the deployment's workspace may call it (API keys for other services come with sharing).
+  await authorizeRequestIn(request, deploymentWorkspace(name) ?? '', 'view', notDeployed(name));
   const versionParam = new URL(request.url).searchParams.get('version');
   const version = versionParam === null ? undefined : Number(versionParam);
   if (version !== undefined && (!Number.isInteger(version) || version < 1)) {

@@ -1,0 +1,37 @@
+import { getAuth } from '../../../../server/auth/auth';
+import { recordSignIn, signInBlockedFor } from '../../../../server/auth/sign-in-limit';
+import { errorResponse, guarded, readBody } from '../../../../server/http/guard';
+
+export const dynamic = 'force-dynamic';
+
+/** Sign-in, sign-up and sign-out bodies are a few fields. */
+const MAX_AUTH_BODY_BYTES = 64 * 1024;
+
+/**
+ * better-auth's endpoints (sign-up, sign-in, sign-out, session), behind the same edge as every route
+ * (unknown hosts and other sites refused). A sign-in is also limited per account email.
+ */
+const handler = guarded(async (request: Request) => {
+  const auth = getAuth();
+  if (request.method !== 'POST') return auth.handler(request);
+  const body = await readBody(request, MAX_AUTH_BODY_BYTES, 'the sign-in request limit');
+  const forward = new Request(request, { body });
+  if (!new URL(request.url).pathname.endsWith('/sign-in/email')) return auth.handler(forward);
+  const email = signInEmail(body);
+  const wait = email ? signInBlockedFor(email) : 0;
+  if (wait > 0) return errorResponse(429, `Too many wrong passwords for this account: try again in ${wait} minute${wait === 1 ? '' : 's'}.`);
+  const response = await auth.handler(forward);
+  if (email && (response.ok || response.status === 401)) recordSignIn(email, response.ok);
+  return response;
+});
+
+function signInEmail(body: Uint8Array): string | null {
+  try {
+    const { email } = JSON.parse(new TextDecoder().decode(body)) as { email?: unknown };
+    return typeof email === 'string' ? email.trim().toLowerCase() : null;
+  } catch {
+    return null;
+  }
+}
+
+export { handler as GET, handler as POST };

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { betterAuth } from 'better-auth';
+import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { account, session, user, verification } from '../../drizzle/schema';
+import { dataDir } from '../../runtime/paths';
+import { getDb } from '../db';
+import { settleNewAccount } from './workspaces';
+
+/** Passwords shorter than this are refused (NIST SP 800-63B's minimum for a chosen password). */
+export const MIN_PASSWORD_LENGTH = 8;
+
+/**
+ * The key sessions are signed with: BETTER_AUTH_SECRET, or one made on first start and kept in the
+ * data folder (readable by the server's user only), so that a fresh machine needs no setting and a
+ * restart keeps everyone signed in.
+ */
+function authSecret(): string {
+  if (process.env.BETTER_AUTH_SECRET) return process.env.BETTER_AUTH_SECRET;
+  const file = path.join(dataDir(), 'auth-secret');
+  if (!existsSync(file)) {
+    writeFileSync(file, randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+function createAuth() {
+  return betterAuth({
+    appName: 'Pipeloom',
+    secret: authSecret(),
+    basePath: '/api/auth',
+    database: drizzleAdapter(getDb(), { provider: 'sqlite', schema: { user, session, account, verification } }),
+    emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH, maxPasswordLength: 200, autoSignIn: true },
+    // No cookie cache: every request reads the session from the database, so a signed-out or removed user loses access at once.
+    session: { cookieCache: { enabled: false } },
+    // On in every mode (better-auth turns it on only in production): sign-in and sign-up at most 3 per 10 s per client address.
+    rateLimit: { enabled: true, storage: 'memory', window: 60, max: 200 },
+    // The edge (server/http/guard.ts) has already refused unknown host names and other sites: the request's own origin is this server.
+    trustedOrigins: (request) => (request ? [new URL(request.url).origin] : []),
+    advanced: { cookiePrefix: 'pipeloom' },
+    telemetry: { enabled: false },
+    databaseHooks: {
+      user: { create: { after: async (created) => settleNewAccount(created) } },
+    },
+  });
+}
+
+type Auth = ReturnType<typeof createAuth>;
+const globalForAuth = globalThis as unknown as { pipeloomAuth?: Auth };
+
+/** The process's better-auth instance (kept on globalThis so hot reload reuses it). */
+export function getAuth(): Auth {
+  globalForAuth.pipeloomAuth ??= createAuth();
+  return globalForAuth.pipeloomAuth;
+}
+
+/** The signed-in user a request's session cookie names, or null (no cookie, expired, signed out, deleted). */
+export async function sessionUser(headers: Headers): Promise<SignedInUser | null> {
+  const found = await getAuth().api.getSession({ headers });
+  return found ? { id: found.user.id, name: found.user.name, email: found.user.email } : null;
+}
+
+export interface SignedInUser {
+  id: string;
+  name: string;
+  email: string;
+}

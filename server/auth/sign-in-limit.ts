@@ -1,0 +1,37 @@
+/**
+ * Failed sign-ins per account email, on top of better-auth's per-address limit (which a client can
+ * dodge by sending a made-up X-Forwarded-For): after MAX_FAILURES wrong passwords for one email in
+ * WINDOW_MS, signing in to it is refused until the window has passed, from any address.
+ */
+const MAX_FAILURES = 10;
+const WINDOW_MS = 15 * 60_000;
+/** Bounds the memory a flood of made-up emails can take. */
+const MAX_TRACKED = 10_000;
+
+const failures = new Map<string, number[]>();
+
+function recent(email: string, now: number): number[] {
+  const times = (failures.get(email) ?? []).filter((t) => now - t < WINDOW_MS);
+  if (times.length) failures.set(email, times);
+  else failures.delete(email);
+  return times;
+}
+
+/** Minutes until `email` may try again, or 0 when it may now. */
+export function signInBlockedFor(email: string, now = Date.now()): number {
+  const times = recent(email, now);
+  if (times.length < MAX_FAILURES) return 0;
+  return Math.max(1, Math.ceil((times[0] + WINDOW_MS - now) / 60_000));
+}
+
+export function recordSignIn(email: string, succeeded: boolean, now = Date.now()): void {
+  if (succeeded) {
+    failures.delete(email);
+    return;
+  }
+  const times = recent(email, now);
+  times.push(now);
+  failures.delete(email);
+  failures.set(email, times);
+  if (failures.size > MAX_TRACKED) failures.delete(failures.keys().next().value!);
+}

@@ -55,6 +55,8 @@ export interface CompileEnv {
   dataset(id: string): DatasetInfo | undefined;
   /** A saved model by id, or undefined when it is not here; absent where saved models are not kept (plain compile checks). */
   savedModel?(id: string): SavedModelInfo | undefined;
+  /** Why this deployment name cannot be used here (another workspace publishes under it), or undefined when it can; absent where deployments are not kept. */
+  deploymentNameRefusal?(name: string): string | undefined;
 }
 
 export interface ConfigureProblem {

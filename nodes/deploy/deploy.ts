@@ -23,7 +23,11 @@ export const deploy = defineNode({
   sideEffect: true,
   deploymentName: (params) => params.modelName,
   inline: true,
-  configure: ({ inputs }) => ({ outputs: inputs.model ? { deployment: { type: 'Deployment' } } : {} }),
+  configure: ({ inputs, params, env }) => {
+    // Names are unique per server (the predict URL holds only the name): said before training, not after.
+    const refusal = env.deploymentNameRefusal?.(params.modelName);
+    return { outputs: inputs.model ? { deployment: { type: 'Deployment' } } : {}, problems: refusal ? [{ field: 'modelName', message: refusal }] : [] };
+  },
   async run({ inputs, params }) {
     const deployment: DeploymentArtifact = { modelName: params.modelName, model: inputs.model as TrainedModelArtifact };
     return { deployment };

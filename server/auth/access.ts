@@ -1,9 +1,8 @@
 import { RequestError } from '../http/guard';
-import type { SignedInUser } from './auth';
+import type { Role, SignedInUser } from './roles';
 import { hasAnyAccount, membershipsOf, roleIn } from './workspaces';
 
-export const ROLES = ['owner', 'editor', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from './roles';
 
 /**
  * What a request may want to do in a workspace:
@@ -57,10 +56,10 @@ export function requireSignedIn(actor: Actor): SignedInUser {
  * throws AccessDenied. A workspace the actor is not a member of answers `notFound` (404), the same
  * as something that does not exist, so that ids from other workspaces reveal nothing.
  */
-export function authorize(actor: Actor, workspaceId: string, action: Action, notFound = 'Not found.'): Access {
+export function authorize(actor: Actor, workspaceId: string, action: Action, notFound = 'Not found.', field?: string): Access {
   const user = requireSignedIn(actor);
   const role = roleIn(user.id, workspaceId);
-  if (!role) throw new AccessDenied(404, notFound);
+  if (!role) throw new AccessDenied(404, notFound, field);
   if (!mayDo(role, action)) {
     throw new AccessDenied(403, `As ${role === 'editor' ? 'an' : 'a'} ${role} of this workspace you cannot ${REFUSED_BECAUSE[action]}: ask one of its owners for another role.`);
   }

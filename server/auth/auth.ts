@@ -6,6 +6,9 @@ import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { account, session, user, verification } from '../../drizzle/schema';
 import { dataDir } from '../../runtime/paths';
 import { getDb } from '../db';
+import type { SignedInUser } from './roles';
+
+export type { SignedInUser };
 import { settleNewAccount } from './workspaces';
 
 /** Passwords shorter than this are refused (NIST SP 800-63B's minimum for a chosen password). */
@@ -60,10 +63,4 @@ export function getAuth(): Auth {
 export async function sessionUser(headers: Headers): Promise<SignedInUser | null> {
   const found = await getAuth().api.getSession({ headers });
   return found ? { id: found.user.id, name: found.user.name, email: found.user.email } : null;
-}
-
-export interface SignedInUser {
-  id: string;
-  name: string;
-  email: string;
 }

@@ -34,9 +34,9 @@ export async function authorizeRequest(request: Request, action: Action): Promis
   return authorizeActive(actor, requestedWorkspaceId, action);
 }
 
-/** For a REST route about one thing whose workspace is known: authorizes `action` there (404 with `notFound` for non-members). */
-export async function authorizeRequestIn(request: Request, workspaceId: string, action: Action, notFound: string): Promise<Access> {
-  return authorize(await sessionUser(request.headers), workspaceId, action, notFound);
+/** For a REST route about one thing whose workspace is known: authorizes `action` there (404 with `notFound`, about `field`, for non-members). */
+export async function authorizeRequestIn(request: Request, workspaceId: string, action: Action, notFound: string, field?: string): Promise<Access> {
+  return authorize(await sessionUser(request.headers), workspaceId, action, notFound, field);
 }
 
 export function workspaceCookieHeader(workspaceId: string | null): string {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, count, eq } from 'drizzle-orm';
 import { user, workspaceMembers, workspaces } from '../../drizzle/schema';
 import { getDb } from '../db';
-import type { Role } from './access';
+import type { Role } from './roles';
 
 /**
  * The workspace the accounts migration made: everything stored before accounts existed belongs to

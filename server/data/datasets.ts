@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns } from 'drizzle-orm';
 import { datasetIdSchema } from '../../lib/ids';
 import { DEFAULT_IMAGE_SIZE } from '../../lib/image';
 import type { ColumnStats } from '../../lib/stats';
@@ -25,8 +25,10 @@ export function maxUploadBytes(): number {
   return (Number(process.env.PIPELOOM_MAX_UPLOAD_MB) || 200) * 2 ** 20;
 }
 
+const { workspaceId: _workspace, ...listedColumns } = getTableColumns(datasets);
+
 /** A dataset as lists show it: small fields only (its schema, statistics and report come with getDataset). */
-export type DatasetListItem = typeof datasets.$inferSelect;
+export type DatasetListItem = Omit<typeof datasets.$inferSelect, 'workspaceId'>;
 
 export interface DatasetSummary extends DatasetListItem {
   columns: ColumnSchema[];
@@ -38,7 +40,7 @@ export type { IngestReport };
 
 /** A workspace's datasets, newest first. */
 export function listDatasets(workspaceId: string): DatasetListItem[] {
-  return getDb().select().from(datasets).where(eq(datasets.workspaceId, workspaceId)).orderBy(desc(datasets.createdAt)).all();
+  return getDb().select(listedColumns).from(datasets).where(eq(datasets.workspaceId, workspaceId)).orderBy(desc(datasets.createdAt)).all();
 }
 
 const inWorkspace = (workspaceId: string, id: string) => and(eq(datasets.workspaceId, workspaceId), eq(datasets.id, id));
@@ -48,8 +50,9 @@ export function getDataset(workspaceId: string, id: string): DatasetSummary | un
   const row = getDb().select().from(datasets).innerJoin(datasetDetails, eq(datasetDetails.datasetId, datasets.id)).where(inWorkspace(workspaceId, id)).get();
   if (!row) return undefined;
   const details = row.dataset_details;
+  const { workspaceId: _inWorkspace, ...dataset } = row.datasets;
   return {
-    ...row.datasets,
+    ...dataset,
     columns: JSON.parse(details.columns) as ColumnSchema[],
     stats: JSON.parse(details.stats) as ColumnStats[],
     report: JSON.parse(details.report) as IngestReport,

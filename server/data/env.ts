@@ -3,7 +3,7 @@ import type { ColumnSchema } from '../../lib/table';
 import { datasetDetails, datasets } from '../../drizzle/schema';
 import type { CompileEnv } from '../../nodes/define';
 import { getDb } from '../db';
-import { savedModelInfo } from '../engine/saved-models';
+import { DeploymentNameTaken, deploymentNameHolder, savedModelInfo } from '../engine/saved-models';
 import { sampleDatasetInfo } from '../../runtime/ingest/samples';
 
 /** What compile may know in a workspace: the bundled samples, the workspace's uploads and its saved models (nothing of another workspace's). */
@@ -21,5 +21,9 @@ export function workspaceCompileEnv(workspaceId: string): CompileEnv {
       return row ? { columns: JSON.parse(row.columns) as ColumnSchema[], contentHash: id } : undefined;
     },
     savedModel: (id) => savedModelInfo(getDb(), workspaceId, id),
+    deploymentNameRefusal: (name) => {
+      const holder = deploymentNameHolder(getDb(), name);
+      return holder !== undefined && holder !== workspaceId ? new DeploymentNameTaken(name).message : undefined;
+    },
   };
 }

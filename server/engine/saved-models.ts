@@ -155,11 +155,16 @@ export class DeploymentNameTaken extends Error {
   }
 }
 
+/** The workspace publishing under a deployment name (the one that published its first version); undefined when the name is free. */
+export function deploymentNameHolder(db: Pick<Db, 'select'>, name: string): string | undefined {
+  return db.select({ workspaceId: deployments.workspaceId }).from(deployments).where(eq(deployments.name, name)).limit(1).get()?.workspaceId;
+}
+
 /** Publishes the next version of `name` for its workspace: the one way deployments get their version numbers. */
 export function publishVersion(db: Db, values: Omit<typeof deployments.$inferInsert, 'id' | 'version' | 'createdAt'>): number {
   return db.transaction((tx) => {
-    const holder = tx.select({ workspaceId: deployments.workspaceId }).from(deployments).where(eq(deployments.name, values.name)).limit(1).get();
-    if (holder && holder.workspaceId !== values.workspaceId) throw new DeploymentNameTaken(values.name);
+    const holder = deploymentNameHolder(tx, values.name);
+    if (holder && holder !== values.workspaceId) throw new DeploymentNameTaken(values.name);
     const latest = tx.select({ v: max(deployments.version) }).from(deployments).where(eq(deployments.name, values.name)).get();
     const version = (latest?.v ?? 0) + 1;
     tx.insert(deployments)
@@ -177,8 +182,9 @@ export function publishVersion(db: Db, values: Omit<typeof deployments.$inferIns
 export async function deploySavedModel(db: Db, store: ArtifactStore, workspaceId: string, id: string, name: string): Promise<{ name: string; version: number } | null> {
   const row = savedModel(db, workspaceId, id);
   if (!row) return null;
-  const holder = db.select({ workspaceId: deployments.workspaceId }).from(deployments).where(eq(deployments.name, name)).limit(1).get();
-  if (holder && holder.workspaceId !== workspaceId) throw new DeploymentNameTaken(name);
+  // Refused before the model's files are copied for it.
+  const holder = deploymentNameHolder(db, name);
+  if (holder && holder !== workspaceId) throw new DeploymentNameTaken(name);
   if (!store.has(row.id)) throw new Error('The files of this saved model are missing from the artifact store, so it cannot be deployed: run its pipeline again.');
   const model = (await store.readAsync(row.id, row.port)) as TrainedModelArtifact;
   const artifactKey = `${row.id}-${randomUUID().slice(0, 8)}`;

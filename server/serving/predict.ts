@@ -5,6 +5,7 @@ import type { DeploymentArtifact, TrainedModelArtifact } from '../../runtime/art
 import { deployments } from '../../drizzle/schema';
 import { getDb } from '../db';
 import { ArtifactStore } from '../engine/artifact-store';
+import { deploymentNameHolder } from '../engine/saved-models';
 import { loadNetwork } from '../../runtime/training/network-weights';
 import { predictTable, type Network, type TablePredictions } from '../../runtime/training/predict';
 import { artifactsDir } from '../../runtime/paths';
@@ -137,8 +138,7 @@ export const notDeployed = (name: string) => `No model named ${echo(name)} is de
 
 /** The workspace a deployment name belongs to (names are unique per server); undefined when nothing is deployed under it. */
 export function deploymentWorkspace(name: string): string | undefined {
-  if (!MODEL_NAME_PATTERN.test(name)) return undefined;
-  return getDb().select({ workspaceId: deployments.workspaceId }).from(deployments).where(eq(deployments.name, name)).limit(1).get()?.workspaceId;
+  return MODEL_NAME_PATTERN.test(name) ? deploymentNameHolder(getDb(), name) : undefined;
 }
 
 /** A deployment by name (and version): 404 for a name that cannot be one or is not deployed. */

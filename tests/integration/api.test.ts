@@ -241,8 +241,8 @@ describe('runs', () => {
     expect(replay).toMatchObject({ ended: true });
     expect(replay.events.map((e) => e.id)).toEqual(allIds.filter((id) => id > middle));
     expect(await subscribe(runId, String(allIds.at(-1)))).toEqual({ events: [], ended: true });
-    // An unknown run has no events and ends at once instead of waiting forever.
-    expect(await subscribe(UNKNOWN_ID, null)).toEqual({ events: [], ended: true });
+    // An unknown run (or one of another workspace) is refused at once instead of waiting forever.
+    await expect(subscribe(UNKNOWN_ID, null)).rejects.toMatchObject({ code: 'NOT_FOUND', message: `There is no run "${UNKNOWN_ID}".` });
   });
 
   it('deployments.list shows the published model versions with their metrics', async () => {

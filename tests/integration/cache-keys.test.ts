@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import { useTestServer } from '../support/server';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
 
 /**
  * Cache keys survive a change that only moves code: tests/fixtures/cache-keys holds a data folder
@@ -21,13 +22,13 @@ const graphs = JSON.parse(readFileSync(path.join(fixture, 'graphs.json'), 'utf8'
 describe('cache keys of unchanged nodes', () => {
   it.each(Object.keys(graphs))('%s: every step is reused from the fixture made by the earlier code', async (name) => {
     const engine = server.instance.getEngine();
-    const compiled = engine.compile(graphs[name]);
+    const compiled = engine.compile(graphs[name], FIRST_WORKSPACE_ID);
     expect(compiled.errors).toEqual([]);
     const cached = new Set(server.db.getDb().select().from(server.db.schema.stepCache).all().map((row) => row.cacheKey));
     const changed = compiled.plan.filter((step) => !step.sideEffect && !cached.has(step.cacheKey)).map((step) => step.nodeId);
     expect(changed, 'these steps have new cache keys').toEqual([]);
 
-    const started = await engine.start(graphs[name]);
+    const started = await engine.start(graphs[name], { workspaceId: FIRST_WORKSPACE_ID });
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     expect(await engine.waitFor(started.runId)).toBe('succeeded');
     const steps = server.db.getDb().select().from(server.db.schema.runSteps).all().filter((s) => s.runId === started.runId);

@@ -11,6 +11,7 @@ import { WorkerProcesses } from '../support/cluster';
 import { childPidsOf, eventsOf, stepsOf, waitUntil } from '../support/engine-harness';
 import { irisGraph, useTempDataDir, withParams } from '../support/pipeloom';
 import { TestRedis } from '../support/redis';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
 
 const DEFAULT_LOCK_MS = 30_000;
 const BOUND_MS = DEFAULT_LOCK_MS + 5000;
@@ -60,7 +61,7 @@ const trainLogs = (runId: string) =>
 /** Starts the graph and waits until Train runs and has saved a checkpoint; returns the run id and the pid of the process training. */
 async function trainingWithCheckpoint(graph: GraphFile): Promise<{ runId: string; trainerPid: number }> {
   const engine = instance.getEngine();
-  const started = await engine.start(graph);
+  const started = await engine.start(graph, { workspaceId: FIRST_WORKSPACE_ID });
   if (!started.ok) throw new Error(JSON.stringify(started.errors));
   const { runId } = started;
   const checkpoint = path.join(process.env.PIPELOOM_ARTIFACTS!, 'checkpoints', stepsOf(db, runId).train.cacheKey);

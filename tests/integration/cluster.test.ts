@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerProcesses } from '../support/cluster';
 import { irisGraph, useTempDataDir, withParams } from '../support/pipeloom';
 import { TestRedis } from '../support/redis';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
 
 const temp = useTempDataDir('cluster');
 let redis: TestRedis;
@@ -75,7 +76,7 @@ describe('cluster mode (BullMQ on Redis)', () => {
     expect(engine.queue.mode).toBe('cluster');
     const registry = await engine.queue.workers();
     const gpuPid = registry.find((w) => w.info?.tags.includes('gpu'))!.info!.pid;
-    const started = await engine.start(irisGraph());
+    const started = await engine.start(irisGraph(), { workspaceId: FIRST_WORKSPACE_ID });
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     expect(await engine.waitFor(started.runId)).toBe('succeeded');
     const s = steps(started.runId);
@@ -89,7 +90,7 @@ describe('cluster mode (BullMQ on Redis)', () => {
   it('a worker SIGKILLed mid-training: the step is picked up by another worker and the run completes', async () => {
     const engine = instance.getEngine();
     const graph = withParams(withParams(irisGraph(), 'train', { epochs: 2500 }), 'deploy', { modelName: 'iris-cluster' });
-    const started = await engine.start(graph);
+    const started = await engine.start(graph, { workspaceId: FIRST_WORKSPACE_ID });
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     const runId = started.runId;
     // Kill once training has saved a checkpoint (every 2 s), so the retry has something to resume from.
@@ -114,7 +115,7 @@ describe('cluster mode (BullMQ on Redis)', () => {
     const engine = instance.getEngine();
     await redis.stop();
     const graph = withParams(irisGraph(), 'train', { epochs: 61 });
-    const started = await engine.start(graph);
+    const started = await engine.start(graph, { workspaceId: FIRST_WORKSPACE_ID });
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     // The run record exists at once, in SQLite, whatever Redis does.
     expect(steps(started.runId).train.status).toMatch(/pending|queued/);
@@ -125,7 +126,7 @@ describe('cluster mode (BullMQ on Redis)', () => {
 
   it('Redis gone for good while a step runs: the step fails with a plain message once the enqueue timeout has passed', async () => {
     const engine = instance.getEngine();
-    const started = await engine.start(withParams(irisGraph(), 'train', { epochs: 2500, seed: 5 }));
+    const started = await engine.start(withParams(irisGraph(), 'train', { epochs: 2500, seed: 5 }), { workspaceId: FIRST_WORKSPACE_ID });
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     await until(() => (steps(started.runId).train.status === 'running' ? true : undefined), 'train to run');
     await redis.stop();
@@ -140,7 +141,7 @@ describe('cluster mode (BullMQ on Redis)', () => {
   it('Redis gone for good: the step fails with a plain message and the run record stays', async () => {
     const engine = instance.getEngine();
     await redis.stop();
-    const started = await engine.start(withParams(irisGraph(), 'train', { epochs: 62 }));
+    const started = await engine.start(withParams(irisGraph(), 'train', { epochs: 62 }), { workspaceId: FIRST_WORKSPACE_ID });
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     expect(await engine.waitFor(started.runId)).toBe('failed');
     // Whichever step came first to the queue (all cached ones are reused) fails in plain words.

@@ -9,6 +9,8 @@ import { greyImage, solidImage } from '../support/images';
 import { edge, node } from '../support/pipeloom';
 import { useTestServer } from '../support/server';
 import { makeZip } from '../support/zip';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
+import { ownerRequest } from '../support/accounts';
 
 const server = useTestServer('dataset-formats', 1);
 let uploadRoute: typeof import('../../app/api/v1/datasets/route');
@@ -19,7 +21,7 @@ beforeAll(async () => {
 
 async function upload(body: Uint8Array | string, query: Record<string, string>) {
   const params = new URLSearchParams(query);
-  const response = await uploadRoute.POST(new Request(`http://localhost/api/v1/datasets?${params}`, { method: 'POST', body, duplex: 'half' } as RequestInit));
+  const response = await uploadRoute.POST(await ownerRequest(`http://localhost/api/v1/datasets?${params}`, { method: 'POST', body, duplex: 'half' } as RequestInit));
   return { status: response.status, body: await response.json() };
 }
 
@@ -162,9 +164,9 @@ describe('image ZIP uploads', () => {
       ],
     };
     const engine = server.instance.getEngine();
-    const unselected = engine.compile({ ...graph, nodes: graph.nodes.map((n) => (n.id === 'select' ? { ...n, params: { mode: 'drop', columns: [] } } : n)) });
+    const unselected = engine.compile({ ...graph, nodes: graph.nodes.map((n) => (n.id === 'select' ? { ...n, params: { mode: 'drop', columns: [] } } : n)) }, FIRST_WORKSPACE_ID);
     expect(unselected.errors.map((e) => e.message).join(' ')).toContain('"file"');
-    const started = await engine.start(graph);
+    const started = await engine.start(graph, { workspaceId: FIRST_WORKSPACE_ID });
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     expect(await engine.waitFor(started.runId)).toBe('succeeded');
   });

@@ -3,6 +3,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edge, node, useTempDataDir } from '../support/pipeloom';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
+import { ownerRequest, callerAs, theOwner } from '../support/accounts';
 
 const temp = useTempDataDir('datasets', 1);
 type Instance = typeof import('../../server/engine/instance');
@@ -14,16 +16,16 @@ let caller: Awaited<ReturnType<typeof import('../../server/api/root').createCall
 const EUROPEAN = ['id;size;weight;kind', ...Array.from({ length: 60 }, (_, i) => `R${i};${i % 10},5;${(i % 7) * 2},25;${i % 2 ? 'big' : 'small'}`)];
 EUROPEAN.splice(5, 0, 'broken;1,5');
 
-function upload(body: string, query: Record<string, string> = {}) {
+async function upload(body: string, query: Record<string, string> = {}) {
   const params = new URLSearchParams({ filename: 'things.csv', ...query });
-  return uploadRoute.POST(new Request(`http://localhost/api/v1/datasets?${params}`, { method: 'POST', body, duplex: 'half' } as RequestInit));
+  return uploadRoute.POST(await ownerRequest(`http://localhost/api/v1/datasets?${params}`, { method: 'POST', body, duplex: 'half' } as RequestInit));
 }
 
 beforeAll(async () => {
   instance = await import('../../server/engine/instance');
   uploadRoute = await import('../../app/api/v1/datasets/route');
   csvRoute = await import('../../app/api/v1/datasets/[id]/csv/route');
-  caller = (await import('../../server/api/root')).createCaller({});
+  caller = await callerAs(await theOwner());
 });
 
 afterAll(async () => {
@@ -140,15 +142,15 @@ describe('dataset uploads', () => {
     };
     const engine = instance.getEngine();
     // Without the select step, compile names the free-text column.
-    const unselected = engine.compile({ ...graph, nodes: graph.nodes.map((n) => (n.id === 'select' ? { ...n, params: { mode: 'drop', columns: [] } } : n)) });
+    const unselected = engine.compile({ ...graph, nodes: graph.nodes.map((n) => (n.id === 'select' ? { ...n, params: { mode: 'drop', columns: [] } } : n)) }, FIRST_WORKSPACE_ID);
     expect(unselected.errors.map((e) => e.message).join(' ')).toContain('"id"');
-    const started = await engine.start(graph);
+    const started = await engine.start(graph, { workspaceId: FIRST_WORKSPACE_ID });
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     expect(await engine.waitFor(started.runId)).toBe('succeeded');
   });
 
   it('exports the table as CSV', async () => {
-    const response = await csvRoute.GET(new Request('http://localhost/x'), { params: Promise.resolve({ id }) });
+    const response = await csvRoute.GET(await ownerRequest('http://localhost/x'), { params: Promise.resolve({ id }) });
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text.split('\r\n')[0]).toBe('id,size,weight,kind');
@@ -159,7 +161,7 @@ describe('dataset uploads', () => {
   it('a deleted dataset is a compile error on the node that names it, not a crash', async () => {
     expect(await caller.datasets.delete({ id })).toEqual({ deleted: true });
     expect(existsSync(path.join(temp.dataDir, 'artifacts', `dataset-${id}`))).toBe(false);
-    const result = instance.getEngine().compile({ version: 1, name: 'gone', nodes: [node('data', 'dataset.uploaded', { dataset: id })], edges: [] });
+    const result = instance.getEngine().compile({ version: 1, name: 'gone', nodes: [node('data', 'dataset.uploaded', { dataset: id })], edges: [] }, FIRST_WORKSPACE_ID);
     expect(result.errors).toEqual([expect.objectContaining({ nodeId: 'data', field: 'dataset', message: expect.stringContaining('not on this server') })]);
   });
 });

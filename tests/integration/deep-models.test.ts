@@ -12,6 +12,7 @@ import { tableRows, type CellValue, type Table } from '../../lib/table';
 import type { TableArtifact } from '../../runtime/artifacts';
 import { edge, node } from '../support/pipeloom';
 import { runToEnd, useTestServer } from '../support/server';
+import { ownerRequest } from '../support/accounts';
 
 const server = useTestServer('deep-models', 2, { warmWorkers: true });
 
@@ -76,7 +77,7 @@ async function routeAndNode(scored: Table, model: string, target: string, rows: 
   const byNode = tableRows(scored, rows);
   const raw = byNode.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => k !== target && !k.startsWith('predicted_') && !k.startsWith('probability_'))));
   const response = await POST(
-    new Request(`http://localhost/api/v1/models/${model}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: raw }) }),
+    await ownerRequest(`http://localhost/api/v1/models/${model}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: raw }) }),
     { params: Promise.resolve({ name: model }) },
   );
   expect(response.status).toBe(200);

@@ -14,6 +14,8 @@ import type { LocalWorkerPool } from '../../server/engine/local-pool';
 import { DISK_FULL_MESSAGE } from '../../server/errors';
 import { eventsOf, stepsOf, waitUntil } from '../support/engine-harness';
 import { irisGraph, useTempDataDir, withParams } from '../support/pipeloom';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
+import { ownerRequest, callerAs, theOwner } from '../support/accounts';
 
 const temp = useTempDataDir('disk-full', 2);
 process.env.PIPELOOM_DB = path.join(temp.dataDir, 'pipeloom.db');
@@ -32,6 +34,8 @@ beforeAll(async () => {
   db = await import('../../server/db');
   instance = await import('../../server/engine/instance');
   await (instance.getEngine().queue as LocalWorkerPool).ready();
+  // Signed up before any test fills the disk.
+  await theOwner();
 });
 
 afterAll(async () => {
@@ -82,7 +86,7 @@ function longIris(seed: number, modelName: string): GraphFile {
 }
 
 async function startRun(graph: GraphFile): Promise<string> {
-  const started = await instance.getEngine().start(graph);
+  const started = await instance.getEngine().start(graph, { workspaceId: FIRST_WORKSPACE_ID });
   if (!started.ok) throw new Error(JSON.stringify(started.errors));
   return started.runId;
 }
@@ -143,12 +147,12 @@ describe(`a full disk (${mode})`, () => {
       fillDisk();
       const { POST: trpc } = await import('../../app/api/trpc/[trpc]/route');
       const created = await trpc(
-        new Request('http://localhost/api/trpc/graphs.create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'on a full disk' }) }),
+        await ownerRequest('http://localhost/api/trpc/graphs.create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'on a full disk' }) }),
       );
       expect(created.status).toBe(503);
       expect((await created.json()).error.message).toBe(DISK_FULL_MESSAGE);
       const { POST: upload } = await import('../../app/api/v1/datasets/route');
-      const uploaded = await upload(new Request('http://localhost/api/v1/datasets?filename=small.csv', { method: 'POST', body: 'a,b\n1,2\n3,4\n', duplex: 'half' } as RequestInit));
+      const uploaded = await upload(await ownerRequest('http://localhost/api/v1/datasets?filename=small.csv', { method: 'POST', body: 'a,b\n1,2\n3,4\n', duplex: 'half' } as RequestInit));
       expect(uploaded.status).toBe(507);
       expect((await uploaded.json()).error.message).toBe(DISK_FULL_MESSAGE);
       expect(readdirSync(path.join(artifacts, 'uploads'))).toEqual([]);
@@ -187,7 +191,7 @@ describe(`a full disk (${mode})`, () => {
     const insertRun = (id: string, cancelRequestedAt: number | null) => {
       getDb()
         .insert(schema.runs)
-        .values({ id, document: JSON.stringify(irisGraph()), status: 'running', ownerPid: deadPid, startedAt: Date.now(), cancelRequestedAt })
+        .values({ id, workspaceId: FIRST_WORKSPACE_ID, document: JSON.stringify(irisGraph()), status: 'running', ownerPid: deadPid, startedAt: Date.now(), cancelRequestedAt })
         .run();
       for (const n of irisGraph().nodes) {
         const status = ['data', 'split', 'model'].includes(n.id) ? 'done' : n.id === 'train' ? 'running' : 'pending';
@@ -214,11 +218,11 @@ describe(`a full disk (${mode})`, () => {
 
   it("the Workers page's disk use sorts the artifact folder by what the database says each part is", async () => {
     const { POST: upload } = await import('../../app/api/v1/datasets/route');
-    const uploaded = await upload(new Request('http://localhost/api/v1/datasets?filename=tiny.csv', { method: 'POST', body: 'a,b\n1,x\n2,y\n3,x\n', duplex: 'half' } as RequestInit));
+    const uploaded = await upload(await ownerRequest('http://localhost/api/v1/datasets?filename=tiny.csv', { method: 'POST', body: 'a,b\n1,x\n2,y\n3,x\n', duplex: 'half' } as RequestInit));
     expect(uploaded.status).toBe(201);
     const checkpoint = path.join(artifacts, 'checkpoints', 'c'.repeat(32));
     writeFileSync(checkpoint, Buffer.alloc(5000));
-    const caller = (await import('../../server/api/root')).createCaller({});
+    const caller = await callerAs(await theOwner());
     const disk = await caller.workers.disk();
     rmSync(checkpoint);
     // The runs above cached outputs, saved their trained models and published deployments.

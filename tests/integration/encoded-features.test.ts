@@ -10,6 +10,8 @@ import { tableRows, type CellValue, type Table } from '../../lib/table';
 import type { MetricsArtifact, SplitArtifact, TableArtifact } from '../../runtime/artifacts';
 import { edge, node } from '../support/pipeloom';
 import { useTestServer } from '../support/server';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
+import { ownerRequest } from '../support/accounts';
 
 const server = useTestServer('encoded-features', 2, { warmWorkers: true });
 
@@ -92,13 +94,13 @@ function expectSameAnswers(answers: Answer[], predicted: (string | number)[], pr
 describe('encoded features on real workers, served from raw rows', () => {
   it('trains, logs what was learned, and the deployed model answers raw rows as Evaluate and Predict did', async () => {
     const { POST } = await import('../../app/api/v1/datasets/route');
-    const upload = await POST(new Request('http://localhost/api/v1/datasets?filename=shops.csv', { method: 'POST', body: shopsCsv(), duplex: 'half' } as RequestInit));
+    const upload = await POST(await ownerRequest('http://localhost/api/v1/datasets?filename=shops.csv', { method: 'POST', body: shopsCsv(), duplex: 'half' } as RequestInit));
     expect(upload.status).toBe(201);
     const { dataset } = (await upload.json()) as { dataset: { id: string; columns: { name: string; type: string }[] } };
     expect(dataset.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['size:number', 'size_in:number', 'color:category', 'region:category', 'source:category', 'traffic:category']);
 
     const engine = server.instance.getEngine();
-    const started = await engine.start(shopsGraph(dataset.id));
+    const started = await engine.start(shopsGraph(dataset.id), { workspaceId: FIRST_WORKSPACE_ID });
     if (!started.ok) throw new Error(`compile failed: ${JSON.stringify(started.errors)}`);
     const status = await engine.waitFor(started.runId);
     const { getDb, schema } = server.db;

@@ -8,6 +8,7 @@ import type { GraphFile } from '../../lib/graph';
 import type { LocalWorkerPool } from '../../server/engine/local-pool';
 import { childPidsOf, eventsOf, exampleGraph, processAlive, ranTogether, statusTrail, stepsOf, waitUntil, workerPidsOf } from '../support/engine-harness';
 import { irisGraph, projectRoot, useTempDataDir, withParams } from '../support/pipeloom';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
 
 // Server modules read their settings from the environment when first used: set them before importing.
 const temp = useTempDataDir('faults', 2);
@@ -50,7 +51,7 @@ function longIris(seed: number, modelName: string): GraphFile {
 
 async function runToEnd(graph: GraphFile, graphId?: string) {
   const engine = instance.getEngine();
-  const started = await engine.start(graph, { graphId });
+  const started = await engine.start(graph, { workspaceId: FIRST_WORKSPACE_ID, graphId });
   if (!started.ok) throw new Error(`compile failed: ${JSON.stringify(started.errors)}`);
   const status = await engine.waitFor(started.runId);
   return { runId: started.runId, status, steps: stepsOf(db, started.runId) };
@@ -64,7 +65,7 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 describe('engine faults on real worker processes (2 workers, 3 attempts)', () => {
   it('a worker killed mid-training: the step is retried on another worker and resumes from its checkpoint', async () => {
     const engine = instance.getEngine();
-    const started = await engine.start(longIris(101, 'fault-kill'));
+    const started = await engine.start(longIris(101, 'fault-kill'), { workspaceId: FIRST_WORKSPACE_ID });
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     const { runId } = started;
     const checkpoint = checkpointOf(stepsOf(db, runId).train.cacheKey);
@@ -243,7 +244,7 @@ describe('engine faults on real worker processes (2 workers, 3 attempts)', () =>
     try {
       const iris = irisGraph();
       const insertRun = (id: string, document: GraphFile, ownerPid: number) => {
-        getDb().insert(schema.runs).values({ id, document: JSON.stringify(document), status: 'running', ownerPid, startedAt: Date.now() }).run();
+        getDb().insert(schema.runs).values({ id, workspaceId: FIRST_WORKSPACE_ID, document: JSON.stringify(document), status: 'running', ownerPid, startedAt: Date.now() }).run();
         const status: Record<string, string> = { data: 'done', model: 'done', split: 'done', train: 'running', evaluate: 'pending', deploy: 'pending' };
         for (const n of document.nodes) {
           getDb().insert(schema.runSteps).values({ runId: id, nodeId: n.id, nodeType: n.type, status: status[n.id], cacheKey: `key-${n.id}` }).run();
@@ -318,7 +319,7 @@ describe('engine faults on real worker processes (2 workers, 3 attempts)', () =>
 
     // One rate changed: the forecast and the run agree on what runs again.
     const changed = withParams(tune, 'train', { learningRates: [0.001, 0.01, 0.2] });
-    const forecast = engine.forecast(changed, graphId);
+    const forecast = engine.forecast(changed, FIRST_WORKSPACE_ID, graphId);
     expect(forecast['train#lr=0.001'].willRun).toBe(false);
     expect(forecast['train#lr=0.01'].willRun).toBe(false);
     expect(forecast['train#lr=0.2']).toEqual({ willRun: true, reason: 'not run yet' });
@@ -343,8 +344,8 @@ describe('engine faults on real worker processes (2 workers, 3 attempts)', () =>
     expect(secondMetrics.chosenLearningRate).toBe(secondMetrics.candidates.reduce((a, b) => (b.score < a.score ? b : a)).learningRate);
 
     // Clearing the expanded node's cache clears its parts too.
-    expect(engine.clearCache(changed, 'train')).toEqual({ cleared: 4 });
-    const cleared = engine.forecast(changed, graphId);
+    expect(engine.clearCache(changed, FIRST_WORKSPACE_ID, 'train')).toEqual({ cleared: 4 });
+    const cleared = engine.forecast(changed, FIRST_WORKSPACE_ID, graphId);
     for (const id of ['train#lr=0.001', 'train#lr=0.01', 'train#lr=0.2', 'train']) {
       expect(cleared[id], id).toEqual({ willRun: true, reason: 'its cached result was cleared' });
     }
@@ -362,12 +363,12 @@ describe('engine faults on real worker processes (2 workers, 3 attempts)', () =>
     expect(cachedKeys().has(splitKey)).toBe(true);
     expect(existsSync(path.join(artifacts, splitKey))).toBe(true);
 
-    expect(engine.clearCache(graph, 'split')).toEqual({ cleared: 1 });
+    expect(engine.clearCache(graph, FIRST_WORKSPACE_ID, 'split')).toEqual({ cleared: 1 });
     expect(cachedKeys().has(splitKey)).toBe(false);
     expect(existsSync(path.join(artifacts, splitKey))).toBe(false);
     for (const id of ['data', 'model', 'train', 'evaluate']) expect(cachedKeys().has(first.steps[id].cacheKey), id).toBe(true);
 
-    const forecast = engine.forecast(graph, graphId);
+    const forecast = engine.forecast(graph, FIRST_WORKSPACE_ID, graphId);
     expect(forecast.split).toEqual({ willRun: true, reason: 'its cached result was cleared' });
     // Cache keys are content addresses made from params and upstream *keys*, not from upstream
     // results: clearing split does not change split's key, so train and evaluate keep theirs, are
@@ -389,7 +390,7 @@ describe('engine faults on real worker processes (2 workers, 3 attempts)', () =>
     expect(cachedKeys().has(splitKey)).toBe(true);
     expect(existsSync(path.join(artifacts, splitKey))).toBe(true);
     // Forecast after the refill: everything but deploy is cached again.
-    const after = engine.forecast(graph, graphId);
+    const after = engine.forecast(graph, FIRST_WORKSPACE_ID, graphId);
     for (const id of ['data', 'split', 'model', 'train', 'evaluate']) expect(after[id].willRun, id).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import type { GraphFile } from '../../lib/graph';
 import type { LocalWorkerPool } from '../../server/engine/local-pool';
 import { statusTrail, stepsOf, waitUntil, type StepRow } from '../support/engine-harness';
 import { irisGraph, useTempDataDir, withParams } from '../support/pipeloom';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
 
 // Engine settings are read once, when getEngine() first runs: this file gets its own process and a
 // tiny artifact cap (about 10 KB, less than one run's cached outputs). Set before importing.
@@ -62,7 +63,7 @@ const graphWith = (learningRate: number, epochs = 30, extra: Record<string, unkn
   withParams(withParams(irisGraph(), 'train', { learningRate, epochs, ...extra }), 'deploy', { modelName: 'gc-model' });
 
 async function start(graph: GraphFile): Promise<string> {
-  const started = await instance.getEngine().start(graph);
+  const started = await instance.getEngine().start(graph, { workspaceId: FIRST_WORKSPACE_ID });
   if (!started.ok) throw new Error(JSON.stringify(started.errors));
   beforeCollection.set(started.runId, cacheRows());
   return started.runId;
@@ -174,7 +175,7 @@ describe('garbage collection of cached step outputs (PIPELOOM_ARTIFACT_CAP_MB=0.
   it('deleting saved models releases them: the next collection removes the least recently used first', async () => {
     const engine = instance.getEngine();
     const released = db.getDb().select().from(db.schema.models).all();
-    for (const m of released) expect(engine.deleteSavedModel(m.id)).toBe(true);
+    for (const m of released) expect(engine.deleteSavedModel(FIRST_WORKSPACE_ID, m.id)).toBe(true);
     const before = cacheRows();
     expect(sum(before)).toBeGreaterThan(CAP);
     const { removed } = engine.collectGarbage();

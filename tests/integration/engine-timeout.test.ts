@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalWorkerPool } from '../../server/engine/local-pool';
 import { eventsOf, statusTrail, stepsOf } from '../support/engine-harness';
 import { irisGraph, useTempDataDir, withParams } from '../support/pipeloom';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
 
 // Engine settings are read once, when getEngine() first runs: this file gets its own process and a
 // 2 s step time limit. Set before importing any server module.
@@ -35,7 +36,7 @@ describe('step time limit (PIPELOOM_STEP_TIMEOUT_S=2)', () => {
     // About 12 s of training: far over the limit.
     const graph = withParams(withParams(irisGraph(), 'train', { epochs: 3000, batchSize: 128, seed: 5 }), 'deploy', { modelName: 'too-slow' });
     const pidsBefore = pool().pids();
-    const started = await engine.start(graph);
+    const started = await engine.start(graph, { workspaceId: FIRST_WORKSPACE_ID });
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     const status = await engine.waitFor(started.runId);
 
@@ -79,7 +80,7 @@ describe('step time limit (PIPELOOM_STEP_TIMEOUT_S=2)', () => {
   it('the pool recovers: a following short run succeeds, reusing what the failed run finished', async () => {
     const engine = instance.getEngine();
     const graph = withParams(withParams(irisGraph(), 'train', { epochs: 20, seed: 6 }), 'deploy', { modelName: 'quick' });
-    const started = await engine.start(graph);
+    const started = await engine.start(graph, { workspaceId: FIRST_WORKSPACE_ID });
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     expect(await engine.waitFor(started.runId)).toBe('succeeded');
     const steps = stepsOf(db, started.runId);

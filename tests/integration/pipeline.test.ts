@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import { edge, irisGraph, node, withParams } from '../support/pipeloom';
 import { useTestServer } from '../support/server';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
 
 const server = useTestServer('pipeline', 2, { warmWorkers: true });
 
@@ -40,7 +41,7 @@ function statusTrail(runId: string, nodeId: string): string[] {
 
 async function run(graph: GraphFile): Promise<{ runId: string; status: string; steps: Record<string, StepRow> }> {
   const engine = server.instance.getEngine();
-  const started = await engine.start(graph);
+  const started = await engine.start(graph, { workspaceId: FIRST_WORKSPACE_ID });
   if (!started.ok) throw new Error(`compile failed: ${JSON.stringify(started.errors)}`);
   const status = await engine.waitFor(started.runId);
   return { runId: started.runId, status, steps: stepsOf(started.runId) };
@@ -184,7 +185,7 @@ describe('pipeline runs on real worker processes', () => {
     const EPOCHS = 5000;
     const graph = withParams(withParams(iris, 'train', { epochs: EPOCHS, seed: 11 }), 'deploy', { modelName: 'cancelled-model' });
     const engine = server.instance.getEngine();
-    const started = await engine.start(graph);
+    const started = await engine.start(graph, { workspaceId: FIRST_WORKSPACE_ID });
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     const { runId } = started;
 

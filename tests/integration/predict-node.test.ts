@@ -1,6 +1,8 @@
 /** Batch scoring: the Predict node adds predictions to a table, agrees with the deployed route, and downloads as CSV. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edge, irisGraph, node, useTempDataDir } from '../support/pipeloom';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
+import { ownerRequest } from '../support/accounts';
 
 const temp = useTempDataDir('predict-node', 1);
 type Instance = typeof import('../../server/engine/instance');
@@ -21,12 +23,12 @@ describe('Predict node', () => {
     graph.nodes.push(node('score', 'evaluate.predict'));
     graph.edges.push(edge('train', 'model', 'score', 'model'), edge('data', 'table', 'score', 'table'));
     const engine = instance.getEngine();
-    const started = await engine.start(graph);
+    const started = await engine.start(graph, { workspaceId: FIRST_WORKSPACE_ID });
     if (!started.ok) throw new Error(JSON.stringify(started.errors));
     expect(await engine.waitFor(started.runId)).toBe('succeeded');
 
     const { GET } = await import('../../app/api/v1/runs/[runId]/steps/[nodeId]/csv/route');
-    const response = await GET(new Request('http://localhost/x'), { params: Promise.resolve({ runId: started.runId, nodeId: 'score' }) });
+    const response = await GET(await ownerRequest('http://localhost/x'), { params: Promise.resolve({ runId: started.runId, nodeId: 'score' }) });
     expect(response.status).toBe(200);
     const lines = (await response.text()).trim().split('\r\n');
     const header = lines[0].split(',');
@@ -58,13 +60,13 @@ describe('Predict node', () => {
     const graph = irisGraph();
     graph.nodes.push(node('drop', 'cleaning.select-columns', { columns: ['petal_width_cm'] }), node('score', 'evaluate.predict'));
     graph.edges.push(edge('data', 'table', 'drop', 'table'), edge('drop', 'table', 'score', 'table'), edge('train', 'model', 'score', 'model'));
-    const result = instance.getEngine().compile(graph);
+    const result = instance.getEngine().compile(graph, FIRST_WORKSPACE_ID);
     expect(result.errors).toEqual([expect.objectContaining({ nodeId: 'score', code: 'unknown-column', message: expect.stringContaining('petal_width_cm') })]);
   });
 
   it('a step without a table output has no CSV', async () => {
     const { GET } = await import('../../app/api/v1/runs/[runId]/steps/[nodeId]/csv/route');
-    const response = await GET(new Request('http://localhost/x'), { params: Promise.resolve({ runId: 'nope', nodeId: 'score' }) });
+    const response = await GET(await ownerRequest('http://localhost/x'), { params: Promise.resolve({ runId: 'nope', nodeId: 'score' }) });
     expect(response.status).toBe(404);
   });
 });

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import type { MetricsArtifact, SplitArtifact } from '../../runtime/artifacts';
 import { irisGraph, useTempDataDir, withParams } from '../support/pipeloom';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
+import { ownerRequest } from '../support/accounts';
 
 // Server modules read PIPELOOM_DATA_DIR / PIPELOOM_DB when first used: set them before importing.
 const temp = useTempDataDir('predict', 2);
@@ -27,7 +29,7 @@ const runs: { runId: string; steps: Record<string, { cacheKey: string; status: s
 
 async function runToEnd(graph: GraphFile) {
   const engine = instance.getEngine();
-  const started = await engine.start(graph);
+  const started = await engine.start(graph, { workspaceId: FIRST_WORKSPACE_ID });
   if (!started.ok) throw new Error(JSON.stringify(started.errors));
   expect(await engine.waitFor(started.runId)).toBe('succeeded');
   const rows = db.getDb().select().from(db.schema.runSteps).all().filter((s) => s.runId === started.runId);
@@ -65,7 +67,7 @@ interface PredictBody {
 }
 
 async function predict(name: string, body: unknown, query = ''): Promise<{ status: number; body: PredictBody }> {
-  const request = new Request(`http://localhost/api/v1/models/${name}/predict${query}`, {
+  const request = await ownerRequest(`http://localhost/api/v1/models/${name}/predict${query}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -76,7 +78,7 @@ async function predict(name: string, body: unknown, query = ''): Promise<{ statu
 }
 
 async function describeModel(name: string) {
-  const response = await GET(new Request(`http://localhost/api/v1/models/${name}`), { params: Promise.resolve({ name }) });
+  const response = await GET(await ownerRequest(`http://localhost/api/v1/models/${name}`), { params: Promise.resolve({ name }) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 

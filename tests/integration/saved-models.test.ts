@@ -7,6 +7,7 @@ import type { GraphFile } from '../../lib/graph';
 import { eventsOf, stepsOf } from '../support/engine-harness';
 import { edge, irisGraph, node, trainAndEvaluate, withParams } from '../support/pipeloom';
 import { useTestServer } from '../support/server';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
 
 const server = useTestServer('saved-models', 2, { warmWorkers: true });
 
@@ -190,7 +191,7 @@ describe('saved models (the Models page)', () => {
     const irisId = first.steps.train.cacheKey;
 
     const compileErrors = (graph: GraphFile) => {
-      const compiled = engine().compile(graph);
+      const compiled = engine().compile(graph, FIRST_WORKSPACE_ID);
       return compiled.errors.map((e) => `${e.nodeId}${e.field ? `.${e.field}` : ''}: ${e.message}`);
     };
     expect(compileErrors(transferGraph('iris', 'species', treeId))).toEqual([

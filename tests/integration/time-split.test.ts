@@ -4,6 +4,7 @@ import { getColumn, type Table } from '../../lib/table';
 import type { SplitArtifact } from '../../runtime/artifacts';
 import { edge, node } from '../support/pipeloom';
 import { useTestServer } from '../support/server';
+import { FIRST_WORKSPACE_ID } from '../../server/auth/workspaces';
 
 const server = useTestServer('time-split', 2, { warmWorkers: true });
 
@@ -35,7 +36,7 @@ function dates(table: Table): number[] {
 describe('time-ordered split on real workers', () => {
   it('seattle_weather → time split → linear regression → train → evaluate: the test rows are the latest days', async () => {
     const engine = server.instance.getEngine();
-    const started = await engine.start(graph);
+    const started = await engine.start(graph, { workspaceId: FIRST_WORKSPACE_ID });
     if (!started.ok) throw new Error(`compile failed: ${JSON.stringify(started.errors)}`);
     expect(await engine.waitFor(started.runId)).toBe('succeeded');
 

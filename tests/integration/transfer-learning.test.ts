@@ -28,6 +28,7 @@ import type { SplitArtifact, TrainedModelArtifact } from '../../runtime/artifact
 import { eventsOf } from '../support/engine-harness';
 import { edge, node, projectRoot, trainAndEvaluate } from '../support/pipeloom';
 import { runToEnd, useTestServer } from '../support/server';
+import { ownerRequest } from '../support/accounts';
 
 const server = useTestServer('transfer', 2, { warmWorkers: true });
 
@@ -130,7 +131,7 @@ describe('transfer learning: digits 0–4 → 5–9 with 20 labels per class', (
     // 2. Digits 5–9 arrive as an upload through the datasets route.
     const { POST } = await import('../../app/api/v1/datasets/route');
     const response = await POST(
-      new Request('http://localhost/api/v1/datasets?filename=digits-5-9.csv', { method: 'POST', body: digitsFiveToNine(), duplex: 'half' } as RequestInit),
+      await ownerRequest('http://localhost/api/v1/datasets?filename=digits-5-9.csv', { method: 'POST', body: digitsFiveToNine(), duplex: 'half' } as RequestInit),
     );
     expect(response.status).toBe(201);
     const { dataset } = (await response.json()) as { dataset: { id: string; rowCount: number } };

@@ -8,6 +8,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/server';
+import { ownerRequest } from '../support/accounts';
 
 process.env.PIPELOOM_MAX_UPLOAD_MB = '3';
 const server = useTestServer('upload-limits', 1);
@@ -19,7 +20,7 @@ beforeAll(async () => {
 
 async function upload(body: Uint8Array | string, fileName: string) {
   const params = new URLSearchParams({ filename: fileName });
-  const response = await uploadRoute.POST(new Request(`http://localhost/api/v1/datasets?${params}`, { method: 'POST', body, duplex: 'half' } as RequestInit));
+  const response = await uploadRoute.POST(await ownerRequest(`http://localhost/api/v1/datasets?${params}`, { method: 'POST', body, duplex: 'half' } as RequestInit));
   return { status: response.status, body: (await response.json()) as { error?: { message: string }; dataset?: { id: string } } };
 }
 

@@ -1,4 +1,4 @@
-import type { SignedInUser } from '../../server/auth/auth';
+import type { SignedInUser } from '../../server/auth/roles';
 
 /** A password every test account uses (long enough for the rule). */
 export const TEST_PASSWORD = 'correct horse battery staple';
@@ -36,4 +36,22 @@ export async function callerAs(account: TestAccount, workspaceId?: string) {
   const { identify, WORKSPACE_COOKIE } = await import('../../server/auth/request');
   const cookie = workspaceId ? `${account.cookie}; ${WORKSPACE_COOKIE}=${workspaceId}` : account.cookie;
   return createCaller({ ...(await identify(new Headers({ cookie }))), resHeaders: new Headers() });
+}
+
+let owner: Promise<TestAccount> | undefined;
+
+/**
+ * The first account of this test file's server, signed up on first use: the owner of the first
+ * workspace (where engine calls with FIRST_WORKSPACE_ID run). Each test file has its own modules, so its own owner.
+ */
+export function theOwner(): Promise<TestAccount> {
+  owner ??= signUp('Test Owner', 'owner@example.com');
+  return owner;
+}
+
+/** A request as the owner's browser sends it (with the session cookie), for calling a route handler in-process. */
+export async function ownerRequest(url: string, init: RequestInit = {}): Promise<Request> {
+  const headers = new Headers(init.headers);
+  headers.set('cookie', (await theOwner()).cookie);
+  return new Request(url, { ...init, headers, ...(init.body ? { duplex: 'half' } : {}) } as RequestInit);
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import type { LocalWorkerPool } from '../../server/engine/local-pool';
-import { callerAs, signUp, type TestAccount } from './accounts';
+import { callerAs, theOwner, type TestAccount } from './accounts';
 import { useTempDataDir } from './pipeloom';
 
 type Db = typeof import('../../server/db');
@@ -25,13 +25,14 @@ export interface TestServer {
  * shut down and removed after the file. Its fields are filled in
  * beforeAll (server modules read their environment when first imported).
  */
-export function useTestServer(prefix: string, workers = 2, options: { warmWorkers?: boolean } = {}): TestServer {
+export function useTestServer(prefix: string, workers = 2, options: { warmWorkers?: boolean; before?: (paths: { dataDir: string; dbFile: string }) => void } = {}): TestServer {
   const temp = useTempDataDir(prefix, workers);
   const server = { dataDir: temp.dataDir } as TestServer;
   beforeAll(async () => {
+    options.before?.(temp);
     server.db = await import('../../server/db');
     server.instance = await import('../../server/engine/instance');
-    server.owner = await signUp('Test Owner', 'owner@example.com');
+    server.owner = await theOwner();
     server.workspaceId = (await import('../../server/auth/workspaces')).FIRST_WORKSPACE_ID;
     server.caller = await callerAs(server.owner);
     if (options.warmWorkers) await (server.instance.getEngine().queue as LocalWorkerPool).ready();

@@ -78,6 +78,32 @@ export function runSnapshot(runId: string) {
   };
 }
 
+/** A run's events after `afterId`, live, until the run ends, the client leaves, or `stillAllowed` says no (a member removed while watching). */
+async function* runEventStream(runId: string, afterId: number, signal: AbortSignal | undefined, stillAllowed: () => boolean) {
+  const engine = getEngine();
+  let last = afterId;
+  const wake = new AbortController();
+  signal?.addEventListener('abort', () => wake.abort());
+  const notifications = on(engine.events, 'event', { signal: wake.signal });
+  try {
+    while (!signal?.aborted && stillAllowed()) {
+      const batch = eventsAfter(runId, last);
+      for (const event of batch) {
+        last = event.id;
+        yield tracked(String(event.id), event);
+        if (event.kind === 'run' && FINAL.has(String(event.payload.status))) return;
+      }
+      if (batch.length > 0) continue;
+      const status = getDb().select({ status: runs.status }).from(runs).where(eq(runs.id, runId)).get()?.status;
+      if (!status || FINAL.has(status)) return;
+      // Wait for the engine's next event (or poll: a run driven by another process, such as the CLI).
+      await Promise.race([notifications.next(), new Promise((r) => setTimeout(r, 1000))]);
+    }
+  } finally {
+    wake.abort();
+  }
+}
+
 export const runsRouter = router({
   start: signedInProcedure
     .input(z.object({ graphId: graphIdSchema, upTo: nodeIdSchema.optional() }))
@@ -145,30 +171,9 @@ export const runsRouter = router({
   /** Live events after `lastEventId`, in order, each once; ends when the run has finished. */
   events: signedInProcedure
     .input(z.object({ runId: runIdSchema, lastEventId: z.string().max(20).nullish() }))
-    .subscription(async function* ({ ctx, input, signal }) {
+    .subscription(({ ctx, input, signal }) => {
+      // Authorized before the stream starts, so a refusal is an error of the call (401/404), not of the stream.
       const { workspaceId } = authorizeRun(ctx.user, input.runId, 'view');
-      const engine = getEngine();
-      let last = Number(input.lastEventId ?? 0) || 0;
-      const wake = new AbortController();
-      signal?.addEventListener('abort', () => wake.abort());
-      const notifications = on(engine.events, 'event', { signal: wake.signal });
-      try {
-        // A member removed while watching stops receiving at once.
-        while (!signal?.aborted && roleIn(ctx.user.id, workspaceId)) {
-          const batch = eventsAfter(input.runId, last);
-          for (const event of batch) {
-            last = event.id;
-            yield tracked(String(event.id), event);
-            if (event.kind === 'run' && FINAL.has(String(event.payload.status))) return;
-          }
-          if (batch.length > 0) continue;
-          const status = getDb().select({ status: runs.status }).from(runs).where(eq(runs.id, input.runId)).get()?.status;
-          if (!status || FINAL.has(status)) return;
-          // Wait for the engine's next event (or poll: a run driven by another process, such as the CLI).
-          await Promise.race([notifications.next(), new Promise((r) => setTimeout(r, 1000))]);
-        }
-      } finally {
-        wake.abort();
-      }
+      return runEventStream(input.runId, Number(input.lastEventId ?? 0) || 0, signal, () => roleIn(ctx.user.id, workspaceId) !== undefined);
     }),
 });

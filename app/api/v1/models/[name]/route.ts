@@ -7,6 +7,6 @@ export const dynamic = 'force-dynamic';
 /** The latest deployed version's input schema: what to send to .../predict. */
 export const GET = guarded(async (request: Request, context: { params: Promise<{ name: string }> }) => {
   const { name } = await context.params;
-  await authorizeRequestIn(request, deploymentWorkspace(name) ?? '', 'view', notDeployed(name));
+  await authorizeRequestIn(request, deploymentWorkspace(name) ?? '', 'view', notDeployed(name), 'name');
   return Response.json(await describeDeployment(name));
 });

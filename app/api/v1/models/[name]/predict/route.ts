@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
 export const POST = guarded(async (request: Request, context: { params: Promise<{ name: string }> }) => {
   const { name } = await context.params;
   // Any member of the deployment's workspace may call it (API keys for other services come with sharing).
-  await authorizeRequestIn(request, deploymentWorkspace(name) ?? '', 'view', notDeployed(name));
+  await authorizeRequestIn(request, deploymentWorkspace(name) ?? '', 'view', notDeployed(name), 'name');
   const versionParam = new URL(request.url).searchParams.get('version');
   const version = versionParam === null ? undefined : Number(versionParam);
   if (version !== undefined && (!Number.isInteger(version) || version < 1)) {

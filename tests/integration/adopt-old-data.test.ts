@@ -1,7 +1,7 @@
 import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { callerAs, signUp } from '../support/accounts';
+import { callerAs, signUp, sessionCookie, TEST_PASSWORD } from '../support/accounts';
 import { irisGraph, projectRoot, withParams } from '../support/pipeloom';
 import { useTestServer } from '../support/server';
 
@@ -20,6 +20,13 @@ const server = useTestServer('adopt', 1, {
     cpSync(path.join(dataDir, 'pipeloom.db'), dbFile);
   },
 });
+
+/** Signs in as a browser would (better-auth's route) and returns the session cookie. */
+async function signInCookie(email: string): Promise<string> {
+  const { getAuth } = await import('../../server/auth/auth');
+  const response = await getAuth().api.signInEmail({ body: { email, password: TEST_PASSWORD }, asResponse: true });
+  return sessionCookie(response.headers);
+}
 
 describe('a data folder from before accounts', () => {
   it("belongs to the first account's workspace: pipelines, runs, datasets, saved models, deployments", async () => {
@@ -77,6 +84,29 @@ describe('a data folder from before accounts', () => {
     const refused = await caller.runs.start({ graphId: borrowedId });
     expect(refused.ok).toBe(false);
     expect(!refused.ok && refused.errors.find((e) => e.nodeId === 'data')?.message).toMatch(/is not on this server/);
+  });
+
+  it('the same file uploaded in two workspaces is stored once, and stays until the last of them deletes it', async () => {
+    const other = await callerAs(await signUp('Fourth Person', 'fourth@example.com'));
+    // The bytes make.ts uploaded: every fifth iris row.
+    const lines = readFileSync(path.join(projectRoot, 'samples', 'datasets', 'iris.csv'), 'utf8').trim().split('\n');
+    const csv = [lines[0], ...lines.slice(1).filter((_, i) => i % 5 === 0)].join('\n') + '\n';
+    const { POST } = await import('../../app/api/v1/datasets/route');
+    const cookie = await signInCookie('fourth@example.com');
+    const response = await POST(new Request('http://localhost/api/v1/datasets?filename=mine.csv', { method: 'POST', body: csv, headers: { cookie }, duplex: 'half' } as RequestInit));
+    expect(response.status).toBe(201);
+    const { dataset } = (await response.json()) as { dataset: { id: string; name: string; rowCount: number } };
+    expect(dataset).toMatchObject({ id: made.dataset, name: 'mine', rowCount: 30 });
+
+    const { ArtifactStore } = await import('../../server/engine/artifact-store');
+    const { artifactsDir } = await import('../../server/engine/instance');
+    const store = new ArtifactStore(artifactsDir());
+    await server.caller.datasets.delete({ id: made.dataset });
+    expect((await server.caller.datasets.list()).datasets).toEqual([]);
+    expect(store.has(`dataset-${made.dataset}`)).toBe(true);
+    expect((await other.datasets.rows({ id: made.dataset, offset: 0, limit: 3 })).rows).toHaveLength(3);
+    await other.datasets.delete({ id: made.dataset });
+    expect(store.has(`dataset-${made.dataset}`)).toBe(false);
   });
 
   it("refuses another workspace's deployment name, before training and when deploying a saved model", async () => {

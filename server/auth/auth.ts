@@ -59,8 +59,13 @@ export function getAuth(): Auth {
   return globalForAuth.pipeloomAuth;
 }
 
-/** The signed-in user a request's session cookie names, or null (no cookie, expired, signed out, deleted). */
-export async function sessionUser(headers: Headers): Promise<SignedInUser | null> {
-  const found = await getAuth().api.getSession({ headers });
+/**
+ * The signed-in user a request's session cookie names, or null (no cookie, expired, signed out,
+ * deleted). A session in use is extended once a day: the renewed cookie goes on `resHeaders` when
+ * the caller can send it back.
+ */
+export async function sessionUser(headers: Headers, resHeaders?: Headers): Promise<SignedInUser | null> {
+  const { headers: answer, response: found } = await getAuth().api.getSession({ headers, returnHeaders: true });
+  if (resHeaders) for (const cookie of answer.getSetCookie()) resHeaders.append('Set-Cookie', cookie);
   return found ? { id: found.user.id, name: found.user.name, email: found.user.email } : null;
 }

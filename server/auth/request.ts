@@ -12,8 +12,9 @@ export interface RequestIdentity {
   requestedWorkspaceId: string | undefined;
 }
 
-export async function identify(headers: Headers): Promise<RequestIdentity> {
-  return { actor: await sessionUser(headers), requestedWorkspaceId: workspaceCookie(headers) };
+/** Who sent the request (its session, renewed on `resHeaders` when due) and the workspace it names. */
+export async function identify(headers: Headers, resHeaders?: Headers): Promise<RequestIdentity> {
+  return { actor: await sessionUser(headers, resHeaders), requestedWorkspaceId: workspaceCookie(headers) };
 }
 
 function workspaceCookie(headers: Headers): string | undefined {

@@ -19,7 +19,7 @@ const handler = guarded(async (req: Request) => {
     // One request may not multiply the server's work without bound (the editor batches a handful).
     maxBatchSize: MAX_TRPC_BATCH,
     // Who is asking, from the session cookie, read from the database on every request (a removed member is refused at once).
-    createContext: async ({ req, resHeaders }) => ({ ...(await identify(req.headers)), resHeaders }),
+    createContext: async ({ req, resHeaders }) => ({ ...(await identify(req.headers, resHeaders)), resHeaders }),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? ''} failed`, error);
     },

@@ -194,6 +194,7 @@ class ServerRows {
   private blocks = new Map<number, Promise<string[]>>();
   constructor(
     private readonly base: string,
+    private readonly cookie: string,
     private readonly id: string,
     private readonly columns: string[],
   ) {}
@@ -217,7 +218,7 @@ class ServerRows {
 
   private async fetchBlock(block: number): Promise<string[]> {
     const input = encodeURIComponent(JSON.stringify({ id: this.id, offset: block * 1000, limit: 1000 }));
-    const response = await fetch(`${this.base}/api/trpc/datasets.rows?input=${input}`);
+    const response = await fetch(`${this.base}/api/trpc/datasets.rows?input=${input}`, { headers: { cookie: this.cookie } });
     if (!response.ok) throw new Error(`datasets.rows answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
     const body = (await response.json()) as { result: { data: { rows: Record<string, unknown>[] } } };
     return body.result.data.rows.map(
@@ -235,7 +236,7 @@ function measuredBuild(): string {
   let source = 'not a git checkout';
   try {
     const git = (...args: string[]) => execFileSync('git', args, { cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = git('status', '--porcelain', '--', 'app/datasets', 'server/api/routers/datasets.ts');
+    const dirty = git('status', '--porcelain', '--', 'app/(workspace)/datasets', 'server/api/routers/datasets.ts');
     source = `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' (the preview has uncommitted changes)' : ''}`;
   } catch {
     // keep 'not a git checkout'
@@ -265,10 +266,29 @@ async function stopServer(child: ChildProcess): Promise<void> {
   await Promise.race([exited, sleep(10_000).then(() => child.kill('SIGKILL'))]);
 }
 
-async function upload(base: string, file: string): Promise<{ id: string; rowCount: number; columns: string[]; ms: number }> {
+/** Makes the owner account of the fresh server (as its first-start page does) and returns its session cookie. */
+async function signUpOwner(base: string): Promise<string> {
+  const response = await fetch(`${base}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base },
+    body: JSON.stringify({ name: 'Bench Owner', email: 'bench@example.com', password: 'bench password 1' }),
+  });
+  if (!response.ok) throw new Error(`sign-up answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+}
+
+async function upload(base: string, cookie: string, file: string): Promise<{ id: string; rowCount: number; columns: string[]; ms: number }> {
   const t = performance.now();
   // A streamed body needs duplex 'half' (Node's fetch; the DOM typings lack the field).
-  const init: RequestInit & { duplex: 'half' } = { method: 'POST', body: Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>, duplex: 'half' };
+  const init: RequestInit & { duplex: 'half' } = {
+    method: 'POST',
+    headers: { cookie },
+    body: Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>,
+    duplex: 'half',
+  };
   const response = await fetch(`${base}/api/v1/datasets?filename=preview-1m.csv`, init);
   const body = (await response.json()) as { dataset?: { id: string; rowCount: number; columns: { name: string }[] }; error?: { message: string } };
   if (!response.ok || !body.dataset) throw new Error(`upload answered ${response.status}: ${body.error?.message ?? JSON.stringify(body).slice(0, 300)}`);
@@ -400,18 +420,19 @@ async function main(): Promise<void> {
     mkdirSync(dataDir, { recursive: true });
     server = startServer(port, dataDir);
     t = performance.now();
-    await until(async () => (await fetch(`${base}/api/v1/datasets`).catch(() => null))?.ok, 'next start to answer', 120_000);
+    await until(async () => (await fetch(`${base}/api/auth/ok`).catch(() => null))?.ok, 'next start to answer', 120_000);
     log(`next start answered after ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-    const dataset = await upload(base, csv);
+    const cookie = await signUpOwner(base);
+    const dataset = await upload(base, cookie, csv);
     log(`uploaded and ingested ${dataset.rowCount.toLocaleString('en')} rows in ${(dataset.ms / 1000).toFixed(1)} s`);
     if (dataset.rowCount !== rowTarget) throw new Error(`the server read ${dataset.rowCount} rows, not ${rowTarget}`);
-    const rows = new ServerRows(base, dataset.id, dataset.columns);
+    const rows = new ServerRows(base, cookie, dataset.id, dataset.columns);
 
     // Playwright hides scrollbars in headless mode; keep them, so the thumb can be dragged.
     browser = await chromium.launch({ ...chromiumLaunchOptions, ignoreDefaultArgs: ['--hide-scrollbars'] });
     const chromiumVersion = browser.version();
-    const page = await browser.newPage({ viewport: { width: 1800, height: 1000 } });
+    const page = await browser.newPage({ viewport: { width: 1800, height: 1000 }, extraHTTPHeaders: { cookie } });
     await page.addInitScript({ content: RECORDER });
     const cdp = await page.context().newCDPSession(page);
     const actions: Action[] = [];

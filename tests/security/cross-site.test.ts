@@ -1,10 +1,16 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emptyGraph } from '../../lib/graph';
 import { attachment, isCrossSite } from '../../server/http/guard';
 import { expectPlain, useHttpServer } from '../support/http-server';
 import { procedures, routes } from './surface';
 
-/** A page on another site makes the browser send changes to Pipeloom: refused, and nothing changes. */
+/**
+ * A page on another site makes the browser send changes to Pipeloom: refused, and nothing changes.
+ * The requests carry the signed-in owner's session (as a browser would send its cookie), so each
+ * refusal is the edge's, not a missing sign-in's.
+ */
 const server = useHttpServer('security-cross-site');
 const EVIL = 'http://evil.example';
 
@@ -21,7 +27,7 @@ describe('cross-site requests that would change something', () => {
     const before = await graphCount();
     const form = new FormData();
     form.set('name', 'from evil');
-    const response = await fetch(`${server.url}/api/trpc/graphs.create`, { method: 'POST', body: form, headers: { origin: EVIL } });
+    const response = await server.fetch('/api/trpc/graphs.create', { method: 'POST', body: form, headers: { origin: EVIL } });
     expect(response.status).toBe(403);
     expectPlain(await response.text(), 'multipart');
     expect(await graphCount()).toBe(before);
@@ -29,7 +35,7 @@ describe('cross-site requests that would change something', () => {
 
   it('a text/plain upload from another origin: 403, no dataset stored', async () => {
     const before = await datasetCount();
-    const response = await fetch(`${server.url}/api/v1/datasets?filename=x.csv`, {
+    const response = await server.fetch('/api/v1/datasets?filename=x.csv', {
       method: 'POST',
       body: 'a,b\n1,2\n',
       headers: { origin: EVIL, 'content-type': 'text/plain' },
@@ -51,8 +57,8 @@ describe('cross-site requests that would change something', () => {
     }
     for (const route of routes()) {
       for (const method of route.methods.filter((m) => m !== 'GET')) {
-        const url = route.pattern.replace('[trpc]', 'graphs.create').replace(/\[(\w+)\]/g, 'sample');
-        const response = await fetch(`${server.url}${url}`, { method, headers: { origin: EVIL, 'content-type': 'application/json' }, body: '{}' });
+        const url = route.pattern.replace('[trpc]', 'graphs.create').replace('[...all]', 'sign-up/email').replace(/\[(\w+)\]/g, 'sample');
+        const response = await server.fetch(url, { method, headers: { origin: EVIL, 'content-type': 'application/json' }, body: '{}' });
         expect(response.status, `${method} ${route.pattern}`).toBe(403);
       }
     }
@@ -67,7 +73,28 @@ describe('cross-site requests that would change something', () => {
     expect(script.status).toBe(200);
     expect(await graphCount()).toBe(before + 2);
     // Reading is never refused: another site cannot read the answer anyway (no CORS headers).
-    expect((await fetch(`${server.url}/api/v1/datasets`, { headers: { origin: EVIL } })).status).toBe(200);
+    expect((await server.fetch('/api/v1/datasets', { headers: { origin: EVIL } })).status).toBe(200);
+  });
+
+  it('a sign-up or sign-in posted from another site: 403, no account made, no session cookie', async () => {
+    const accounts = () => {
+      const db = new Database(path.join(server.dataDir, 'pipeloom.db'), { readonly: true });
+      try {
+        return (db.prepare('select count(*) as n from user').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    const before = accounts();
+    for (const [endpoint, body] of [
+      ['sign-up/email', { name: 'Evil', email: 'evil@example.com', password: 'correct horse battery staple' }],
+      ['sign-in/email', { email: server.owner.user.email, password: 'correct horse battery staple' }],
+    ] as const) {
+      const response = await server.anonymous.fetch(`/api/auth/${endpoint}`, { method: 'POST', headers: { origin: EVIL, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(response.status, endpoint).toBe(403);
+      expect(response.headers.getSetCookie(), endpoint).toEqual([]);
+    }
+    expect(accounts()).toBe(before);
   });
 });
 
@@ -80,7 +107,8 @@ describe('DNS rebinding: a page whose own name resolves to this server', () => {
     const send = (method: string, path: string, body?: string) =>
       new Promise<{ status: number; text: string }>((resolve, reject) => {
         const url = new URL(server.url);
-        const req = request({ host: url.hostname, port: url.port, method, path, headers: { ...rebound, 'content-type': 'application/json' } }, (res) => {
+        const headers = { ...rebound, 'content-type': 'application/json', cookie: server.owner.cookie };
+        const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
           let text = '';
           res.on('data', (d: Buffer) => (text += d.toString()));
           res.on('end', () => resolve({ status: res.statusCode!, text }));

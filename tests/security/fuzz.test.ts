@@ -6,8 +6,8 @@ import { expectPlain, useHttpServer } from '../support/http-server';
 import { irisGraph, useTempDataDir } from '../support/pipeloom';
 
 /**
- * Two seeded fuzzers, 500 cases each: graph files (the CLI's check, graphs.check, import) and
- * predict bodies against a deployed model. Never a 5xx, never a stack or a path, the server still
+ * Two seeded fuzzers, 500 cases each, as the signed-in owner (so that each case reaches validation):
+ * graph files (the CLI's check, graphs.check, import) and predict bodies against a deployed model. Never a 5xx, never a stack or a path, the server still
  * answers. On failure fast-check prints the seed and the shrunk case; FUZZ_SEED=<n> replays it.
  */
 const server = useHttpServer('security-fuzz');
@@ -124,7 +124,7 @@ describe('fuzzing predict bodies', () => {
     const statuses = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(body, async (text) => {
-        const response = await fetch(`${server.url}/api/v1/models/iris/predict`, { method: 'POST', body: text, headers: { 'content-type': 'application/json' } });
+        const response = await server.fetch('/api/v1/models/iris/predict', { method: 'POST', body: text, headers: { 'content-type': 'application/json' } });
         const answer = await response.text();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         expect([200, 400, 413]).toContain(response.status);
@@ -140,6 +140,19 @@ describe('fuzzing predict bodies', () => {
     );
     expect(statuses.get(200)).toBeGreaterThan(10);
     expect(statuses.get(400)).toBeGreaterThan(10);
-    expect((await fetch(`${server.url}/api/v1/models/iris`)).status).toBe(200);
+    expect((await server.fetch('/api/v1/models/iris')).status).toBe(200);
+  });
+
+  it('the same bodies without a session: 401 before the body is read, plain, whatever it holds', async () => {
+    await fc.assert(
+      fc.asyncProperty(body, async (text) => {
+        const response = await server.anonymous.fetch('/api/v1/models/iris/predict', { method: 'POST', body: text, headers: { 'content-type': 'application/json' } });
+        const answer = await response.text();
+        expect(response.status).toBe(401);
+        expect(answer).not.toMatch(/predictions|probabilities/);
+        expectPlain(answer, 'anonymous predict');
+      }),
+      { seed: SEED, numRuns: 50 },
+    );
   });
 });

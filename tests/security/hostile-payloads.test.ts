@@ -14,7 +14,8 @@ import { MAX_TRPC_BATCH } from '../../lib/api-limits';
 /**
  * The reported attacks, each at every door it could come through: an internal node kind reading a
  * server file, params and values nested without end, oversize and non-finite predict bodies, and
- * download names that would break a header.
+ * download names that would break a header. Sent as the signed-in owner, so that each reaches the
+ * validation it tests (without a session every one would stop at 401; see the last describe).
  */
 const server = useHttpServer('security-payloads');
 const run = promisify(execFile);
@@ -64,9 +65,10 @@ describe('internal node kinds, from every door', () => {
   });
 
   it('a graph stored with one before this rule (written straight into the database): it neither opens nor runs, and no file is read', async () => {
+    const workspaceId = ((await server.query('workspaces.current')).body.result!.data as { active: { workspaceId: string } }).active.workspaceId;
     const db = new Database(path.join(server.dataDir, 'pipeloom.db'));
     const id = '11111111-1111-4111-8111-111111111111';
-    db.prepare('insert into graphs (id, name, document, updated_at) values (?, ?, ?, ?)').run(id, 'old', JSON.stringify(passwdGraph()), Date.now());
+    db.prepare('insert into graphs (id, workspace_id, name, document, updated_at) values (?, ?, ?, ?, ?)').run(id, workspaceId, 'old', JSON.stringify(passwdGraph()), Date.now());
     const runsBefore = (db.prepare('select count(*) as n from runs').get() as { n: number }).n;
     db.close();
     for (const answer of [await server.query('graphs.get', { id }), await server.mutate('runs.start', { graphId: id })]) {
@@ -103,12 +105,12 @@ describe('nesting without end', () => {
   it('graph params nested 5,000 deep: 400 naming the node, at every door; the server keeps answering', async () => {
     const graphWith = (extra: string) =>
       `{"version":1,"name":"deep","nodes":[{"id":"data","type":"dataset.sample","typeVersion":1,"position":{"x":0,"y":0},"params":{"extra":${extra}}}],"edges":[]}`;
-    const created = await fetch(`${server.url}/api/trpc/graphs.create`, { method: 'POST', body: `{"graph":${graphWith(nestedJson(5000))}}`, headers: { 'content-type': 'application/json' } });
+    const created = await server.fetch('/api/trpc/graphs.create', { method: 'POST', body: `{"graph":${graphWith(nestedJson(5000))}}`, headers: { 'content-type': 'application/json' } });
     const createdText = await created.text();
     expect(created.status).toBe(400);
     expect(JSON.parse(createdText).error.message).toMatch(/graph\.nodes\.0\.params: params nest deeper than 16 levels/);
     // A query travels in the URL: 1,500 levels of lists fit under Node's header limit.
-    const checked = await fetch(`${server.url}/api/trpc/graphs.check?input=${encodeURIComponent(`{"graph":${graphWith(`${'['.repeat(1500)}${']'.repeat(1500)}`)}}`)}`);
+    const checked = await server.fetch(`/api/trpc/graphs.check?input=${encodeURIComponent(`{"graph":${graphWith(`${'['.repeat(1500)}${']'.repeat(1500)}`)}}`)}`);
     expect(checked.status).toBe(400);
     expectPlain(createdText + (await checked.text()), 'deep params');
     expect((await server.query('graphs.list')).status).toBe(200);
@@ -116,10 +118,10 @@ describe('nesting without end', () => {
 });
 
 describe('the predict route', () => {
-  const predictUrl = () => `${server.url}/api/v1/models/iris/predict`;
+  const predictUrl = () => '/api/v1/models/iris/predict';
   const ROW = { sepal_length_cm: 5.1, sepal_width_cm: 3.5, petal_length_cm: 1.4, petal_width_cm: 0.2 };
   const predict = async (body: BodyInit, headers: Record<string, string> = { 'content-type': 'application/json' }) => {
-    const response = await fetch(predictUrl(), { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
+    const response = await server.fetch(predictUrl(), { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
     return { status: response.status, text: await response.text() };
   };
 
@@ -130,7 +132,7 @@ describe('the predict route', () => {
 
   it('a 50 MB body is refused with 413 naming the limit, declared or streamed, and the server stays responsive', async () => {
     const declared = predict(Buffer.alloc(50 * 2 ** 20, 0x20));
-    const meanwhile = fetch(`${server.url}/api/v1/models/iris`).then((r) => r.status);
+    const meanwhile = server.fetch('/api/v1/models/iris').then((r) => r.status);
     const answer = await declared;
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.text).error.message).toBe('The request body is larger than the limit of 10 MB (PIPELOOM_MAX_PREDICT_MB).');
@@ -178,10 +180,10 @@ describe('the predict route', () => {
 describe('download names', () => {
   it('a dataset named with non-Latin-1 characters, CR/LF or NUL downloads with a valid Content-Disposition (no 500, no injected header)', async () => {
     for (const name of ['Übersicht — 数据.csv', 'evil\r\nSet-Cookie: session=1.csv', 'nul\u0000name.csv']) {
-      const upload = await fetch(`${server.url}/api/v1/datasets?filename=${encodeURIComponent(name)}`, { method: 'POST', body: `a,b\n1,${name.length}\n` });
+      const upload = await server.fetch(`/api/v1/datasets?filename=${encodeURIComponent(name)}`, { method: 'POST', body: `a,b\n1,${name.length}\n` });
       expect(upload.status, name).toBe(201);
       const { dataset } = (await upload.json()) as { dataset: { id: string } };
-      const download = await fetch(`${server.url}/api/v1/datasets/${dataset.id}/csv`);
+      const download = await server.fetch(`/api/v1/datasets/${dataset.id}/csv`);
       expect(download.status, name).toBe(200);
       expect(download.headers.get('set-cookie')).toBeNull();
       const disposition = download.headers.get('content-disposition')!;
@@ -213,7 +215,7 @@ function workbookWithoutCellReferences(): Buffer {
 describe('upload errors', () => {
   it('a sheet without cell references: 422 in plain words, no internal TypeError text, nothing stored', async () => {
     const before = JSON.stringify((await server.query('datasets.list')).body);
-    const response = await fetch(`${server.url}/api/v1/datasets?filename=noref.xlsx`, { method: 'POST', body: new Uint8Array(workbookWithoutCellReferences()) });
+    const response = await server.fetch('/api/v1/datasets?filename=noref.xlsx', { method: 'POST', body: new Uint8Array(workbookWithoutCellReferences()) });
     const text = await response.text();
     expect(response.status).toBe(422);
     expect(JSON.parse(text).error.message).toMatch(/^The workbook cannot be read: its sheet is not laid out the way Excel writes one/);
@@ -226,10 +228,10 @@ describe('upload errors', () => {
 describe('amplification and echoes', () => {
   it('a batch of more procedures than the limit is refused with 400 before any runs; a batch within it works', async () => {
     const paths = (n: number) => Array.from({ length: n }, () => 'catalog.list').join(',');
-    const over = await fetch(`${server.url}/api/trpc/${paths(MAX_TRPC_BATCH + 1)}?batch=1`);
+    const over = await server.fetch(`/api/trpc/${paths(MAX_TRPC_BATCH + 1)}?batch=1`);
     expect(over.status).toBe(400);
     expectPlain(await over.text(), 'batch');
-    const within = await fetch(`${server.url}/api/trpc/${paths(2)}?batch=1`);
+    const within = await server.fetch(`/api/trpc/${paths(2)}?batch=1`);
     expect(within.status).toBe(200);
   });
 
@@ -248,8 +250,37 @@ describe('amplification and echoes', () => {
   });
 
   it('a step CSV download for a node id with a "%" answers 404 in plain words, not 500', async () => {
-    const response = await fetch(`${server.url}/api/v1/runs/00000000-0000-4000-8000-000000000000/steps/100%25/csv`);
+    // A run the owner may download from, so that the node id is read (a run of nothing stops at 404 before it).
+    const iris = irisGraph();
+    const { runId, status } = await runGraph(server, { ...iris, nodes: iris.nodes.filter((n) => n.id !== 'deploy'), edges: iris.edges.filter((e) => e.target !== 'deploy') });
+    expect(status).toBe('succeeded');
+    expect((await server.fetch(`/api/v1/runs/${runId}/steps/data/csv`)).status).toBe(200);
+    const response = await server.fetch(`/api/v1/runs/${runId}/steps/100%25/csv`);
     expect(response.status).toBe(404);
     expectPlain(await response.text(), 'percent node id');
+  });
+});
+
+describe('the same payloads without a session', () => {
+  it('are refused with 401 before anything reads them, plainly, and nothing is stored', async () => {
+    const graphsBefore = JSON.stringify((await server.query('graphs.list')).body);
+    const datasetsBefore = JSON.stringify((await server.query('datasets.list')).body);
+    const anonymous = server.anonymous;
+    const answers = [
+      await anonymous.query('graphs.check', { graph: passwdGraph() }),
+      await anonymous.mutate('graphs.create', { graph: passwdGraph() }),
+      await anonymous.fetch('/api/trpc/graphs.create', { method: 'POST', body: `{"graph":${nestedJson(5000)}}`, headers: { 'content-type': 'application/json' } }).then(async (r) => ({ status: r.status, text: await r.text() })),
+      await anonymous.fetch('/api/v1/datasets?filename=noref.xlsx', { method: 'POST', body: new Uint8Array(workbookWithoutCellReferences()) }).then(async (r) => ({ status: r.status, text: await r.text() })),
+      await anonymous
+        .fetch('/api/v1/models/iris/predict', { method: 'POST', body: Buffer.alloc(20 * 2 ** 20, 0x20), headers: { 'content-type': 'application/json' } })
+        .then(async (r) => ({ status: r.status, text: await r.text() })),
+    ];
+    for (const [i, answer] of answers.entries()) {
+      expect(answer.status, `payload ${i}`).toBe(401);
+      expect(JSON.parse(answer.text).error.message, `payload ${i}`).toMatch(/Sign in/);
+      expectPlain(answer.text, `anonymous payload ${i}`);
+    }
+    expect(JSON.stringify((await server.query('graphs.list')).body)).toBe(graphsBefore);
+    expect(JSON.stringify((await server.query('datasets.list')).body)).toBe(datasetsBefore);
   });
 });

@@ -8,7 +8,9 @@ import { procedures, routes, sampleFor, type Procedure } from './surface';
 /**
  * Every procedure and route that takes an id or a name, called with paths and oversize values:
  * nothing outside the data folder is touched, nothing inside it is lost, no answer is a 5xx or
- * carries a stack or a server path.
+ * carries a stack or a server path. Called as the signed-in owner, so that each value reaches the
+ * id checks and lookups behind authorization (tests/security/authorization-matrix.test.ts covers
+ * who may call what).
  */
 const server = useHttpServer('security-ids');
 
@@ -30,7 +32,7 @@ function hostileValues(): string[] {
 }
 
 async function uploadCanaryDataset(): Promise<string> {
-  const response = await fetch(`${server.url}/api/v1/datasets?filename=canary.csv`, { method: 'POST', body: 'a,b\n1,2\n3,4\n' });
+  const response = await server.fetch('/api/v1/datasets?filename=canary.csv', { method: 'POST', body: 'a,b\n1,2\n3,4\n' });
   expect(response.status).toBe(201);
   return ((await response.json()) as { dataset: { id: string } }).dataset.id;
 }
@@ -55,7 +57,7 @@ async function call(procedure: Procedure, input: unknown): Promise<{ status: num
   if (procedure.type === 'mutation') return server.mutate(procedure.path, input);
   if (procedure.type === 'query') return server.query(procedure.path, input);
   // A subscription answers a bad input at once; a good one would stream (read briefly).
-  const response = await fetch(`${server.url}/api/trpc/${procedure.path}?input=${encodeURIComponent(JSON.stringify(input))}`, { signal: AbortSignal.timeout(3000) });
+  const response = await server.fetch(`/api/trpc/${procedure.path}?input=${encodeURIComponent(JSON.stringify(input))}`, { signal: AbortSignal.timeout(3000) });
   const text = await response.text().catch(() => '');
   return { status: response.status, text };
 }
@@ -96,7 +98,7 @@ describe('hostile ids and paths on every procedure and route', () => {
           expect(status, where).toBeLessThan(500);
           // An id is refused by its shape (or not found); a node id or a pipeline's name is free text.
           // (A subscription's stream has begun, status 200, when it sends the refusal as its error event.)
-          if (/^(id|graphId|runId)$/.test(field.name)) {
+          if (/^(id|graphId|runId|workspaceId|userId)$/.test(field.name)) {
             if (procedure.type === 'subscription') expect(text, where).toMatch(/event: serialized-error[\s\S]*not a run id/);
             else expect(status, where).toBeGreaterThanOrEqual(400);
           }
@@ -116,7 +118,7 @@ describe('hostile ids and paths on every procedure and route', () => {
         for (const param of route.params) {
           for (const value of hostileValues()) {
             const url = route.pattern.replace(/\[(\w+)\]/g, (_m, name: string) => encodeURIComponent(name === param ? value : 'sample'));
-            const response = await fetch(`${server.url}${url}`, {
+            const response = await server.fetch(url, {
               method,
               ...(method === 'GET' ? {} : { headers: { 'content-type': 'application/json' }, body: '{"rows":[{"a":1}]}' }),
             });

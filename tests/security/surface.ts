@@ -87,6 +87,10 @@ export const FIELD_SAMPLES: Record<string, unknown> = {
   offset: 0,
   limit: 1,
   lastEventId: null,
+  workspaceId: '00000000-0000-4000-8000-000000000000',
+  userId: 'nobodyNobodyNobodyNobodyNobody00',
+  email: 'nobody@example.com',
+  role: 'viewer',
 };
 
 /** Ids of datasets and saved models are hashes, not UUIDs. */

@@ -423,6 +423,17 @@ describe("better-auth's endpoints (public)", () => {
   });
 });
 
+describe("a viewer's preview", () => {
+  it('reaches the first rows only: a page beyond them is refused with 403, and nothing changes', async () => {
+    const before = snapshot();
+    const answer = await as('viewer').query('datasets.rows', { id: A.datasetId, offset: 1000, limit: 10 });
+    expect(answer.status).toBe(403);
+    expect(answer.body.result).toBeUndefined();
+    expect(changedTables(before, snapshot())).toEqual([]);
+    expect((await as('editor').query('datasets.rows', { id: A.datasetId, offset: 1000, limit: 10 })).status).toBe(200);
+  });
+});
+
 describe('what the server shows every signed-in user', () => {
   it("workers.list, asked by the outsider while A's run is on a worker, names none of A's runs or steps", async () => {
     // A run whose training step lasts a while: the pipeline retrained with more epochs.
@@ -437,20 +448,11 @@ describe('what the server shows every signed-in user', () => {
       if (snapshot.steps.some((s) => s.nodeId === 'train' && s.status === 'running')) overlapped++;
       if (!['running', 'queued'].includes(snapshot.run.status)) break;
     }
+    // Ended before the next test reads the database (a cancel settles a moment later).
     await server.mutate('runs.cancel', { runId });
+    await settled(runId);
     // The outsider asked while A's training step ran (else this proves nothing).
     expect(overlapped).toBeGreaterThan(0);
     expect([...shown], "A's run in the outsider's workers.list").toEqual([]);
-  });
-});
-
-describe("a viewer's preview", () => {
-  it('reaches the first rows only: a page beyond them is refused with 403, and nothing changes', async () => {
-    const before = snapshot();
-    const answer = await as('viewer').query('datasets.rows', { id: A.datasetId, offset: 1000, limit: 10 });
-    expect(answer.status).toBe(403);
-    expect(answer.body.result).toBeUndefined();
-    expect(changedTables(before, snapshot())).toEqual([]);
-    expect((await as('editor').query('datasets.rows', { id: A.datasetId, offset: 1000, limit: 10 })).status).toBe(200);
   });
 });

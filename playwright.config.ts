@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './tests/support/chromium';
+import { OWNER_STATE } from './tests/e2e/accounts';
 
 // Playwright re-reads this file in every worker: choose the port and data folder once, pass them on.
 process.env.E2E_PORT ??= execFileSync(process.execPath, [
@@ -27,6 +28,11 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: chromiumLaunchOptions,
   },
+  projects: [
+    // First start on the fresh data folder: the owner account, made through /setup; its signed-in state is every other spec's.
+    { name: 'first-start', testMatch: /first-start\.setup\.ts$/ },
+    { name: 'signed-in', testMatch: /\.spec\.ts$/, dependencies: ['first-start'], use: { storageState: OWNER_STATE } },
+  ],
   webServer: {
     // The production build (`npm test` and `npm run test:e2e` build first), served as a user would run it.
     command: `npx next start -H 127.0.0.1 -p ${port}`,

@@ -74,7 +74,7 @@ export function Editor({ graphId }: { graphId: string }) {
   if (!catalog.data || !saved.data) return <p className="p-8 text-slate-500">Loading the pipeline…</p>;
   return (
     <ReactFlowProvider>
-      <EditorCanvas graphId={graphId} initial={saved.data.graph} catalog={catalog.data} />
+      <EditorCanvas graphId={graphId} initial={saved.data.graph} catalog={catalog.data} readOnly={saved.data.role === 'viewer'} />
     </ReactFlowProvider>
   );
 }
@@ -83,10 +83,13 @@ function EditorCanvas({
   graphId,
   initial,
   catalog,
+  readOnly,
 }: {
   graphId: string;
   initial: GraphFile;
   catalog: { nodes: CatalogEntry[]; portColors: Record<PortType, string> };
+  /** A viewer's editor: the pipeline, its runs and results to look at; nothing changes, saves or runs. */
+  readOnly: boolean;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -115,14 +118,14 @@ function EditorCanvas({
   const save = useMutation(trpc.graphs.save.mutationOptions());
   const { mutate: saveGraph } = save;
   useEffect(() => {
-    if (debouncedJson === lastSaved.current) return;
+    if (readOnly || debouncedJson === lastSaved.current) return;
     lastSaved.current = debouncedJson;
     saveGraph(
       { id: graphId, graph: JSON.parse(debouncedJson) as GraphFile },
       { onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.graphs.list.queryKey() }) },
     );
-  }, [debouncedJson, graphId, saveGraph, queryClient, trpc]);
-  const unsaved = graphJson !== lastSaved.current || save.isPending;
+  }, [readOnly, debouncedJson, graphId, saveGraph, queryClient, trpc]);
+  const unsaved = !readOnly && (graphJson !== lastSaved.current || save.isPending);
   useEffect(() => {
     const warn = (e: BeforeUnloadEvent) => {
       if (unsaved) e.preventDefault();
@@ -203,14 +206,14 @@ function EditorCanvas({
       event.preventDefault();
       const type = event.dataTransfer.getData(DRAG_MIME);
       const kind = kinds.get(type);
-      if (!kind) return;
+      if (!kind || readOnly) return;
       const position = screenToFlowPosition({ x: event.clientX, y: event.clientY });
       const id = `${type.split('.')[1]}-${Math.random().toString(36).slice(2, 7)}`;
       setNodes((ns) => [...ns, { id, type: 'pipeline', position, data: { kind: type, typeVersion: kind.version, params: paramDefaults(kind) } }]);
       setSelectedId(id);
       setTab('inspector');
     },
-    [kinds, screenToFlowPosition, setNodes],
+    [kinds, readOnly, screenToFlowPosition, setNodes],
   );
 
   const selected = nodes.find((n) => n.id === selectedId);
@@ -244,25 +247,36 @@ function EditorCanvas({
   return (
     <EditorContext.Provider value={contextValue}>
       <div className="flex h-full">
-        <Palette kinds={catalog.nodes} />
+        {!readOnly && <Palette kinds={catalog.nodes} />}
         <div className="flex min-w-0 flex-1 flex-col">
           <div className="flex items-center gap-3 border-b border-slate-200 bg-white px-3 py-2">
             <input
               aria-label="Pipeline name"
               className="w-64 rounded border border-transparent px-2 py-1 text-sm font-medium hover:border-slate-300"
               value={name}
+              readOnly={readOnly}
               onChange={(e) => setName(e.target.value)}
             />
-            <span className="text-xs text-slate-500" data-testid="save-status">
-              {save.error ? `Not saved: ${save.error.message}` : unsaved ? 'Saving…' : 'All changes saved'}
-            </span>
+            {readOnly ? (
+              <span
+                className="rounded bg-slate-200 px-2 py-0.5 text-xs font-medium text-slate-700"
+                title="You are a viewer of this pipeline's workspace: you can look at it, its runs and results, but not change or run it."
+                data-testid="view-only"
+              >
+                View only
+              </span>
+            ) : (
+              <span className="text-xs text-slate-500" data-testid="save-status">
+                {save.error ? `Not saved: ${save.error.message}` : unsaved ? 'Saving…' : 'All changes saved'}
+              </span>
+            )}
             <div className="ml-auto flex items-center gap-2">
-              {running ? (
+              {readOnly ? null : running ? (
                 <button className="rounded border border-slate-300 px-3 py-1.5 text-sm" onClick={() => shownRunId && cancelRun.mutate({ runId: shownRunId })}>
                   Cancel
                 </button>
               ) : null}
-              {selected && (
+              {selected && !readOnly && (
                 <button
                   className="rounded border border-slate-300 px-3 py-1.5 text-sm"
                   disabled={running || startRun.isPending}
@@ -272,20 +286,22 @@ function EditorCanvas({
                   Run up to here
                 </button>
               )}
-              <button
-                className="rounded bg-indigo-600 px-4 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50"
-                disabled={running || startRun.isPending}
-                onClick={() => runPipeline()}
-              >
-                {running ? 'Running…' : 'Run'}
-              </button>
+              {!readOnly && (
+                <button
+                  className="rounded bg-indigo-600 px-4 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50"
+                  disabled={running || startRun.isPending}
+                  onClick={() => runPipeline()}
+                >
+                  {running ? 'Running…' : 'Run'}
+                </button>
+              )}
               <Link
                 href={`/graphs/${graphId}/runs`}
                 className="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50"
                 title="Every run of this pipeline: results, parameters, two side by side"
                 onClick={() => {
                   // Leaving before the debounced autosave: save what is on screen now.
-                  if (graphJson !== lastSaved.current) {
+                  if (!readOnly && graphJson !== lastSaved.current) {
                     lastSaved.current = graphJson;
                     saveGraph({ id: graphId, graph });
                   }
@@ -314,9 +330,12 @@ function EditorCanvas({
               onConnect={onConnect}
               onConnectEnd={onConnectEnd}
               isValidConnection={isValidConnection}
+              nodesDraggable={!readOnly}
+              nodesConnectable={!readOnly}
+              edgesReconnectable={!readOnly}
               onSelectionChange={({ nodes: sel }) => setSelectedId(sel[0]?.id ?? null)}
               onNodeClick={() => setTab('inspector')}
-              deleteKeyCode={['Backspace', 'Delete']}
+              deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
               fitView={fitOnOpen}
               fitViewOptions={{ maxZoom: 1 }}
               proOptions={{ hideAttribution: true }}
@@ -342,6 +361,7 @@ function EditorCanvas({
             {tab === 'inspector' ? (
               selected && selectedKind ? (
                 <Inspector
+                  readOnly={readOnly}
                   kind={selectedKind}
                   nodeId={selected.id}
                   params={selected.data.params}
@@ -360,7 +380,7 @@ function EditorCanvas({
               <RunPanel run={run} labelOf={labelOf} />
             )}
             {tab === 'inspector' && selected && run && ['done', 'cached'].includes(run.steps[selected.id]?.status ?? '') && (
-              <OutputPreview runId={run.runId} nodeId={selected.id} />
+              <OutputPreview runId={run.runId} nodeId={selected.id} mayDownload={!readOnly} />
             )}
           </div>
         </aside>

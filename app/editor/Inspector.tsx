@@ -27,10 +27,12 @@ interface InspectorProps {
   onChange(params: Record<string, unknown>): void;
   forecast?: { willRun: boolean; reason: string };
   onClearCache(): void;
+  /** A viewer's inspector: the settings shown, every control disabled. */
+  readOnly?: boolean;
 }
 
 /** The inspector form, generated from the node's params JSON Schema (the zod schema is the one source). */
-export function Inspector({ kind, nodeId, params, columns, problems, onChange, forecast, onClearCache }: InspectorProps) {
+export function Inspector({ kind, nodeId, params, columns, problems, onChange, forecast, onClearCache, readOnly = false }: InspectorProps) {
   const properties = (kind.paramsSchema.properties ?? {}) as Record<string, FieldSchema>;
   const entries = Object.entries(properties);
   const basic = entries.filter(([, f]) => !f.advanced);
@@ -59,24 +61,26 @@ export function Inspector({ kind, nodeId, params, columns, problems, onChange, f
           {p.message}
         </p>
       ))}
-      {forecast && (
-        <div className="flex items-center justify-between gap-2 rounded bg-slate-50 p-2 text-xs text-slate-700" data-testid="inspector-forecast">
-          <span>Next run: {forecast.reason}</span>
-          {!forecast.willRun && (
-            <button className="shrink-0 text-indigo-700 hover:underline" onClick={onClearCache}>
-              Forget cached result
-            </button>
-          )}
-        </div>
-      )}
-      {entries.length === 0 && <p className="text-xs text-slate-500">This step has no settings.</p>}
-      {basic.map(field)}
-      {advanced.length > 0 && (
-        <details className="rounded border border-slate-200 p-2">
-          <summary className="cursor-pointer text-xs font-medium text-slate-600">Advanced</summary>
-          <div className="mt-2 space-y-3">{advanced.map(field)}</div>
-        </details>
-      )}
+      <fieldset disabled={readOnly} className="min-w-0 space-y-3">
+        {forecast && (
+          <div className="flex items-center justify-between gap-2 rounded bg-slate-50 p-2 text-xs text-slate-700" data-testid="inspector-forecast">
+            <span>Next run: {forecast.reason}</span>
+            {!forecast.willRun && !readOnly && (
+              <button className="shrink-0 text-indigo-700 hover:underline" onClick={onClearCache}>
+                Forget cached result
+              </button>
+            )}
+          </div>
+        )}
+        {entries.length === 0 && <p className="text-xs text-slate-500">This step has no settings.</p>}
+        {basic.map(field)}
+        {advanced.length > 0 && (
+          <details className="rounded border border-slate-200 p-2">
+            <summary className="cursor-pointer text-xs font-medium text-slate-600">Advanced</summary>
+            <div className="mt-2 space-y-3">{advanced.map(field)}</div>
+          </details>
+        )}
+      </fieldset>
     </div>
   );
 }

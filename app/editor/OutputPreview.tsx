@@ -5,7 +5,7 @@ import { useTRPC } from '../trpc';
 const SHOWN_ROWS = 10;
 
 /** The first rows a finished step produced, below its settings. */
-export function OutputPreview({ runId, nodeId }: { runId: string; nodeId: string }) {
+export function OutputPreview({ runId, nodeId, mayDownload = true }: { runId: string; nodeId: string; mayDownload?: boolean }) {
   const trpc = useTRPC();
   const output = useQuery(trpc.runs.output.queryOptions({ runId, nodeId }));
   if (!output.data) return null;
@@ -23,7 +23,7 @@ export function OutputPreview({ runId, nodeId }: { runId: string; nodeId: string
             <span>
               {t.label}: {t.rowCount.toLocaleString()} rows × {t.columns.length} columns
             </span>
-            {t.downloadable && (
+            {t.downloadable && mayDownload && (
               <a className="text-indigo-700 hover:underline" href={`/api/v1/runs/${runId}/steps/${encodeURIComponent(nodeId)}/csv`}>
                 Download CSV
               </a>

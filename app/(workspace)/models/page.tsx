@@ -2,9 +2,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
-import { formatHeadline, headlineMetric } from '../../lib/model-headline';
-import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../../lib/ids';
-import { useTRPC } from '../trpc';
+import { formatHeadline, headlineMetric } from '../../../lib/model-headline';
+import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../../../lib/ids';
+import { mayOffer, useWorkspaceRole } from '../../account/role';
+import { useTRPC } from '../../trpc';
 
 /** A deployment name suggested from the pipeline's name ("Digits 0–4" → "digits-0-4"). */
 function suggestedName(graphName: string): string {
@@ -19,6 +20,7 @@ function suggestedName(graphName: string): string {
 export default function ModelsPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const role = useWorkspaceRole();
   const saved = useQuery(trpc.models.list.queryOptions());
   const deployments = useQuery(trpc.deployments.list.queryOptions());
   const [deploying, setDeploying] = useState<{ id: string; name: string } | null>(null);
@@ -161,18 +163,22 @@ export default function ModelsPage() {
                       </form>
                     ) : (
                       <span className="flex justify-end gap-3">
-                        <button className="text-indigo-700 hover:underline" onClick={() => setDeploying({ id: m.id, name: suggestedName(m.graphName) })}>
-                          Deploy
-                        </button>
-                        <button
-                          className="text-red-700 hover:underline"
-                          disabled={remove.isPending}
-                          onClick={() => {
-                            if (window.confirm('Delete this saved model? Versions deployed from it keep answering; its files may be cleaned up.')) remove.mutate({ id: m.id });
-                          }}
-                        >
-                          Delete
-                        </button>
+                        {mayOffer(role, 'edit') && (
+                          <button className="text-indigo-700 hover:underline" onClick={() => setDeploying({ id: m.id, name: suggestedName(m.graphName) })}>
+                            Deploy
+                          </button>
+                        )}
+                        {mayOffer(role, 'delete') && (
+                          <button
+                            className="text-red-700 hover:underline"
+                            disabled={remove.isPending}
+                            onClick={() => {
+                              if (window.confirm('Delete this saved model? Versions deployed from it keep answering; its files may be cleaned up.')) remove.mutate({ id: m.id });
+                            }}
+                          >
+                            Delete
+                          </button>
+                        )}
                       </span>
                     )}
                   </td>

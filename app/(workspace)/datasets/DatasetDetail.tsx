@@ -2,10 +2,10 @@
 import { useQuery } from '@tanstack/react-query';
 import type { inferRouterOutputs } from '@trpc/server';
 import { useState } from 'react';
-import type { ColumnStats } from '../../lib/stats';
-import type { AppRouter } from '../../server/api/root';
-import { useTRPC } from '../trpc';
-import { MAX_PREVIEW_CELLS } from '../../lib/api-limits';
+import type { ColumnStats } from '../../../lib/stats';
+import type { AppRouter } from '../../../server/api/root';
+import { useTRPC } from '../../trpc';
+import { MAX_PREVIEW_CELLS } from '../../../lib/api-limits';
 
 /** What reading the file found, as datasets.get answers it. */
 type IngestReport = inferRouterOutputs<AppRouter>['datasets']['get']['report'];
@@ -20,7 +20,8 @@ function paging(columnCount: number): { page: number; margin: number } {
 /** Rows drawn beyond each edge of the view: React draws the rows a frame after the scroll, and a wheel scroll must not uncover undrawn space meanwhile. */
 const OVERSCAN = 8;
 
-export function DatasetDetail({ id, onDelete }: { id: string; onDelete(): void }) {
+/** A dataset's report, statistics and rows; Download and Delete for the roles that may (without onDelete, no Delete). */
+export function DatasetDetail({ id, onDelete, mayDownload }: { id: string; onDelete?: () => void; mayDownload: boolean }) {
   const trpc = useTRPC();
   const dataset = useQuery(trpc.datasets.get.queryOptions({ id }));
   if (dataset.error) return <p className="text-sm text-red-700">{dataset.error.message}</p>;
@@ -37,17 +38,21 @@ export function DatasetDetail({ id, onDelete }: { id: string; onDelete(): void }
           </p>
         </div>
         <div className="flex gap-2 text-sm">
-          <a className="rounded border border-slate-300 px-3 py-1 hover:bg-slate-50" href={`/api/v1/datasets/${id}/csv`}>
-            Download CSV
-          </a>
-          <button
-            className="rounded border border-slate-300 px-3 py-1 text-red-700 hover:bg-red-50"
-            onClick={() => {
-              if (confirm(`Delete "${d.name}"? Pipelines using it will show an error until it is uploaded again.`)) onDelete();
-            }}
-          >
-            Delete
-          </button>
+          {mayDownload && (
+            <a className="rounded border border-slate-300 px-3 py-1 hover:bg-slate-50" href={`/api/v1/datasets/${id}/csv`}>
+              Download CSV
+            </a>
+          )}
+          {onDelete && (
+            <button
+              className="rounded border border-slate-300 px-3 py-1 text-red-700 hover:bg-red-50"
+              onClick={() => {
+                if (confirm(`Delete "${d.name}"? Pipelines using it will show an error until it is uploaded again.`)) onDelete();
+              }}
+            >
+              Delete
+            </button>
+          )}
         </div>
       </div>
       {d.report.problems.length > 0 && (

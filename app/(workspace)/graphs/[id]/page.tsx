@@ -1,4 +1,4 @@
-import { Editor } from '../../editor/Editor';
+import { Editor } from '../../../editor/Editor';
 
 export default async function GraphPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;

@@ -1,5 +1,5 @@
 import { Suspense } from 'react';
-import { RunsPage } from '../../../runs/RunsPage';
+import { RunsPage } from '../../../../runs/RunsPage';
 
 export default async function GraphRunsPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;

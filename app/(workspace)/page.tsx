@@ -3,13 +3,16 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
-import { parseGraph } from '../lib/graph';
-import { useTRPC } from './trpc';
+import { parseGraph } from '../../lib/graph';
+import { mayOffer, useWorkspaceRole } from '../account/role';
+import { useTRPC } from '../trpc';
 
 export default function GraphListPage() {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
+  const role = useWorkspaceRole();
+  const mayEdit = mayOffer(role, 'edit');
   const graphs = useQuery(trpc.graphs.list.queryOptions());
   const [name, setName] = useState('');
   const [importError, setImportError] = useState<string | null>(null);
@@ -36,39 +39,42 @@ export default function GraphListPage() {
     <div className="mx-auto max-w-4xl p-8">
       <h1 className="text-2xl font-semibold">Pipelines</h1>
       <p className="mt-1 text-sm text-slate-600">Each pipeline is a graph of steps: data in, a trained and judged model out.</p>
-      <form
-        className="mt-6 flex gap-2"
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate({ name: name.trim() || 'Untitled pipeline' });
-        }}
-      >
-        <input
-          className="flex-1 rounded border border-slate-300 px-3 py-2 text-sm"
-          placeholder="Name of the new pipeline"
-          aria-label="New pipeline name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-        />
-        <button type="submit" className="rounded bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700" disabled={create.isPending}>
-          New pipeline
-        </button>
-        <button type="button" className="rounded border border-slate-300 bg-white px-4 py-2 text-sm" onClick={() => fileInput.current?.click()}>
-          Import…
-        </button>
-        <input
-          ref={fileInput}
-          type="file"
-          accept="application/json,.json"
-          className="hidden"
-          aria-label="Import graph file"
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            if (file) void importFile(file);
-            e.target.value = '';
+      {role === 'viewer' && <p className="mt-6 text-sm text-slate-600">As a viewer of this workspace you can open its pipelines and their runs; creating and changing them needs the editor role.</p>}
+      {mayEdit && (
+        <form
+          className="mt-6 flex gap-2"
+          onSubmit={(e) => {
+            e.preventDefault();
+            create.mutate({ name: name.trim() || 'Untitled pipeline' });
           }}
-        />
-      </form>
+        >
+          <input
+            className="flex-1 rounded border border-slate-300 px-3 py-2 text-sm"
+            placeholder="Name of the new pipeline"
+            aria-label="New pipeline name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
+          <button type="submit" className="rounded bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700" disabled={create.isPending}>
+            New pipeline
+          </button>
+          <button type="button" className="rounded border border-slate-300 bg-white px-4 py-2 text-sm" onClick={() => fileInput.current?.click()}>
+            Import…
+          </button>
+          <input
+            ref={fileInput}
+            type="file"
+            accept="application/json,.json"
+            className="hidden"
+            aria-label="Import graph file"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (file) void importFile(file);
+              e.target.value = '';
+            }}
+          />
+        </form>
+      )}
       {importError && <p className="mt-2 text-sm text-red-700">{importError}</p>}
       {create.error && <p className="mt-2 text-sm text-red-700">{create.error.message}</p>}
       <ul className="mt-6 divide-y divide-slate-200 rounded border border-slate-200 bg-white" data-testid="graph-list">
@@ -82,14 +88,16 @@ export default function GraphListPage() {
               </Link>
               <div className="text-xs text-slate-500">edited {new Date(g.updatedAt).toLocaleString()}</div>
             </div>
-            <button
-              className="text-sm text-slate-500 hover:text-red-700"
-              onClick={() => {
-                if (confirm(`Delete "${g.name}"? Its runs stay in the history.`)) remove.mutate({ id: g.id });
-              }}
-            >
-              Delete
-            </button>
+            {mayEdit && (
+              <button
+                className="text-sm text-slate-500 hover:text-red-700"
+                onClick={() => {
+                  if (confirm(`Delete "${g.name}"? Its runs stay in the history.`)) remove.mutate({ id: g.id });
+                }}
+              >
+                Delete
+              </button>
+            )}
           </li>
         ))}
       </ul>

@@ -25,10 +25,10 @@ export function Providers({ children }: { children: ReactNode }) {
         leaving = true;
       } else if (refusal.kind === 'removed') {
         block(refusal.message);
-      } else if (refusal.kind === 'not-allowed') {
-        setView((v) => ({ ...v, notice: { message: refusal.message, at: Date.now() } }));
       } else {
-        // Gone, or its workspace no longer has the user: workspaces.current tells which (its `refused`).
+        if (refusal.kind === 'not-allowed') setView((v) => ({ ...v, notice: { message: refusal.message, at: Date.now() } }));
+        // The role may have changed (the header shows the new one), or the thing is gone, or its
+        // workspace no longer has the user: workspaces.current tells which (its `refused`).
         void client.invalidateQueries({ queryKey: CURRENT_WORKSPACE_KEY });
       }
     };

@@ -53,7 +53,10 @@ export function useBlockWorkspace(): (message: string) => void {
 export function RefusalProvider({ view, block, dismiss, children }: { view: RefusalView; block(message: string): void; dismiss(): void; children: React.ReactNode }) {
   return (
     <RefusalContext.Provider value={{ block }}>
-      {children}
+      {/* Behind the blocking banner the page takes no input: the banner is the one way on. */}
+      <div className="contents" inert={Boolean(view.blocked)}>
+        {children}
+      </div>
       {view.notice && <RefusalNotice key={view.notice.at} message={view.notice.message} onDismiss={dismiss} />}
       {view.blocked && <RemovedBanner message={view.blocked} />}
     </RefusalContext.Provider>

@@ -182,3 +182,38 @@ test('a member removed by the owner is told so by the page they have open, and t
   await expect(second.getByTestId('workspace-refused')).toHaveCount(0);
   await context.close();
 });
+
+test('an editor whose role the owner lowers to viewer is told why their next change is refused', async ({ page, browser }) => {
+  expect(secondState).toBeDefined();
+  await page.goto('/workspace');
+  const add = page.getByRole('form', { name: 'Add a member' });
+  await add.getByLabel('Email').fill(SECOND.email);
+  await add.getByLabel('Role').selectOption('editor');
+  await page.getByRole('button', { name: 'Add member' }).click();
+  await expect(page.getByTestId('members-notice')).toContainText(`Added ${SECOND.email} as editor`);
+
+  // As an editor, the second account opens the pipeline to change it.
+  const context = await browser.newContext({ storageState: secondState });
+  const second = await context.newPage();
+  await second.goto('/');
+  await second.getByLabel('Workspace', { exact: true }).selectOption({ label: 'My workspace (editor)' });
+  await second.getByRole('link', { name: PIPELINE }).click();
+  await expect(second.getByTestId('save-status')).toHaveText('All changes saved');
+  await expect(second.getByRole('button', { name: 'Run', exact: true })).toBeVisible();
+  await expect(second.getByTestId('view-only')).toHaveCount(0);
+
+  // The owner lowers the role while the editor is open; the next change is refused, and the page says why.
+  await page.getByLabel(`Role of ${SECOND.email}`).selectOption('viewer');
+  await expect(page.getByLabel(`Role of ${SECOND.email}`)).toHaveValue('viewer');
+  await second.getByLabel('Pipeline name').fill('Renamed by a viewer');
+  const notice = second.getByTestId('refusal-notice');
+  await expect(notice).toContainText('As a viewer of this workspace you cannot create, change, run or deploy');
+  await expect(second.getByTestId('save-status')).toContainText('Not saved');
+  // The header learns the new role.
+  await expect(second.getByLabel('Workspace', { exact: true }).locator('option:checked')).toHaveText('My workspace (viewer)');
+  await context.close();
+
+  // Nothing changed: the owner still sees the pipeline under its name.
+  await page.goto('/');
+  await expect(page.getByTestId('graph-list')).toContainText(PIPELINE);
+});

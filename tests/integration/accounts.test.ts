@@ -50,6 +50,8 @@ describe('accounts', () => {
     const session = response.headers.getSetCookie().find((c) => c.startsWith('pipeloom.session_token='));
     expect(session).toMatch(/HttpOnly/i);
     expect(session).toMatch(/SameSite=Lax/i);
+    // A new person in this browser: the workspace the last one switched to is forgotten.
+    expect(response.headers.getSetCookie()).toContainEqual(expect.stringMatching(/^pipeloom-workspace=; .*Max-Age=0/));
     owner = { user: (await response.json()).user, cookie: sessionCookie(response.headers) };
     const { FIRST_WORKSPACE_ID } = await import('../../server/auth/workspaces');
     const current = await (await callerAs(owner)).workspaces.current();
@@ -151,6 +153,7 @@ describe('accounts', () => {
   it('signing out ends the session: the cookie no longer opens anything', async () => {
     const response = await auth('/sign-out', {}, '10.5.0.1', owner.cookie);
     expect(response.status).toBe(200);
+    expect(response.headers.getSetCookie()).toContainEqual(expect.stringMatching(/^pipeloom-workspace=; .*Max-Age=0/));
     await expect((await callerAs(owner)).graphs.list()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
 });

@@ -22,11 +22,12 @@ export async function signUp(name: string, email: string): Promise<TestAccount> 
   return { user: { id: body.user.id, name: body.user.name, email: body.user.email }, cookie: sessionCookie(response.headers) };
 }
 
-/** The Cookie header a browser would send back after this response (name=value of each Set-Cookie). */
+/** The Cookie header a browser would send back after this response (name=value of each Set-Cookie; a cleared one is dropped). */
 export function sessionCookie(headers: Headers): string {
   return headers
     .getSetCookie()
     .map((c) => c.split(';')[0])
+    .filter((pair) => !pair.endsWith('='))
     .join('; ');
 }
 

@@ -97,7 +97,14 @@ export default function WorkersPage() {
                   ? [`${w.info.cores} cores`, `${Math.round(w.info.memoryMb / 1024)} GiB`, w.info.gpu ?? 'no GPU', ...w.info.tags.map((t) => `tag ${t}`)].join(' · ')
                   : '—'}
               </td>
-              <td className="p-2">{w.busyWith.length ? w.busyWith.map((b) => `step ${b.nodeId} (run ${b.runId.slice(0, 8)})`).join(', ') : 'idle'}</td>
+              <td className="p-2">
+                {w.busyWith.length || w.busyElsewhere
+                  ? [
+                      ...w.busyWith.map((b) => `step ${b.nodeId} (run ${b.runId.slice(0, 8)})`),
+                      ...(w.busyElsewhere ? [`${w.busyElsewhere} step${w.busyElsewhere === 1 ? '' : 's'} of another workspace`] : []),
+                    ].join(', ')
+                  : 'idle'}
+              </td>
               <td className="p-2">{Math.max(0, Math.round((Date.now() - w.heartbeatAt) / 1000))} s ago</td>
             </tr>
           ))}

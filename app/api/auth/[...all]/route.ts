@@ -1,11 +1,15 @@
 import { getAuth } from '../../../../server/auth/auth';
 import { recordSignIn, signInBlockedFor } from '../../../../server/auth/sign-in-limit';
 import { errorResponse, guarded, readBody } from '../../../../server/http/guard';
+import { workspaceCookieHeader } from '../../../../server/auth/request';
 
 export const dynamic = 'force-dynamic';
 
 /** Sign-in, sign-up and sign-out bodies are a few fields. */
 const MAX_AUTH_BODY_BYTES = 64 * 1024;
+
+/** Where the person using this browser changes: the workspace the last one switched to is not theirs. */
+const SESSION_CHANGES = ['/sign-in/email', '/sign-up/email', '/sign-out'];
 
 /**
  * better-auth's endpoints (sign-up, sign-in, sign-out, session), behind the same edge as every route
@@ -16,14 +20,20 @@ const handler = guarded(async (request: Request) => {
   if (request.method !== 'POST') return auth.handler(request);
   const body = await readBody(request, MAX_AUTH_BODY_BYTES, 'the sign-in request limit');
   const forward = new Request(request, { body });
-  if (!new URL(request.url).pathname.endsWith('/sign-in/email')) return auth.handler(forward);
+  const path = new URL(request.url).pathname;
+  const response = path.endsWith('/sign-in/email') ? await signIn(forward, body) : await auth.handler(forward);
+  if (response.ok && SESSION_CHANGES.some((change) => path.endsWith(change))) response.headers.append('Set-Cookie', workspaceCookieHeader(null));
+  return response;
+});
+
+async function signIn(request: Request, body: Uint8Array): Promise<Response> {
   const email = signInEmail(body);
   const wait = email ? signInBlockedFor(email) : 0;
   if (wait > 0) return errorResponse(429, `Too many wrong passwords for this account: try again in ${wait} minute${wait === 1 ? '' : 's'}.`);
-  const response = await auth.handler(forward);
+  const response = await getAuth().handler(request);
   if (email && (response.ok || response.status === 401)) recordSignIn(email, response.ok);
   return response;
-});
+}
 
 function signInEmail(body: Uint8Array): string | null {
   try {

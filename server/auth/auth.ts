@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { betterAuth } from 'better-auth';
+import { APIError } from 'better-auth/api';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { account, session, user, verification } from '../../drizzle/schema';
 import { dataDir } from '../../runtime/paths';
@@ -13,6 +14,17 @@ import { settleNewAccount } from './workspaces';
 
 /** Passwords shorter than this are refused (NIST SP 800-63B's minimum for a chosen password). */
 export const MIN_PASSWORD_LENGTH = 8;
+const MAX_NAME_LENGTH = 100;
+
+/** A person's name as shown to their team: control characters dropped, 1 to 100 characters. */
+function checkedName(name: unknown): string {
+  const cleaned = String(name ?? '')
+    .replace(/\p{Cc}/gu, '')
+    .trim();
+  if (!cleaned) throw new APIError('BAD_REQUEST', { message: 'Name: enter your name.' });
+  if (cleaned.length > MAX_NAME_LENGTH) throw new APIError('BAD_REQUEST', { message: `Name: at most ${MAX_NAME_LENGTH} characters.` });
+  return cleaned;
+}
 
 /**
  * The key sessions are signed with: BETTER_AUTH_SECRET, or one made on first start and kept in the
@@ -45,7 +57,13 @@ function createAuth() {
     advanced: { cookiePrefix: 'pipeloom' },
     telemetry: { enabled: false },
     databaseHooks: {
-      user: { create: { after: async (created) => settleNewAccount(created) } },
+      user: {
+        create: {
+          before: async (created) => ({ data: { ...created, name: checkedName(created.name) } }),
+          after: async (created) => settleNewAccount(created),
+        },
+        update: { before: async (change) => ({ data: 'name' in change ? { ...change, name: checkedName(change.name) } : change }) },
+      },
     },
   });
 }

@@ -69,6 +69,18 @@ describe('accounts', () => {
     expect(await wrong.json()).toEqual(await unknown.json());
   });
 
+  it('a name must be a name: control characters dropped, empty and overlong refused', async () => {
+    const empty = await auth('/sign-up/email', { name: ' \u0007 ', email: 'blank@example.com', password: TEST_PASSWORD }, '10.7.0.1');
+    expect(empty.status).toBe(400);
+    expect((await empty.json()).message).toBe('Name: enter your name.');
+    const long = await auth('/sign-up/email', { name: 'x'.repeat(101), email: 'long@example.com', password: TEST_PASSWORD }, '10.7.0.2');
+    expect((await long.json()).message).toBe('Name: at most 100 characters.');
+    const bell = await signUpOverHttp('Bell\u0007 Ringer', 'bell@example.com', '10.7.0.3');
+    expect(bell.user.name).toBe('Bell Ringer');
+    const { getDb, schema } = await import('../../server/db');
+    expect(getDb().select().from(schema.user).all().map((u) => u.email)).not.toContain('blank@example.com');
+  });
+
   it('a short password is refused with a plain message', async () => {
     const response = await auth('/sign-up/email', { name: 'Shorty', email: 'short@example.com', password: 'abc' }, '10.0.0.5');
     expect(response.status).toBe(400);
@@ -89,7 +101,7 @@ describe('accounts', () => {
   });
 
   it('wrong passwords for one account from many addresses lock that account for a while, not others', async () => {
-    const { signInBlockedFor } = await import('../../server/auth/sign-in-limit');
+    const { signInBlockedFor } = await import('../../server/auth/auth-limits');
     for (let i = 0; signInBlockedFor('olga@example.com') === 0 && i < 20; i++) {
       await auth('/sign-in/email', { email: 'olga@example.com', password: `spread guess ${i}` }, `10.1.${i}.1`);
     }

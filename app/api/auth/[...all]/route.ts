@@ -1,5 +1,5 @@
 import { getAuth } from '../../../../server/auth/auth';
-import { recordSignIn, signInBlockedFor } from '../../../../server/auth/sign-in-limit';
+import { recordSignIn, signInBlockedFor, signUpAllowed } from '../../../../server/auth/auth-limits';
 import { errorResponse, guarded, readBody } from '../../../../server/http/guard';
 import { workspaceCookieHeader } from '../../../../server/auth/request';
 
@@ -21,6 +21,7 @@ const handler = guarded(async (request: Request) => {
   const body = await readBody(request, MAX_AUTH_BODY_BYTES, 'the sign-in request limit');
   const forward = new Request(request, { body });
   const path = new URL(request.url).pathname;
+  if (path.endsWith('/sign-up/email') && !signUpAllowed()) return errorResponse(429, 'Too many new accounts at once: try again in a minute.');
   const response = path.endsWith('/sign-in/email') ? await signIn(forward, body) : await auth.handler(forward);
   if (response.ok && SESSION_CHANGES.some((change) => path.endsWith(change))) response.headers.append('Set-Cookie', workspaceCookieHeader(null));
   return response;

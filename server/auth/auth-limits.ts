@@ -1,7 +1,8 @@
 /**
- * Failed sign-ins per account email, on top of better-auth's per-address limit (which a client can
- * dodge by sending a made-up X-Forwarded-For): after MAX_FAILURES wrong passwords for one email in
- * WINDOW_MS, signing in to it is refused until the window has passed, from any address.
+ * Limits of our own beside better-auth's per-address rate limit, which a client can dodge by sending
+ * a made-up X-Forwarded-For. Failed sign-ins per account email: after MAX_FAILURES wrong passwords
+ * for one email in WINDOW_MS, signing in to it is refused until the window has passed, from any
+ * address. New accounts: a server-wide cap per minute.
  */
 const MAX_FAILURES = 10;
 const WINDOW_MS = 15 * 60_000;
@@ -22,6 +23,18 @@ export function signInBlockedFor(email: string, now = Date.now()): number {
   const times = recent(email, now);
   if (times.length < MAX_FAILURES) return 0;
   return Math.max(1, Math.ceil((times[0] + WINDOW_MS - now) / 60_000));
+}
+
+/** New accounts per minute, server-wide: the per-address limit alone can be dodged with made-up addresses. */
+const MAX_SIGN_UPS_PER_MINUTE = 20;
+const signUps: number[] = [];
+
+/** Counts a sign-up attempt; false when the server has taken its share of new accounts this minute. */
+export function signUpAllowed(now = Date.now()): boolean {
+  while (signUps.length && now - signUps[0] >= 60_000) signUps.shift();
+  if (signUps.length >= MAX_SIGN_UPS_PER_MINUTE) return false;
+  signUps.push(now);
+  return true;
 }
 
 export function recordSignIn(email: string, succeeded: boolean, now = Date.now()): void {

@@ -1,17 +1,14 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
-import type { Action, Role } from '../../server/auth/access';
+import { mayDo, type Action, type Role } from '../../server/auth/roles';
 import { useTRPC } from '../trpc';
 
 /**
- * Whether to offer an action to a role (server/auth/access.ts decides; this only hides what it
- * would refuse): owners do everything, editors all but deleting shared data and managing members,
- * viewers only look. Unknown (loading): nothing beyond looking is offered yet.
+ * Whether to offer an action to a role (the server decides; this only hides what it would refuse).
+ * Unknown (loading): nothing beyond looking is offered yet.
  */
 export function mayOffer(role: Role | undefined, action: Action): boolean {
-  if (action === 'view') return true;
-  if (role === 'owner') return true;
-  return role === 'editor' && (action === 'edit' || action === 'download');
+  return role ? mayDo(role, action) : action === 'view';
 }
 
 /** The user's role in the workspace the pages work in (undefined while it loads, or when refused). */

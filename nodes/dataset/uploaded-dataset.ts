@@ -23,7 +23,7 @@ export const uploadedDataset = defineNode({
     if (!info) {
       return {
         outputs: {},
-        problems: [{ field: 'dataset', message: `Dataset ${params.dataset.slice(0, 12)}… is not on this server (deleted, or the graph came from another machine): upload it again.` }],
+        problems: [{ field: 'dataset', message: `Dataset ${params.dataset.slice(0, 12)}… is not in this workspace (deleted, or the graph came from another workspace or machine): upload it here.` }],
       };
     }
     return { outputs: { table: { type: 'Table', table: { columns: info.columns } } }, identity: info.contentHash };

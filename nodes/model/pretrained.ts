@@ -61,7 +61,7 @@ export const pretrained = defineNode({
     if (!saved) {
       return {
         outputs: {},
-        problems: [{ field: 'model', message: `Saved model ${params.model.slice(0, 8)}… is not on this server (deleted, or the graph came from another machine): choose another.` }],
+        problems: [{ field: 'model', message: `Saved model ${params.model.slice(0, 8)}… is not in this workspace (deleted, or the graph came from another workspace or machine): choose one of this workspace's.` }],
       };
     }
     if (saved.trainer !== 'gradient' || saved.port !== TRAINED_MODEL_PORT) {

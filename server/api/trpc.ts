@@ -20,7 +20,7 @@ const t = initTRPC.context<Context>().create({
   sse: { ping: { enabled: true, intervalMs: 5000 }, client: { reconnectAfterInactivityMs: 15000 } },
   errorFormatter({ shape, error }) {
     const issue = error.cause instanceof ZodError ? error.cause.issues[0] : undefined;
-    const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
+    const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : error.cause instanceof RequestError ? error.cause.field : undefined;
     const message = issue
       ? `${field ?? 'input'}: ${issue.message}`
       : error.code === 'INTERNAL_SERVER_ERROR'
@@ -60,20 +60,20 @@ const plainFailures = t.middleware(async ({ next, path }) => {
     console.error(`tRPC ${path} failed: the disk is full`, cause);
     throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: DISK_FULL_MESSAGE, cause });
   }
-  if (cause instanceof RequestError) throw new TRPCError({ code: CODE_FOR_STATUS[cause.status] ?? 'BAD_REQUEST', message: cause.message });
+  if (cause instanceof RequestError) throw new TRPCError({ code: CODE_FOR_STATUS[cause.status] ?? 'BAD_REQUEST', message: cause.message, cause });
   return result;
 });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Answers anyone: only what the sign-in and first-start pages need. */
-export const publicProcedure = t.procedure.use(plainFailures);
+/** Every procedure is built on this; none answers anyone as it is (each router uses the two below). */
+const baseProcedure = t.procedure.use(plainFailures);
 
 /** Any signed-in user (401 otherwise); the procedure authorizes what it touches with `authorize`. */
-export const signedInProcedure = publicProcedure.use(({ ctx, next }) => next({ ctx: { user: requireSignedIn(ctx.actor) } }));
+export const signedInProcedure = baseProcedure.use(({ ctx, next }) => next({ ctx: { user: requireSignedIn(ctx.actor) } }));
 
 /** A procedure acting in the request's active workspace, allowed for the roles that may do `action` there. */
 export function workspaceProcedure(action: Action) {
-  return publicProcedure.use(({ ctx, next }) => next({ ctx: { access: authorizeActive(ctx.actor, ctx.requestedWorkspaceId, action) } }));
+  return baseProcedure.use(({ ctx, next }) => next({ ctx: { access: authorizeActive(ctx.actor, ctx.requestedWorkspaceId, action) } }));
 }

@@ -1,24 +1,8 @@
 import { RequestError } from '../http/guard';
-import type { Role, SignedInUser } from './roles';
+import { mayDo, type Action, type Role, type SignedInUser } from './roles';
 import { hasAnyAccount, membershipsOf, roleIn } from './workspaces';
 
-export { ROLES, type Role } from './roles';
-
-/**
- * What a request may want to do in a workspace:
- * - view: see pipelines, runs, results, models, deployments, datasets' statistics and previews; call a deployment
- * - edit: create, change, run and delete pipelines, upload data, deploy
- * - download: take full data away (a dataset's or a step's table as CSV)
- * - delete: delete datasets and saved models (what other pipelines of the team may depend on)
- * - manage: add and remove members, change roles, rename the workspace
- */
-export type Action = 'view' | 'edit' | 'download' | 'delete' | 'manage';
-
-const ALLOWED: Record<Role, ReadonlySet<Action>> = {
-  owner: new Set(['view', 'edit', 'download', 'delete', 'manage']),
-  editor: new Set(['view', 'edit', 'download']),
-  viewer: new Set(['view']),
-};
+export { mayDo, ROLES, type Action, type Role } from './roles';
 
 const REFUSED_BECAUSE: Record<Action, string> = {
   view: 'see this workspace',
@@ -40,10 +24,6 @@ export interface Access {
 
 /** A refusal: 401 (not signed in), 403 (signed in, not allowed) or 404 (not a member: the thing is not shown to exist). */
 export class AccessDenied extends RequestError {}
-
-export function mayDo(role: Role, action: Action): boolean {
-  return ALLOWED[role].has(action);
-}
 
 /** The signed-in user, or a 401 refusal. */
 export function requireSignedIn(actor: Actor): SignedInUser {

@@ -29,12 +29,14 @@ export function signInBlockedFor(email: string, now = Date.now()): number {
 const MAX_SIGN_UPS_PER_MINUTE = 20;
 const signUps: number[] = [];
 
-/** Counts a sign-up attempt; false when the server has taken its share of new accounts this minute. */
+/** Whether the server takes another new account this minute (only accounts made count: refused attempts cannot use up the share). */
 export function signUpAllowed(now = Date.now()): boolean {
   while (signUps.length && now - signUps[0] >= 60_000) signUps.shift();
-  if (signUps.length >= MAX_SIGN_UPS_PER_MINUTE) return false;
+  return signUps.length < MAX_SIGN_UPS_PER_MINUTE;
+}
+
+export function recordSignUp(now = Date.now()): void {
   signUps.push(now);
-  return true;
 }
 
 export function recordSignIn(email: string, succeeded: boolean, now = Date.now()): void {

@@ -21,7 +21,7 @@ function workspaceCookie(headers: Headers): string | undefined {
   for (const part of (headers.get('cookie') ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
     if (name === WORKSPACE_COOKIE) {
-      const id = decodeURIComponent(value.join('='));
+      const id = value.join('=');
       // A malformed value is as good as none: the user's first workspace.
       return workspaceIdSchema.safeParse(id).success ? id : undefined;
     }

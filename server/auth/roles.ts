@@ -1,6 +1,26 @@
-/** The roles a member of a workspace may have (server/auth/access.ts says what each may do). */
+/** The roles a member of a workspace may have, and what each may do (server/auth/access.ts enforces it; pages read it to offer only what would be allowed). */
 export const ROLES = ['owner', 'editor', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
+
+/**
+ * What a request may want to do in a workspace:
+ * - view: see pipelines, runs, results, models, deployments, datasets' statistics and previews; call a deployment
+ * - edit: create, change, run and delete pipelines, upload data, deploy
+ * - download: take full data away (a dataset's or a step's table as CSV)
+ * - delete: delete datasets and saved models (what other pipelines of the team may depend on)
+ * - manage: add and remove members, change roles, rename the workspace
+ */
+export type Action = 'view' | 'edit' | 'download' | 'delete' | 'manage';
+
+const ALLOWED: Record<Role, ReadonlySet<Action>> = {
+  owner: new Set(['view', 'edit', 'download', 'delete', 'manage']),
+  editor: new Set(['view', 'edit', 'download']),
+  viewer: new Set(['view']),
+};
+
+export function mayDo(role: Role, action: Action): boolean {
+  return ALLOWED[role].has(action);
+}
 
 /** Who a valid session belongs to. */
 export interface SignedInUser {

@@ -24,19 +24,23 @@ export function hasAnyAccount(): boolean {
 /**
  * A new account gets a workspace: the first account of the server becomes the owner of the first
  * workspace (with everything stored before accounts existed); any later one owns a new, empty one.
- * One synchronous transaction, so two accounts made at the same moment cannot both take the first.
+ * One synchronous transaction, taken for writing at once, so two accounts made at the same moment
+ * (in this process or another) cannot both take the first.
  */
 export function settleNewAccount(account: { id: string; name: string }): void {
-  getDb().transaction((tx) => {
-    const firstHasMembers = tx.select({ n: count() }).from(workspaceMembers).where(eq(workspaceMembers.workspaceId, FIRST_WORKSPACE_ID)).get()!.n > 0;
-    const firstExists = tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, FIRST_WORKSPACE_ID)).get() !== undefined;
-    let workspaceId = FIRST_WORKSPACE_ID;
-    if (!firstExists || firstHasMembers) {
-      workspaceId = randomUUID();
-      tx.insert(workspaces).values({ id: workspaceId, name: workspaceNameFor(account.name) }).run();
-    }
-    tx.insert(workspaceMembers).values({ workspaceId, userId: account.id, role: 'owner' }).run();
-  });
+  getDb().transaction(
+    (tx) => {
+      const firstHasMembers = tx.select({ n: count() }).from(workspaceMembers).where(eq(workspaceMembers.workspaceId, FIRST_WORKSPACE_ID)).get()!.n > 0;
+      const firstExists = tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, FIRST_WORKSPACE_ID)).get() !== undefined;
+      let workspaceId = FIRST_WORKSPACE_ID;
+      if (!firstExists || firstHasMembers) {
+        workspaceId = randomUUID();
+        tx.insert(workspaces).values({ id: workspaceId, name: workspaceNameFor(account.name) }).run();
+      }
+      tx.insert(workspaceMembers).values({ workspaceId, userId: account.id, role: 'owner' }).run();
+    },
+    { behavior: 'immediate' },
+  );
 }
 
 function workspaceNameFor(personName: string): string {
@@ -62,10 +66,6 @@ export function roleIn(userId: string, workspaceId: string): Role | undefined {
     .from(workspaceMembers)
     .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)))
     .get()?.role;
-}
-
-export function workspaceName(workspaceId: string): string | undefined {
-  return getDb().select({ name: workspaces.name }).from(workspaces).where(eq(workspaces.id, workspaceId)).get()?.name;
 }
 
 /** A new workspace owned by `userId`. */

@@ -17,9 +17,14 @@ export function getDb(file = process.env.PIPELOOM_DB ?? path.join(dataDir(), 'pi
     const client = new Database(file);
     client.pragma('journal_mode = WAL');
     client.pragma('busy_timeout = 5000');
-    client.pragma('foreign_keys = ON');
     db = drizzle(client, { schema }) as Db;
+    // Migrations run in one transaction, where SQLite ignores a change of foreign_keys: a migration that
+    // rebuilds a table (drop, then rename the copy) would otherwise cascade-delete its children's rows.
+    client.pragma('foreign_keys = OFF');
     migrate(db, { migrationsFolder: path.join(projectRoot(), 'drizzle', 'migrations') });
+    const broken = client.pragma('foreign_key_check') as unknown[];
+    if (broken.length > 0) console.error(`Pipeloom: ${broken.length} row(s) of the database refer to rows that do not exist after migrating`, broken.slice(0, 3));
+    client.pragma('foreign_keys = ON');
     globalForDb.pipeloomDb.set(file, db);
   }
   return db;

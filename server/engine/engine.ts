@@ -137,7 +137,9 @@ export class Engine {
   clearCache(graph: GraphFile, workspaceId: string, nodeId: string): { cleared: number } {
     const compiled = this.compile(graph, workspaceId, nodeId);
     if (!compiled.ok) return { cleared: 0 };
-    const keys = compiled.plan.filter((s) => s.nodeId === nodeId || s.partOf === nodeId).map((s) => s.cacheKey);
+    // Not what a run in progress (of any workspace: the cache is shared by content) is using.
+    const inUse = this.keysInUse();
+    const keys = compiled.plan.filter((s) => (s.nodeId === nodeId || s.partOf === nodeId) && !inUse.has(s.cacheKey)).map((s) => s.cacheKey);
     return { cleared: this.cache.clear(keys) };
   }
 

@@ -83,7 +83,7 @@ describe('a data folder from before accounts', () => {
     const { id: borrowedId } = await caller.graphs.create({ graph: borrowed });
     const refused = await caller.runs.start({ graphId: borrowedId });
     expect(refused.ok).toBe(false);
-    expect(!refused.ok && refused.errors.find((e) => e.nodeId === 'data')?.message).toMatch(/is not on this server/);
+    expect(!refused.ok && refused.errors.find((e) => e.nodeId === 'data')?.message).toMatch(/is not in this workspace/);
   });
 
   it('the same file uploaded in two workspaces is stored once, and stays until the last of them deletes it', async () => {

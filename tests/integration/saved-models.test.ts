@@ -197,7 +197,7 @@ describe('saved models (the Models page)', () => {
     expect(compileErrors(transferGraph('iris', 'species', treeId))).toEqual([
       'start.model: This saved model is a decision-tree, fitted in one go rather than a neural network: it has no layers to reuse. Choose a saved neural network, regression or CNN.',
     ]);
-    expect(compileErrors(transferGraph('iris', 'species', 'd'.repeat(32)))[0]).toMatch(/^start\.model: Saved model dddddddd… is not on this server/);
+    expect(compileErrors(transferGraph('iris', 'species', 'd'.repeat(32)))[0]).toMatch(/^start\.model: Saved model dddddddd… is not in this workspace/);
     expect(compileErrors(transferGraph('iris', 'species', 'gone'))).toEqual(['start.model: model: not a saved model id']);
     expect(compileErrors(transferGraph('iris', 'species', ''))).toEqual(['start.model: Choose a saved model to start from (the Models page lists them).']);
     expect(compileErrors(transferGraph('wine', 'cultivar', irisId))[0]).toMatch(

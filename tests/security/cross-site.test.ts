@@ -154,3 +154,26 @@ describe('download names in Content-Disposition (RFC 6266)', () => {
     }
   });
 });
+
+describe('the same site by another name', () => {
+  it('a browser that opens the server as localhost (it listens on 127.0.0.1) signs up, keeps its plain-http cookie, works and signs out', async () => {
+    const url = server.url.replace('127.0.0.1', 'localhost');
+    const origin = new URL(url).origin;
+    const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin },
+      body: JSON.stringify({ name: 'Local Host', email: 'localhost-user@example.com', password: 'correct horse battery staple' }),
+    });
+    expect(signUp.status, await signUp.clone().text()).toBe(200);
+    const session = signUp.headers.getSetCookie().find((c) => /session_token=[^;]/.test(c))!;
+    // Not Secure (nor __Secure-): a browser drops such a cookie on a plain-http address other than localhost.
+    expect(session).toMatch(/^pipeloom\.session_token=/);
+    expect(session).not.toMatch(/;\s*Secure/i);
+    const cookie = session.split(';')[0];
+    const list = await fetch(`${url}/api/trpc/graphs.list`, { headers: { cookie } });
+    expect(list.status).toBe(200);
+    const signOut = await fetch(`${url}/api/auth/sign-out`, { method: 'POST', headers: { 'content-type': 'application/json', origin, cookie }, body: '{}' });
+    expect(signOut.status, await signOut.clone().text()).toBe(200);
+    expect((await fetch(`${url}/api/trpc/graphs.list`, { headers: { cookie } })).status).toBe(401);
+  });
+});

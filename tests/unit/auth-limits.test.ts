@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordSignIn, signInBlockedFor, signUpAllowed } from '../../server/auth/auth-limits';
+import { recordSignIn, recordSignUp, signInBlockedFor, signUpAllowed } from '../../server/auth/auth-limits';
 
 describe('limits beside better-auth’s per-address rate limit', () => {
   it('locks an account after 10 wrong passwords in 15 minutes, whatever the address, until the window passes', () => {
@@ -21,9 +21,15 @@ describe('limits beside better-auth’s per-address rate limit', () => {
     expect(signInBlockedFor('c@example.com', t0)).toBe(0);
   });
 
-  it('takes at most 20 new accounts a minute, server-wide', () => {
+  it('takes at most 20 new accounts a minute, server-wide; refused attempts do not count', () => {
     const t0 = 3_000_000_000;
-    const answers = Array.from({ length: 22 }, (_, i) => signUpAllowed(t0 + i));
+    // Attempts that made no account (asked only): the share is untouched.
+    for (let i = 0; i < 50; i++) expect(signUpAllowed(t0)).toBe(true);
+    const answers = Array.from({ length: 22 }, (_, i) => {
+      const allowed = signUpAllowed(t0 + i);
+      if (allowed) recordSignUp(t0 + i);
+      return allowed;
+    });
     expect(answers.filter(Boolean)).toHaveLength(20);
     expect(answers.slice(20)).toEqual([false, false]);
     expect(signUpAllowed(t0 + 60_000)).toBe(true);

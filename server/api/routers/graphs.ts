@@ -15,12 +15,18 @@ import { signedInProcedure, workspaceProcedure, router } from '../trpc';
 const noGraph = (id: string) => `There is no pipeline "${id}".`;
 
 /**
- * A pipeline, if `actor` may do `action` in its workspace: one that does not exist and one of a
- * workspace the actor is not in are the same 404.
+ * Authorizes `action` on a pipeline, in its workspace, without reading its graph: one that does not
+ * exist and one of a workspace the actor is not in are the same 404.
  */
+export function authorizeGraph(actor: Actor, id: string, action: Action): Access {
+  const row = getDb().select({ workspaceId: graphs.workspaceId }).from(graphs).where(eq(graphs.id, id)).get();
+  return authorize(actor, row?.workspaceId ?? '', action, noGraph(id));
+}
+
+/** A pipeline's graph, if `actor` may do `action` in its workspace. */
 export function loadGraph(actor: Actor, id: string, action: Action): { id: string; graph: GraphFile; updatedAt: number; access: Access } {
+  const access = authorizeGraph(actor, id, action);
   const row = getDb().select().from(graphs).where(eq(graphs.id, id)).get();
-  const access = authorize(actor, row?.workspaceId ?? '', action, noGraph(id));
   if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: noGraph(id) });
   // A document saved before a rule existed (an internal node kind, say) is named, not opened.
   const parsed = parseGraphText(row.document);
@@ -61,7 +67,8 @@ export const graphsRouter = router({
 
   /** Autosave: the whole graph file, validated by the one graph schema before it replaces the saved one. */
   save: signedInProcedure.input(z.object({ id: graphIdSchema, graph: graphSchema })).mutation(({ ctx, input }) => {
-    loadGraph(ctx.user, input.id, 'edit');
+    // The saved graph is replaced whole: one that no longer reads may be saved over.
+    authorizeGraph(ctx.user, input.id, 'edit');
     const updatedAt = Date.now();
     getDb()
       .update(graphs)
@@ -72,8 +79,7 @@ export const graphsRouter = router({
   }),
 
   delete: signedInProcedure.input(z.object({ id: graphIdSchema })).mutation(({ ctx, input }) => {
-    const row = getDb().select({ workspaceId: graphs.workspaceId }).from(graphs).where(eq(graphs.id, input.id)).get();
-    const { workspaceId } = authorize(ctx.user, row?.workspaceId ?? '', 'edit', noGraph(input.id));
+    const { workspaceId } = authorizeGraph(ctx.user, input.id, 'edit');
     if (getDb().delete(graphs).where(and(eq(graphs.id, input.id), eq(graphs.workspaceId, workspaceId))).run().changes === 0) {
       throw new TRPCError({ code: 'NOT_FOUND', message: noGraph(input.id) });
     }
@@ -88,7 +94,7 @@ export const graphsRouter = router({
     .input(z.object({ graph: graphSchema, graphId: graphIdSchema.optional() }))
     .query(({ ctx, input }) => {
       // Checked as the saved pipeline's workspace would run it (its datasets, its run history), else the active one's.
-      const workspaceId = input.graphId ? loadGraph(ctx.access.user, input.graphId, 'view').access.workspaceId : ctx.access.workspaceId;
+      const workspaceId = input.graphId ? authorizeGraph(ctx.access.user, input.graphId, 'view').workspaceId : ctx.access.workspaceId;
       const engine = getEngine();
       const result = engine.compile(input.graph, workspaceId);
       return {

@@ -11,7 +11,7 @@ import { stepOutputPreview } from '../../data/preview';
 import { getEngine } from '../../engine/instance';
 import { authorize, type Access, type Action, type Actor } from '../../auth/access';
 import { roleIn } from '../../auth/workspaces';
-import { loadGraph } from './graphs';
+import { authorizeGraph, loadGraph } from './graphs';
 import { signedInProcedure, router } from '../trpc';
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
@@ -139,7 +139,7 @@ export const runsRouter = router({
   listForGraph: signedInProcedure
     .input(z.object({ graphId: graphIdSchema, limit: z.number().int().min(1).max(10_000).optional() }))
     .query(({ ctx, input }) => {
-      const { access } = loadGraph(ctx.user, input.graphId, 'view');
+      const access = authorizeGraph(ctx.user, input.graphId, 'view');
       return getDb()
         .select({
           id: runs.id,

@@ -6,7 +6,12 @@ import { workspaceCookieHeader } from '../../auth/request';
 import { addMember, createWorkspace, MembershipError, membersOf, membershipsOf, removeMember, renameWorkspace, setRole } from '../../auth/workspaces';
 import { signedInProcedure, workspaceProcedure, router } from '../trpc';
 
-const workspaceName = z.string().trim().min(1, 'must not be empty').max(80, 'at most 80 characters');
+const workspaceName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(80, 'at most 80 characters')
+  .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'must not contain control characters');
 const role = z.enum(ROLES);
 
 /** A member change the rules refuse (the last owner), told plainly. */

@@ -1,5 +1,5 @@
 import { getAuth } from '../../../../server/auth/auth';
-import { recordSignIn, signInBlockedFor, signUpAllowed } from '../../../../server/auth/auth-limits';
+import { recordSignIn, recordSignUp, signInBlockedFor, signUpAllowed } from '../../../../server/auth/auth-limits';
 import { errorResponse, guarded, readBody } from '../../../../server/http/guard';
 import { workspaceCookieHeader } from '../../../../server/auth/request';
 
@@ -23,6 +23,7 @@ const handler = guarded(async (request: Request) => {
   const path = new URL(request.url).pathname;
   if (path.endsWith('/sign-up/email') && !signUpAllowed()) return errorResponse(429, 'Too many new accounts at once: try again in a minute.');
   const response = path.endsWith('/sign-in/email') ? await signIn(forward, body) : await auth.handler(forward);
+  if (response.ok && path.endsWith('/sign-up/email')) recordSignUp();
   if (response.ok && SESSION_CHANGES.some((change) => path.endsWith(change))) response.headers.append('Set-Cookie', workspaceCookieHeader(null));
   return response;
 });

@@ -22,6 +22,7 @@ import { canConnect, graphPortLookup, outputType, type PortType } from '../../li
 import type { CatalogEntry } from '../../lib/catalog';
 import { paramDefaults } from '../runs/params';
 import { useTRPC } from '../trpc';
+import { useWorkIn } from '../account/role';
 import { EditorContext, type NodeProblem, type PipelineNodeData } from './context';
 import { Inspector } from './Inspector';
 import { OutputPreview } from './OutputPreview';
@@ -69,9 +70,11 @@ export function Editor({ graphId }: { graphId: string }) {
   const trpc = useTRPC();
   const catalog = useQuery(trpc.catalog.list.queryOptions(undefined, { staleTime: Infinity }));
   const saved = useQuery(trpc.graphs.get.queryOptions({ id: graphId }, { staleTime: Infinity }));
+  const inItsWorkspace = useWorkIn(saved.data?.workspaceId);
   if (saved.error) return <p className="p-8 text-red-700">{saved.error.message}</p>;
   if (catalog.error) return <p className="p-8 text-red-700">{catalog.error.message}</p>;
   if (!catalog.data || !saved.data) return <p className="p-8 text-slate-500">Loading the pipeline…</p>;
+  if (!inItsWorkspace) return <p className="p-8 text-slate-500">Opening the pipeline&apos;s workspace…</p>;
   return (
     <ReactFlowProvider>
       <EditorCanvas graphId={graphId} initial={saved.data.graph} catalog={catalog.data} readOnly={saved.data.role === 'viewer'} />

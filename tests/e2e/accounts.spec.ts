@@ -163,6 +163,16 @@ test('a member removed by the owner is told so by the page they have open, and t
   await second.locator('.react-flow__node').nth(1).click();
   await expect(second.locator('#param-testFraction')).toBeDisabled();
 
+  // A link to the pipeline opened while another workspace is active opens it in its own workspace
+  // (its pickers then list that workspace's datasets, as its runs read them).
+  const pipelineUrl = second.url();
+  await second.goto('/');
+  await switcher.selectOption({ label: "Sam's workspace (owner)" });
+  await expect(switcher.locator('option:checked')).toHaveText("Sam's workspace (owner)");
+  await second.goto(pipelineUrl);
+  await expect(second.getByTestId('view-only')).toHaveText('View only');
+  await expect(switcher.locator('option:checked')).toHaveText('My workspace (viewer)');
+
   // The owner removes them while the pipeline is open on their screen.
   page.once('dialog', (dialog) => void dialog.accept());
   await members(page).getByTestId(`member-${SECOND.email}`).getByRole('button', { name: 'Remove' }).click();

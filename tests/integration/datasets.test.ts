@@ -162,6 +162,6 @@ describe('dataset uploads', () => {
     expect(await caller.datasets.delete({ id })).toEqual({ deleted: true });
     expect(existsSync(path.join(temp.dataDir, 'artifacts', `dataset-${id}`))).toBe(false);
     const result = instance.getEngine().compile({ version: 1, name: 'gone', nodes: [node('data', 'dataset.uploaded', { dataset: id })], edges: [] }, FIRST_WORKSPACE_ID);
-    expect(result.errors).toEqual([expect.objectContaining({ nodeId: 'data', field: 'dataset', message: expect.stringContaining('not on this server') })]);
+    expect(result.errors).toEqual([expect.objectContaining({ nodeId: 'data', field: 'dataset', message: expect.stringContaining('not in this workspace') })]);
   });
 });

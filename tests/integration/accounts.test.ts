@@ -52,7 +52,11 @@ describe('accounts', () => {
     expect(session).toMatch(/SameSite=Lax/i);
     // A new person in this browser: the workspace the last one switched to is forgotten.
     expect(response.headers.getSetCookie()).toContainEqual(expect.stringMatching(/^pipeloom-workspace=; .*Max-Age=0/));
-    owner = { user: (await response.json()).user, cookie: sessionCookie(response.headers) };
+    const body = (await response.json()) as { user: TestAccount['user']; token?: string };
+    // The session is the httpOnly cookie's alone: the page's scripts never see its token.
+    expect(body).not.toHaveProperty('token');
+    expect(JSON.stringify(body)).not.toContain(session!.split(';')[0].split('=')[1].split('.')[0]);
+    owner = { user: body.user, cookie: sessionCookie(response.headers) };
     const { FIRST_WORKSPACE_ID } = await import('../../server/auth/workspaces');
     const current = await (await callerAs(owner)).workspaces.current();
     expect(current.active).toMatchObject({ workspaceId: FIRST_WORKSPACE_ID, role: 'owner' });

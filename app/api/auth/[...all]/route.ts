@@ -24,9 +24,22 @@ const handler = guarded(async (request: Request) => {
   if (path.endsWith('/sign-up/email') && !signUpAllowed()) return errorResponse(429, 'Too many new accounts at once: try again in a minute.');
   const response = path.endsWith('/sign-in/email') ? await signIn(forward, body) : await auth.handler(forward);
   if (response.ok && path.endsWith('/sign-up/email')) recordSignUp();
-  if (response.ok && SESSION_CHANGES.some((change) => path.endsWith(change))) response.headers.append('Set-Cookie', workspaceCookieHeader(null));
-  return response;
+  if (!response.ok || !SESSION_CHANGES.some((change) => path.endsWith(change))) return response;
+  response.headers.append('Set-Cookie', workspaceCookieHeader(null));
+  return withoutSessionToken(response);
 });
+
+/**
+ * better-auth also puts the session token in the JSON body (for clients that send it as a bearer
+ * token). The session lives in the httpOnly cookie: a script on the page must never hold it.
+ */
+async function withoutSessionToken(response: Response): Promise<Response> {
+  if (!response.headers.get('content-type')?.includes('application/json')) return response;
+  const { token: _token, ...body } = (await response.json()) as Record<string, unknown>;
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  return new Response(JSON.stringify(body), { status: response.status, headers });
+}
 
 async function signIn(request: Request, body: Uint8Array): Promise<Response> {
   const email = signInEmail(body);

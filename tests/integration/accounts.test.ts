@@ -57,6 +57,10 @@ describe('accounts', () => {
     expect(body).not.toHaveProperty('token');
     expect(JSON.stringify(body)).not.toContain(session!.split(';')[0].split('=')[1].split('.')[0]);
     owner = { user: body.user, cookie: sessionCookie(response.headers) };
+    const got = await authRoute.GET(new Request('http://localhost/api/auth/get-session', { headers: { cookie: owner.cookie } }));
+    const sessionAnswer = (await got.json()) as { session: Record<string, unknown>; user: { email: string } };
+    expect(sessionAnswer.user.email).toBe('olga@example.com');
+    expect(sessionAnswer.session).not.toHaveProperty('token');
     const { FIRST_WORKSPACE_ID } = await import('../../server/auth/workspaces');
     const current = await (await callerAs(owner)).workspaces.current();
     expect(current.active).toMatchObject({ workspaceId: FIRST_WORKSPACE_ID, role: 'owner' });

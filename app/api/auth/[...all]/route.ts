@@ -17,28 +17,33 @@ const SESSION_CHANGES = ['/sign-in/email', '/sign-up/email', '/sign-out'];
  */
 const handler = guarded(async (request: Request) => {
   const auth = getAuth();
-  if (request.method !== 'POST') return auth.handler(request);
+  if (request.method !== 'POST') return withoutSessionTokens(await auth.handler(request));
   const body = await readBody(request, MAX_AUTH_BODY_BYTES, 'the sign-in request limit');
   const forward = new Request(request, { body });
   const path = new URL(request.url).pathname;
   if (path.endsWith('/sign-up/email') && !signUpAllowed()) return errorResponse(429, 'Too many new accounts at once: try again in a minute.');
   const response = path.endsWith('/sign-in/email') ? await signIn(forward, body) : await auth.handler(forward);
   if (response.ok && path.endsWith('/sign-up/email')) recordSignUp();
-  if (!response.ok || !SESSION_CHANGES.some((change) => path.endsWith(change))) return response;
-  response.headers.append('Set-Cookie', workspaceCookieHeader(null));
-  return withoutSessionToken(response);
+  if (response.ok && SESSION_CHANGES.some((change) => path.endsWith(change))) response.headers.append('Set-Cookie', workspaceCookieHeader(null));
+  return withoutSessionTokens(response);
 });
 
 /**
- * better-auth also puts the session token in the JSON body (for clients that send it as a bearer
- * token). The session lives in the httpOnly cookie: a script on the page must never hold it.
+ * better-auth also puts session tokens in its JSON answers (sign-in and sign-up for clients that
+ * send them as bearer tokens; get-session and list-sessions as fields of each session). A session
+ * lives in the httpOnly cookie: a script on the page must never hold one.
  */
-async function withoutSessionToken(response: Response): Promise<Response> {
+async function withoutSessionTokens(response: Response): Promise<Response> {
   if (!response.headers.get('content-type')?.includes('application/json')) return response;
-  const { token: _token, ...body } = (await response.json()) as Record<string, unknown>;
+  let body = await response.text();
+  try {
+    body = JSON.stringify(JSON.parse(body), (key, value: unknown) => (key === 'token' ? undefined : value));
+  } catch {
+    // not JSON after all (an empty body): passed on as it came
+  }
   const headers = new Headers(response.headers);
   headers.delete('content-length');
-  return new Response(JSON.stringify(body), { status: response.status, headers });
+  return new Response(body, { status: response.status, headers });
 }
 
 async function signIn(request: Request, body: Uint8Array): Promise<Response> {

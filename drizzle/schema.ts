@@ -227,6 +227,43 @@ export const deployments = sqliteTable(
 );
 
 /**
+ * Deployment names their workspace has made public: predict and describe answer anyone, without a
+ * session or an API key. A deployment is private unless its name is here (removed when made private again).
+ */
+export const publicDeployments = sqliteTable('public_deployments', {
+  name: text('name').primaryKey(),
+  workspaceId: workspaceId(),
+  createdAt: createdAt(),
+});
+
+/**
+ * API keys for calling a workspace's deployments from other programs (`Authorization: Bearer <key>`).
+ * Only the key's SHA-256 is stored (the key is 32 random bytes: no need for a slow hash) with a short
+ * non-secret prefix for display; the key itself is shown once, when it is made.
+ */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** The first characters of the key, to recognize it in the list (not enough to use it). */
+    prefix: text('prefix').notNull(),
+    /** SHA-256 of the whole key, hex. */
+    hash: text('hash').notNull(),
+    /** The deployment names it may call (JSON string[]), or null: every deployment of the workspace. */
+    deployments: text('deployments'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    lastUsedAt: integer('last_used_at', { mode: 'number' }),
+    revokedAt: integer('revoked_at', { mode: 'number' }),
+  },
+  (t) => [uniqueIndex('api_keys_hash').on(t.hash), index('api_keys_workspace_idx').on(t.workspaceId)],
+);
+
+/**
  * Uploaded datasets, identified by the content hash of the uploaded file (and its parse options);
  * the table lies in the artifact store, the rest in dataset_details. The same file uploaded in two
  * workspaces is one stored table and two rows here, one per workspace.

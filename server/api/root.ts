@@ -1,4 +1,5 @@
 import 'server-only';
+import { apiKeysRouter } from './routers/api-keys';
 import { catalogRouter } from './routers/catalog';
 import { deploymentsRouter, workersRouter } from './routers/deployments';
 import { datasetsRouter } from './routers/datasets';
@@ -17,6 +18,7 @@ export const appRouter = router({
   models: modelsRouter,
   workers: workersRouter,
   workspaces: workspacesRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -84,6 +84,11 @@ async function throwawayModel(): Promise<string> {
   return models.find((m) => m.graphId === graphId)!.id;
 }
 
+/** An API key of A made by the owner, for a revoke call; its id. */
+async function throwawayKey(): Promise<string> {
+  return data<{ apiKey: { id: string } }>(await server.mutate('apiKeys.create', { name: 'throwaway key', deployments: [A.deployment] }), 'apiKeys.create').apiKey.id;
+}
+
 /** The spare account a member of A with this role (addMember changes the role of a member). */
 async function spareIs(role: 'viewer' | null): Promise<void> {
   const members = data<{ members: { userId: string }[] }>(await server.query('workspaces.members'), 'workspaces.members').members;
@@ -189,6 +194,11 @@ const CALLS: Record<string, ProcedureCall> = {
   'datasets.delete': { input: async () => ({ id: await upload() }) },
 
   'deployments.list': {},
+  // Private stays private (A's deployment must not answer the anonymous calls of the routes' rows).
+  'deployments.setPublic': { input: () => ({ name: A.deployment, public: false }) },
+  'apiKeys.list': {},
+  'apiKeys.create': { input: (actor) => ({ name: `${actor}'s key`, deployments: null }) },
+  'apiKeys.revoke': { input: async () => ({ id: await throwawayKey() }) },
   'models.list': {},
   'models.deploy': { input: () => ({ id: A.modelId, name: A.deployment }) },
   // Training a throwaway model is slow: only for a call that should delete it.

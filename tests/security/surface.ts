@@ -91,6 +91,8 @@ export const FIELD_SAMPLES: Record<string, unknown> = {
   userId: 'nobodyNobodyNobodyNobodyNobody00',
   email: 'nobody@example.com',
   role: 'viewer',
+  public: false,
+  deployments: null,
 };
 
 /** Ids of datasets and saved models are hashes, not UUIDs. */

@@ -6,6 +6,7 @@ import { formatHeadline, headlineMetric } from '../../../lib/model-headline';
 import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../../../lib/ids';
 import { mayOffer, useWorkspaceRole } from '../../account/role';
 import { useTRPC } from '../../trpc';
+import { ApiKeysPanel } from './api-keys-panel';
 
 /** A deployment name suggested from the pipeline's name ("Digits 0–4" → "digits-0-4"). */
 function suggestedName(graphName: string): string {
@@ -34,6 +35,18 @@ export default function ModelsPage() {
       onSuccess: (result) => {
         setDeploying(null);
         setNotice({ kind: 'ok', text: `Published "${result.name}" version ${result.version}: POST ${result.predictUrl}` });
+        refresh();
+      },
+      onError: (error) => setNotice({ kind: 'error', text: error.message }),
+    }),
+  );
+  const setPublic = useMutation(
+    trpc.deployments.setPublic.mutationOptions({
+      onSuccess: (result) => {
+        setNotice({
+          kind: 'ok',
+          text: result.public ? `"${result.name}" is public: anyone who can reach this server may call it, without a key.` : `"${result.name}" is private: calls need an API key or a session.`,
+        });
         refresh();
       },
       onError: (error) => setNotice({ kind: 'error', text: error.message }),
@@ -192,7 +205,8 @@ export default function ModelsPage() {
           <h2 className="text-xl font-semibold">Deployed models</h2>
           <p className="mt-1 text-sm text-slate-600">
             Each Deploy step (or Deploy above) publishes a version. <code>POST /api/v1/models/&lt;name&gt;/predict</code> answers with the newest version (add{' '}
-            <code>?version=N</code> for an older one).
+            <code>?version=N</code> for an older one). A deployment is private: callers send an API key (<code>Authorization: Bearer &lt;key&gt;</code>)
+            or are signed in as members of this workspace; a public one answers anyone, without a key.
           </p>
           <table className="mt-4 w-full rounded border border-slate-200 bg-white text-sm" aria-label="Deployed models">
             <thead className="bg-slate-50 text-left text-xs text-slate-500">
@@ -202,12 +216,13 @@ export default function ModelsPage() {
                 <th className="p-2">Newest test result</th>
                 <th className="p-2">Published</th>
                 <th className="p-2">From</th>
+                <th className="p-2">Access</th>
               </tr>
             </thead>
             <tbody>
               {deployed.length === 0 && deployments.data && (
                 <tr>
-                  <td className="p-3 text-slate-500" colSpan={5}>
+                  <td className="p-3 text-slate-500" colSpan={6}>
                     Nothing deployed yet: deploy a saved model above, or add a Deploy step to a pipeline and run it.
                   </td>
                 </tr>
@@ -229,12 +244,32 @@ export default function ModelsPage() {
                         'CLI'
                       )}
                     </td>
+                    <td className="p-2">
+                      {mayOffer(role, 'manage') ? (
+                        <label className="flex items-center gap-1">
+                          <input
+                            type="checkbox"
+                            aria-label={`Public: ${name}`}
+                            checked={newest.public}
+                            disabled={setPublic.isPending}
+                            onChange={(e) => setPublic.mutate({ name, public: e.target.checked })}
+                          />
+                          Public
+                        </label>
+                      ) : newest.public ? (
+                        'Public'
+                      ) : (
+                        'Private'
+                      )}
+                    </td>
                   </tr>
                 );
               })}
             </tbody>
           </table>
         </section>
+
+        {mayOffer(role, 'edit') && <ApiKeysPanel deploymentNames={deployed.map((d) => d.name)} />}
       </div>
     </div>
   );

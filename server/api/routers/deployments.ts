@@ -1,22 +1,39 @@
+import { TRPCError } from '@trpc/server';
 import { and, desc, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../../../lib/ids';
+import { publicDeploymentsOf, setDeploymentPublic } from '../../auth/api-keys';
 import { deployments, runs, workspaceMembers } from '../../../drizzle/schema';
 import { diskUsage } from '../../data/disk-usage';
 import { getDb } from '../../db';
 import { ArtifactStore } from '../../engine/artifact-store';
+import { deploymentNameHolder } from '../../engine/saved-models';
 import { artifactsDir, engineSettings, getEngine } from '../../engine/instance';
 import { signedInProcedure, workspaceProcedure, router } from '../trpc';
 
 export const deploymentsRouter = router({
   /** The deployments of the active workspace, newest version first. */
-  list: workspaceProcedure('view').query(({ ctx }) =>
-    getDb()
+  list: workspaceProcedure('view').query(({ ctx }) => {
+    const open = new Set(publicDeploymentsOf(ctx.access.workspaceId));
+    return getDb()
       .select()
       .from(deployments)
       .where(eq(deployments.workspaceId, ctx.access.workspaceId))
       .orderBy(desc(deployments.createdAt))
       .all()
-      .map(({ workspaceId: _workspace, ...d }) => ({ ...d, metrics: d.metrics ? (JSON.parse(d.metrics) as Record<string, unknown>) : null })),
-  ),
+      .map(({ workspaceId: _workspace, ...d }) => ({ ...d, public: open.has(d.name), metrics: d.metrics ? (JSON.parse(d.metrics) as Record<string, unknown>) : null }));
+  }),
+
+  /** Makes a deployment name of the workspace public (predict and describe answer anyone, without a key) or private again. */
+  setPublic: workspaceProcedure('manage')
+    .input(z.object({ name: z.string().regex(MODEL_NAME_PATTERN, MODEL_NAME_RULE), public: z.boolean() }))
+    .mutation(({ ctx, input }) => {
+      if (deploymentNameHolder(getDb(), input.name) !== ctx.access.workspaceId) {
+        throw new TRPCError({ code: 'NOT_FOUND', message: `There is no deployment "${input.name}" in this workspace.` });
+      }
+      setDeploymentPublic(input.name, ctx.access.workspaceId, input.public);
+      return { name: input.name, public: input.public };
+    }),
 });
 
 /** The server's workers and disk: facts about the machine, the same for every signed-in user (no workspace's content). */

@@ -6,12 +6,14 @@ import { workspaceCookieHeader } from '../../auth/request';
 import { addMember, createWorkspace, MembershipError, membersOf, membershipsOf, removeMember, renameWorkspace, setRole } from '../../auth/workspaces';
 import { signedInProcedure, workspaceProcedure, router } from '../trpc';
 
-const workspaceName = z
+/** A short name people give (a workspace, an API key): 1–80 characters, no control characters. */
+export const shortName = z
   .string()
   .trim()
   .min(1, 'must not be empty')
   .max(80, 'at most 80 characters')
   .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'must not contain control characters');
+const workspaceName = shortName;
 const role = z.enum(ROLES);
 
 /** A member change the rules refuse (the last owner), told plainly. */

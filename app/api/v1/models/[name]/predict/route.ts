@@ -1,5 +1,5 @@
 import { guarded, megabytes, readJsonBody, RequestError } from '../../../../../../server/http/guard';
-import { authorizeRequestIn } from '../../../../../../server/auth/request';
+import { authorizeDeploymentCall } from '../../../../../../server/auth/api-keys';
 import { deploymentWorkspace, notDeployed, predict } from '../../../../../../server/serving/predict';
 
 export const dynamic = 'force-dynamic';
@@ -7,8 +7,8 @@ export const dynamic = 'force-dynamic';
 /** POST {"rows": [...]} → predicted class (and probabilities) or number for each row. */
 export const POST = guarded(async (request: Request, context: { params: Promise<{ name: string }> }) => {
   const { name } = await context.params;
-  // Any member of the deployment's workspace may call it (API keys for other services come with sharing).
-  await authorizeRequestIn(request, deploymentWorkspace(name) ?? '', 'view', notDeployed(name), 'name');
+  // An API key of its workspace, anyone when it is public, or a signed-in member (server/auth/api-keys.ts).
+  await authorizeDeploymentCall(request, name, deploymentWorkspace(name), notDeployed(name));
   const versionParam = new URL(request.url).searchParams.get('version');
   const version = versionParam === null ? undefined : Number(versionParam);
   if (version !== undefined && (!Number.isInteger(version) || version < 1)) {

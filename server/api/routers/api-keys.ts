@@ -7,7 +7,6 @@ import { deploymentNameHolder } from '../../engine/saved-models';
 import { workspaceProcedure, router } from '../trpc';
 import { shortName } from './workspaces';
 
-
 /** API keys of the active workspace (server/auth/api-keys.ts): made, listed and revoked by its editors and owners. */
 export const apiKeysRouter = router({
   /** The keys that still work: name, prefix, scope, created, last used (never the key). */

@@ -142,6 +142,8 @@ export const runs = sqliteTable(
     backend: text('backend'),
     /** The process driving the run; a run whose owner is gone is marked interrupted. */
     ownerPid: integer('owner_pid'),
+    /** The account that started it (null: the command line, or a run from before accounts). */
+    startedBy: text('started_by'),
     /** When someone cancelled it: a run cancelled before it could finish is never resumed. */
     cancelRequestedAt: integer('cancel_requested_at', { mode: 'number' }),
     createdAt: createdAt(),
@@ -333,4 +335,96 @@ export const models = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), index('models_created_idx').on(t.createdAt), index('models_id_idx').on(t.id)],
+);
+
+/**
+ * Invitations to a workspace: an owner invites an email address with a role; the link (shown once)
+ * holds a random token of which only the SHA-256 is stored. Accepted by the account with that email,
+ * once, before it expires, unless revoked.
+ */
+export const invites = sqliteTable(
+  'invites',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    role: text('role', { enum: ['owner', 'editor', 'viewer'] }).notNull(),
+    hash: text('hash').notNull(),
+    invitedBy: text('invited_by'),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'number' }).notNull(),
+    acceptedAt: integer('accepted_at', { mode: 'number' }),
+    acceptedBy: text('accepted_by'),
+    revokedAt: integer('revoked_at', { mode: 'number' }),
+  },
+  (t) => [uniqueIndex('invites_hash').on(t.hash), index('invites_workspace_idx').on(t.workspaceId, t.createdAt)],
+);
+
+/**
+ * Links that share one pipeline: 'view' lets whoever opens it (signed in) see the pipeline
+ * read-only; 'copy' gives them a copy in their own workspace. Only the token's SHA-256 is stored.
+ */
+export const shareLinks = sqliteTable(
+  'share_links',
+  {
+    id: text('id').primaryKey(),
+    graphId: text('graph_id')
+      .notNull()
+      .references(() => graphs.id, { onDelete: 'cascade' }),
+    mode: text('mode', { enum: ['view', 'copy'] }).notNull(),
+    hash: text('hash').notNull(),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'number' }),
+    revokedAt: integer('revoked_at', { mode: 'number' }),
+    opens: integer('opens').notNull().default(0),
+  },
+  (t) => [uniqueIndex('share_links_hash').on(t.hash), index('share_links_graph_idx').on(t.graphId)],
+);
+
+/**
+ * One pipeline shared with a person who is not (necessarily) a member of its workspace: a viewer
+ * sees it, its runs and results; an editor may also change and run it. Made by a member, or by
+ * opening a view link (`viaLink`: revoking the link removes these).
+ */
+export const graphShares = sqliteTable(
+  'graph_shares',
+  {
+    graphId: text('graph_id')
+      .notNull()
+      .references(() => graphs.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => user.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['editor', 'viewer'] }).notNull(),
+    sharedBy: text('shared_by'),
+    viaLink: text('via_link').references(() => shareLinks.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'number' }),
+  },
+  (t) => [primaryKey({ columns: [t.graphId, t.userId] }), index('graph_shares_user_idx').on(t.userId)],
+);
+
+/**
+ * What happened in a workspace that its owners may need to account for: sign-ins, invites, role
+ * changes, shares, link opens, deploys, deletes, API keys. `actor` is who did it, as they were
+ * called then (an account's name and email, an API key, the command line).
+ */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    at: integer('at', { mode: 'number' }).notNull(),
+    actorId: text('actor_id'),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    subject: text('subject').notNull(),
+    detail: text('detail'),
+  },
+  (t) => [index('audit_events_workspace_idx').on(t.workspaceId, t.at)],
 );

@@ -10,6 +10,7 @@ import { textCleanup } from './cleaning/text-cleanup';
 import { filterRows, removeDuplicates, sampleRows, sortRows } from './cleaning/row-operations';
 import { selectColumns } from './cleaning/select-columns';
 import type { CatalogEntry, NodeDefinition } from './define';
+import type { ParamMeta } from '../lib/catalog';
 import { deploy } from './deploy/deploy';
 import { evaluate } from './evaluate/evaluate';
 import { predict } from './evaluate/predict';
@@ -121,4 +122,25 @@ export function catalogEntry(kind: NodeDefinition): CatalogEntry {
 
 export function catalog(): CatalogEntry[] {
   return NODE_KINDS.map(catalogEntry);
+}
+
+/** Per kind, the params that name an uploaded dataset or a saved model (their `widget` meta says so). */
+const referenceParams: ReadonlyMap<string, { field: string; widget: 'dataset' | 'model' }[]> = new Map(
+  NODE_KINDS.map((kind) => {
+    const properties = (catalogEntry(kind).paramsSchema.properties ?? {}) as Record<string, ParamMeta>;
+    const refs = Object.entries(properties).flatMap(([field, { widget }]) => (widget === 'dataset' || widget === 'model' ? [{ field, widget }] : []));
+    return [kind.type, refs] as const;
+  }),
+);
+
+/** The uploaded datasets and saved models a graph's nodes name (what it needs besides itself to run elsewhere). */
+export function referencedIds(graph: { nodes: { type: string; params: Record<string, unknown> }[] }): { datasets: string[]; models: string[] } {
+  const found = { dataset: new Set<string>(), model: new Set<string>() };
+  for (const node of graph.nodes) {
+    for (const { field, widget } of referenceParams.get(node.type) ?? []) {
+      const value = node.params[field];
+      if (typeof value === 'string' && value !== '') found[widget].add(value);
+    }
+  }
+  return { datasets: [...found.dataset], models: [...found.model] };
 }

@@ -1,11 +1,14 @@
 import 'server-only';
 import { apiKeysRouter } from './routers/api-keys';
+import { auditRouter } from './routers/audit';
 import { catalogRouter } from './routers/catalog';
 import { deploymentsRouter, workersRouter } from './routers/deployments';
 import { datasetsRouter } from './routers/datasets';
 import { graphsRouter } from './routers/graphs';
+import { invitesRouter } from './routers/invites';
 import { modelsRouter } from './routers/models';
 import { runsRouter } from './routers/runs';
+import { sharingRouter } from './routers/sharing';
 import { workspacesRouter } from './routers/workspaces';
 import { createCallerFactory, router } from './trpc';
 
@@ -19,6 +22,9 @@ export const appRouter = router({
   workers: workersRouter,
   workspaces: workspacesRouter,
   apiKeys: apiKeysRouter,
+  invites: invitesRouter,
+  sharing: sharingRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

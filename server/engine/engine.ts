@@ -70,11 +70,11 @@ export class Engine {
     return compile(graph, this.deps.kinds, this.deps.env(workspaceId), { upTo });
   }
 
-  async start(graph: GraphFile, options: { workspaceId: string; graphId?: string; upTo?: string }): Promise<StartResult> {
+  async start(graph: GraphFile, options: { workspaceId: string; graphId?: string; upTo?: string; startedBy?: string }): Promise<StartResult> {
     const compiled = this.compile(graph, options.workspaceId, options.upTo);
     if (!compiled.ok) return { ok: false, errors: compiled.errors };
     const runId = randomUUID();
-    this.runs.begin(runId, options.workspaceId, graph, options.graphId ?? null, compiled.plan);
+    this.runs.begin(runId, options.workspaceId, graph, options.graphId ?? null, compiled.plan, options.startedBy ?? null);
     const run = this.activate(runId, options.workspaceId, options.graphId ?? null, compiled.plan, {});
     this.runs.emit(run, null, 'run', { status: 'running', mode: this.deps.queue.mode });
     this.advance(run);

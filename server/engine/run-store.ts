@@ -50,12 +50,12 @@ export class RunStore {
     this.reserve = new DiskReserve(dbFile && dbFile !== ':memory:' ? path.join(path.dirname(dbFile), '.pipeloom-disk-reserve') : null);
   }
 
-  /** Records a new run, running, with every planned step pending. */
-  begin(runId: string, workspaceId: string, graph: GraphFile, graphId: string | null, plan: PlanStep[]): void {
+  /** Records a new run, running, with every planned step pending (`startedBy`: the account that started it; null for the command line). */
+  begin(runId: string, workspaceId: string, graph: GraphFile, graphId: string | null, plan: PlanStep[], startedBy: string | null = null): void {
     this.reserve.ensure();
     this.db.transaction((tx) => {
       tx.insert(runs)
-        .values({ id: runId, workspaceId, graphId, document: JSON.stringify(graph), status: 'running', ownerPid: process.pid, startedAt: Date.now() })
+        .values({ id: runId, workspaceId, graphId, startedBy, document: JSON.stringify(graph), status: 'running', ownerPid: process.pid, startedAt: Date.now() })
         .run();
       for (const step of plan) {
         tx.insert(runSteps)

@@ -4,23 +4,45 @@ import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { emptyGraph, graphSchema, parseGraphText, type GraphFile } from '../../../lib/graph';
 import { graphIdSchema, nodeIdSchema } from '../../../lib/ids';
-import { nodeKinds } from '../../../nodes';
+import { nodeKinds, referencedIds } from '../../../nodes';
 import { upgradeGraph } from '../../../nodes/define';
 import { graphs } from '../../../drizzle/schema';
 import { getDb } from '../../db';
-import { authorize, type Access, type Action, type Actor } from '../../auth/access';
+import { authorize, authorizeActive, type Access, type Action, type Actor } from '../../auth/access';
+import { authorizePipeline, pipelinesSharedWith, shareOf } from '../../auth/sharing';
+import { accountActor, recordAudit } from '../../audit/log';
 import { getEngine } from '../../engine/instance';
-import { signedInProcedure, workspaceProcedure, router } from '../trpc';
+import { signedInProcedure, workspaceProcedure, router, type Context } from '../trpc';
 
 const noGraph = (id: string) => `There is no pipeline "${id}".`;
 
 /**
- * Authorizes `action` on a pipeline, in its workspace, without reading its graph: one that does not
- * exist and one of a workspace the actor is not in are the same 404.
+ * Authorizes `action` on a pipeline, without reading its graph: by the actor's role in its workspace,
+ * or by a share of this pipeline (server/auth/sharing.ts). One that does not exist and one the actor
+ * may not see are the same 404.
  */
 export function authorizeGraph(actor: Actor, id: string, action: Action): Access {
-  const row = getDb().select({ workspaceId: graphs.workspaceId }).from(graphs).where(eq(graphs.id, id)).get();
-  return authorize(actor, row?.workspaceId ?? '', action, noGraph(id));
+  return authorizePipeline(actor, workspaceOfGraph(id), id, action, noGraph(id));
+}
+
+/** As authorizeGraph, for what only members of the pipeline's workspace may do (delete it, share it): a share of it is not enough. */
+export function authorizeGraphAsMember(actor: Actor, id: string, action: Action): Access {
+  return authorize(actor, workspaceOfGraph(id), action, noGraph(id));
+}
+
+/**
+ * What the inspector's pickers list: for a pipeline named (`forPipeline`), the datasets and saved
+ * models of its workspace (as its runs read them), else those of the active workspace. `only`: the
+ * ids a viewer through a share may see (those the pipeline names), or undefined for all.
+ */
+export function pickerScope(ctx: Context, forPipeline: string | undefined, widget: 'datasets' | 'models'): { workspaceId: string; only?: ReadonlySet<string> } {
+  if (!forPipeline) return { workspaceId: authorizeActive(ctx.actor, ctx.requestedWorkspaceId, 'view').workspaceId };
+  const { graph, access } = loadGraph(ctx.actor, forPipeline, 'view');
+  return access.shared && access.role === 'viewer' ? { workspaceId: access.workspaceId, only: new Set(referencedIds(graph)[widget]) } : { workspaceId: access.workspaceId };
+}
+
+function workspaceOfGraph(id: string): string {
+  return getDb().select({ workspaceId: graphs.workspaceId }).from(graphs).where(eq(graphs.id, id)).get()?.workspaceId ?? '';
 }
 
 /** A pipeline's graph, if `actor` may do `action` in its workspace. */
@@ -48,11 +70,17 @@ export const graphsRouter = router({
       .all(),
   ),
 
-  /** A pipeline and the caller's role in its workspace (a viewer's editor is read-only). */
+  /**
+   * A pipeline and the caller's role: in its workspace, or the role a share of it gives them
+   * (`sharedWithYou` says who shared it). A viewer's editor is read-only.
+   */
   get: signedInProcedure.input(z.object({ id: graphIdSchema })).query(({ ctx, input }) => {
     const { access, ...loaded } = loadGraph(ctx.user, input.id, 'view');
-    return { ...loaded, workspaceId: access.workspaceId, role: access.role };
+    return { ...loaded, workspaceId: access.workspaceId, role: access.role, sharedWithYou: access.shared ? shareOf(ctx.user.id, input.id) : null };
   }),
+
+  /** The pipelines of other workspaces shared with the caller (by a person, or a link they opened). */
+  sharedWithMe: signedInProcedure.query(({ ctx }) => pipelinesSharedWith(ctx.user.id)),
 
   /** A new empty graph, or an imported graph file. */
   create: workspaceProcedure('edit')
@@ -79,10 +107,12 @@ export const graphsRouter = router({
   }),
 
   delete: signedInProcedure.input(z.object({ id: graphIdSchema })).mutation(({ ctx, input }) => {
-    const { workspaceId } = authorizeGraph(ctx.user, input.id, 'edit');
-    if (getDb().delete(graphs).where(and(eq(graphs.id, input.id), eq(graphs.workspaceId, workspaceId))).run().changes === 0) {
-      throw new TRPCError({ code: 'NOT_FOUND', message: noGraph(input.id) });
-    }
+    const { workspaceId } = authorizeGraphAsMember(ctx.user, input.id, 'edit');
+    getDb().transaction((tx) => {
+      const deleted = tx.delete(graphs).where(and(eq(graphs.id, input.id), eq(graphs.workspaceId, workspaceId))).returning({ name: graphs.name }).all();
+      if (deleted.length === 0) throw new TRPCError({ code: 'NOT_FOUND', message: noGraph(input.id) });
+      recordAudit(tx, { workspaceId, actor: accountActor(ctx.user), action: 'pipeline.delete', subject: `pipeline "${deleted[0].name}"` });
+    });
     return { ok: true };
   }),
 

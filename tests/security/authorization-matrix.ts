@@ -94,6 +94,40 @@ export const PROCEDURES: Record<string, Row> = {
   'models.list': { ...activeView, why: 'view: the saved models of the active workspace' },
   'models.deploy': { ...activeEditOfA, why: 'edit: publish a saved model of A' },
   'models.delete': { ...activeDeleteOfA, why: 'delete: owners only' },
+
+  'invites.create': { ...activeManage, why: 'manage: owners invite to the active workspace (the outsider invites to its own)' },
+  'invites.list': { ...activeManage, why: "manage: the active workspace's invites (the outsider sees its own)" },
+  'invites.revoke': { ...activeManageOfA, why: "manage: revoke a pending invite of A; an invite of A is none of the outsider's workspace" },
+  'invites.describe': {
+    anonymous: 'allow',
+    intruder: 'allow',
+    outsider: 'allow',
+    viewer: 'allow',
+    editor: 'allow',
+    owner: 'allow',
+    why: "public by design: the invite page, before the account exists; the token (a pending invite of A, each actor its own) authorizes, and shows A's name to whoever holds it",
+  },
+  'invites.accept': {
+    ...signedIn,
+    viewer: 403,
+    editor: 403,
+    owner: 403,
+    why:
+      "the token and the account's email authorize, not a role or the cookie: the intruder and the outsider each accept a fresh invite of A for their own email " +
+      '(they join A, and are removed again after); a member cannot be invited (409), so each member holds a fresh invite of A for another email: 403 "This invite is for …"',
+  },
+  'sharing.list': { ...editOfA, why: "edit, as a member of A: who A's pipeline is shared with (a share of it is not enough)" },
+  'sharing.addPerson': { ...editOfA, why: "edit, as a member of A: share A's pipeline with an account outside A" },
+  'sharing.removePerson': { ...editOfA, why: "edit, as a member of A: stop sharing A's pipeline with that account (shared again before each call)" },
+  'sharing.createLink': { ...editOfA, why: "edit, as a member of A: a share link of A's pipeline" },
+  'sharing.revokeLink': { ...editOfA, why: "edit, as a member of A: revoke a fresh share link of A's pipeline" },
+  'sharing.describeLink': { ...signedIn, why: "the token authorizes (a view link of A's pipeline): any signed-in holder sees the pipeline's name and who shared it" },
+  'sharing.openLink': {
+    ...activeEdit,
+    why: "a fresh copy link (of a pipeline of A) per actor: the copy lands in the opener's active workspace, where it must edit: the intruder's cookie names A (403), A's viewer may not edit (403), the outsider copies into its own",
+  },
+  'graphs.sharedWithMe': { ...signedIn, why: "the pipelines shared with the caller: its own shares only, no workspace" },
+  'audit.list': { ...activeManage, why: "manage: the active workspace's audit log (the outsider reads its own)" },
 };
 
 /** REST routes, by method and the pattern routes() reads from app/api. */
@@ -104,6 +138,7 @@ export const ROUTES: Record<string, Row | PublicRow | TransportRow> = {
   'GET /api/v1/models/[name]': { ...viewOfA, why: 'view: a private deployment of A describes its input (with a session; API keys: tests/integration/api-keys.test.ts)' },
   'POST /api/v1/models/[name]/predict': { ...viewOfA, why: 'view: any member may call a private deployment of A (with a session; API keys: tests/integration/api-keys.test.ts)' },
   'GET /api/v1/runs/[runId]/steps/[nodeId]/csv': { ...downloadOfA, why: "download: a step's whole table as CSV" },
+  'GET /api/v1/audit/csv': { ...activeManage, why: "manage: the active workspace's audit log as CSV (the outsider downloads its own)" },
   'GET /api/auth/[...all]': { public: true, why: "better-auth's endpoints (the session): answer anyone, with the caller's own session or none" },
   'POST /api/auth/[...all]': { public: true, why: "better-auth's endpoints (sign-up, sign-in, sign-out): answer anyone" },
   'GET /api/trpc/[trpc]': { procedures: true, why: "tRPC queries and subscriptions: each procedure's row" },

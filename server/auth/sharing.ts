@@ -66,6 +66,19 @@ export function authorizePipeline(actor: Actor, workspaceId: string, graphId: st
   return authorize(account, workspaceId, action, notFound);
 }
 
+/**
+ * As authorizePipeline, for what only members of the pipeline's workspace may do (delete it, change
+ * who it is shared with): someone it is shared with sees it, so is told why (403), not that it does
+ * not exist; everyone else who is no member gets `notFound` (404).
+ */
+export function authorizePipelineAsMember(actor: Actor, workspaceId: string, graphId: string, action: Action, notFound: string): Access {
+  const account = requireSignedIn(actor);
+  if (workspaceId && !roleIn(account.id, workspaceId) && sharedRoleOf(account.id, graphId)) {
+    throw new AccessDenied(403, 'This pipeline is shared with you: only members of its workspace may delete it or change whom it is shared with.');
+  }
+  return authorize(account, workspaceId, action, notFound);
+}
+
 /** Who shared the pipeline with the user, and as what (what the editor's banner says); null when no share of it names them. */
 export function shareOf(userId: string, graphId: string): { role: ShareRole; sharedBy: string | null; expiresAt: number | null } | null {
   const row = getDb()

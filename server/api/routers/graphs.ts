@@ -8,8 +8,8 @@ import { nodeKinds, referencedIds } from '../../../nodes';
 import { upgradeGraph } from '../../../nodes/define';
 import { graphs } from '../../../drizzle/schema';
 import { getDb } from '../../db';
-import { authorize, authorizeActive, type Access, type Action, type Actor } from '../../auth/access';
-import { authorizePipeline, pipelinesSharedWith, shareOf } from '../../auth/sharing';
+import { authorizeActive, type Access, type Action, type Actor } from '../../auth/access';
+import { authorizePipeline, authorizePipelineAsMember, pipelinesSharedWith, shareOf } from '../../auth/sharing';
 import { accountActor, recordAudit } from '../../audit/log';
 import { getEngine } from '../../engine/instance';
 import { signedInProcedure, workspaceProcedure, router, type Context } from '../trpc';
@@ -27,7 +27,7 @@ export function authorizeGraph(actor: Actor, id: string, action: Action): Access
 
 /** As authorizeGraph, for what only members of the pipeline's workspace may do (delete it, share it): a share of it is not enough. */
 export function authorizeGraphAsMember(actor: Actor, id: string, action: Action): Access {
-  return authorize(actor, workspaceOfGraph(id), action, noGraph(id));
+  return authorizePipelineAsMember(actor, workspaceOfGraph(id), id, action, noGraph(id));
 }
 
 /**

@@ -171,6 +171,11 @@ describe('a pipeline shared with a person as editor', () => {
     // Still nothing else of the workspace: another pipeline, the upload.
     await expect(eddie.caller.graphs.get({ id: otherPipeline })).rejects.toThrow(/no pipeline/);
     await expect(eddie.caller.datasets.get({ id: datasetId })).rejects.toThrow(/no dataset/);
+    // The inspector's pickers for the pipeline list only what it names (a sample, no upload, no saved model), not the workspace's data.
+    expect((await owner.datasets.list({ forPipeline: shared.id })).datasets.map((d) => d.id)).toContain(datasetId);
+    expect((await eddie.caller.datasets.list({ forPipeline: shared.id })).datasets).toEqual([]);
+    expect((await owner.models.list({ forPipeline: shared.id })).length).toBeGreaterThan(0);
+    expect(await eddie.caller.models.list({ forPipeline: shared.id })).toEqual([]);
     await owner.graphs.save({ id: shared.id, graph: shared.graph });
   });
 });

@@ -33,12 +33,13 @@ export function authorizeGraphAsMember(actor: Actor, id: string, action: Action)
 /**
  * What the inspector's pickers list: for a pipeline named (`forPipeline`), the datasets and saved
  * models of its workspace (as its runs read them), else those of the active workspace. `only`: the
- * ids a viewer through a share may see (those the pipeline names), or undefined for all.
+ * ids someone the pipeline is shared with may see (those the pipeline names: a share is of that
+ * pipeline only, not of the workspace's data), or undefined for all (its members).
  */
 export function pickerScope(ctx: Context, forPipeline: string | undefined, widget: 'datasets' | 'models'): { workspaceId: string; only?: ReadonlySet<string> } {
   if (!forPipeline) return { workspaceId: authorizeActive(ctx.actor, ctx.requestedWorkspaceId, 'view').workspaceId };
   const { graph, access } = loadGraph(ctx.actor, forPipeline, 'view');
-  return access.shared && access.role === 'viewer' ? { workspaceId: access.workspaceId, only: new Set(referencedIds(graph)[widget]) } : { workspaceId: access.workspaceId };
+  return access.shared ? { workspaceId: access.workspaceId, only: new Set(referencedIds(graph)[widget]) } : { workspaceId: access.workspaceId };
 }
 
 function workspaceOfGraph(id: string): string {

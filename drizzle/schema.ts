@@ -123,6 +123,8 @@ export const graphs = sqliteTable(
   name: text('name').notNull(),
   /** The graph file (lib/graph.ts), as JSON. */
   document: text('document').notNull(),
+  /** Counts the saves: a save based on an older revision is refused (two people editing at once never overwrite each other silently). */
+  revision: integer('revision').notNull().default(0),
   createdAt: createdAt(),
   updatedAt: integer('updated_at', { mode: 'number' }).notNull(),
   },
@@ -144,6 +146,8 @@ export const runs = sqliteTable(
     ownerPid: integer('owner_pid'),
     /** The account that started it (null: the command line, or a run from before accounts). */
     startedBy: text('started_by'),
+    /** The version of its pipeline it ran (graph_versions.id); null for a graph run without saving it (the CLI). */
+    versionId: integer('version_id'),
     /** When someone cancelled it: a run cancelled before it could finish is never resumed. */
     cancelRequestedAt: integer('cancel_requested_at', { mode: 'number' }),
     createdAt: createdAt(),
@@ -427,4 +431,35 @@ export const auditEvents = sqliteTable(
     detail: text('detail'),
   },
   (t) => [index('audit_events_workspace_idx').on(t.workspaceId, t.at)],
+);
+
+/**
+ * A pipeline's history: every save lands in a version; saves by one person within a 2-minute window
+ * coalesce into one (unless the version is named, or a run ran it), and a save that changes nothing
+ * makes none. A version holds the whole graph document (a few KB) and a plain summary of what changed
+ * since the version before it.
+ */
+export const graphVersions = sqliteTable(
+  'graph_versions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    graphId: text('graph_id')
+      .notNull()
+      .references(() => graphs.id, { onDelete: 'cascade' }),
+    /** 1, 2, 3… per pipeline. */
+    number: integer('number').notNull(),
+    document: text('document').notNull(),
+    authorId: text('author_id'),
+    /** Given with "Save version…"; a named version is never coalesced into. */
+    name: text('name'),
+    /** A version that stands as made (a new pipeline, a restore, "keep mine"): later saves start a new one. */
+    sealed: integer('sealed', { mode: 'boolean' }).notNull().default(false),
+    summary: text('summary').notNull(),
+    /** The pipeline's revision (graphs.revision) at the last save into it. */
+    revision: integer('revision').notNull(),
+    createdAt: createdAt(),
+    /** The last save coalesced into it. */
+    savedAt: integer('saved_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [uniqueIndex('graph_versions_number').on(t.graphId, t.number)],
 );

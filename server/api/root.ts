@@ -9,6 +9,7 @@ import { invitesRouter } from './routers/invites';
 import { modelsRouter } from './routers/models';
 import { runsRouter } from './routers/runs';
 import { sharingRouter } from './routers/sharing';
+import { versionsRouter } from './routers/versions';
 import { workspacesRouter } from './routers/workspaces';
 import { createCallerFactory, router } from './trpc';
 
@@ -25,6 +26,7 @@ export const appRouter = router({
   invites: invitesRouter,
   sharing: sharingRouter,
   audit: auditRouter,
+  versions: versionsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,6 +5,7 @@ import { parseGraphText } from '../../lib/graph';
 import { referencedIds } from '../../nodes';
 import { accountActor, recordAudit } from '../audit/log';
 import { getDb } from '../db';
+import { insertGraph } from '../data/versions';
 import { RequestError } from '../http/guard';
 import { AccessDenied, authorize, authorizeActive, requireSignedIn, type Access, type Action, type Actor } from './access';
 import { mayDoShared, type ShareRole, type SignedInUser } from './roles';
@@ -209,7 +210,7 @@ export function openShareLink(token: string, actor: SignedInUser, requestedWorks
   if (link.mode === 'copy') {
     const target = authorizeActive(actor, requestedWorkspaceId, 'edit');
     const graphId = db.transaction((tx) => {
-      const copyId = copyPipeline(tx, pipeline.id, target.workspaceId);
+      const copyId = copyPipeline(tx, pipeline.id, target.workspaceId, actor.id);
       const targetName = tx.select({ name: workspaces.name }).from(workspaces).where(eq(workspaces.id, target.workspaceId)).get()?.name ?? 'another workspace';
       tx.update(shareLinks).set({ opens: sql`${shareLinks.opens} + 1` }).where(eq(shareLinks.id, link.id)).run();
       recordAudit(tx, { workspaceId: pipeline.workspaceId, actor: accountActor(actor), action: 'link.open', subject: pipelineSubject(pipeline.name), detail: `made a copy in "${targetName}"` });
@@ -241,15 +242,13 @@ type Tx = Parameters<Parameters<ReturnType<typeof getDb>['transaction']>[0]>[0];
  * Copies a pipeline into another workspace, with the uploaded datasets and saved models its nodes
  * name (rows only: the stored tables and model files are shared by content), so the copy runs there as is.
  */
-function copyPipeline(tx: Tx, graphId: string, workspaceId: string): string {
+function copyPipeline(tx: Tx, graphId: string, workspaceId: string, authorId: string): string {
   const source = tx.select().from(graphs).where(eq(graphs.id, graphId)).get()!;
   const parsed = parseGraphText(source.document);
-  const graph = parsed.ok ? parsed.graph : null;
-  const name = `Copy of ${source.name}`.slice(0, 200);
-  const document = graph ? JSON.stringify({ ...graph, name }) : source.document;
-  const id = randomUUID();
-  tx.insert(graphs).values({ id, workspaceId, name, document, updatedAt: now() }).run();
-  if (graph && workspaceId !== source.workspaceId) {
+  if (!parsed.ok) throw new RequestError(412, "The shared pipeline's saved graph no longer reads as a graph, so it cannot be copied: ask whoever shared it to open and fix it.", 'token');
+  const graph = { ...parsed.graph, name: `Copy of ${source.name}`.slice(0, 200) };
+  const id = insertGraph(tx, workspaceId, graph, authorId);
+  if (workspaceId !== source.workspaceId) {
     const needs = referencedIds(graph);
     if (needs.datasets.length > 0) {
       for (const row of tx.select().from(datasets).where(and(eq(datasets.workspaceId, source.workspaceId), inArray(datasets.id, needs.datasets))).all()) {

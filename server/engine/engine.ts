@@ -12,7 +12,7 @@ import { collectCachedOutputs, sweepLeftovers } from './garbage-collection';
 import { ENGINE_AS_WORKER, runInline } from './inline-step';
 import { ModelHooks } from './model-hooks';
 import { TaskFailed, type StepQueue, type WorkerEvent, type WorkerInfo } from './protocol';
-import { isStorageFailure, RunStore, type RunRow } from './run-store';
+import { isStorageFailure, RunStore, type RunOrigin, type RunRow } from './run-store';
 import { deleteSavedModel, deploySavedModel } from './saved-models';
 import { downstreamOf, FINISHED_OK, isRunFinished, readySteps, runOutcome, type RunStatus, type StepStatus } from './scheduler';
 import { StepCache } from './step-cache';
@@ -70,11 +70,11 @@ export class Engine {
     return compile(graph, this.deps.kinds, this.deps.env(workspaceId), { upTo });
   }
 
-  async start(graph: GraphFile, options: { workspaceId: string; graphId?: string; upTo?: string; startedBy?: string }): Promise<StartResult> {
+  async start(graph: GraphFile, options: { workspaceId: string; upTo?: string } & Partial<RunOrigin>): Promise<StartResult> {
     const compiled = this.compile(graph, options.workspaceId, options.upTo);
     if (!compiled.ok) return { ok: false, errors: compiled.errors };
     const runId = randomUUID();
-    this.runs.begin(runId, options.workspaceId, graph, options.graphId ?? null, compiled.plan, options.startedBy ?? null);
+    this.runs.begin(runId, options.workspaceId, graph, compiled.plan, { graphId: options.graphId ?? null, versionId: options.versionId ?? null, startedBy: options.startedBy ?? null });
     const run = this.activate(runId, options.workspaceId, options.graphId ?? null, compiled.plan, {});
     this.runs.emit(run, null, 'run', { status: 'running', mode: this.deps.queue.mode });
     this.advance(run);

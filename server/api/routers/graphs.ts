@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { and, desc, eq } from 'drizzle-orm';
+import { on } from 'node:events';
 import { z } from 'zod';
 import { emptyGraph, graphSchema, parseGraphText, type GraphFile } from '../../../lib/graph';
 import { graphIdSchema, nodeIdSchema } from '../../../lib/ids';
@@ -8,6 +8,7 @@ import { nodeKinds, referencedIds } from '../../../nodes';
 import { upgradeGraph } from '../../../nodes/define';
 import { graphs } from '../../../drizzle/schema';
 import { getDb } from '../../db';
+import { changesSince, graphChanges, insertGraph, revisionOf, SaveConflict, saveGraph } from '../../data/versions';
 import { authorizeActive, type Access, type Action, type Actor } from '../../auth/access';
 import { authorizePipeline, authorizePipelineAsMember, pipelinesSharedWith, shareOf } from '../../auth/sharing';
 import { accountActor, recordAudit } from '../../audit/log';
@@ -42,12 +43,22 @@ export function pickerScope(ctx: Context, forPipeline: string | undefined, widge
   return access.shared ? { workspaceId: access.workspaceId, only: new Set(referencedIds(graph)[widget]) } : { workspaceId: access.workspaceId };
 }
 
+/** A save refused because someone else saved first: a CONFLICT that says who and what, nothing overwritten. */
+export function savedOrConflict<T>(save: () => T): T {
+  try {
+    return save();
+  } catch (error) {
+    if (error instanceof SaveConflict) throw new TRPCError({ code: 'CONFLICT', message: error.message, cause: error });
+    throw error;
+  }
+}
+
 function workspaceOfGraph(id: string): string {
   return getDb().select({ workspaceId: graphs.workspaceId }).from(graphs).where(eq(graphs.id, id)).get()?.workspaceId ?? '';
 }
 
 /** A pipeline's graph, if `actor` may do `action` in its workspace. */
-export function loadGraph(actor: Actor, id: string, action: Action): { id: string; graph: GraphFile; updatedAt: number; access: Access } {
+export function loadGraph(actor: Actor, id: string, action: Action): { id: string; graph: GraphFile; updatedAt: number; revision: number; access: Access } {
   const access = authorizeGraph(actor, id, action);
   const row = getDb().select().from(graphs).where(eq(graphs.id, id)).get();
   if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: noGraph(id) });
@@ -57,7 +68,7 @@ export function loadGraph(actor: Actor, id: string, action: Action): { id: strin
     throw new TRPCError({ code: 'PRECONDITION_FAILED', message: `This pipeline's saved graph cannot be opened: ${parsed.problems.slice(0, 3).join('; ')}` });
   }
   // Nodes saved by an older version of their kind open migrated, and are saved so from then on.
-  return { id: row.id, graph: upgradeGraph(parsed.graph, nodeKinds), updatedAt: row.updatedAt, access };
+  return { id: row.id, graph: upgradeGraph(parsed.graph, nodeKinds), updatedAt: row.updatedAt, revision: row.revision, access };
 }
 
 export const graphsRouter = router({
@@ -88,24 +99,23 @@ export const graphsRouter = router({
     .input(z.object({ name: z.string().trim().min(1).max(200).optional(), graph: graphSchema.optional() }))
     .mutation(({ ctx, input }) => {
       const graph = input.graph ?? emptyGraph(input.name ?? 'Untitled pipeline');
-      const id = randomUUID();
-      const now = Date.now();
-      getDb().insert(graphs).values({ id, workspaceId: ctx.access.workspaceId, name: graph.name, document: JSON.stringify(graph), updatedAt: now }).run();
-      return { id };
+      const db = getDb();
+      return { id: db.transaction((tx) => insertGraph(tx, ctx.access.workspaceId, graph, ctx.access.user.id)) };
     }),
 
-  /** Autosave: the whole graph file, validated by the one graph schema before it replaces the saved one. */
-  save: signedInProcedure.input(z.object({ id: graphIdSchema, graph: graphSchema })).mutation(({ ctx, input }) => {
-    // The saved graph is replaced whole: one that no longer reads may be saved over.
-    authorizeGraph(ctx.user, input.id, 'edit');
-    const updatedAt = Date.now();
-    getDb()
-      .update(graphs)
-      .set({ name: input.graph.name, document: JSON.stringify(input.graph), updatedAt })
-      .where(eq(graphs.id, input.id))
-      .run();
-    return { updatedAt };
-  }),
+  /**
+   * Autosave: the whole graph file, validated by the one graph schema before it replaces the saved
+   * one, and kept in the pipeline's history. With `baseRevision` (the revision the editor last
+   * loaded or saved), a save after someone else's is refused (CONFLICT, saying who and what) instead
+   * of overwriting it; `fresh` keeps it as a version of its own ("keep mine as a new version").
+   */
+  save: signedInProcedure
+    .input(z.object({ id: graphIdSchema, graph: graphSchema, baseRevision: z.number().int().min(0).optional(), fresh: z.boolean().optional() }))
+    .mutation(({ ctx, input }) => {
+      // The saved graph is replaced whole: one that no longer reads may be saved over.
+      authorizeGraph(ctx.user, input.id, 'edit');
+      return savedOrConflict(() => saveGraph(getDb(), input.id, input.graph, ctx.user.id, input.baseRevision, { fresh: input.fresh }));
+    }),
 
   delete: signedInProcedure.input(z.object({ id: graphIdSchema })).mutation(({ ctx, input }) => {
     const { workspaceId } = authorizeGraphAsMember(ctx.user, input.id, 'edit');
@@ -135,6 +145,33 @@ export const graphsRouter = router({
         forecast: result.ok ? engine.forecast(input.graph, workspaceId, input.graphId) : {},
       };
     }),
+
+  /**
+   * Others' saves of the pipeline after `afterRevision`, as they land: who and what changed (the open
+   * editor shows it, and reloads or keeps its own). Ends when the caller may no longer see it.
+   */
+  changes: signedInProcedure.input(z.object({ id: graphIdSchema, afterRevision: z.number().int().min(0) })).subscription(async function* ({ ctx, input, signal }) {
+    authorizeGraph(ctx.user, input.id, 'view');
+    let seen = input.afterRevision;
+    const wake = new AbortController();
+    signal?.addEventListener('abort', () => wake.abort());
+    const saves = on(graphChanges, input.id, { signal: wake.signal });
+    try {
+      while (!signal?.aborted) {
+        const revision = revisionOf(getDb(), input.id);
+        if (revision === undefined) return;
+        authorizeGraph(ctx.user, input.id, 'view');
+        if (revision > seen) {
+          yield { revision, ...changesSince(getDb(), input.id, seen, ctx.user.id) };
+          seen = revision;
+        }
+        // A save by this server wakes it at once; another process's (the CLI's) within a few seconds.
+        await Promise.race([saves.next(), new Promise((resolve) => setTimeout(resolve, 5000))]);
+      }
+    } finally {
+      wake.abort();
+    }
+  }),
 
   /** Forget a node's cached result, so the next run computes it (and what depends on it) again. */
   clearCache: signedInProcedure.input(z.object({ id: graphIdSchema, nodeId: nodeIdSchema })).mutation(({ ctx, input }) => {

@@ -2,12 +2,13 @@ import { on } from 'node:events';
 import { tracked, TRPCError } from '@trpc/server';
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { runEvents, runs, runSteps } from '../../../drizzle/schema';
+import { graphVersions, runEvents, runs, runSteps } from '../../../drizzle/schema';
 import { parseGraphText, type GraphFile } from '../../../lib/graph';
 import { graphIdSchema, nodeIdSchema, runIdSchema } from '../../../lib/ids';
 import { getDb } from '../../db';
 import { nodeKinds } from '../../../nodes';
 import { stepOutputPreview } from '../../data/preview';
+import { currentVersionId } from '../../data/versions';
 import { getEngine } from '../../engine/instance';
 import type { Access, Action, Actor } from '../../auth/access';
 import { authorizePipeline, sharedRoleOf } from '../../auth/sharing';
@@ -113,7 +114,8 @@ export const runsRouter = router({
     .input(z.object({ graphId: graphIdSchema, upTo: nodeIdSchema.optional() }))
     .mutation(({ ctx, input }) => {
       const { graph, access } = loadGraph(ctx.user, input.graphId, 'edit');
-      return getEngine().start(graph, { workspaceId: access.workspaceId, graphId: input.graphId, upTo: input.upTo, startedBy: ctx.user.id });
+      const versionId = currentVersionId(getDb(), input.graphId);
+      return getEngine().start(graph, { workspaceId: access.workspaceId, graphId: input.graphId, versionId, upTo: input.upTo, startedBy: ctx.user.id });
     }),
 
   cancel: signedInProcedure.input(z.object({ runId: runIdSchema })).mutation(({ ctx, input }) => {
@@ -163,6 +165,9 @@ export const runsRouter = router({
             typeof v === 'number' ? v : null,
           ),
           stepCount: sql<number>`(select count(*) from ${runSteps} where ${runSteps.runId} = ${runs.id})`.mapWith(Number),
+          /** The version of the pipeline it ran (versions.get opens it), and its number; null for runs from before versions. */
+          versionId: runs.versionId,
+          versionNumber: sql<number | null>`(select ${graphVersions.number} from ${graphVersions} where ${graphVersions.id} = ${runs.versionId})`,
           cachedSteps: sql<number>`(select count(*) from ${runSteps} where ${runSteps.runId} = ${runs.id} and ${runSteps.status} = 'cached')`.mapWith(Number),
         })
         .from(runs)

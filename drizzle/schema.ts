@@ -125,6 +125,9 @@ export const graphs = sqliteTable(
   document: text('document').notNull(),
   /** Counts the saves: a save based on an older revision is refused (two people editing at once never overwrite each other silently). */
   revision: integer('revision').notNull().default(0),
+  /** When it was moved to the trash (null: it is not there), and by whom; purged TRASH_DAYS after. */
+  deletedAt: integer('deleted_at', { mode: 'number' }),
+  deletedBy: text('deleted_by'),
   createdAt: createdAt(),
   updatedAt: integer('updated_at', { mode: 'number' }).notNull(),
   },

@@ -15,6 +15,8 @@ CREATE TABLE `graph_versions` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `graph_versions_number` ON `graph_versions` (`graph_id`,`number`);--> statement-breakpoint
 ALTER TABLE `graphs` ADD `revision` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `graphs` ADD `deleted_at` integer;--> statement-breakpoint
+ALTER TABLE `graphs` ADD `deleted_by` text;--> statement-breakpoint
 ALTER TABLE `runs` ADD `version_id` integer;--> statement-breakpoint
 -- Every pipeline saved before versions existed starts its history with what it is now.
 INSERT INTO `graph_versions` (`graph_id`, `number`, `document`, `author_id`, `name`, `summary`, `sealed`, `revision`, `created_at`, `saved_at`)

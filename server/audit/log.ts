@@ -24,6 +24,8 @@ export const AUDIT_ACTIONS = {
   deploy: 'Deployed a model',
   'deployment.visibility': 'Changed who may call a deployment',
   'pipeline.delete': 'Deleted a pipeline',
+  'pipeline.restore': 'Restored a pipeline from the trash',
+  'pipeline.purge': 'Deleted a pipeline forever',
   'dataset.delete': 'Deleted a dataset',
   'model.delete': 'Deleted a saved model',
   'key.create': 'Created an API key',

@@ -128,7 +128,7 @@ describe('the audit log of a workspace', () => {
       ['deployment.visibility', OWNER, 'deployment "audit-iris"', 'made public: anyone may call it'],
       ['key.create', OWNER, /^API key "ci key" \(plk_/, 'for audit-two'],
       ['key.revoke', OWNER, /^API key "ci key" \(plk_/, null],
-      ['pipeline.delete', OWNER, 'pipeline "Doomed pipeline"', null],
+      ['pipeline.delete', OWNER, 'pipeline "Doomed pipeline"', 'moved to the trash for 30 days'],
       ['dataset.delete', OWNER, /^dataset "doomed/, null],
       ['model.delete', OWNER, `saved model ${savedModelId}`, null],
     ];

@@ -124,3 +124,46 @@ describe('versions', () => {
     expect((await server.caller.versions.get({ id, versionId: ran.id })).graph.nodes.find((n) => n.id === 'train')?.params.epochs).toBe(5);
   });
 });
+
+describe('trash and duplicate', () => {
+  it('deleting moves a pipeline to the trash: gone from the list and its pages, restorable as it was, or deleted for good', async () => {
+    const { id } = await newPipeline('Iris to trash');
+    const graph = (await server.caller.graphs.get({ id })).graph;
+    expect(await server.caller.graphs.delete({ id })).toEqual({ ok: true, trashDays: 30 });
+    expect((await server.caller.graphs.list()).map((g) => g.id)).not.toContain(id);
+    await expect(server.caller.graphs.get({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(server.caller.runs.start({ graphId: id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const [trashed] = (await server.caller.graphs.trash()).filter((t) => t.id === id);
+    expect(trashed).toMatchObject({ name: 'Iris to trash', deletedBy: server.owner.user.name });
+    expect(trashed.purgeAt - trashed.deletedAt).toBe(30 * 24 * 60 * 60 * 1000);
+
+    await server.caller.graphs.restore({ id });
+    expect((await server.caller.graphs.get({ id })).graph).toEqual(graph);
+    expect((await server.caller.versions.list({ id })).length).toBe(1);
+
+    await server.caller.graphs.delete({ id });
+    await server.caller.graphs.deleteForever({ id });
+    expect((await server.caller.graphs.trash()).map((t) => t.id)).not.toContain(id);
+    await expect(server.caller.graphs.restore({ id })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('not in the trash') });
+  });
+
+  it('what stayed in the trash 30 days is deleted for good when lists are next read', async () => {
+    const { id } = await newPipeline('Iris forgotten');
+    await server.caller.graphs.delete({ id });
+    const { graphs } = server.db.schema;
+    server.db.getDb().update(graphs).set({ deletedAt: Date.now() - 31 * 24 * 60 * 60 * 1000 }).where(eq(graphs.id, id)).run();
+    expect((await server.caller.graphs.trash()).map((t) => t.id)).not.toContain(id);
+    expect(server.db.getDb().select().from(graphs).where(eq(graphs.id, id)).get()).toBeUndefined();
+    const audit = await server.caller.audit.list({ action: 'pipeline.purge' });
+    expect(audit.events[0]).toMatchObject({ actor: 'the trash', subject: 'pipeline "Iris forgotten"' });
+  });
+
+  it('duplicate makes a copy beside it with a history of its own; the original is untouched', async () => {
+    const { id } = await newPipeline('Iris original');
+    const { id: copyId } = await server.caller.graphs.duplicate({ id });
+    const copy = await server.caller.graphs.get({ id: copyId });
+    expect(copy.graph.name).toBe('Copy of Iris original');
+    expect(copy.graph.nodes).toEqual((await server.caller.graphs.get({ id })).graph.nodes);
+    expect((await server.caller.versions.list({ id: copyId })).map((v) => v.summary)).toEqual(['created']);
+  });
+});

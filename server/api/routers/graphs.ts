@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import { on } from 'node:events';
 import { z } from 'zod';
 import { emptyGraph, graphSchema, parseGraphText, type GraphFile } from '../../../lib/graph';
@@ -9,13 +9,14 @@ import { upgradeGraph } from '../../../nodes/define';
 import { graphs } from '../../../drizzle/schema';
 import { getDb } from '../../db';
 import { changesSince, graphChanges, insertGraph, revisionOf, SaveConflict, saveGraph } from '../../data/versions';
-import { authorizeActive, type Access, type Action, type Actor } from '../../auth/access';
+import { authorize, authorizeActive, type Access, type Action, type Actor } from '../../auth/access';
+import { deleteForever, moveToTrash, purgeExpiredTrash, restoreFromTrash, trashedPipelineWorkspace, trashOf, TRASH_DAYS } from '../../data/trash';
 import { authorizePipeline, authorizePipelineAsMember, pipelinesSharedWith, shareOf } from '../../auth/sharing';
-import { accountActor, recordAudit } from '../../audit/log';
 import { getEngine } from '../../engine/instance';
 import { signedInProcedure, workspaceProcedure, router, type Context } from '../trpc';
 
 const noGraph = (id: string) => `There is no pipeline "${id}".`;
+const inNoTrash = 'That pipeline is not in the trash (it may be restored or deleted for good already).';
 
 /**
  * Authorizes `action` on a pipeline, without reading its graph: by the actor's role in its workspace,
@@ -53,8 +54,9 @@ export function savedOrConflict<T>(save: () => T): T {
   }
 }
 
+/** The workspace of a pipeline ('' for one that does not exist, or is in the trash: for everything but the trash's own procedures, it is gone). */
 function workspaceOfGraph(id: string): string {
-  return getDb().select({ workspaceId: graphs.workspaceId }).from(graphs).where(eq(graphs.id, id)).get()?.workspaceId ?? '';
+  return getDb().select({ workspaceId: graphs.workspaceId }).from(graphs).where(and(eq(graphs.id, id), isNull(graphs.deletedAt))).get()?.workspaceId ?? '';
 }
 
 /** A pipeline's graph, if `actor` may do `action` in its workspace. */
@@ -73,14 +75,15 @@ export function loadGraph(actor: Actor, id: string, action: Action): { id: strin
 
 export const graphsRouter = router({
   /** The pipelines of the active workspace. */
-  list: workspaceProcedure('view').query(({ ctx }) =>
-    getDb()
+  list: workspaceProcedure('view').query(({ ctx }) => {
+    purgeExpiredTrash(getDb());
+    return getDb()
       .select({ id: graphs.id, name: graphs.name, updatedAt: graphs.updatedAt, createdAt: graphs.createdAt })
       .from(graphs)
-      .where(eq(graphs.workspaceId, ctx.access.workspaceId))
+      .where(and(eq(graphs.workspaceId, ctx.access.workspaceId), isNull(graphs.deletedAt)))
       .orderBy(desc(graphs.updatedAt))
-      .all(),
-  ),
+      .all();
+  }),
 
   /**
    * A pipeline and the caller's role: in its workspace, or the role a share of it gives them
@@ -117,14 +120,39 @@ export const graphsRouter = router({
       return savedOrConflict(() => saveGraph(getDb(), input.id, input.graph, ctx.user.id, input.baseRevision, { fresh: input.fresh }));
     }),
 
+  /** Moves a pipeline to the trash (restorable for 30 days). */
   delete: signedInProcedure.input(z.object({ id: graphIdSchema })).mutation(({ ctx, input }) => {
     const { workspaceId } = authorizeGraphAsMember(ctx.user, input.id, 'edit');
-    getDb().transaction((tx) => {
-      const deleted = tx.delete(graphs).where(and(eq(graphs.id, input.id), eq(graphs.workspaceId, workspaceId))).returning({ name: graphs.name }).all();
-      if (deleted.length === 0) throw new TRPCError({ code: 'NOT_FOUND', message: noGraph(input.id) });
-      recordAudit(tx, { workspaceId, actor: accountActor(ctx.user), action: 'pipeline.delete', subject: `pipeline "${deleted[0].name}"` });
-    });
+    if (moveToTrash(getDb(), input.id, workspaceId, ctx.user) === null) throw new TRPCError({ code: 'NOT_FOUND', message: noGraph(input.id) });
+    return { ok: true, trashDays: TRASH_DAYS };
+  }),
+
+  /** The active workspace's trash: deleted pipelines, who deleted them, when they go for good. */
+  trash: workspaceProcedure('view').query(({ ctx }) => {
+    purgeExpiredTrash(getDb());
+    return trashOf(getDb(), ctx.access.workspaceId);
+  }),
+
+  /** Takes a pipeline out of the trash. */
+  restore: signedInProcedure.input(z.object({ id: graphIdSchema })).mutation(({ ctx, input }) => {
+    const { workspaceId } = authorize(ctx.user, trashedPipelineWorkspace(getDb(), input.id), 'edit', inNoTrash);
+    if (restoreFromTrash(getDb(), input.id, workspaceId, ctx.user) === null) throw new TRPCError({ code: 'NOT_FOUND', message: inNoTrash });
     return { ok: true };
+  }),
+
+  /** Deletes a pipeline in the trash for good, with its history (its runs stay). */
+  deleteForever: signedInProcedure.input(z.object({ id: graphIdSchema })).mutation(({ ctx, input }) => {
+    const { workspaceId } = authorize(ctx.user, trashedPipelineWorkspace(getDb(), input.id), 'edit', inNoTrash);
+    if (deleteForever(getDb(), input.id, workspaceId, ctx.user) === null) throw new TRPCError({ code: 'NOT_FOUND', message: inNoTrash });
+    return { ok: true };
+  }),
+
+  /** A copy of the pipeline, beside it in its workspace ("Copy of …"), with a history of its own. */
+  duplicate: signedInProcedure.input(z.object({ id: graphIdSchema })).mutation(({ ctx, input }) => {
+    const { access, graph } = loadGraph(ctx.user, input.id, 'view');
+    authorizeGraphAsMember(ctx.user, input.id, 'edit');
+    const copy = { ...graph, name: `Copy of ${graph.name}`.slice(0, 200) };
+    return { id: getDb().transaction((tx) => insertGraph(tx, access.workspaceId, copy, ctx.user.id)) };
   }),
 
   /**

@@ -5,6 +5,7 @@ import { callerAs, ownerRequest, signUp, type TestAccount } from '../support/acc
 import { expectPlain } from '../support/http-server';
 import { edge, irisGraph, node, trainAndEvaluate, withParams } from '../support/pipeloom';
 import { trpcOverHttp } from '../support/routes';
+import { expectOnlyHashesStored } from '../support/secrets-at-rest';
 import { useTestServer } from '../support/server';
 
 /**
@@ -13,6 +14,7 @@ import { useTestServer } from '../support/server';
  * on real workers; the refusals through tRPC's HTTP handler as a browser (or a script) sends them.
  */
 const server = useTestServer('sharing', 1);
+const dbFile = process.env.PIPELOOM_DB!;
 
 type Caller = Awaited<ReturnType<typeof callerAs>>;
 
@@ -138,6 +140,7 @@ describe('a pipeline shared with a person as viewer', () => {
     await expect(vera.caller.graphs.get({ id: shared.id })).rejects.toThrow(`There is no pipeline "${shared.id}".`);
     await expect(vera.caller.runs.get({ runId: shared.runId })).rejects.toThrow(/no run/);
     expect(await vera.caller.graphs.sharedWithMe()).toEqual([]);
+    await expect(vera.caller.datasets.list({ forPipeline: shared.id })).rejects.toThrow(/no pipeline/);
     await expect(owner.sharing.removePerson({ graphId: shared.id, userId: vera.account.user.id })).rejects.toThrow(/not shared with that person/);
   });
 });
@@ -195,12 +198,16 @@ describe('a share that expires', () => {
   });
 });
 
+/** Every link token handed out here: none may be stored in clear. */
+const linkTokens: string[] = [];
+
 const REVOKED_LINK = 'This share link was revoked by whoever shared it: ask them for a new one.';
 
 describe('a view link', () => {
   it('lets a third account that opens it see the pipeline; revoking it ends that, and the link then says it was revoked', async () => {
     const { token, id: linkId } = await owner.sharing.createLink({ graphId: shared.id, mode: 'view' });
-    expect(token).toMatch(/^pls_/);
+    expect(token).toMatch(/^pls_[A-Za-z0-9_-]{32}$/);
+    linkTokens.push(token);
     const tess = await person('Tess Third', 'tess@example.com');
     expect(await tess.caller.sharing.describeLink({ token })).toEqual({ pipelineName: 'Shared iris', mode: 'view', sharedBy: 'Test Owner', expiresAt: null });
     await expect(tess.caller.graphs.get({ id: shared.id })).rejects.toThrow(/no pipeline/);
@@ -224,6 +231,7 @@ describe('a view link', () => {
 
   it('that has expired says so and opens nothing', async () => {
     const { token, id: linkId } = await owner.sharing.createLink({ graphId: shared.id, mode: 'view', expiresInDays: 1 });
+    linkTokens.push(token);
     const { shareLinks } = server.db.schema;
     server.db.getDb().update(shareLinks).set({ expiresAt: Date.now() - 1000 }).where(eq(shareLinks.id, linkId)).run();
     const late = await person('Lou Late', 'lou@example.com');
@@ -240,6 +248,7 @@ describe('a copy link', () => {
   beforeAll(async () => {
     pipelineId = (await owner.graphs.create({ graph: uploadedPipeline(datasetId) })).id;
     ({ token } = await owner.sharing.createLink({ graphId: pipelineId, mode: 'copy' }));
+    linkTokens.push(token);
     cora = await person('Cora Copier', 'cora@example.com');
   });
 
@@ -273,5 +282,12 @@ describe('a copy link', () => {
     expect(answer.status, answer.text).toBe(403);
     expect(answer.body.error!.message).toBe('As a viewer of this workspace you cannot create, change, run or deploy: ask one of its owners for another role.');
     expect(server.db.getDb().select({ id: graphs.id }).from(graphs).all()).toEqual(before);
+  });
+});
+
+describe('share link tokens at rest', () => {
+  it('are never stored in clear: neither the database file nor its write-ahead log holds one (their SHA-256 is there)', () => {
+    expect(linkTokens).toHaveLength(3);
+    expectOnlyHashesStored(dbFile, linkTokens, 'pls_'.length);
   });
 });

@@ -6,6 +6,7 @@ import { useRef, useState } from 'react';
 import { parseGraph } from '../../lib/graph';
 import { mayOffer, useWorkspaceRole } from '../account/role';
 import { useTRPC } from '../trpc';
+import { SharedWithMe } from './SharedWithMe';
 
 export default function GraphListPage() {
   const trpc = useTRPC();
@@ -101,6 +102,7 @@ export default function GraphListPage() {
           </li>
         ))}
       </ul>
+      <SharedWithMe />
     </div>
   );
 }

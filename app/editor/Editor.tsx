@@ -30,6 +30,7 @@ import { DRAG_MIME, Palette } from './Palette';
 import { PipelineNode } from './PipelineNode';
 import { FINAL_RUN_STATUSES } from './run-state';
 import { RunPanel } from './RunPanel';
+import { ShareDialog } from './ShareDialog';
 import { useRun } from './useRun';
 
 const nodeTypes = { pipeline: PipelineNode };
@@ -70,15 +71,36 @@ export function Editor({ graphId }: { graphId: string }) {
   const trpc = useTRPC();
   const catalog = useQuery(trpc.catalog.list.queryOptions(undefined, { staleTime: Infinity }));
   const saved = useQuery(trpc.graphs.get.queryOptions({ id: graphId }, { staleTime: Infinity }));
-  const inItsWorkspace = useWorkIn(saved.data?.workspaceId);
+  // A pipeline shared with the user belongs to a workspace they are not a member of: it opens where they are.
+  const sharedWithYou = saved.data?.sharedWithYou ?? null;
+  const inItsWorkspace = useWorkIn(saved.data && !sharedWithYou ? saved.data.workspaceId : undefined);
   if (saved.error) return <p className="p-8 text-red-700">{saved.error.message}</p>;
   if (catalog.error) return <p className="p-8 text-red-700">{catalog.error.message}</p>;
   if (!catalog.data || !saved.data) return <p className="p-8 text-slate-500">Loading the pipeline…</p>;
-  if (!inItsWorkspace) return <p className="p-8 text-slate-500">Opening the pipeline&apos;s workspace…</p>;
+  if (!sharedWithYou && !inItsWorkspace) return <p className="p-8 text-slate-500">Opening the pipeline&apos;s workspace…</p>;
   return (
     <ReactFlowProvider>
-      <EditorCanvas graphId={graphId} initial={saved.data.graph} catalog={catalog.data} readOnly={saved.data.role === 'viewer'} />
+      <EditorCanvas
+        graphId={graphId}
+        initial={saved.data.graph}
+        catalog={catalog.data}
+        readOnly={saved.data.role === 'viewer'}
+        sharedWithYou={sharedWithYou}
+        mayShare={!sharedWithYou && saved.data.role !== 'viewer'}
+      />
     </ReactFlowProvider>
+  );
+}
+
+type SharedWithYou = { role: 'viewer' | 'editor'; sharedBy: string | null; expiresAt: number | null };
+
+/** Who shared the pipeline with the user, and what they may do with it. */
+function SharedBanner({ share }: { share: SharedWithYou }) {
+  return (
+    <p role="note" className="border-b border-sky-200 bg-sky-50 px-3 py-1.5 text-sm text-sky-950" data-testid="shared-banner">
+      Shared with you by {share.sharedBy ?? 'someone no longer here'} — {share.role === 'viewer' ? 'you can view' : 'you can edit and run'}
+      {share.expiresAt !== null && `, until ${new Date(share.expiresAt).toLocaleDateString()}`}. Only this pipeline is shared, not the rest of its workspace.
+    </p>
   );
 }
 
@@ -87,12 +109,18 @@ function EditorCanvas({
   initial,
   catalog,
   readOnly,
+  sharedWithYou,
+  mayShare,
 }: {
   graphId: string;
   initial: GraphFile;
   catalog: { nodes: CatalogEntry[]; portColors: Record<PortType, string> };
   /** A viewer's editor: the pipeline, its runs and results to look at; nothing changes, saves or runs. */
   readOnly: boolean;
+  /** The share the user sees the pipeline through (not being a member of its workspace), or null. */
+  sharedWithYou: SharedWithYou | null;
+  /** A member of its workspace who may edit it: they may share it. */
+  mayShare: boolean;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -109,6 +137,8 @@ function EditorCanvas({
     return () => clearTimeout(t);
   }, [hint]);
   const [tab, setTab] = useState<'inspector' | 'results'>('inspector');
+  const [sharing, setSharing] = useState(false);
+  const closeSharing = useCallback(() => setSharing(false), []);
   const { screenToFlowPosition } = useReactFlow();
   // Fit the saved graph into view once, on open; never re-fit while the user builds.
   const [fitOnOpen] = useState(initial.nodes.length > 0);
@@ -243,8 +273,8 @@ function EditorCanvas({
   const passedTypesKey = JSON.stringify(passedOutputTypes(nodes, edges, kinds));
   const passedTypes = useMemo(() => JSON.parse(passedTypesKey) as Record<string, PortType>, [passedTypesKey]);
   const contextValue = useMemo(
-    () => ({ kinds, portColors: catalog.portColors, passedTypes, problems, run, forecast }),
-    [kinds, catalog.portColors, passedTypes, problems, run, forecast],
+    () => ({ graphId, kinds, portColors: catalog.portColors, passedTypes, problems, run, forecast }),
+    [graphId, kinds, catalog.portColors, passedTypes, problems, run, forecast],
   );
 
   return (
@@ -263,7 +293,11 @@ function EditorCanvas({
             {readOnly ? (
               <span
                 className="rounded bg-slate-200 px-2 py-0.5 text-xs font-medium text-slate-700"
-                title="You are a viewer of this pipeline's workspace: you can look at it, its runs and results, but not change or run it."
+                title={
+                  sharedWithYou
+                    ? 'This pipeline is shared with you to look at: you can see it, its runs and results, but not change or run it.'
+                    : "You are a viewer of this pipeline's workspace: you can look at it, its runs and results, but not change or run it."
+                }
                 data-testid="view-only"
               >
                 View only
@@ -274,6 +308,11 @@ function EditorCanvas({
               </span>
             )}
             <div className="ml-auto flex items-center gap-2">
+              {mayShare && (
+                <button type="button" className="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50" onClick={() => setSharing(true)}>
+                  Share
+                </button>
+              )}
               {readOnly ? null : running ? (
                 <button className="rounded border border-slate-300 px-3 py-1.5 text-sm" onClick={() => shownRunId && cancelRun.mutate({ runId: shownRunId })}>
                   Cancel
@@ -314,6 +353,8 @@ function EditorCanvas({
               </Link>
             </div>
           </div>
+          {sharedWithYou && <SharedBanner share={sharedWithYou} />}
+          {sharing && <ShareDialog graphId={graphId} pipelineName={graph.name} onClose={closeSharing} />}
           <div className="relative min-h-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
             {(hint || startErrors.length > 0 || graphProblems.length > 0) && (
               <div className="pointer-events-none absolute inset-x-3 top-3 z-10 rounded border border-amber-200 bg-amber-50/95 px-3 py-1.5 text-xs text-amber-900 shadow-sm" role="status" data-testid="editor-hint">

@@ -11,6 +11,8 @@ export interface NodeProblem {
 }
 
 export interface EditorContextValue {
+  /** The pipeline open in the editor (its inspector's pickers list what its workspace has). */
+  graphId: string;
   kinds: Map<string, CatalogEntry>;
   portColors: Record<PortType, string>;
   /** `nodeId:port` → the type an output that passes on its input's type carries now (as wired). */

@@ -303,7 +303,7 @@ test('an invite for another email, a revoked invite and an expired invite each s
   await visitor.close();
 });
 
-test('the owner reads the audit log: filtered by what happened, and as CSV', async ({ page }) => {
+test('the owner reads the audit log: filtered by what happened, a page at a time, and as CSV', async ({ page, request }) => {
   await page.goto('/workspace');
   await page.getByRole('link', { name: 'Audit log' }).click();
   await expect(page).toHaveURL(/\/workspace\/audit$/);
@@ -314,6 +314,21 @@ test('the owner reads the audit log: filtered by what happened, and as CSV', asy
   await expect(events).toContainText('Opened a share link');
 
   const filter = page.getByRole('form', { name: 'Filter the audit log' });
+  // More invites than a page of the log holds (100 events), made as a program would.
+  for (let i = 0; i < 100; i++) {
+    const made = await request.post('/api/trpc/invites.create', { data: { email: `bulk-${i}@e2e.example`, role: 'viewer' } });
+    expect(made.status()).toBe(200);
+  }
+  // A page at a time: the 103 invites made in this story (the colleague's, the other email's, the late one's, and the 100).
+  await filter.getByLabel('What happened').selectOption({ label: 'Invited someone' });
+  await filter.getByRole('button', { name: 'Filter' }).click();
+  await expect(page.getByTestId('audit-event')).toHaveCount(100);
+  await expect(page.getByTestId('audit-event').first()).toContainText('bulk-99@e2e.example');
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await expect(page.getByTestId('audit-event')).toHaveCount(103);
+  await expect(page.getByTestId('audit-event').last()).toContainText(COLLEAGUE.email);
+  await expect(page.getByRole('button', { name: 'Load more' })).toHaveCount(0);
+
   await filter.getByLabel('What happened').selectOption({ label: 'Revoked a share link' });
   await filter.getByRole('button', { name: 'Filter' }).click();
   // The two links revoked: the view-only one last.

@@ -1,5 +1,6 @@
 import type { Access } from '../auth/access';
-import { accountActor, recordAudit, type AuditAction } from '../audit/log';
+import type { AuditAction } from '../../lib/audit-actions';
+import { accountActor, recordAudit } from '../audit/log';
 import { getDb } from '../db';
 
 /** Records in the audit log of the workspace a procedure acted in that its user did `action` to `subject`. */

@@ -1,6 +1,7 @@
 import type { Db } from '../db';
 import { csvField } from '../data/export';
-import { AUDIT_ACTIONS, auditEventsOf, type AuditFilter } from './log';
+import { AUDIT_ACTIONS } from '../../lib/audit-actions';
+import { auditEventsOf, type AuditFilter } from './log';
 
 const PAGE = 1000;
 

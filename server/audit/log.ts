@@ -1,38 +1,8 @@
 import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditEvents, user } from '../../drizzle/schema';
+import { AUDIT_ACTION_NAMES, type AuditAction } from '../../lib/audit-actions';
 import type { Db } from '../db';
-
-/**
- * The audit log: what happened in a workspace that its owners may need to account for. Each action,
- * in the words the log page and its CSV use.
- */
-export const AUDIT_ACTIONS = {
-  'sign-in': 'Signed in',
-  'invite.create': 'Invited someone',
-  'invite.accept': 'Accepted an invite',
-  'invite.revoke': 'Revoked an invite',
-  'member.add': 'Added a member',
-  'member.role': 'Changed a role',
-  'member.remove': 'Removed a member',
-  'workspace.rename': 'Renamed the workspace',
-  'share.add': 'Shared a pipeline',
-  'share.remove': 'Stopped sharing a pipeline',
-  'link.create': 'Made a share link',
-  'link.revoke': 'Revoked a share link',
-  'link.open': 'Opened a share link',
-  deploy: 'Deployed a model',
-  'deployment.visibility': 'Changed who may call a deployment',
-  'pipeline.delete': 'Deleted a pipeline',
-  'pipeline.restore': 'Restored a pipeline from the trash',
-  'pipeline.purge': 'Deleted a pipeline forever',
-  'dataset.delete': 'Deleted a dataset',
-  'model.delete': 'Deleted a saved model',
-  'key.create': 'Created an API key',
-  'key.revoke': 'Revoked an API key',
-} as const;
-export type AuditAction = keyof typeof AUDIT_ACTIONS;
-export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]];
 
 /** Who did it: an account (its id, and how it was called then), or something else named in words (the command line). */
 export interface AuditActor {

@@ -2,7 +2,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
-import { AUDIT_ACTIONS, type AuditAction } from '../../../../server/audit/log';
+import { AUDIT_ACTIONS, type AuditAction } from '../../../../lib/audit-actions';
 import { ErrorNote } from '../../../ErrorNote';
 import { LabelledSelect } from '../../../LabelledSelect';
 import { useTRPC, useTRPCClient } from '../../../trpc';

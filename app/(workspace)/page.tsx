@@ -5,8 +5,10 @@ import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
 import { parseGraph } from '../../lib/graph';
 import { mayOffer, useWorkspaceRole } from '../account/role';
+import { DuplicateButton } from '../DuplicateButton';
 import { useTRPC } from '../trpc';
 import { SharedWithMe } from './SharedWithMe';
+import { Trash } from './Trash';
 
 export default function GraphListPage() {
   const trpc = useTRPC();
@@ -19,8 +21,15 @@ export default function GraphListPage() {
   const [importError, setImportError] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const create = useMutation(trpc.graphs.create.mutationOptions({ onSuccess: ({ id }) => router.push(`/graphs/${id}`) }));
+  const [trashed, setTrashed] = useState<string | null>(null);
   const remove = useMutation(
-    trpc.graphs.delete.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.graphs.list.queryKey() }) }),
+    trpc.graphs.delete.mutationOptions({
+      onSuccess: ({ trashDays }, { id }) => {
+        setTrashed(`“${graphs.data?.find((g) => g.id === id)?.name}” is in the trash: restore it there within ${trashDays} days.`);
+        void queryClient.invalidateQueries({ queryKey: trpc.graphs.list.queryKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.graphs.trash.queryKey() });
+      },
+    }),
   );
 
   async function importFile(file: File) {
@@ -78,6 +87,11 @@ export default function GraphListPage() {
       )}
       {importError && <p className="mt-2 text-sm text-red-700">{importError}</p>}
       {create.error && <p className="mt-2 text-sm text-red-700">{create.error.message}</p>}
+      {trashed && (
+        <p role="status" className="mt-2 text-sm text-slate-700">
+          {trashed} <a href="#trash" className="text-indigo-700 hover:underline">Trash</a>
+        </p>
+      )}
       <ul className="mt-6 divide-y divide-slate-200 rounded border border-slate-200 bg-white" data-testid="graph-list">
         {graphs.isPending && <li className="p-4 text-sm text-slate-500">Loading…</li>}
         {graphs.data?.length === 0 && <li className="p-4 text-sm text-slate-500">No pipelines yet: create one above.</li>}
@@ -90,19 +104,24 @@ export default function GraphListPage() {
               <div className="text-xs text-slate-500">edited {new Date(g.updatedAt).toLocaleString()}</div>
             </div>
             {mayEdit && (
-              <button
-                className="text-sm text-slate-500 hover:text-red-700"
-                onClick={() => {
-                  if (confirm(`Delete "${g.name}"? Its runs stay in the history.`)) remove.mutate({ id: g.id });
-                }}
-              >
-                Delete
-              </button>
+              <div className="flex items-center gap-3">
+                <DuplicateButton graphId={g.id} label={`Duplicate ${g.name}`} className="text-sm text-slate-500 hover:text-indigo-700" />
+                <button
+                  className="text-sm text-slate-500 hover:text-red-700"
+                  aria-label={`Delete ${g.name}`}
+                  onClick={() => {
+                    if (confirm(`Delete "${g.name}"? It goes to the trash for 30 days; its runs stay in the history.`)) remove.mutate({ id: g.id });
+                  }}
+                >
+                  Delete
+                </button>
+              </div>
             )}
           </li>
         ))}
       </ul>
       <SharedWithMe />
+      <Trash mayEdit={mayEdit} />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 'use client';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import {
   addEdge,
   Background,
@@ -16,6 +16,7 @@ import {
   type Node,
 } from '@xyflow/react';
 import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { GRAPH_FORMAT_VERSION, type GraphFile } from '../../lib/graph';
 import { canConnect, graphPortLookup, outputType, type PortType } from '../../lib/ports';
@@ -23,7 +24,9 @@ import type { CatalogEntry } from '../../lib/catalog';
 import { paramDefaults } from '../runs/params';
 import { useTRPC } from '../trpc';
 import { useWorkIn } from '../account/role';
-import { EditorContext, type NodeProblem, type PipelineNodeData } from './context';
+import { DuplicateButton } from '../DuplicateButton';
+import { ChangedBanner } from './ChangedBanner';
+import { EditorContext, type DiffMark, type NodeProblem, type PipelineNodeData } from './context';
 import { Inspector } from './Inspector';
 import { OutputPreview } from './OutputPreview';
 import { DRAG_MIME, Palette } from './Palette';
@@ -31,7 +34,9 @@ import { PipelineNode } from './PipelineNode';
 import { FINAL_RUN_STATUSES } from './run-state';
 import { RunPanel } from './RunPanel';
 import { ShareDialog } from './ShareDialog';
+import { useGraphSaver } from './useGraphSaver';
 import { useRun } from './useRun';
+import { VersionsPanel } from './VersionsPanel';
 
 const nodeTypes = { pipeline: PipelineNode };
 type CanvasNode = Node<PipelineNodeData, 'pipeline'>;
@@ -83,6 +88,7 @@ export function Editor({ graphId }: { graphId: string }) {
       <EditorCanvas
         graphId={graphId}
         initial={saved.data.graph}
+        loadedRevision={saved.data.revision}
         catalog={catalog.data}
         readOnly={saved.data.role === 'viewer'}
         sharedWithYou={sharedWithYou}
@@ -107,6 +113,7 @@ function SharedBanner({ share }: { share: SharedWithYou }) {
 function EditorCanvas({
   graphId,
   initial,
+  loadedRevision,
   catalog,
   readOnly,
   sharedWithYou,
@@ -114,6 +121,8 @@ function EditorCanvas({
 }: {
   graphId: string;
   initial: GraphFile;
+  /** The revision `initial` is: saves are based on it, so none overwrites someone else's. */
+  loadedRevision: number;
   catalog: { nodes: CatalogEntry[]; portColors: Record<PortType, string> };
   /** A viewer's editor: the pipeline, its runs and results to look at; nothing changes, saves or runs. */
   readOnly: boolean;
@@ -123,7 +132,6 @@ function EditorCanvas({
   mayShare: boolean;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const kinds = useMemo(() => new Map(catalog.nodes.map((k) => [k.type, k])), [catalog.nodes]);
   const start = useMemo(() => toCanvas(initial), [initial]);
   const [nodes, setNodes, onNodesChange] = useNodesState<CanvasNode>(start.nodes);
@@ -143,22 +151,49 @@ function EditorCanvas({
   // Fit the saved graph into view once, on open; never re-fit while the user builds.
   const [fitOnOpen] = useState(initial.nodes.length > 0);
 
-  // Autosave: every edit, debounced, as the one graph file format.
+  // Autosave: every edit, debounced, as the one graph file format, on the revision last loaded or
+  // saved; after someone else's save it stops and asks (useGraphSaver): nothing is overwritten.
   const graph = useMemo(() => toGraphFile(name.trim() || 'Untitled pipeline', nodes, edges), [name, nodes, edges]);
   const graphJson = JSON.stringify(graph);
   const debouncedJson = useDebounced(graphJson, 400);
   const lastSaved = useRef(JSON.stringify(initial));
-  const save = useMutation(trpc.graphs.save.mutationOptions());
-  const { mutate: saveGraph } = save;
+  const latestJson = useRef(graphJson);
+  latestJson.current = graphJson;
+  const isDirty = useCallback(() => latestJson.current !== lastSaved.current, []);
+  const saver = useGraphSaver(graphId, loadedRevision, isDirty);
+  const { persist, conflict } = saver;
+  const saveNow = () => {
+    lastSaved.current = graphJson;
+    return persist(graph);
+  };
   useEffect(() => {
-    if (readOnly || debouncedJson === lastSaved.current) return;
+    // Only a settled edit (not one a reload or restore just replaced), and nothing after a conflict until the user chooses.
+    if (readOnly || conflict || debouncedJson !== graphJson || debouncedJson === lastSaved.current) return;
     lastSaved.current = debouncedJson;
-    saveGraph(
-      { id: graphId, graph: JSON.parse(debouncedJson) as GraphFile },
-      { onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.graphs.list.queryKey() }) },
-    );
-  }, [readOnly, debouncedJson, graphId, saveGraph, queryClient, trpc]);
-  const unsaved = !readOnly && (graphJson !== lastSaved.current || save.isPending);
+    void persist(JSON.parse(debouncedJson) as GraphFile);
+  }, [readOnly, conflict, debouncedJson, graphJson, persist]);
+  const unsaved = !readOnly && (graphJson !== lastSaved.current || saver.pending);
+  /** Shows a graph as saved (a reload, a restore): local changes are discarded. */
+  const showSaved = (saved: GraphFile) => {
+    const canvas = toCanvas(saved);
+    lastSaved.current = JSON.stringify(toGraphFile(saved.name, canvas.nodes, canvas.edges));
+    setNodes(canvas.nodes);
+    setEdges(canvas.edges);
+    setName(saved.name);
+    setSelectedId(null);
+  };
+  const reload = () => void saver.reload().then(showSaved);
+  const compareParam = Number(useSearchParams().get('compare'));
+  const [versionsOpen, setVersionsOpen] = useState(Number.isInteger(compareParam) && compareParam > 0);
+  const closeVersions = useCallback(() => setVersionsOpen(false), []);
+  const [diffMarks, setDiffMarks] = useState<Record<string, DiffMark>>({});
+  const restoreVersion = useMutation(trpc.versions.restore.mutationOptions());
+  const { mutateAsync: restore } = restoreVersion;
+  const onRestore = async (versionId: number) => {
+    const restored = await saver.enqueue((baseRevision) => restore({ id: graphId, versionId, baseRevision }));
+    if (restored) showSaved(await saver.reload());
+    return restored !== null;
+  };
   useEffect(() => {
     const warn = (e: BeforeUnloadEvent) => {
       if (unsaved) e.preventDefault();
@@ -203,9 +238,8 @@ function EditorCanvas({
   const cancelRun = useMutation(trpc.runs.cancel.mutationOptions());
 
   const runPipeline = (upTo?: string) => {
-    // Save first so the server runs exactly what is on screen.
-    lastSaved.current = graphJson;
-    saveGraph({ id: graphId, graph }, { onSuccess: () => startRun.mutate({ graphId, upTo }), onError: (e) => setStartErrors([e.message]) });
+    // Save first so the server runs exactly what is on screen (refused after someone else's save: the banner says so).
+    void saveNow().then((saved) => saved && startRun.mutate({ graphId, upTo }));
   };
 
   const isValidConnection: IsValidConnection = useCallback(
@@ -273,8 +307,8 @@ function EditorCanvas({
   const passedTypesKey = JSON.stringify(passedOutputTypes(nodes, edges, kinds));
   const passedTypes = useMemo(() => JSON.parse(passedTypesKey) as Record<string, PortType>, [passedTypesKey]);
   const contextValue = useMemo(
-    () => ({ graphId, kinds, portColors: catalog.portColors, passedTypes, problems, run, forecast }),
-    [graphId, kinds, catalog.portColors, passedTypes, problems, run, forecast],
+    () => ({ graphId, kinds, portColors: catalog.portColors, passedTypes, problems, run, forecast, diffMarks }),
+    [graphId, kinds, catalog.portColors, passedTypes, problems, run, forecast, diffMarks],
   );
 
   return (
@@ -304,10 +338,20 @@ function EditorCanvas({
               </span>
             ) : (
               <span className="text-xs text-slate-500" data-testid="save-status">
-                {save.error ? `Not saved: ${save.error.message}` : unsaved ? 'Saving…' : 'All changes saved'}
+                {conflict ? 'Not saved: someone else saved first' : saver.error ? `Not saved: ${saver.error}` : unsaved ? 'Saving…' : 'All changes saved'}
               </span>
             )}
             <div className="ml-auto flex items-center gap-2">
+              <button
+                type="button"
+                aria-pressed={versionsOpen}
+                className="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50"
+                title="Every saved version of this pipeline: compare, restore"
+                onClick={() => setVersionsOpen(!versionsOpen)}
+              >
+                Versions
+              </button>
+              {mayShare && <DuplicateButton graphId={graphId} label="Duplicate" className="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50" />}
               {mayShare && (
                 <button type="button" className="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50" onClick={() => setSharing(true)}>
                   Share
@@ -343,10 +387,7 @@ function EditorCanvas({
                 title="Every run of this pipeline: results, parameters, two side by side"
                 onClick={() => {
                   // Leaving before the debounced autosave: save what is on screen now.
-                  if (!readOnly && graphJson !== lastSaved.current) {
-                    lastSaved.current = graphJson;
-                    saveGraph({ id: graphId, graph });
-                  }
+                  if (!readOnly && !conflict && graphJson !== lastSaved.current) void saveNow();
                 }}
               >
                 Runs
@@ -354,6 +395,25 @@ function EditorCanvas({
             </div>
           </div>
           {sharedWithYou && <SharedBanner share={sharedWithYou} />}
+          {conflict ? (
+            <ChangedBanner message={conflict} conflict busy={saver.pending} onReload={reload}>
+              <button type="button" disabled={saver.pending} className="rounded bg-indigo-600 px-3 py-1 font-medium text-white disabled:opacity-50" onClick={() => {
+                  lastSaved.current = graphJson;
+                  void saver.keepMine(graph);
+                }}
+              >
+                Keep mine as a new version
+              </button>
+            </ChangedBanner>
+          ) : (
+            saver.othersChange && (
+              <ChangedBanner message={`${saver.othersChange.by} changed this pipeline (${saver.othersChange.summary}).`} conflict={false} busy={false} onReload={reload}>
+                <button type="button" className="rounded px-2 py-1 text-slate-600 hover:underline" onClick={saver.dismissOthersChange}>
+                  Dismiss
+                </button>
+              </ChangedBanner>
+            )
+          )}
           {sharing && <ShareDialog graphId={graphId} pipelineName={graph.name} onClose={closeSharing} />}
           <div className="relative min-h-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
             {(hint || startErrors.length > 0 || graphProblems.length > 0) && (
@@ -389,6 +449,17 @@ function EditorCanvas({
             </ReactFlow>
           </div>
         </div>
+        {versionsOpen && (
+          <VersionsPanel
+            graphId={graphId}
+            kinds={kinds}
+            mayEdit={!readOnly}
+            initialCompare={compareParam > 0 ? compareParam : null}
+            onMarks={setDiffMarks}
+            onRestore={onRestore}
+            onClose={closeVersions}
+          />
+        )}
         <aside className="flex w-96 shrink-0 flex-col border-l border-slate-200 bg-white">
           <div className="flex border-b border-slate-200 text-sm">
             {(['inspector', 'results'] as const).map((t) => (

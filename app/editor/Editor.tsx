@@ -63,6 +63,12 @@ function toGraphFile(name: string, nodes: CanvasNode[], edges: Edge[]): GraphFil
   };
 }
 
+/** A saved graph as the editor writes it back: what autosave compares the canvas with. */
+function editorJson(graph: GraphFile): string {
+  const { nodes, edges } = toCanvas(graph);
+  return JSON.stringify(toGraphFile(graph.name, nodes, edges));
+}
+
 function useDebounced<T>(value: T, ms: number): T {
   const [debounced, setDebounced] = useState(value);
   useEffect(() => {
@@ -156,7 +162,7 @@ function EditorCanvas({
   const graph = useMemo(() => toGraphFile(name.trim() || 'Untitled pipeline', nodes, edges), [name, nodes, edges]);
   const graphJson = JSON.stringify(graph);
   const debouncedJson = useDebounced(graphJson, 400);
-  const lastSaved = useRef(JSON.stringify(initial));
+  const lastSaved = useRef(editorJson(initial));
   const latestJson = useRef(graphJson);
   latestJson.current = graphJson;
   const isDirty = useCallback(() => latestJson.current !== lastSaved.current, []);
@@ -176,7 +182,7 @@ function EditorCanvas({
   /** Shows a graph as saved (a reload, a restore): local changes are discarded. */
   const showSaved = (saved: GraphFile) => {
     const canvas = toCanvas(saved);
-    lastSaved.current = JSON.stringify(toGraphFile(saved.name, canvas.nodes, canvas.edges));
+    lastSaved.current = editorJson(saved);
     setNodes(canvas.nodes);
     setEdges(canvas.edges);
     setName(saved.name);

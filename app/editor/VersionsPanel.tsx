@@ -89,7 +89,7 @@ export function VersionsPanel({
   const choices = (versions.data ?? []).map((v) => [String(v.id), `version ${v.number}${v.name ? ` “${v.name}”` : ''}`] as const);
 
   return (
-    <aside aria-label="Versions" className="flex w-96 shrink-0 flex-col border-l border-slate-200 bg-white text-sm">
+    <aside aria-label="Versions" className="flex w-80 shrink-0 flex-col border-l border-slate-200 bg-white text-sm">
       <div className="flex items-center justify-between border-b border-slate-200 px-3 py-2">
         <h2 className="font-semibold">Versions</h2>
         <button type="button" className="rounded border border-slate-300 px-2 py-1" onClick={onClose}>

@@ -90,10 +90,24 @@ test('two people edit one pipeline: the second save is refused with what changed
   await ana.goto('/sign-up');
   expect((await signUpThroughForm(ana, EDITOR, 'Create account')).status()).toBe(200);
   await expect(ana).toHaveURL(/\/$/);
-  const added = await request.post('/api/trpc/workspaces.addMember', { data: { email: EDITOR.email, role: 'editor' } });
-  expect(added.status()).toBe(200);
+  const addAs = async (role: 'viewer' | 'editor') => {
+    const added = await request.post('/api/trpc/workspaces.addMember', { data: { email: EDITOR.email, role } });
+    expect(added.status()).toBe(200);
+  };
 
+  // As a viewer first: the history to look at and compare, nothing to restore or name.
+  await addAs('viewer');
   await ana.goto(`/graphs/${graphId}`);
+  await expect(ana.getByTestId('view-only')).toHaveText('View only');
+  await ana.getByRole('button', { name: 'Versions', exact: true }).click();
+  const anaPanel = ana.getByRole('complementary', { name: 'Versions' });
+  await anaPanel.getByRole('button', { name: 'Compare version 1 with now' }).click();
+  await expect(anaPanel.getByTestId('version-diff')).toContainText('no changes');
+  await expect(anaPanel.getByRole('button', { name: 'Restore version 1' })).toHaveCount(0);
+  await expect(anaPanel.getByRole('button', { name: 'Save version…' })).toHaveCount(0);
+
+  await addAs('editor');
+  await ana.reload();
   await expect(ana.getByTestId('save-status')).toHaveText('All changes saved');
   await page.goto(`/graphs/${graphId}`);
   await expect(page.getByTestId('save-status')).toHaveText('All changes saved');

@@ -178,7 +178,8 @@ function EditorCanvas({
     lastSaved.current = debouncedJson;
     void persist(JSON.parse(debouncedJson) as GraphFile);
   }, [readOnly, conflict, debouncedJson, graphJson, persist]);
-  const unsaved = !readOnly && (graphJson !== lastSaved.current || saver.pending);
+  // After a conflict the edits on screen are not saved: leaving the page warns.
+  const unsaved = !readOnly && (graphJson !== lastSaved.current || saver.pending || conflict !== null);
   /** Shows a graph as saved (a reload, a restore): local changes are discarded. */
   const showSaved = (saved: GraphFile) => {
     const canvas = toCanvas(saved);

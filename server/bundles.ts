@@ -167,7 +167,8 @@ export async function importBundle(workspaceId: string, bytes: Buffer): Promise<
       const received = await receiveUpload(workspaceId, body, `${dataset.name}.csv`, { format: 'csv', badRows: 'refuse' });
       if (!received.existing) created.push(received.dataset.id);
       graph = renameDataset(graph, dataset.id, received.dataset.id);
-      datasets.push({ name: dataset.name, source: 'uploaded', status: 'imported', rowCount: received.dataset.rowCount, columnCount: received.dataset.columnCount });
+      // The same table read in before (an earlier import of this bundle) is matched by its content.
+      datasets.push({ name: dataset.name, source: 'uploaded', status: received.existing ? 'matched' : 'imported', rowCount: received.dataset.rowCount, columnCount: received.dataset.columnCount });
     }
   } catch (error) {
     // Nothing of a refused import stays behind.

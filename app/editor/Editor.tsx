@@ -22,6 +22,8 @@ import { canConnect, graphPortLookup, outputType, type PortType } from '../../li
 import type { CatalogEntry } from '../../lib/catalog';
 import { paramDefaults } from '../runs/params';
 import { useTRPC } from '../trpc';
+import { ExportBundle } from '../bundles/ExportBundle';
+import { TemplateGallery } from '../templates/TemplateGallery';
 import { useWorkIn } from '../account/role';
 import { EditorContext, type NodeProblem, type PipelineNodeData } from './context';
 import { Inspector } from './Inspector';
@@ -109,7 +111,7 @@ function EditorCanvas({
     return () => clearTimeout(t);
   }, [hint]);
   const [tab, setTab] = useState<'inspector' | 'results'>('inspector');
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
   // Fit the saved graph into view once, on open; never re-fit while the user builds.
   const [fitOnOpen] = useState(initial.nodes.length > 0);
 
@@ -312,6 +314,7 @@ function EditorCanvas({
               >
                 Runs
               </Link>
+              <ExportBundle graphId={graphId} />
             </div>
           </div>
           <div className="relative min-h-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
@@ -322,6 +325,20 @@ function EditorCanvas({
                   <div key={i}>{p.message}</div>
                 ))}
                 {startErrors.length > 0 && <div>Cannot run yet: {startErrors.join(' · ')}</div>}
+              </div>
+            )}
+            {nodes.length === 0 && !readOnly && (
+              <div className="absolute inset-x-6 top-14 bottom-6 z-10 overflow-y-auto rounded border border-slate-200 bg-white/95 p-4 shadow-sm" data-testid="empty-canvas-templates">
+                <h2 className="font-semibold">Start from a template</h2>
+                <p className="mb-3 text-sm text-slate-600">…or drag steps from the palette onto the canvas.</p>
+                <TemplateGallery
+                  onUse={(t) => {
+                    const canvas = toCanvas(t.graph);
+                    setNodes(canvas.nodes);
+                    setEdges(canvas.edges);
+                    requestAnimationFrame(() => void fitView({ maxZoom: 1 }));
+                  }}
+                />
               </div>
             )}
             <ReactFlow

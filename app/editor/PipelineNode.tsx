@@ -126,13 +126,18 @@ function Placeholder({ id, kind, typeVersion }: { id: string; kind: string; type
     [...new Set(connections.filter((c) => (side === 'input' ? c.target === id : c.source === id)).map((c) => (side === 'input' ? c.targetHandle : c.sourceHandle) ?? ''))].map(
       (name) => ({ name, label: name, type: 'Table' as const }),
     );
+  const [inputs, outputs] = [ports('input'), ports('output')];
   return (
     <>
-      <div className="border-b border-red-200 bg-red-50 px-3 py-1 text-[11px] text-red-800" data-testid="placeholder-node">
+      <PortHandles ports={inputs} side="input" colors={portColors} />
+      <PortHandles ports={outputs} side="output" colors={portColors} />
+      <div
+        className="border-y border-red-200 bg-red-50 px-3 py-1 text-[11px] text-red-800"
+        style={{ marginTop: Math.max(inputs.length, outputs.length) * HANDLE_GAP + 4 }}
+        data-testid="placeholder-node"
+      >
         Missing kind {kind} v{typeVersion}: kept as is, cannot run
       </div>
-      <PortHandles ports={ports('input')} side="input" colors={portColors} />
-      <PortHandles ports={ports('output')} side="output" colors={portColors} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { makeZip } from '../support/zip';
 
 // Only this spec opens the diabetes forest and the Seattle forecast templates: no cached step is shared with another spec.
 test('a template opens as a new pipeline, runs as is, exports as a bundle and imports as another new pipeline', async ({ page }, testInfo) => {
@@ -56,4 +57,29 @@ test('a template opens as a new pipeline, runs as is, exports as a bundle and im
   await expect(page.getByTestId('empty-canvas-templates')).toHaveCount(0);
   await expect(page.getByTestId('save-status')).toHaveText('All changes saved');
   await expect(page.getByTestId('node-problem')).toHaveCount(0);
+});
+
+test('a bundle from a newer server imports with a visible placeholder that keeps its connections, and says so', async ({ page }, testInfo) => {
+  const graph = {
+    version: 1,
+    name: 'E2E from the future',
+    nodes: [
+      { id: 'data', type: 'dataset.sample', typeVersion: 1, params: { dataset: 'wine' }, position: { x: 0, y: 100 } },
+      { id: 'magic', type: 'features.quantum-embedding', typeVersion: 3, params: { qubits: 5 }, position: { x: 320, y: 100 } },
+    ],
+    edges: [{ id: 'e1', source: 'data', sourceHandle: 'table', target: 'magic', targetHandle: 'table' }],
+  };
+  const bundle = makeZip([{ name: 'pipeloom.json', data: JSON.stringify({ format: 'pipeloom-bundle', formatVersion: 1, appVersion: '9.0.0', graph, datasets: [] }) }]);
+  await page.goto('/');
+  await page.getByLabel('Import graph file').setInputFiles({ name: 'future.pipeloom.zip', mimeType: 'application/zip', buffer: bundle });
+  const notice = page.getByTestId('import-notice');
+  await expect(notice).toContainText('Step “magic” is a features.quantum-embedding (version 3)');
+  await notice.getByRole('link', { name: 'E2E from the future' }).click();
+  await expect(page).toHaveURL(/\/graphs\/[0-9a-f-]+$/);
+  const placeholder = page.getByTestId('node-magic');
+  await expect(placeholder.getByTestId('placeholder-node')).toHaveText('Missing kind features.quantum-embedding v3: kept as is, cannot run');
+  await expect(placeholder.getByTestId('node-problem')).toContainText('Unknown node type "features.quantum-embedding"');
+  await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+  await page.screenshot({ path: testInfo.outputPath('placeholder.png') });
+  await testInfo.attach('placeholder', { path: testInfo.outputPath('placeholder.png'), contentType: 'image/png' });
 });

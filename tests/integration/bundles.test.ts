@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_MANIFEST, type BundleManifest } from '../../lib/bundle';
 import type { GraphFile } from '../../lib/graph';
 import { readZip } from '../../runtime/zip';
-import { ownerRequest } from '../support/accounts';
+import { callerAs, ownerRequest, signUp } from '../support/accounts';
 import { edge, node, projectRoot, trainAndEvaluate } from '../support/pipeloom';
 import { runToEnd, useTestServer } from '../support/server';
 import { makeZip } from '../support/zip';
@@ -128,6 +128,19 @@ describe('bundles', () => {
     const secrets = [server.owner.user.email, server.owner.user.id, server.workspaceId, apiKey, ...cookieValues, server.dataDir, os.tmpdir(), projectRoot, 'cellar.csv'];
     for (const text of texts) for (const secret of secrets) expect(text.includes(secret), `bundle holds ${secret}`).toBe(false);
     expect(texts.join('\n')).not.toMatch(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[a-z]{2,}/);
+  });
+
+  it('a viewer may export the pipeline but not take its data away', async () => {
+    const viewer = await signUp('Vera Viewer', 'viewer@example.com');
+    await server.caller.workspaces.addMember({ email: 'viewer@example.com', role: 'viewer' });
+    const preview = await (await callerAs(viewer, server.workspaceId)).bundles.preview({ graphId });
+    expect(preview.mayIncludeData).toBe(false);
+    const asViewer = (query: string) =>
+      exportRoute.GET(new Request(`http://localhost/api/v1/graphs/${graphId}/bundle${query}`, { headers: { cookie: viewer.cookie } }), { params: Promise.resolve({ id: graphId }) });
+    expect((await asViewer('')).status).toBe(200);
+    const refused = await asViewer('?data=1');
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).not.toContain('cellar');
   });
 
   it('imported into a second data folder (the CLI), the dataset is read in and the pipeline re-runs with identical metrics', async () => {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_MANIFEST, type BundleManifest } from '../../lib/bundle';
-import type { GraphFile } from '../../lib/graph';
+import { graphSchema, type GraphFile } from '../../lib/graph';
 import { readZip } from '../../runtime/zip';
 import { callerAs, ownerRequest, signUp } from '../support/accounts';
 import { edge, node, projectRoot, trainAndEvaluate } from '../support/pipeloom';
@@ -158,6 +158,22 @@ describe('bundles', () => {
     // Imported again: the dataset is there by content now.
     const again = await pipeloom(['import', file, '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ datasets: [{ status: 'matched' }] });
+  });
+
+  it('`pipeloom export` writes the bundle of a graph file; an unknown kind in it is kept', async () => {
+    const graph = JSON.parse(readFileSync(path.join(projectRoot, 'templates', 'classify-a-table.json'), 'utf8')) as GraphFile;
+    graph.nodes.push(node('later', 'evaluate.fairness-report', { groups: ['region'] }));
+    graph.edges.push(edge('train', 'model', 'later', 'model'));
+    writeFileSync(path.join(second, 'with-later.json'), JSON.stringify(graph));
+    const exported = await pipeloom(['export', 'with-later.json', '--out', 'cli.pipeloom.zip', '--json']);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(JSON.parse(exported.stdout)).toMatchObject({ ok: true, file: 'cli.pipeloom.zip' });
+    const manifest = await manifestOf(readFileSync(path.join(second, 'cli.pipeloom.zip')));
+    expect(manifest.graph.nodes).toEqual(graphSchema.parse(graph).nodes);
+    expect(manifest.datasets).toEqual([{ source: 'sample', id: 'wine', name: 'wine', contentHash: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    const refused = await pipeloom(['import', 'with-later.json']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('with-later.json cannot be imported: Not a Pipeloom bundle: This is not a ZIP archive');
   });
 
   it('without data, the dataset it lacks is named missing and the step asks for an upload', async () => {

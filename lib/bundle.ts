@@ -20,15 +20,17 @@ export const bundleDataFile = (datasetId: string) => `data/${datasetId}.csv`;
 
 const hash = z.string().regex(/^[0-9a-f]{32}([0-9a-f]{32})?$/, 'not a content hash');
 const count = z.number().int().nonnegative();
+/** A dataset's name as shown (and offered as an upload's file name): no control characters. */
+const name = z.string().max(200).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
 export const bundleDatasetSchema = z.discriminatedUnion('source', [
   /** A sample that ships with Pipeloom: matched by id, checked by content hash. */
-  z.object({ source: z.literal('sample'), id: z.enum(SAMPLE_DATASET_IDS), name: z.string().max(200), contentHash: hash }),
+  z.object({ source: z.literal('sample'), id: z.enum(SAMPLE_DATASET_IDS), name, contentHash: hash }),
   /** An upload: its id is its content hash (the file's bytes and the options it was read with). */
   z.object({
     source: z.literal('uploaded'),
     id: datasetIdSchema,
-    name: z.string().max(200),
+    name,
     contentHash: hash,
     rowCount: count,
     columnCount: count,

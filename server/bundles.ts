@@ -59,17 +59,16 @@ export function datasetsOf(workspaceId: string, graph: GraphFile): BundleDataset
 
 /** A pipeline's bundle (the caller has authorized it: view, and download for `includeData`). */
 export async function exportBundle(workspaceId: string, graph: GraphFile, options: { includeData: boolean }): Promise<Buffer> {
-  const datasets = datasetsOf(workspaceId, graph).map((d) => (d.source === 'uploaded' ? { ...d, embedded: options.includeData } : d));
-  const manifest: BundleManifest = { format: BUNDLE_FORMAT, formatVersion: BUNDLE_FORMAT_VERSION, appVersion: appVersion(), graph, datasets };
-  const entries: ZipEntry[] = [{ name: BUNDLE_MANIFEST, data: JSON.stringify(manifest, null, 2), deflate: true }];
+  const datasets = datasetsOf(workspaceId, graph);
+  const entries: ZipEntry[] = [];
   for (const dataset of datasets) {
-    if (dataset.source !== 'uploaded' || !dataset.embedded) continue;
-    const table = await loadDatasetTable(workspaceId, dataset.id);
-    if (!table) continue;
-    const csv = Buffer.from(await new Response(tableCsvStream(table)).arrayBuffer());
-    entries.push({ name: bundleDataFile(dataset.id), data: csv, deflate: true });
+    const table = options.includeData && dataset.source === 'uploaded' ? await loadDatasetTable(workspaceId, dataset.id) : undefined;
+    if (!table || dataset.source !== 'uploaded') continue;
+    dataset.embedded = true;
+    entries.push({ name: bundleDataFile(dataset.id), data: Buffer.from(await new Response(tableCsvStream(table)).arrayBuffer()), deflate: true });
   }
-  return makeZip(entries);
+  const manifest: BundleManifest = { format: BUNDLE_FORMAT, formatVersion: BUNDLE_FORMAT_VERSION, appVersion: appVersion(), graph, datasets };
+  return makeZip([{ name: BUNDLE_MANIFEST, data: JSON.stringify(manifest, null, 2), deflate: true }, ...entries]);
 }
 
 export interface ImportedDataset {

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
 import { parseGraph } from '../../lib/graph';
-import { importBundleFile, type ImportAnswer } from '../bundles/import-bundle';
+import { importBundleFile, type ImportResult } from '../bundles/import-bundle';
 import { TemplateGallery } from '../templates/TemplateGallery';
 import { mayOffer, useWorkspaceRole } from '../account/role';
 import { useTRPC } from '../trpc';
@@ -18,7 +18,7 @@ export default function GraphListPage() {
   const graphs = useQuery(trpc.graphs.list.queryOptions());
   const [name, setName] = useState('');
   const [importError, setImportError] = useState<string | null>(null);
-  const [imported, setImported] = useState<ImportAnswer | null>(null);
+  const [imported, setImported] = useState<ImportResult | null>(null);
   const fromTemplate = useMutation(trpc.templates.create.mutationOptions({ onSuccess: ({ id }) => router.push(`/graphs/${id}`) }));
   const fileInput = useRef<HTMLInputElement>(null);
   const create = useMutation(trpc.graphs.create.mutationOptions({ onSuccess: ({ id }) => router.push(`/graphs/${id}`) }));

@@ -327,20 +327,6 @@ function EditorCanvas({
                 {startErrors.length > 0 && <div>Cannot run yet: {startErrors.join(' · ')}</div>}
               </div>
             )}
-            {nodes.length === 0 && !readOnly && (
-              <div className="absolute inset-x-6 top-14 bottom-6 z-10 overflow-y-auto rounded border border-slate-200 bg-white/95 p-4 shadow-sm" data-testid="empty-canvas-templates">
-                <h2 className="font-semibold">Start from a template</h2>
-                <p className="mb-3 text-sm text-slate-600">…or drag steps from the palette onto the canvas.</p>
-                <TemplateGallery
-                  onUse={(t) => {
-                    const canvas = toCanvas(t.graph);
-                    setNodes(canvas.nodes);
-                    setEdges(canvas.edges);
-                    requestAnimationFrame(() => void fitView({ maxZoom: 1 }));
-                  }}
-                />
-              </div>
-            )}
             <ReactFlow
               nodes={nodes}
               edges={edges}
@@ -393,6 +379,20 @@ function EditorCanvas({
                   forecast={forecast[selected.id]}
                   onClearCache={() => clearCache.mutate({ id: graphId, nodeId: selected.id })}
                 />
+              ) : nodes.length === 0 && !readOnly ? (
+                <div data-testid="empty-canvas-templates">
+                  <h2 className="font-semibold">Start from a template</h2>
+                  <p className="mb-3 text-sm text-slate-600">…or drag steps from the palette onto the canvas.</p>
+                  <TemplateGallery
+                    narrow
+                    onUse={(t) => {
+                      const canvas = toCanvas(t.graph);
+                      setNodes(canvas.nodes);
+                      setEdges(canvas.edges);
+                      requestAnimationFrame(() => void fitView({ maxZoom: 1 }));
+                    }}
+                  />
+                </div>
               ) : (
                 <p className="text-sm text-slate-500">Select a step to see and change its settings.</p>
               )

@@ -37,14 +37,14 @@ export function GraphThumbnail({ graph }: { graph: GraphFile }) {
 
 /**
  * The templates gallery (home page, empty editor): each template's thumbnail, name and the business
- * question it answers; `onUse` opens one (a new pipeline, or the empty canvas filled with it).
+ * question it answers; `onUse` opens one (a new pipeline, or the empty canvas filled with it). `narrow`: one column (a side panel).
  */
-export function TemplateGallery({ onUse, busy }: { onUse: (template: { id: string; graph: GraphFile }) => void; busy?: boolean }) {
+export function TemplateGallery({ onUse, busy, narrow }: { onUse: (template: { id: string; graph: GraphFile }) => void; busy?: boolean; narrow?: boolean }) {
   const trpc = useTRPC();
   const templates = useQuery(trpc.templates.list.queryOptions());
   if (templates.error) return <p className="text-sm text-red-700">The templates could not be loaded: {templates.error.message}</p>;
   return (
-    <ul className="grid grid-cols-1 gap-3 sm:grid-cols-2" data-testid="template-gallery">
+    <ul className={`grid grid-cols-1 gap-3 ${narrow ? '' : 'sm:grid-cols-2'}`} data-testid="template-gallery">
       {templates.isPending && <li className="text-sm text-slate-500">Loading templates…</li>}
       {templates.data?.map((t) => (
         <li key={t.id} className="flex flex-col gap-2 rounded border border-slate-200 bg-white p-3" data-testid={`template-${t.id}`}>

@@ -15,8 +15,8 @@ export async function requireSignedIn(): Promise<SignedInUser> {
   return user;
 }
 
-/** For the sign-in and sign-up pages: someone signed in goes home; before the first account, only /setup exists. */
-export async function requireSignedOut(): Promise<void> {
+/** For the sign-in and sign-up pages: someone signed in goes on to `next` (home unless a page sent them); before the first account, only /setup exists. */
+export async function requireSignedOut(next = '/'): Promise<void> {
   if (!hasAnyAccount()) redirect('/setup');
-  if (await signedInUser()) redirect('/');
+  if (await signedInUser()) redirect(next);
 }

@@ -437,7 +437,7 @@ async function cmdImport(args: Args): Promise<number> {
   try {
     let result: Awaited<ReturnType<typeof importBundle>>;
     try {
-      result = await importBundle(FIRST_WORKSPACE_ID, readFileSync(file));
+      result = await importBundle(FIRST_WORKSPACE_ID, readFileSync(file), null);
     } catch (error) {
       if (!(error instanceof BundleRefused)) throw error;
       if (args.json) printJson({ ok: false, error: { message: error.message } });

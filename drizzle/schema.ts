@@ -123,6 +123,11 @@ export const graphs = sqliteTable(
   name: text('name').notNull(),
   /** The graph file (lib/graph.ts), as JSON. */
   document: text('document').notNull(),
+  /** Counts the saves: a save based on an older revision is refused (two people editing at once never overwrite each other silently). */
+  revision: integer('revision').notNull().default(0),
+  /** When it was moved to the trash (null: it is not there), and by whom; purged TRASH_DAYS after. */
+  deletedAt: integer('deleted_at', { mode: 'number' }),
+  deletedBy: text('deleted_by'),
   createdAt: createdAt(),
   updatedAt: integer('updated_at', { mode: 'number' }).notNull(),
   },
@@ -142,6 +147,10 @@ export const runs = sqliteTable(
     backend: text('backend'),
     /** The process driving the run; a run whose owner is gone is marked interrupted. */
     ownerPid: integer('owner_pid'),
+    /** The account that started it (null: the command line, or a run from before accounts). */
+    startedBy: text('started_by'),
+    /** The version of its pipeline it ran (graph_versions.id); null for a graph run without saving it (the CLI). */
+    versionId: integer('version_id'),
     /** When someone cancelled it: a run cancelled before it could finish is never resumed. */
     cancelRequestedAt: integer('cancel_requested_at', { mode: 'number' }),
     createdAt: createdAt(),
@@ -333,4 +342,127 @@ export const models = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), index('models_created_idx').on(t.createdAt), index('models_id_idx').on(t.id)],
+);
+
+/**
+ * Invitations to a workspace: an owner invites an email address with a role; the link (shown once)
+ * holds a random token of which only the SHA-256 is stored. Accepted by the account with that email,
+ * once, before it expires, unless revoked.
+ */
+export const invites = sqliteTable(
+  'invites',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    role: text('role', { enum: ['owner', 'editor', 'viewer'] }).notNull(),
+    hash: text('hash').notNull(),
+    invitedBy: text('invited_by'),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'number' }).notNull(),
+    acceptedAt: integer('accepted_at', { mode: 'number' }),
+    acceptedBy: text('accepted_by'),
+    revokedAt: integer('revoked_at', { mode: 'number' }),
+  },
+  (t) => [uniqueIndex('invites_hash').on(t.hash), index('invites_workspace_idx').on(t.workspaceId, t.createdAt)],
+);
+
+/**
+ * Links that share one pipeline: 'view' lets whoever opens it (signed in) see the pipeline
+ * read-only; 'copy' gives them a copy in their own workspace. Only the token's SHA-256 is stored.
+ */
+export const shareLinks = sqliteTable(
+  'share_links',
+  {
+    id: text('id').primaryKey(),
+    graphId: text('graph_id')
+      .notNull()
+      .references(() => graphs.id, { onDelete: 'cascade' }),
+    mode: text('mode', { enum: ['view', 'copy'] }).notNull(),
+    hash: text('hash').notNull(),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'number' }),
+    revokedAt: integer('revoked_at', { mode: 'number' }),
+    opens: integer('opens').notNull().default(0),
+  },
+  (t) => [uniqueIndex('share_links_hash').on(t.hash), index('share_links_graph_idx').on(t.graphId)],
+);
+
+/**
+ * One pipeline shared with a person who is not (necessarily) a member of its workspace: a viewer
+ * sees it, its runs and results; an editor may also change and run it. Made by a member, or by
+ * opening a view link (`viaLink`: revoking the link removes these).
+ */
+export const graphShares = sqliteTable(
+  'graph_shares',
+  {
+    graphId: text('graph_id')
+      .notNull()
+      .references(() => graphs.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => user.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['editor', 'viewer'] }).notNull(),
+    sharedBy: text('shared_by'),
+    viaLink: text('via_link').references(() => shareLinks.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'number' }),
+  },
+  (t) => [primaryKey({ columns: [t.graphId, t.userId] }), index('graph_shares_user_idx').on(t.userId)],
+);
+
+/**
+ * What happened in a workspace that its owners may need to account for: sign-ins, invites, role
+ * changes, shares, link opens, deploys, deletes, API keys. `actor` is who did it, as they were
+ * called then (an account's name and email, an API key, the command line).
+ */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    at: integer('at', { mode: 'number' }).notNull(),
+    actorId: text('actor_id'),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    subject: text('subject').notNull(),
+    detail: text('detail'),
+  },
+  (t) => [index('audit_events_workspace_idx').on(t.workspaceId, t.at)],
+);
+
+/**
+ * A pipeline's history: every save lands in a version; saves by one person within a 2-minute window
+ * coalesce into one (unless the version is named, or a run ran it), and a save that changes nothing
+ * makes none. A version holds the whole graph document (a few KB) and a plain summary of what changed
+ * since the version before it.
+ */
+export const graphVersions = sqliteTable(
+  'graph_versions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    graphId: text('graph_id')
+      .notNull()
+      .references(() => graphs.id, { onDelete: 'cascade' }),
+    /** 1, 2, 3… per pipeline. */
+    number: integer('number').notNull(),
+    document: text('document').notNull(),
+    authorId: text('author_id'),
+    /** Given with "Save version…"; a named version is never coalesced into. */
+    name: text('name'),
+    /** A version that stands as made (a new pipeline, a restore, "keep mine"): later saves start a new one. */
+    sealed: integer('sealed', { mode: 'boolean' }).notNull().default(false),
+    summary: text('summary').notNull(),
+    /** The pipeline's revision (graphs.revision) at the last save into it. */
+    revision: integer('revision').notNull(),
+    createdAt: createdAt(),
+    /** The last save coalesced into it. */
+    savedAt: integer('saved_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [uniqueIndex('graph_versions_number').on(t.graphId, t.number)],
 );

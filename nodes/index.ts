@@ -10,6 +10,8 @@ import { textCleanup } from './cleaning/text-cleanup';
 import { filterRows, removeDuplicates, sampleRows, sortRows } from './cleaning/row-operations';
 import { selectColumns } from './cleaning/select-columns';
 import type { CatalogEntry, NodeDefinition } from './define';
+import type { ParamMeta } from '../lib/catalog';
+import type { DiffVocabulary } from '../lib/graph-diff';
 import { deploy } from './deploy/deploy';
 import { evaluate } from './evaluate/evaluate';
 import { predict } from './evaluate/predict';
@@ -121,4 +123,35 @@ export function catalogEntry(kind: NodeDefinition): CatalogEntry {
 
 export function catalog(): CatalogEntry[] {
   return NODE_KINDS.map(catalogEntry);
+}
+
+/** Each kind's params as the catalog describes them (title, widget…), by kind type. */
+const paramsByKind: ReadonlyMap<string, Record<string, ParamMeta>> = new Map(
+  NODE_KINDS.map((kind) => [kind.type, (catalogEntry(kind).paramsSchema.properties ?? {}) as Record<string, ParamMeta>]),
+);
+
+/** Per kind, the params that name an uploaded dataset or a saved model (their `widget` meta says so). */
+const referenceParams: ReadonlyMap<string, { field: string; widget: 'dataset' | 'model' }[]> = new Map(
+  [...paramsByKind].map(([type, properties]) => [
+    type,
+    Object.entries(properties).flatMap(([field, { widget }]) => (widget === 'dataset' || widget === 'model' ? [{ field, widget }] : [])),
+  ]),
+);
+
+/** How a graph diff's summary names kinds and params: as the palette and the inspector do. */
+export const diffVocabulary: DiffVocabulary = {
+  kindLabel: (type) => nodeKinds.get(type)?.label ?? type,
+  paramTitle: (type, param) => paramsByKind.get(type)?.[param]?.title ?? param,
+};
+
+/** The uploaded datasets and saved models a graph's nodes name (what it needs besides itself to run elsewhere). */
+export function referencedIds(graph: { nodes: { type: string; params: Record<string, unknown> }[] }): { datasets: string[]; models: string[] } {
+  const found = { dataset: new Set<string>(), model: new Set<string>() };
+  for (const node of graph.nodes) {
+    for (const { field, widget } of referenceParams.get(node.type) ?? []) {
+      const value = node.params[field];
+      if (typeof value === 'string' && value !== '') found[widget].add(value);
+    }
+  }
+  return { datasets: [...found.dataset], models: [...found.model] };
 }

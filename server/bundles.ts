@@ -19,7 +19,8 @@ import { makeZip, readZip, ZipRefused, type ZipEntry } from '../runtime/zip';
 import { deleteDataset, getDataset, maxUploadBytes, receiveUpload } from './data/datasets';
 import { workspaceCompileEnv } from './data/env';
 import { loadDatasetTable, tableCsvStream } from './data/export';
-import { createPipeline } from './data/pipelines';
+import { insertGraph } from './data/versions';
+import { getDb } from './db';
 import { compile } from './engine/compile';
 import { RequestError } from './http/guard';
 
@@ -135,12 +136,13 @@ function renameDataset(graph: GraphFile, from: string, to: string): GraphFile {
 }
 
 /**
- * Imports a bundle into a workspace as a new pipeline (the caller has authorized 'edit' there).
+ * Imports a bundle into a workspace as a new pipeline (the caller has authorized 'edit' there), its
+ * first version by `authorId` (null: the CLI, the local administrator).
  * Datasets already here (same content) are used; embedded ones are read in as uploads are; the
  * others stay missing (the step asks for them). Nodes saved by an older version of their kind are
  * migrated; unknown kinds and newer versions are kept as they are, as placeholders.
  */
-export async function importBundle(workspaceId: string, bytes: Buffer): Promise<ImportResult> {
+export async function importBundle(workspaceId: string, bytes: Buffer, authorId: string | null): Promise<ImportResult> {
   const { manifest, data } = await readBundle(bytes);
   let graph = upgradeGraph(manifest.graph, nodeKinds);
   const datasets: ImportedDataset[] = [];
@@ -174,7 +176,8 @@ export async function importBundle(workspaceId: string, bytes: Buffer): Promise<
     for (const id of created) deleteDataset(workspaceId, id);
     throw error instanceof RequestError ? new BundleRefused(error.status, `The bundle's data could not be read: ${error.message}`, 'bundle') : error;
   }
-  const graphId = createPipeline(workspaceId, graph);
+  const db = getDb();
+  const graphId = db.transaction((tx) => insertGraph(tx, workspaceId, graph, authorId));
   const placeholders = graph.nodes
     .filter((node) => {
       const kind = nodeKinds.get(node.type);

@@ -1,6 +1,6 @@
 'use client';
 import Link from 'next/link';
-import { useEffect, useId, useRef, useState, type FormEvent, type InputHTMLAttributes } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type InputHTMLAttributes, type ReactNode } from 'react';
 import { useTRPCClient } from '../trpc';
 
 export type AuthMode = 'setup' | 'sign-in' | 'sign-up';
@@ -35,8 +35,27 @@ async function refusalMessage(response: Response): Promise<string> {
   return `The server refused (${response.status} ${response.statusText}).`;
 }
 
-/** One form for the first-start page, sign-in and sign-up: better-auth's email and password endpoints, then home. */
-export function AuthForm({ mode, minPasswordLength }: { mode: AuthMode; minPasswordLength: number }) {
+/**
+ * One form for the first-start page, sign-in and sign-up: better-auth's email and password endpoints,
+ * then `next` (home unless a page sent the user here to come back), or `onSignedIn` where the page
+ * that shows the form goes on itself (an invite, accepted at once). `email`: the one address the form
+ * is for (an invite's), shown and not editable; `otherWay`: the page's own way to the other form.
+ */
+export function AuthForm({
+  mode,
+  minPasswordLength,
+  next = '/',
+  email,
+  onSignedIn,
+  otherWay,
+}: {
+  mode: AuthMode;
+  minPasswordLength: number;
+  next?: string;
+  email?: string;
+  onSignedIn?: () => Promise<void>;
+  otherWay?: ReactNode;
+}) {
   const trpcClient = useTRPCClient();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -63,9 +82,16 @@ export function AuthForm({ mode, minPasswordLength }: { mode: AuthMode; minPassw
         setPending(false);
         return;
       }
+      if (onSignedIn) {
+        await onSignedIn().catch((failure: Error) => {
+          setError(failure.message);
+          setPending(false);
+        });
+        return;
+      }
       // Start in the account's first workspace, whatever this browser worked in before (another account's choice).
       await trpcClient.workspaces.switch.mutate({ workspaceId: null }).catch(() => undefined);
-      window.location.assign('/');
+      window.location.assign(next);
     } catch {
       setError('Pipeloom could not be reached: check the connection and try again.');
       setPending(false);
@@ -80,7 +106,15 @@ export function AuthForm({ mode, minPasswordLength }: { mode: AuthMode; minPassw
         </p>
       )}
       {newAccount && <Field id={`${id}-name`} label="Name" name="name" type="text" autoComplete="name" maxLength={100} />}
-      <Field id={`${id}-email`} label="Email" name="email" type="email" autoComplete="email" maxLength={254} />
+      <Field
+        id={`${id}-email`}
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        maxLength={254}
+        {...(email ? { value: email, readOnly: true, hint: 'The invite is for this address.' } : {})}
+      />
       <Field
         id={`${id}-password`}
         label="Password"
@@ -94,14 +128,15 @@ export function AuthForm({ mode, minPasswordLength }: { mode: AuthMode; minPassw
       <button type="submit" disabled={pending} className="w-full rounded bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50">
         {pending ? 'One moment…' : SUBMIT[mode]}
       </button>
-      {OTHER_WAY[mode] && (
-        <p className="text-sm text-slate-600">
-          {OTHER_WAY[mode].question}{' '}
-          <Link href={OTHER_WAY[mode].href} className="font-medium text-indigo-700 hover:underline">
-            {OTHER_WAY[mode].link}
-          </Link>
-        </p>
-      )}
+      {otherWay ??
+        (OTHER_WAY[mode] && (
+          <p className="text-sm text-slate-600">
+            {OTHER_WAY[mode].question}{' '}
+            <Link href={next === '/' ? OTHER_WAY[mode].href : `${OTHER_WAY[mode].href}?next=${encodeURIComponent(next)}`} className="font-medium text-indigo-700 hover:underline">
+              {OTHER_WAY[mode].link}
+            </Link>
+          </p>
+        ))}
     </form>
   );
 }

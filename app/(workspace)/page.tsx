@@ -7,7 +7,10 @@ import { parseGraph } from '../../lib/graph';
 import { importBundleFile, type ImportResult } from '../bundles/import-bundle';
 import { TemplateGallery } from '../templates/TemplateGallery';
 import { mayOffer, useWorkspaceRole } from '../account/role';
+import { DuplicateButton } from '../DuplicateButton';
 import { useTRPC } from '../trpc';
+import { SharedWithMe } from './SharedWithMe';
+import { Trash } from './Trash';
 
 export default function GraphListPage() {
   const trpc = useTRPC();
@@ -22,8 +25,15 @@ export default function GraphListPage() {
   const fromTemplate = useMutation(trpc.templates.create.mutationOptions({ onSuccess: ({ id }) => router.push(`/graphs/${id}`) }));
   const fileInput = useRef<HTMLInputElement>(null);
   const create = useMutation(trpc.graphs.create.mutationOptions({ onSuccess: ({ id }) => router.push(`/graphs/${id}`) }));
+  const [trashed, setTrashed] = useState<string | null>(null);
   const remove = useMutation(
-    trpc.graphs.delete.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.graphs.list.queryKey() }) }),
+    trpc.graphs.delete.mutationOptions({
+      onSuccess: ({ trashDays }, { id }) => {
+        setTrashed(`“${graphs.data?.find((g) => g.id === id)?.name}” is in the trash: restore it there within ${trashDays} days.`);
+        void queryClient.invalidateQueries({ queryKey: trpc.graphs.list.queryKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.graphs.trash.queryKey() });
+      },
+    }),
   );
 
   async function importFile(file: File) {
@@ -91,6 +101,11 @@ export default function GraphListPage() {
       )}
       {importError && <p className="mt-2 text-sm text-red-700">{importError}</p>}
       {create.error && <p className="mt-2 text-sm text-red-700">{create.error.message}</p>}
+      {trashed && (
+        <p role="status" className="mt-2 text-sm text-slate-700">
+          {trashed} <a href="#trash" className="text-indigo-700 hover:underline">Trash</a>
+        </p>
+      )}
       {imported && (
         <div className="mt-2 rounded border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900" role="status" data-testid="import-notice">
           Imported <Link href={`/graphs/${imported.graphId}`} className="font-medium underline">{imported.name}</Link>.
@@ -121,18 +136,24 @@ export default function GraphListPage() {
               <div className="text-xs text-slate-500">edited {new Date(g.updatedAt).toLocaleString()}</div>
             </div>
             {mayEdit && (
-              <button
-                className="text-sm text-slate-500 hover:text-red-700"
-                onClick={() => {
-                  if (confirm(`Delete "${g.name}"? Its runs stay in the history.`)) remove.mutate({ id: g.id });
-                }}
-              >
-                Delete
-              </button>
+              <div className="flex items-center gap-3">
+                <DuplicateButton graphId={g.id} label={`Duplicate ${g.name}`} className="text-sm text-slate-500 hover:text-indigo-700" />
+                <button
+                  className="text-sm text-slate-500 hover:text-red-700"
+                  aria-label={`Delete ${g.name}`}
+                  onClick={() => {
+                    if (confirm(`Delete "${g.name}"? It goes to the trash for 30 days; its runs stay in the history.`)) remove.mutate({ id: g.id });
+                  }}
+                >
+                  Delete
+                </button>
+              </div>
             )}
           </li>
         ))}
       </ul>
+      <SharedWithMe />
+      <Trash mayEdit={mayEdit} />
       {mayEdit && (
         <section className="mt-8">
           <h2 className="text-lg font-semibold">Start from a template</h2>

@@ -4,8 +4,9 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { useBlockWorkspace } from '../refusals';
-import { useTRPC, useTRPCClient } from '../trpc';
+import { useTRPC } from '../trpc';
 import { ROLE_LABEL } from './role';
+import { useSignOut } from './sign-out';
 
 /** After switching workspace: a pipeline's pages belong to the old one, so go to the new one's pipelines; other pages show the new one's. */
 function reloadInNewWorkspace() {
@@ -16,7 +17,6 @@ function reloadInNewWorkspace() {
 /** The header's right side when signed in: the workspace (switch, new, members), who is signed in, and Sign out. */
 export function AccountBar({ user }: { user: { name: string; email: string } }) {
   const trpc = useTRPC();
-  const trpcClient = useTRPCClient();
   const block = useBlockWorkspace();
   // Membership is checked again on every page change and when the window comes back to the front:
   // a member removed meanwhile learns it at their next step, even where the page shows cached data.
@@ -37,15 +37,7 @@ export function AccountBar({ user }: { user: { name: string; email: string } }) 
   const create = useMutation(trpc.workspaces.create.mutationOptions({ onSuccess: () => window.location.assign('/') }));
   const [creating, setCreating] = useState(false);
   const [newName, setNewName] = useState('');
-  const [signingOut, setSigningOut] = useState(false);
-
-  async function signOut() {
-    setSigningOut(true);
-    // The workspace choice is this browser's, not the account's: the next person to sign in here starts in their own.
-    await trpcClient.workspaces.switch.mutate({ workspaceId: null }).catch(() => undefined);
-    await fetch('/api/auth/sign-out', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).catch(() => undefined);
-    window.location.assign('/sign-in');
-  }
+  const { signOut, signingOut } = useSignOut();
 
   const active = current.data?.active;
   return (

@@ -1,5 +1,5 @@
 'use client';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import {
   addEdge,
   Background,
@@ -16,6 +16,7 @@ import {
   type Node,
 } from '@xyflow/react';
 import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { GRAPH_FORMAT_VERSION, type GraphFile } from '../../lib/graph';
 import { canConnect, graphPortLookup, outputType, type PortType } from '../../lib/ports';
@@ -25,14 +26,19 @@ import { useTRPC } from '../trpc';
 import { ExportBundle } from '../bundles/ExportBundle';
 import { TemplateGallery } from '../templates/TemplateGallery';
 import { useWorkIn } from '../account/role';
-import { EditorContext, type NodeProblem, type PipelineNodeData } from './context';
+import { DuplicateButton } from '../DuplicateButton';
+import { ChangedBanner } from './ChangedBanner';
+import { EditorContext, type DiffMark, type NodeProblem, type PipelineNodeData } from './context';
 import { Inspector } from './Inspector';
 import { OutputPreview } from './OutputPreview';
 import { DRAG_MIME, Palette } from './Palette';
 import { PipelineNode } from './PipelineNode';
 import { FINAL_RUN_STATUSES } from './run-state';
 import { RunPanel } from './RunPanel';
+import { ShareDialog } from './ShareDialog';
+import { useGraphSaver } from './useGraphSaver';
 import { useRun } from './useRun';
+import { VersionsPanel } from './VersionsPanel';
 
 const nodeTypes = { pipeline: PipelineNode };
 type CanvasNode = Node<PipelineNodeData, 'pipeline'>;
@@ -59,6 +65,12 @@ function toGraphFile(name: string, nodes: CanvasNode[], edges: Edge[]): GraphFil
   };
 }
 
+/** A saved graph as the editor writes it back: what autosave compares the canvas with. */
+function editorJson(graph: GraphFile): string {
+  const { nodes, edges } = toCanvas(graph);
+  return JSON.stringify(toGraphFile(graph.name, nodes, edges));
+}
+
 function useDebounced<T>(value: T, ms: number): T {
   const [debounced, setDebounced] = useState(value);
   useEffect(() => {
@@ -72,32 +84,62 @@ export function Editor({ graphId }: { graphId: string }) {
   const trpc = useTRPC();
   const catalog = useQuery(trpc.catalog.list.queryOptions(undefined, { staleTime: Infinity }));
   const saved = useQuery(trpc.graphs.get.queryOptions({ id: graphId }, { staleTime: Infinity }));
-  const inItsWorkspace = useWorkIn(saved.data?.workspaceId);
+  // A pipeline shared with the user belongs to a workspace they are not a member of: it opens where they are.
+  const sharedWithYou = saved.data?.sharedWithYou ?? null;
+  const inItsWorkspace = useWorkIn(saved.data && !sharedWithYou ? saved.data.workspaceId : undefined);
   if (saved.error) return <p className="p-8 text-red-700">{saved.error.message}</p>;
   if (catalog.error) return <p className="p-8 text-red-700">{catalog.error.message}</p>;
   if (!catalog.data || !saved.data) return <p className="p-8 text-slate-500">Loading the pipeline…</p>;
-  if (!inItsWorkspace) return <p className="p-8 text-slate-500">Opening the pipeline&apos;s workspace…</p>;
+  if (!sharedWithYou && !inItsWorkspace) return <p className="p-8 text-slate-500">Opening the pipeline&apos;s workspace…</p>;
   return (
     <ReactFlowProvider>
-      <EditorCanvas graphId={graphId} initial={saved.data.graph} catalog={catalog.data} readOnly={saved.data.role === 'viewer'} />
+      <EditorCanvas
+        graphId={graphId}
+        initial={saved.data.graph}
+        loadedRevision={saved.data.revision}
+        catalog={catalog.data}
+        readOnly={saved.data.role === 'viewer'}
+        sharedWithYou={sharedWithYou}
+        mayShare={!sharedWithYou && saved.data.role !== 'viewer'}
+      />
     </ReactFlowProvider>
+  );
+}
+
+type SharedWithYou = { role: 'viewer' | 'editor'; sharedBy: string | null; expiresAt: number | null };
+
+/** Who shared the pipeline with the user, and what they may do with it. */
+function SharedBanner({ share }: { share: SharedWithYou }) {
+  return (
+    <p role="note" className="border-b border-sky-200 bg-sky-50 px-3 py-1.5 text-sm text-sky-950" data-testid="shared-banner">
+      Shared with you by {share.sharedBy ?? 'someone no longer here'} — {share.role === 'viewer' ? 'you can view' : 'you can edit and run'}
+      {share.expiresAt !== null && `, until ${new Date(share.expiresAt).toLocaleDateString()}`}. Only this pipeline is shared, not the rest of its workspace.
+    </p>
   );
 }
 
 function EditorCanvas({
   graphId,
   initial,
+  loadedRevision,
   catalog,
   readOnly,
+  sharedWithYou,
+  mayShare,
 }: {
   graphId: string;
   initial: GraphFile;
+  /** The revision `initial` is: saves are based on it, so none overwrites someone else's. */
+  loadedRevision: number;
   catalog: { nodes: CatalogEntry[]; portColors: Record<PortType, string> };
   /** A viewer's editor: the pipeline, its runs and results to look at; nothing changes, saves or runs. */
   readOnly: boolean;
+  /** The share the user sees the pipeline through (not being a member of its workspace), or null. */
+  sharedWithYou: SharedWithYou | null;
+  /** A member of its workspace who may edit it: they may share it. */
+  mayShare: boolean;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const kinds = useMemo(() => new Map(catalog.nodes.map((k) => [k.type, k])), [catalog.nodes]);
   const start = useMemo(() => toCanvas(initial), [initial]);
   const [nodes, setNodes, onNodesChange] = useNodesState<CanvasNode>(start.nodes);
@@ -111,26 +153,55 @@ function EditorCanvas({
     return () => clearTimeout(t);
   }, [hint]);
   const [tab, setTab] = useState<'inspector' | 'results'>('inspector');
+  const [sharing, setSharing] = useState(false);
+  const closeSharing = useCallback(() => setSharing(false), []);
   const { screenToFlowPosition, fitView } = useReactFlow();
   // Fit the saved graph into view once, on open; never re-fit while the user builds.
   const [fitOnOpen] = useState(initial.nodes.length > 0);
 
-  // Autosave: every edit, debounced, as the one graph file format.
+  // Autosave: every edit, debounced, as the one graph file format, on the revision last loaded or
+  // saved; after someone else's save it stops and asks (useGraphSaver): nothing is overwritten.
   const graph = useMemo(() => toGraphFile(name.trim() || 'Untitled pipeline', nodes, edges), [name, nodes, edges]);
   const graphJson = JSON.stringify(graph);
   const debouncedJson = useDebounced(graphJson, 400);
-  const lastSaved = useRef(JSON.stringify(initial));
-  const save = useMutation(trpc.graphs.save.mutationOptions());
-  const { mutate: saveGraph } = save;
+  const lastSaved = useRef(editorJson(initial));
+  const latestJson = useRef(graphJson);
+  latestJson.current = graphJson;
+  const isDirty = useCallback(() => latestJson.current !== lastSaved.current, []);
+  const saver = useGraphSaver(graphId, loadedRevision, isDirty);
+  const { persist, conflict } = saver;
+  const saveNow = () => {
+    lastSaved.current = graphJson;
+    return persist(graph);
+  };
   useEffect(() => {
-    if (readOnly || debouncedJson === lastSaved.current) return;
+    // Only a settled edit (not one a reload or restore just replaced), and nothing after a conflict until the user chooses.
+    if (readOnly || conflict || debouncedJson !== graphJson || debouncedJson === lastSaved.current) return;
     lastSaved.current = debouncedJson;
-    saveGraph(
-      { id: graphId, graph: JSON.parse(debouncedJson) as GraphFile },
-      { onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.graphs.list.queryKey() }) },
-    );
-  }, [readOnly, debouncedJson, graphId, saveGraph, queryClient, trpc]);
-  const unsaved = !readOnly && (graphJson !== lastSaved.current || save.isPending);
+    void persist(JSON.parse(debouncedJson) as GraphFile);
+  }, [readOnly, conflict, debouncedJson, graphJson, persist]);
+  const unsaved = !readOnly && (graphJson !== lastSaved.current || saver.pending);
+  /** Shows a graph as saved (a reload, a restore): local changes are discarded. */
+  const showSaved = (saved: GraphFile) => {
+    const canvas = toCanvas(saved);
+    lastSaved.current = editorJson(saved);
+    setNodes(canvas.nodes);
+    setEdges(canvas.edges);
+    setName(saved.name);
+    setSelectedId(null);
+  };
+  const reload = () => void saver.reload().then(showSaved);
+  const compareParam = Number(useSearchParams().get('compare'));
+  const [versionsOpen, setVersionsOpen] = useState(Number.isInteger(compareParam) && compareParam > 0);
+  const closeVersions = useCallback(() => setVersionsOpen(false), []);
+  const [diffMarks, setDiffMarks] = useState<Record<string, DiffMark>>({});
+  const restoreVersion = useMutation(trpc.versions.restore.mutationOptions());
+  const { mutateAsync: restore } = restoreVersion;
+  const onRestore = async (versionId: number) => {
+    const restored = await saver.enqueue((baseRevision) => restore({ id: graphId, versionId, baseRevision }));
+    if (restored) showSaved(await saver.reload());
+    return restored !== null;
+  };
   useEffect(() => {
     const warn = (e: BeforeUnloadEvent) => {
       if (unsaved) e.preventDefault();
@@ -175,9 +246,8 @@ function EditorCanvas({
   const cancelRun = useMutation(trpc.runs.cancel.mutationOptions());
 
   const runPipeline = (upTo?: string) => {
-    // Save first so the server runs exactly what is on screen.
-    lastSaved.current = graphJson;
-    saveGraph({ id: graphId, graph }, { onSuccess: () => startRun.mutate({ graphId, upTo }), onError: (e) => setStartErrors([e.message]) });
+    // Save first so the server runs exactly what is on screen (refused after someone else's save: the banner says so).
+    void saveNow().then((saved) => saved && startRun.mutate({ graphId, upTo }));
   };
 
   const isValidConnection: IsValidConnection = useCallback(
@@ -245,8 +315,8 @@ function EditorCanvas({
   const passedTypesKey = JSON.stringify(passedOutputTypes(nodes, edges, kinds));
   const passedTypes = useMemo(() => JSON.parse(passedTypesKey) as Record<string, PortType>, [passedTypesKey]);
   const contextValue = useMemo(
-    () => ({ kinds, portColors: catalog.portColors, passedTypes, problems, run, forecast }),
-    [kinds, catalog.portColors, passedTypes, problems, run, forecast],
+    () => ({ graphId, kinds, portColors: catalog.portColors, passedTypes, problems, run, forecast, diffMarks }),
+    [graphId, kinds, catalog.portColors, passedTypes, problems, run, forecast, diffMarks],
   );
 
   return (
@@ -265,17 +335,36 @@ function EditorCanvas({
             {readOnly ? (
               <span
                 className="rounded bg-slate-200 px-2 py-0.5 text-xs font-medium text-slate-700"
-                title="You are a viewer of this pipeline's workspace: you can look at it, its runs and results, but not change or run it."
+                title={
+                  sharedWithYou
+                    ? 'This pipeline is shared with you to look at: you can see it, its runs and results, but not change or run it.'
+                    : "You are a viewer of this pipeline's workspace: you can look at it, its runs and results, but not change or run it."
+                }
                 data-testid="view-only"
               >
                 View only
               </span>
             ) : (
               <span className="text-xs text-slate-500" data-testid="save-status">
-                {save.error ? `Not saved: ${save.error.message}` : unsaved ? 'Saving…' : 'All changes saved'}
+                {conflict ? 'Not saved: someone else saved first' : saver.error ? `Not saved: ${saver.error}` : unsaved ? 'Saving…' : 'All changes saved'}
               </span>
             )}
             <div className="ml-auto flex items-center gap-2">
+              <button
+                type="button"
+                aria-pressed={versionsOpen}
+                className="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50"
+                title="Every saved version of this pipeline: compare, restore"
+                onClick={() => setVersionsOpen(!versionsOpen)}
+              >
+                Versions
+              </button>
+              {mayShare && <DuplicateButton graphId={graphId} label="Duplicate" className="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50" />}
+              {mayShare && (
+                <button type="button" className="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50" onClick={() => setSharing(true)}>
+                  Share
+                </button>
+              )}
               {readOnly ? null : running ? (
                 <button className="rounded border border-slate-300 px-3 py-1.5 text-sm" onClick={() => shownRunId && cancelRun.mutate({ runId: shownRunId })}>
                   Cancel
@@ -306,10 +395,7 @@ function EditorCanvas({
                 title="Every run of this pipeline: results, parameters, two side by side"
                 onClick={() => {
                   // Leaving before the debounced autosave: save what is on screen now.
-                  if (!readOnly && graphJson !== lastSaved.current) {
-                    lastSaved.current = graphJson;
-                    saveGraph({ id: graphId, graph });
-                  }
+                  if (!readOnly && !conflict && graphJson !== lastSaved.current) void saveNow();
                 }}
               >
                 Runs
@@ -317,6 +403,27 @@ function EditorCanvas({
               <ExportBundle graphId={graphId} />
             </div>
           </div>
+          {sharedWithYou && <SharedBanner share={sharedWithYou} />}
+          {conflict ? (
+            <ChangedBanner message={conflict} conflict busy={saver.pending} onReload={reload}>
+              <button type="button" disabled={saver.pending} className="rounded bg-indigo-600 px-3 py-1 font-medium text-white disabled:opacity-50" onClick={() => {
+                  lastSaved.current = graphJson;
+                  void saver.keepMine(graph);
+                }}
+              >
+                Keep mine as a new version
+              </button>
+            </ChangedBanner>
+          ) : (
+            saver.othersChange && (
+              <ChangedBanner message={`${saver.othersChange.by} changed this pipeline (${saver.othersChange.summary}).`} conflict={false} busy={false} onReload={reload}>
+                <button type="button" className="rounded px-2 py-1 text-slate-600 hover:underline" onClick={saver.dismissOthersChange}>
+                  Dismiss
+                </button>
+              </ChangedBanner>
+            )
+          )}
+          {sharing && <ShareDialog graphId={graphId} pipelineName={graph.name} onClose={closeSharing} />}
           <div className="relative min-h-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
             {(hint || startErrors.length > 0 || graphProblems.length > 0) && (
               <div className="pointer-events-none absolute inset-x-3 top-3 z-10 rounded border border-amber-200 bg-amber-50/95 px-3 py-1.5 text-xs text-amber-900 shadow-sm" role="status" data-testid="editor-hint">
@@ -351,6 +458,17 @@ function EditorCanvas({
             </ReactFlow>
           </div>
         </div>
+        {versionsOpen && (
+          <VersionsPanel
+            graphId={graphId}
+            kinds={kinds}
+            mayEdit={!readOnly}
+            initialCompare={compareParam > 0 ? compareParam : null}
+            onMarks={setDiffMarks}
+            onRestore={onRestore}
+            onClose={closeVersions}
+          />
+        )}
         <aside className="flex w-96 shrink-0 flex-col border-l border-slate-200 bg-white">
           <div className="flex border-b border-slate-200 text-sm">
             {(['inspector', 'results'] as const).map((t) => (

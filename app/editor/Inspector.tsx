@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import type { ColumnSchema } from '../../lib/table';
 import type { CatalogEntry, ParamMeta } from '../../lib/catalog';
 import { useTRPC } from '../trpc';
-import type { NodeProblem } from './context';
+import { useEditor, type NodeProblem } from './context';
 
 /** The subset of JSON Schema that z.toJSONSchema emits for node params, with the metadata our `.meta()` calls add. */
 export interface FieldSchema extends ParamMeta {
@@ -338,7 +338,8 @@ function NumberListInput({ id, className, value, onChange }: { id: string; class
 /** Uploaded datasets by name; the graph stores the dataset's content id. */
 function DatasetPicker({ id, className, value, onChange }: { id: string; className: string; value: string; onChange(v: unknown): void }) {
   const trpc = useTRPC();
-  const list = useQuery(trpc.datasets.list.queryOptions());
+  const { graphId } = useEditor();
+  const list = useQuery(trpc.datasets.list.queryOptions({ forPipeline: graphId }));
   const datasets = list.data?.datasets ?? [];
   return (
     <select id={id} className={className} value={value} onChange={(e) => onChange(e.target.value)}>
@@ -356,7 +357,8 @@ function DatasetPicker({ id, className, value, onChange }: { id: string; classNa
 /** Saved models (the Models page); the graph stores the model's id. Only networks can be started from. */
 function SavedModelPicker({ id, className, value, onChange }: { id: string; className: string; value: string; onChange(v: unknown): void }) {
   const trpc = useTRPC();
-  const list = useQuery(trpc.models.list.queryOptions());
+  const { graphId } = useEditor();
+  const list = useQuery(trpc.models.list.queryOptions({ forPipeline: graphId }));
   const models = list.data ?? [];
   return (
     <select id={id} className={className} value={value} onChange={(e) => onChange(e.target.value)}>

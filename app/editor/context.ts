@@ -11,6 +11,8 @@ export interface NodeProblem {
 }
 
 export interface EditorContextValue {
+  /** The pipeline open in the editor (its inspector's pickers list what its workspace has). */
+  graphId: string;
   kinds: Map<string, CatalogEntry>;
   portColors: Record<PortType, string>;
   /** `nodeId:port` → the type an output that passes on its input's type carries now (as wired). */
@@ -19,7 +21,11 @@ export interface EditorContextValue {
   run: RunView | null;
   /** Before a run: for each step, whether the next run will run it, and why. */
   forecast: Record<string, { willRun: boolean; reason: string }>;
+  /** While the Versions panel compares: the nodes on the canvas whose params changed, and those added. */
+  diffMarks: Record<string, DiffMark>;
 }
+
+export type DiffMark = 'changed' | 'added';
 
 export const EditorContext = createContext<EditorContextValue | null>(null);
 

@@ -67,8 +67,11 @@ const plainFailures = t.middleware(async ({ next, path }) => {
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Every procedure is built on this; none answers anyone as it is (each router uses the two below). */
+/** Every procedure is built on this. */
 const baseProcedure = t.procedure.use(plainFailures);
+
+/** Answers anyone, signed in or not: only for what a secret in the input itself authorizes (an invite's token). */
+export const publicProcedure = baseProcedure;
 
 /** Any signed-in user (401 otherwise); the procedure authorizes what it touches with `authorize`. */
 export const signedInProcedure = baseProcedure.use(({ ctx, next }) => next({ ctx: { user: requireSignedIn(ctx.actor) } }));

@@ -20,6 +20,8 @@ export interface Access {
   user: SignedInUser;
   workspaceId: string;
   role: Role;
+  /** Granted by a share of the one pipeline asked about, not by a membership of its workspace. */
+  shared?: boolean;
 }
 
 /** A refusal: 401 (not signed in), 403 (signed in, not allowed) or 404 (not a member: the thing is not shown to exist). */

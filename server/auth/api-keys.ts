@@ -1,9 +1,10 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { apiKeys, publicDeployments } from '../../drizzle/schema';
 import { getDb } from '../db';
 import { AccessDenied, authorize, type Access } from './access';
 import { sessionUser } from './auth';
+import { newSecret, secretHash } from './secrets';
 
 /**
  * API keys: how programs call a workspace's deployments without a session (`Authorization: Bearer
@@ -19,10 +20,6 @@ const SHOWN = KEY_PREFIX.length + 8;
 /** Where keys are made, as every refusal says. */
 export const WHERE_KEYS_ARE_MADE = 'an editor or owner of its workspace creates one on the Models page, under "API keys"';
 
-function hashOf(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
-}
-
 export interface ApiKeyInfo {
   id: string;
   name: string;
@@ -35,7 +32,7 @@ export interface ApiKeyInfo {
 
 /** Makes a key for a workspace: its row, and the key itself (the only time it exists in clear). */
 export function createApiKey(workspaceId: string, name: string, deployments: string[] | null, createdBy: string | null): { key: string; info: ApiKeyInfo } {
-  const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+  const key = newSecret(KEY_PREFIX, 32);
   const row = getDb()
     .insert(apiKeys)
     .values({
@@ -43,7 +40,7 @@ export function createApiKey(workspaceId: string, name: string, deployments: str
       workspaceId,
       name,
       prefix: key.slice(0, SHOWN),
-      hash: hashOf(key),
+      hash: secretHash(key),
       deployments: deployments ? JSON.stringify([...new Set(deployments)].sort()) : null,
       createdBy,
     })
@@ -74,14 +71,15 @@ export function apiKeysOf(workspaceId: string): ApiKeyInfo[] {
     .map(infoOf);
 }
 
-/** Revokes a key of the workspace at once (its next call is refused); false when it has no such key that still works. */
-export function revokeApiKey(workspaceId: string, id: string): boolean {
-  const result = getDb()
+/** Revokes a key of the workspace at once (its next call is refused): its name and prefix, or null when it has no such key that still works. */
+export function revokeApiKey(workspaceId: string, id: string): { name: string; prefix: string } | null {
+  const revoked = getDb()
     .update(apiKeys)
     .set({ revokedAt: Date.now() })
     .where(and(eq(apiKeys.id, id), eq(apiKeys.workspaceId, workspaceId), isNull(apiKeys.revokedAt)))
-    .run();
-  return result.changes > 0;
+    .returning({ name: apiKeys.name, prefix: apiKeys.prefix })
+    .all();
+  return revoked[0] ?? null;
 }
 
 /** Whether the deployment name, held by `workspaceId`, is public. */
@@ -137,7 +135,7 @@ export async function authorizeDeploymentCall(request: Request, name: string, wo
   const key = bearerKey(request.headers);
   if (key !== null) {
     const row = key.startsWith(KEY_PREFIX)
-      ? getDb().select().from(apiKeys).where(eq(apiKeys.hash, hashOf(key))).get()
+      ? getDb().select().from(apiKeys).where(eq(apiKeys.hash, secretHash(key))).get()
       : undefined;
     if (!row || row.revokedAt !== null) {
       throw new AccessDenied(401, `This API key is not valid (unknown, or revoked): ${WHERE_KEYS_ARE_MADE}.`);

@@ -28,3 +28,17 @@ export interface SignedInUser {
   name: string;
   email: string;
 }
+
+/** The roles one pipeline may be shared with, to someone who need not be a member of its workspace. */
+export const SHARE_ROLES = ['viewer', 'editor'] as const;
+export type ShareRole = (typeof SHARE_ROLES)[number];
+
+/** What a pipeline shared with someone lets them do with it: look (viewer), or also change and run it (editor). Nothing else of the workspace. */
+const ALLOWED_SHARED: Record<ShareRole, ReadonlySet<Action>> = {
+  editor: new Set(['view', 'edit']),
+  viewer: new Set(['view']),
+};
+
+export function mayDoShared(role: ShareRole, action: Action): boolean {
+  return ALLOWED_SHARED[role].has(action);
+}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, count, eq } from 'drizzle-orm';
 import { user, workspaceMembers, workspaces } from '../../drizzle/schema';
+import { accountActor, recordAudit } from '../audit/log';
 import { getDb } from '../db';
 import type { Role } from './roles';
 
@@ -95,6 +96,21 @@ export function membersOf(workspaceId: string) {
 }
 
 const ROLE_ORDER: Role[] = ['owner', 'editor', 'viewer'];
+
+/** A sign-in (or the sign-up that made the account) goes in the audit log of every workspace the account belongs to. */
+export function auditSignIn(email: string, detail: string): void {
+  const db = getDb();
+  const account = db.select({ id: user.id, name: user.name, email: user.email }).from(user).where(eq(user.email, email.trim().toLowerCase())).get();
+  if (!account) return;
+  for (const { workspaceId } of membershipsOf(account.id)) {
+    recordAudit(db, { workspaceId, actor: accountActor(account), action: 'sign-in', subject: account.email, detail });
+  }
+}
+
+/** An account's email, as the audit log names people (they may since have deleted their account). */
+export function emailOf(userId: string): string {
+  return getDb().select({ email: user.email }).from(user).where(eq(user.id, userId)).get()?.email ?? `account ${userId}`;
+}
 
 /** A change to the members that would leave things broken, told to the owner plainly. */
 export class MembershipError extends Error {}

@@ -12,7 +12,7 @@ import { getDataset } from './datasets';
 
 const ROWS_PER_CHUNK = 2000;
 
-function csvField(value: unknown): string {
+export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

@@ -15,7 +15,8 @@ export type CompileErrorCode =
   | 'missing-input'
   | 'cycle'
   | 'unknown-column'
-  | 'config';
+  | 'config'
+  | 'not-allowed';
 
 /** A problem found before anything runs, pinned to the node (and field or edge) it is about. */
 export interface CompileError {

@@ -1,5 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import { deployments } from '../../drizzle/schema';
+import { deployments, graphs, runs } from '../../drizzle/schema';
+import { actorById, recordAudit } from '../audit/log';
 import type { NodeDefinition } from '../../nodes/define';
 import type { Db } from '../db';
 import type { ActiveRun } from './active-run';
@@ -37,8 +38,17 @@ export class ModelHooks {
     const evaluated = evaluation && FINISHED_OK.has(run.status[evaluation.nodeId]);
     const metrics = evaluated ? this.deps.runs.stepMetrics(run.runId, evaluation.nodeId) : null;
     const version = publishVersion(this.deps.db, { workspaceId: run.workspaceId, name, artifactKey, runId: run.runId, nodeId: step.nodeId, graphId: run.graphId, metrics });
+    this.auditDeploy(run, `deployment "${name}" version ${version}`);
     this.deps.runs.emit(run, step.nodeId, 'log', { message: `Published "${name}" version ${version} at /api/v1/models/${name}/predict.` });
     return version;
+  }
+
+  /** The audit log's line for a deploy by a run: who started the run, and of which pipeline. */
+  private auditDeploy(run: ActiveRun, subject: string): void {
+    const { db } = this.deps;
+    const startedBy = db.select({ startedBy: runs.startedBy }).from(runs).where(eq(runs.id, run.runId)).get()?.startedBy ?? null;
+    const pipeline = run.graphId ? db.select({ name: graphs.name }).from(graphs).where(eq(graphs.id, run.graphId)).get()?.name : undefined;
+    recordAudit(db, { workspaceId: run.workspaceId, actor: actorById(db, startedBy), action: 'deploy', subject, detail: pipeline ? `by a run of pipeline "${pipeline}"` : 'by a run' });
   }
 
   /** A step that judges a model finished after this run published that model: the deployments get its metrics. */

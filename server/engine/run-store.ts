@@ -36,6 +36,13 @@ function isAlive(pid: number | null): boolean {
  * guarded: when one fails (the disk is full) `onStorageFailure` decides how the run stops, and the
  * disk reserve the store holds can be given back so that the run's end still gets written.
  */
+/** Where a run comes from: its saved pipeline and the version of it, and the account that started it (null: the command line, or a graph run unsaved). */
+export interface RunOrigin {
+  graphId: string | null;
+  versionId: number | null;
+  startedBy: string | null;
+}
+
 export class RunStore {
   /** Emits 'event' with the run id whenever a run event is persisted. */
   readonly events = new EventEmitter();
@@ -50,12 +57,12 @@ export class RunStore {
     this.reserve = new DiskReserve(dbFile && dbFile !== ':memory:' ? path.join(path.dirname(dbFile), '.pipeloom-disk-reserve') : null);
   }
 
-  /** Records a new run, running, with every planned step pending. */
-  begin(runId: string, workspaceId: string, graph: GraphFile, graphId: string | null, plan: PlanStep[]): void {
+  /** Records a new run, running, with every planned step pending, and where it comes from (RunOrigin). */
+  begin(runId: string, workspaceId: string, graph: GraphFile, plan: PlanStep[], origin: RunOrigin): void {
     this.reserve.ensure();
     this.db.transaction((tx) => {
       tx.insert(runs)
-        .values({ id: runId, workspaceId, graphId, document: JSON.stringify(graph), status: 'running', ownerPid: process.pid, startedAt: Date.now() })
+        .values({ id: runId, workspaceId, graphId: origin.graphId, startedBy: origin.startedBy, versionId: origin.versionId, document: JSON.stringify(graph), status: 'running', ownerPid: process.pid, startedAt: Date.now() })
         .run();
       for (const step of plan) {
         tx.insert(runSteps)

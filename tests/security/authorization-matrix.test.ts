@@ -29,6 +29,8 @@ interface WorkspaceA {
   deployment: string;
   /** A viewer of A whom the manage calls add, change and remove (so that the viewer and editor keep their roles). */
   spare: HttpAccount;
+  /** An account outside A that the sharing calls share A's pipeline with (never one of the actors: a share would let it see the pipeline). */
+  sharee: HttpAccount;
 }
 
 let A: WorkspaceA;
@@ -75,6 +77,27 @@ async function throwawayGraph(): Promise<string> {
   return data<{ id: string }>(await server.mutate('graphs.create', { name: 'throwaway' }), 'graphs.create').id;
 }
 
+/** A throwaway pipeline of A moved to its trash by the owner: its id. */
+async function trashedGraph(): Promise<string> {
+  const id = await throwawayGraph();
+  data(await server.mutate('graphs.delete', { id }), 'graphs.delete');
+  return id;
+}
+
+let moves = 0;
+/** The owner moves a step of A's pipeline (a save that changes it): its changes after revision 0 are then not none. */
+async function movedByOwner(): Promise<void> {
+  moves++;
+  const graph = { ...A.graph, nodes: A.graph.nodes.map((n, i) => (i === 0 ? { ...n, position: { x: n.position.x + moves, y: n.position.y } } : n)) };
+  data(await server.mutate('graphs.save', { id: A.graphId, graph }), 'graphs.save');
+}
+
+/** The first version of A's pipeline (A as made). */
+async function firstVersionOfA(): Promise<number> {
+  const versions = data<{ id: number; number: number }[]>(await server.query('versions.list', { id: A.graphId }), 'versions.list');
+  return versions.find((v) => v.number === 1)!.id;
+}
+
 let throwawayModels = 0;
 /** A saved model of A besides A.modelId: a pipeline trained with other epochs. */
 async function throwawayModel(): Promise<string> {
@@ -89,6 +112,21 @@ async function throwawayModel(): Promise<string> {
 async function throwawayKey(): Promise<string> {
   return data<{ apiKey: { id: string } }>(await server.mutate('apiKeys.create', { name: 'throwaway key', deployments: [A.deployment] }), 'apiKeys.create').apiKey.id;
 }
+
+let invitations = 0;
+/** A fresh pending invite of A (made by the owner) for `email`: its id and the link's token. */
+async function invite(email: string): Promise<{ id: string; token: string }> {
+  invitations++;
+  const made = data<{ token: string; invite: { id: string } }>(await server.mutate('invites.create', { email, role: 'viewer' }), 'invites.create');
+  return { id: made.invite.id, token: made.token };
+}
+
+/** A fresh share link (made by the owner) of a pipeline of A: its id and token. */
+async function shareLink(graphId: string, mode: 'view' | 'copy'): Promise<{ id: string; token: string }> {
+  return data<{ id: string; token: string }>(await server.mutate('sharing.createLink', { graphId, mode }), 'sharing.createLink');
+}
+
+let describedLink: Promise<{ id: string; token: string }> | undefined;
 
 /** The spare account a member of A with this role (addMember changes the role of a member). */
 async function spareIs(role: 'viewer' | null): Promise<void> {
@@ -118,7 +156,8 @@ async function subscribe(client: HttpClient, procedure: string, input: unknown):
     if (!response.headers.get('content-type')?.includes('text/event-stream')) return { status: response.status, text: await response.text() };
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
-    while (!/(^id: .*|^event: (serialized-error|return))\n/m.test(text) || !text.endsWith('\n\n')) {
+    // A data event: tracked (its id line first) or not (its data line first, after the previous event's blank line).
+    while (!/(^id: .*|^event: (serialized-error|return)|(?<=\n\n)data: .*)\n/m.test(text) || !text.endsWith('\n\n')) {
       const { value, done } = await reader.read();
       if (done) break;
       text += decoder.decode(value, { stream: true });
@@ -140,6 +179,8 @@ interface ProcedureCall {
   input?(actor: Actor, expected: Outcome): unknown;
   /** After an allowed call: let what it started end, so that the next snapshots see a quiet database. */
   settle?(answer: Answer): Promise<unknown>;
+  /** What of A the secret in the input (an invite's or a link's token) shows whoever holds it, by design: not a leak to the outsider. */
+  shows?(): string[];
 }
 
 const CALLS: Record<string, ProcedureCall> = {
@@ -178,6 +219,22 @@ const CALLS: Record<string, ProcedureCall> = {
   'graphs.delete': { input: async () => ({ id: await throwawayGraph() }) },
   'graphs.check': { input: () => ({ graph: A.graph, graphId: A.graphId }) },
   'graphs.clearCache': { input: () => ({ id: A.graphId, nodeId: 'evaluate' }) },
+  'graphs.trash': {},
+  'graphs.restore': { input: async () => ({ id: await trashedGraph() }) },
+  'graphs.deleteForever': { input: async () => ({ id: await trashedGraph() }) },
+  'graphs.duplicate': { input: () => ({ id: A.graphId }) },
+  // From revision 0, after a save: that save is its first event.
+  'graphs.changes': {
+    input: async () => {
+      await movedByOwner();
+      return { id: A.graphId, afterRevision: 0 };
+    },
+  },
+  'versions.list': { input: () => ({ id: A.graphId }) },
+  'versions.get': { input: async () => ({ id: A.graphId, versionId: await firstVersionOfA() }) },
+  'versions.compare': { input: async () => ({ id: A.graphId, from: await firstVersionOfA(), to: null }) },
+  'versions.restore': { input: async () => ({ id: A.graphId, versionId: await firstVersionOfA() }) },
+  'versions.name': { input: (actor) => ({ id: A.graphId, name: `named by ${actor}` }) },
 
   'runs.start': {
     input: () => ({ graphId: A.graphId }),
@@ -205,6 +262,33 @@ const CALLS: Record<string, ProcedureCall> = {
   // Training a throwaway model is slow: only for a call that should delete it.
   'models.delete': { input: async (_actor, expected) => ({ id: expected === 'allow' ? await throwawayModel() : A.modelId }) },
 
+  'invites.create': { input: (actor) => ({ email: `invited-by-${actor}@example.com`, role: 'viewer' }) },
+  'invites.list': {},
+  'invites.revoke': { input: async (actor) => ({ id: (await invite(`to-revoke-${actor}-${invitations}@example.com`)).id }) },
+  'invites.describe': { input: async (actor) => ({ token: (await invite(`described-${actor}@example.com`)).token }), shows: () => [A.name] },
+  // The outsider's account (the intruder's too) is invited for its own email; a member cannot be, so it holds another's.
+  'invites.accept': {
+    input: async (actor) => ({ token: (await invite(actor === 'intruder' || actor === 'outsider' ? accounts.outsider.user.email : `not-${actor}-${invitations}@example.com`)).token }),
+    // It joined A: out again, so that its next calls are an outsider's.
+    settle: async () => data(await server.mutate('workspaces.removeMember', { userId: accounts.outsider.user.id }), 'removeMember'),
+    shows: () => [A.id],
+  },
+
+  'sharing.list': { input: () => ({ graphId: A.graphId }) },
+  'sharing.addPerson': { input: () => ({ graphId: A.graphId, email: A.sharee.user.email, role: 'viewer' }) },
+  'sharing.removePerson': {
+    input: async () => {
+      data(await server.mutate('sharing.addPerson', { graphId: A.graphId, email: A.sharee.user.email, role: 'viewer' }), 'sharing.addPerson');
+      return { graphId: A.graphId, userId: A.sharee.user.id };
+    },
+  },
+  'sharing.createLink': { input: () => ({ graphId: A.graphId, mode: 'view' }) },
+  'sharing.revokeLink': { input: async () => ({ graphId: A.graphId, linkId: (await shareLink(A.graphId, 'view')).id }) },
+  'sharing.describeLink': { input: async () => ({ token: (await (describedLink ??= shareLink(A.graphId, 'view'))).token }), shows: () => [A.graph.name] },
+  // A throwaway pipeline's copy link: a copy of A's own pipeline in the outsider's workspace would carry A's pipeline name into its answers.
+  'sharing.openLink': { input: async () => ({ token: (await shareLink(await throwawayGraph(), 'copy')).token }) },
+  'graphs.sharedWithMe': {},
+  'audit.list': { input: () => ({ limit: 50 }) },
   'templates.list': {},
   'templates.create': { input: () => ({ id: 'classify-a-table' }) },
   'bundles.preview': { input: () => ({ graphId: A.graphId }) },
@@ -221,6 +305,7 @@ const ROUTE_CALLS: Record<string, (client: HttpClient, actor: Actor) => Promise<
   'POST /api/v1/models/[name]/predict': (client) =>
     client.fetch(`/api/v1/models/${A.deployment}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: [IRIS_ROW] }) }),
   'GET /api/v1/runs/[runId]/steps/[nodeId]/csv': (client) => client.fetch(`/api/v1/runs/${A.runId}/steps/data/csv`),
+  'GET /api/v1/audit/csv': (client) => client.fetch('/api/v1/audit/csv'),
   'GET /api/v1/graphs/[id]/bundle': (client) => client.fetch(`/api/v1/graphs/${A.graphId}/bundle?data=1`),
   // A bundle of the caller's own (nothing of A in it): the outsider imports it into its own workspace.
   'POST /api/v1/bundles': (client, actor) =>
@@ -267,6 +352,7 @@ beforeAll(async () => {
   const viewer = await server.signUp('Vic Viewer', 'viewer@example.com');
   const editor = await server.signUp('Eddie Editor', 'editor@example.com');
   const spare = await server.signUp('Sam Spare', 'spare@example.com');
+  const sharee = await server.signUp('Shay Sharee', 'sharee@example.com');
   for (const [account, role] of [
     [viewer, 'viewer'],
     [editor, 'editor'],
@@ -292,7 +378,7 @@ beforeAll(async () => {
   const modelId = models.find((m) => m.graphId === graphId)!.id;
   const deployment = 'matrix-a-iris';
   data(await server.mutate('models.deploy', { id: modelId, name: deployment }), 'models.deploy');
-  A = { id, name, graph, graphId, runId, datasetId, modelId, deployment, spare };
+  A = { id, name, graph, graphId, runId, datasetId, modelId, deployment, spare, sharee };
 }, 240_000);
 
 describe('the authorization table', () => {
@@ -322,6 +408,7 @@ describe('every procedure and route, as each actor', () => {
     /** Makes what the call needs (as the owner, throwaways included) and returns the call itself. */
     prepare(): Promise<() => Promise<Answer>>;
     settle?(answer: Answer): Promise<unknown>;
+    shows?(): string[];
   }
 
   function entriesFor(actor: Actor): Entry[] {
@@ -334,6 +421,7 @@ describe('every procedure and route, as each actor', () => {
         expected: row[actor],
         sse: procedure.type === 'subscription',
         settle: how.settle,
+        shows: how.shows,
         prepare: async () => {
           const input = await how.input?.(actor, row[actor]);
           if (procedure.type === 'query') return () => client.query(key, input);
@@ -397,7 +485,8 @@ describe('every procedure and route, as each actor', () => {
           }
           await entry.settle?.(answer);
           if (actor === 'outsider' || actor === 'intruder') {
-            const leaked = secretsOfA().filter((secret) => answer.text.includes(secret));
+            const shown = entry.shows?.() ?? [];
+            const leaked = secretsOfA().filter((secret) => answer.text.includes(secret) && !shown.includes(secret));
             if (leaked.length > 0) problems.push(`${where}: the answer holds A's ${leaked.join(', ')}`);
           }
         } else {

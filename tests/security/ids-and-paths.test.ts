@@ -99,7 +99,7 @@ describe('hostile ids and paths on every procedure and route', () => {
           // An id is refused by its shape (or not found); a node id or a pipeline's name is free text.
           // (A subscription's stream has begun, status 200, when it sends the refusal as its error event.)
           if (/^(id|graphId|runId|workspaceId|userId)$/.test(field.name)) {
-            if (procedure.type === 'subscription') expect(text, where).toMatch(/event: serialized-error[\s\S]*not a run id/);
+            if (procedure.type === 'subscription') expect(text, where).toMatch(/event: serialized-error[\s\S]*not a (run|pipeline) id/);
             else expect(status, where).toBeGreaterThanOrEqual(400);
           }
           expectPlain(text, where);

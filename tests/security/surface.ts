@@ -93,10 +93,28 @@ export const FIELD_SAMPLES: Record<string, unknown> = {
   role: 'viewer',
   public: false,
   deployments: null,
+  token: 'pls_' + 'A'.repeat(32),
+  days: 7,
+  mode: 'view',
+  expiresInDays: null,
+  baseRevision: 0,
+  fresh: false,
+  versionId: 1,
+  from: 1,
+  to: null,
+  afterRevision: 0,
+  action: 'sign-in',
+  text: 'sample',
+  beforeId: 1,
+  linkId: '00000000-0000-4000-8000-000000000000',
+  forPipeline: '00000000-0000-4000-8000-000000000000',
 };
 
 /** Ids of datasets and saved models are hashes, not UUIDs. */
 export function sampleFor(procedure: Procedure, field: string): unknown {
   if (field === 'id' && /^(datasets|models)\./.test(procedure.path)) return '0'.repeat(32);
+  if (field === 'token' && procedure.path.startsWith('invites.')) return 'pli_' + 'A'.repeat(32);
+  if (field === 'from' && procedure.path.startsWith('audit.')) return 0;
+  if (field === 'to' && procedure.path.startsWith('audit.')) return 1;
   return FIELD_SAMPLES[field];
 }

@@ -1,11 +1,12 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useState } from 'react';
-import type { Role } from '../../../server/auth/access';
+import { ROLES, type Role } from '../../../server/auth/roles';
 import { ROLE_LABEL } from '../../account/role';
 import { useTRPC } from '../../trpc';
-
-const ROLES: Role[] = ['owner', 'editor', 'viewer'];
+import { EmailAndRole } from './EmailAndRole';
+import { Invites } from './Invites';
 
 const ROLE_MEANS: Record<Role, string> = {
   owner: 'everything an editor does, and deleting datasets and saved models (other pipelines may use them), adding and removing members, changing roles and renaming the workspace.',
@@ -64,7 +65,14 @@ export default function MembersPage() {
 
   return (
     <div className="mx-auto max-w-4xl p-8">
-      <h1 className="text-2xl font-semibold">Members of {workspaceName || 'this workspace'}</h1>
+      <div className="flex items-baseline justify-between gap-4">
+        <h1 className="text-2xl font-semibold">Members of {workspaceName || 'this workspace'}</h1>
+        {owner && (
+          <Link href="/workspace/audit" className="text-sm font-medium text-indigo-700 hover:underline">
+            Audit log
+          </Link>
+        )}
+      </div>
       <section className="mt-3 rounded border border-slate-200 bg-white p-4 text-sm text-slate-700" aria-label="Roles">
         <p>What each role may do here (the server checks every request):</p>
         <ul className="mt-2 space-y-1">
@@ -189,20 +197,7 @@ export default function MembersPage() {
           <h2 className="text-sm font-semibold">Add a member</h2>
           <p className="mt-1 text-xs text-slate-600">The person needs an account first (Sign up): add them by its email.</p>
           <div className="mt-3 flex items-end gap-2 text-sm">
-            <label className="flex flex-1 flex-col gap-1">
-              <span className="text-xs font-medium text-slate-700">Email</span>
-              <input type="email" autoComplete="off" required className="rounded border border-slate-300 px-3 py-2" value={email} onChange={(e) => setEmail(e.target.value)} />
-            </label>
-            <label className="flex flex-col gap-1">
-              <span className="text-xs font-medium text-slate-700">Role</span>
-              <select className="rounded border border-slate-300 px-2 py-2" value={role} onChange={(e) => setNewRole(e.target.value as Role)}>
-                {ROLES.map((r) => (
-                  <option key={r} value={r}>
-                    {ROLE_LABEL[r]}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <EmailAndRole email={email} onEmail={setEmail} role={role} onRole={setNewRole} />
             <button type="submit" disabled={addMember.isPending} className="rounded bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-700 disabled:opacity-50">
               Add member
             </button>
@@ -211,6 +206,7 @@ export default function MembersPage() {
       ) : (
         members.data && <p className="mt-4 text-sm text-slate-600">Only an owner of this workspace can add or remove members and change roles.</p>
       )}
+      {owner && <Invites />}
     </div>
   );
 }

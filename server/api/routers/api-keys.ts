@@ -5,6 +5,7 @@ import { apiKeysOf, createApiKey, revokeApiKey } from '../../auth/api-keys';
 import { getDb } from '../../db';
 import { deploymentNameHolder } from '../../engine/saved-models';
 import { workspaceProcedure, router } from '../trpc';
+import { audited } from '../audit';
 import { shortName } from './workspaces';
 
 /** API keys of the active workspace (server/auth/api-keys.ts): made, listed and revoked by its editors and owners. */
@@ -30,6 +31,7 @@ export const apiKeysRouter = router({
         }
       }
       const { key, info } = createApiKey(ctx.access.workspaceId, input.name, input.deployments, ctx.access.user.id);
+      audited(ctx.access, 'key.create', `API key "${info.name}" (${info.prefix}…)`, info.deployments ? `for ${info.deployments.join(', ')}` : 'for every deployment');
       return { key, apiKey: info };
     }),
 
@@ -37,7 +39,9 @@ export const apiKeysRouter = router({
   revoke: workspaceProcedure('edit')
     .input(z.object({ id: z.string().uuid('not an API key id') }))
     .mutation(({ ctx, input }) => {
-      if (!revokeApiKey(ctx.access.workspaceId, input.id)) throw new TRPCError({ code: 'NOT_FOUND', message: 'There is no such API key in this workspace (it may be revoked already).' });
+      const revoked = revokeApiKey(ctx.access.workspaceId, input.id);
+      if (!revoked) throw new TRPCError({ code: 'NOT_FOUND', message: 'There is no such API key in this workspace (it may be revoked already).' });
+      audited(ctx.access, 'key.revoke', `API key "${revoked.name}" (${revoked.prefix}…)`);
       return { revoked: true };
     }),
 });

@@ -1,18 +1,22 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { datasetIdSchema } from '../../../lib/ids';
+import { datasetIdSchema, graphIdSchema } from '../../../lib/ids';
 import { tableRows } from '../../../lib/table';
 import { deleteDataset, getDataset, listDatasets, maxUploadBytes } from '../../data/datasets';
 import { forgetDatasetTable, loadDatasetTable } from '../../data/export';
-import { workspaceProcedure, router } from '../trpc';
+import { signedInProcedure, workspaceProcedure, router } from '../trpc';
+import { pickerScope } from './graphs';
+import { audited } from '../audit';
 import { MAX_PREVIEW_CELLS, VIEWER_PREVIEW_ROWS } from '../../../lib/api-limits';
 
 const noDataset = (id: string) => new TRPCError({ code: 'NOT_FOUND', message: `There is no dataset "${id}".` });
 
 /** The datasets of the request's active workspace. */
 export const datasetsRouter = router({
-  list: workspaceProcedure('view').query(({ ctx }) => {
-    const all = listDatasets(ctx.access.workspaceId);
+  /** The active workspace's datasets, or (`forPipeline`) those of the pipeline's workspace for its inspector. */
+  list: signedInProcedure.input(z.object({ forPipeline: graphIdSchema.optional() }).optional()).query(({ ctx, input }) => {
+    const { workspaceId, only } = pickerScope(ctx, input?.forPipeline, 'datasets');
+    const all = listDatasets(workspaceId).filter((d) => !only || only.has(d.id));
     return {
       datasets: all,
       usedBytes: all.reduce((sum, d) => sum + d.storedBytes, 0),
@@ -47,8 +51,10 @@ export const datasetsRouter = router({
   delete: workspaceProcedure('delete')
     .input(z.object({ id: datasetIdSchema }))
     .mutation(({ ctx, input }) => {
+      const name = getDataset(ctx.access.workspaceId, input.id)?.name;
       if (!deleteDataset(ctx.access.workspaceId, input.id)) throw noDataset(input.id);
       forgetDatasetTable(input.id);
+      audited(ctx.access, 'dataset.delete', `dataset "${name ?? input.id}"`);
       return { deleted: true };
     }),
 });

@@ -10,6 +10,7 @@ import { ArtifactStore } from '../../engine/artifact-store';
 import { deploymentNameHolder } from '../../engine/saved-models';
 import { artifactsDir, engineSettings, getEngine } from '../../engine/instance';
 import { signedInProcedure, workspaceProcedure, router } from '../trpc';
+import { audited } from '../audit';
 
 export const deploymentsRouter = router({
   /** The deployments of the active workspace, newest version first. */
@@ -32,6 +33,7 @@ export const deploymentsRouter = router({
         throw new TRPCError({ code: 'NOT_FOUND', message: `There is no deployment "${input.name}" in this workspace.` });
       }
       setDeploymentPublic(input.name, ctx.access.workspaceId, input.public);
+      audited(ctx.access, 'deployment.visibility', `deployment "${input.name}"`, input.public ? 'made public: anyone may call it' : 'made private: a key or a session is needed');
       return { name: input.name, public: input.public };
     }),
 });

@@ -1,11 +1,13 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { headlineMetric } from '../../../lib/model-headline';
-import { MODEL_NAME_PATTERN, MODEL_NAME_RULE, savedModelIdSchema } from '../../../lib/ids';
+import { graphIdSchema, MODEL_NAME_PATTERN, MODEL_NAME_RULE, savedModelIdSchema } from '../../../lib/ids';
 import { getDb } from '../../db';
 import { DeploymentNameTaken, listSavedModels, type DatasetRead, type ModelEvaluation } from '../../engine/saved-models';
 import { getEngine } from '../../engine/instance';
-import { workspaceProcedure, router } from '../trpc';
+import { signedInProcedure, workspaceProcedure, router } from '../trpc';
+import { pickerScope } from './graphs';
+import { audited } from '../audit';
 import { INTERNAL_MESSAGE, isDiskFull, publicErrorMessage } from '../../errors';
 
 const noModel = (id: string) => new TRPCError({ code: 'NOT_FOUND', message: `There is no saved model "${id}".` });
@@ -13,8 +15,9 @@ const noModel = (id: string) => new TRPCError({ code: 'NOT_FOUND', message: `The
 /** The saved models of the request's active workspace. */
 export const modelsRouter = router({
   /** Saved models, newest first: lineage and the headline of the first evaluation that judged each. */
-  list: workspaceProcedure('view').query(({ ctx }) =>
-    listSavedModels(getDb(), ctx.access.workspaceId).map(({ metrics, datasets, inputColumns, workspaceId: _workspace, ...row }) => {
+  list: signedInProcedure.input(z.object({ forPipeline: graphIdSchema.optional() }).optional()).query(({ ctx, input }) => {
+    const { workspaceId, only } = pickerScope(ctx, input?.forPipeline, 'models');
+    return listSavedModels(getDb(), workspaceId).filter((m) => !only || only.has(m.id)).map(({ metrics, datasets, inputColumns, workspaceId: _workspace, ...row }) => {
       const evaluations = metrics ? (JSON.parse(metrics) as ModelEvaluation[]) : [];
       return {
         ...row,
@@ -24,8 +27,8 @@ export const modelsRouter = router({
         evaluations: evaluations.length,
         headline: headlineMetric(evaluations[0]?.metrics),
       };
-    }),
-  ),
+    });
+  }),
 
   /** Publishes a saved model under a name, as a Deploy step would: the next version, served at the same predict route. */
   deploy: workspaceProcedure('edit')
@@ -46,6 +49,7 @@ export const modelsRouter = router({
         throw new TRPCError({ code: 'PRECONDITION_FAILED', message: publicErrorMessage(error) });
       }
       if (!published) throw noModel(input.id);
+      audited(ctx.access, 'deploy', `deployment "${published.name}" version ${published.version}`, `from saved model ${input.id}`);
       return { ...published, predictUrl: `/api/v1/models/${published.name}/predict` };
     }),
 
@@ -54,6 +58,7 @@ export const modelsRouter = router({
     .input(z.object({ id: savedModelIdSchema }))
     .mutation(({ ctx, input }) => {
       if (!getEngine().deleteSavedModel(ctx.access.workspaceId, input.id)) throw noModel(input.id);
+      audited(ctx.access, 'model.delete', `saved model ${input.id}`);
       return { deleted: true };
     }),
 });

@@ -2,14 +2,16 @@ import { on } from 'node:events';
 import { tracked, TRPCError } from '@trpc/server';
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { runEvents, runs, runSteps } from '../../../drizzle/schema';
+import { graphVersions, runEvents, runs, runSteps } from '../../../drizzle/schema';
 import { parseGraphText, type GraphFile } from '../../../lib/graph';
 import { graphIdSchema, nodeIdSchema, runIdSchema } from '../../../lib/ids';
 import { getDb } from '../../db';
 import { nodeKinds } from '../../../nodes';
 import { stepOutputPreview } from '../../data/preview';
+import { currentVersionId } from '../../data/versions';
 import { getEngine } from '../../engine/instance';
-import { authorize, type Access, type Action, type Actor } from '../../auth/access';
+import type { Access, Action, Actor } from '../../auth/access';
+import { authorizePipeline, sharedRoleOf } from '../../auth/sharing';
 import { roleIn } from '../../auth/workspaces';
 import { authorizeGraph, loadGraph } from './graphs';
 import { signedInProcedure, router } from '../trpc';
@@ -54,10 +56,13 @@ const evaluationMetric = (path: string) =>
 
 const noRun = (runId: string) => `There is no run "${runId}".`;
 
-/** Authorizes `action` on a run, in its workspace: a run that does not exist and one of a workspace the actor is not in are the same 404. */
-function authorizeRun(actor: Actor, runId: string, action: Action): Access {
-  const run = getDb().select({ workspaceId: runs.workspaceId }).from(runs).where(eq(runs.id, runId)).get();
-  return authorize(actor, run?.workspaceId ?? '', action, noRun(runId));
+/**
+ * Authorizes `action` on a run: by the actor's role in its workspace, or by a share of the pipeline
+ * it ran. A run that does not exist and one the actor may not see are the same 404.
+ */
+function authorizeRun(actor: Actor, runId: string, action: Action): Access & { graphId: string | null } {
+  const run = getDb().select({ workspaceId: runs.workspaceId, graphId: runs.graphId }).from(runs).where(eq(runs.id, runId)).get();
+  return { ...authorizePipeline(actor, run?.workspaceId ?? '', run?.graphId ?? null, action, noRun(runId)), graphId: run?.graphId ?? null };
 }
 
 /** The run as stored: status, steps, and every event so far (curves and logs are rebuilt from them). */
@@ -109,7 +114,8 @@ export const runsRouter = router({
     .input(z.object({ graphId: graphIdSchema, upTo: nodeIdSchema.optional() }))
     .mutation(({ ctx, input }) => {
       const { graph, access } = loadGraph(ctx.user, input.graphId, 'edit');
-      return getEngine().start(graph, { workspaceId: access.workspaceId, graphId: input.graphId, upTo: input.upTo });
+      const versionId = currentVersionId(getDb(), input.graphId);
+      return getEngine().start(graph, { workspaceId: access.workspaceId, graphId: input.graphId, versionId, upTo: input.upTo, startedBy: ctx.user.id, mayPublish: !access.shared });
     }),
 
   cancel: signedInProcedure.input(z.object({ runId: runIdSchema })).mutation(({ ctx, input }) => {
@@ -159,6 +165,9 @@ export const runsRouter = router({
             typeof v === 'number' ? v : null,
           ),
           stepCount: sql<number>`(select count(*) from ${runSteps} where ${runSteps.runId} = ${runs.id})`.mapWith(Number),
+          /** The version of the pipeline it ran (versions.get opens it), and its number; null for runs from before versions. */
+          versionId: runs.versionId,
+          versionNumber: sql<number | null>`(select ${graphVersions.number} from ${graphVersions} where ${graphVersions.id} = ${runs.versionId})`,
           cachedSteps: sql<number>`(select count(*) from ${runSteps} where ${runSteps.runId} = ${runs.id} and ${runSteps.status} = 'cached')`.mapWith(Number),
         })
         .from(runs)
@@ -173,7 +182,8 @@ export const runsRouter = router({
     .input(z.object({ runId: runIdSchema, lastEventId: z.string().max(20).nullish() }))
     .subscription(({ ctx, input, signal }) => {
       // Authorized before the stream starts, so a refusal is an error of the call (401/404), not of the stream.
-      const { workspaceId } = authorizeRun(ctx.user, input.runId, 'view');
-      return runEventStream(input.runId, Number(input.lastEventId ?? 0) || 0, signal, () => roleIn(ctx.user.id, workspaceId) !== undefined);
+      const { workspaceId, graphId } = authorizeRun(ctx.user, input.runId, 'view');
+      const stillAllowed = () => roleIn(ctx.user.id, workspaceId) !== undefined || (graphId !== null && sharedRoleOf(ctx.user.id, graphId) !== undefined);
+      return runEventStream(input.runId, Number(input.lastEventId ?? 0) || 0, signal, stillAllowed);
     }),
 });

@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { createPipeline } from '../../data/pipelines';
+import { insertGraph } from '../../data/versions';
+import { getDb } from '../../db';
 import { findTemplate, listTemplates, templateIdSchema } from '../../templates';
 import { signedInProcedure, workspaceProcedure, router } from '../trpc';
 
@@ -13,6 +14,6 @@ export const templatesRouter = router({
     .mutation(({ ctx, input }) => {
       const template = findTemplate(input.id);
       if (!template) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no template "${input.id}".` });
-      return { id: createPipeline(ctx.access.workspaceId, template.graph) };
+      return { id: getDb().transaction((tx) => insertGraph(tx, ctx.access.workspaceId, template.graph, ctx.access.user.id)) };
     }),
 });

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { userIdSchema, workspaceIdSchema } from '../../../lib/ids';
 import { AccessDenied, authorize, authorizeActive, ROLES } from '../../auth/access';
 import { workspaceCookieHeader } from '../../auth/request';
-import { addMember, createWorkspace, MembershipError, membersOf, membershipsOf, removeMember, renameWorkspace, setRole } from '../../auth/workspaces';
+import { addMember, createWorkspace, emailOf, MembershipError, membersOf, membershipsOf, removeMember, renameWorkspace, setRole } from '../../auth/workspaces';
 import { signedInProcedure, workspaceProcedure, router } from '../trpc';
+import { audited } from '../audit';
 
 /** A short name people give (a workspace, an API key): 1–80 characters, no control characters. */
 export const shortName = z
@@ -60,6 +61,7 @@ export const workspacesRouter = router({
     .input(z.object({ name: workspaceName }))
     .mutation(({ ctx, input }) => {
       renameWorkspace(ctx.access.workspaceId, input.name);
+      audited(ctx.access, 'workspace.rename', `"${input.name}"`);
       return { ok: true };
     }),
 
@@ -69,7 +71,11 @@ export const workspacesRouter = router({
   /** Adds someone with an account (by email) to the active workspace, or changes their role if they are in it. */
   addMember: workspaceProcedure('manage')
     .input(z.object({ email: z.string().trim().email('not an email address').max(254), role }))
-    .mutation(({ ctx, input }) => membershipChange(() => addMember(ctx.access.workspaceId, input.email, input.role))),
+    .mutation(({ ctx, input }) => {
+      const result = membershipChange(() => addMember(ctx.access.workspaceId, input.email, input.role));
+      audited(ctx.access, result.added ? 'member.add' : 'member.role', input.email.toLowerCase(), `as ${input.role}`);
+      return result;
+    }),
 
   setRole: workspaceProcedure('manage')
     .input(z.object({ userId: userIdSchema, role }))
@@ -77,6 +83,7 @@ export const workspacesRouter = router({
       if (!membershipChange(() => setRole(ctx.access.workspaceId, input.userId, input.role))) {
         throw new TRPCError({ code: 'NOT_FOUND', message: 'That person is not a member of this workspace.' });
       }
+      audited(ctx.access, 'member.role', emailOf(input.userId), `to ${input.role}`);
       return { ok: true };
     }),
 
@@ -87,6 +94,7 @@ export const workspacesRouter = router({
       if (!membershipChange(() => removeMember(ctx.access.workspaceId, input.userId))) {
         throw new TRPCError({ code: 'NOT_FOUND', message: 'That person is not a member of this workspace.' });
       }
+      audited(ctx.access, 'member.remove', emailOf(input.userId));
       return { ok: true };
     }),
 });

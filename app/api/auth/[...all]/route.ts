@@ -2,6 +2,7 @@ import { getAuth } from '../../../../server/auth/auth';
 import { recordSignIn, recordSignUp, signInBlockedFor, signUpAllowed } from '../../../../server/auth/auth-limits';
 import { errorResponse, guarded, readBody } from '../../../../server/http/guard';
 import { workspaceCookieHeader } from '../../../../server/auth/request';
+import { auditSignIn } from '../../../../server/auth/workspaces';
 
 export const dynamic = 'force-dynamic';
 
@@ -23,7 +24,11 @@ const handler = guarded(async (request: Request) => {
   const path = new URL(request.url).pathname;
   if (path.endsWith('/sign-up/email') && !signUpAllowed()) return errorResponse(429, 'Too many new accounts at once: try again in a minute.');
   const response = path.endsWith('/sign-in/email') ? await signIn(forward, body) : await auth.handler(forward);
-  if (response.ok && path.endsWith('/sign-up/email')) recordSignUp();
+  if (response.ok && path.endsWith('/sign-up/email')) {
+    recordSignUp();
+    const email = signInEmail(body);
+    if (email) auditSignIn(email, 'new account');
+  }
   if (response.ok && SESSION_CHANGES.some((change) => path.endsWith(change))) response.headers.append('Set-Cookie', workspaceCookieHeader(null));
   return withoutSessionTokens(response);
 });
@@ -52,6 +57,7 @@ async function signIn(request: Request, body: Uint8Array): Promise<Response> {
   if (wait > 0) return errorResponse(429, `Too many wrong passwords for this account: try again in ${wait} minute${wait === 1 ? '' : 's'}.`);
   const response = await getAuth().handler(request);
   if (email && (response.ok || response.status === 401)) recordSignIn(email, response.ok);
+  if (email && response.ok) auditSignIn(email, 'with a password');
   return response;
 }
 

@@ -10,7 +10,7 @@ export const dynamic = 'force-dynamic';
  * steps kept as placeholders. A bad bundle is refused whole, with nothing written.
  */
 export const POST = guarded(async (request: Request) => {
-  const { workspaceId } = await authorizeRequest(request, 'edit');
+  const { workspaceId, user } = await authorizeRequest(request, 'edit');
   const bytes = await readBody(request, maxBundleBytes(), 'PIPELOOM_MAX_UPLOAD_MB');
-  return Response.json(await importBundle(workspaceId, Buffer.from(bytes)), { status: 201 });
+  return Response.json(await importBundle(workspaceId, Buffer.from(bytes), user.id), { status: 201 });
 });

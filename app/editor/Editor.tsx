@@ -23,6 +23,8 @@ import { canConnect, graphPortLookup, outputType, type PortType } from '../../li
 import type { CatalogEntry } from '../../lib/catalog';
 import { paramDefaults } from '../runs/params';
 import { useTRPC } from '../trpc';
+import { ExportBundle } from '../bundles/ExportBundle';
+import { TemplateGallery } from '../templates/TemplateGallery';
 import { useWorkIn } from '../account/role';
 import { DuplicateButton } from '../DuplicateButton';
 import { ChangedBanner } from './ChangedBanner';
@@ -153,7 +155,7 @@ function EditorCanvas({
   const [tab, setTab] = useState<'inspector' | 'results'>('inspector');
   const [sharing, setSharing] = useState(false);
   const closeSharing = useCallback(() => setSharing(false), []);
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
   // Fit the saved graph into view once, on open; never re-fit while the user builds.
   const [fitOnOpen] = useState(initial.nodes.length > 0);
 
@@ -399,6 +401,7 @@ function EditorCanvas({
               >
                 Runs
               </Link>
+              <ExportBundle graphId={graphId} />
             </div>
           </div>
           {sharedWithYou && <SharedBanner share={sharedWithYou} />}
@@ -495,6 +498,20 @@ function EditorCanvas({
                   forecast={forecast[selected.id]}
                   onClearCache={() => clearCache.mutate({ id: graphId, nodeId: selected.id })}
                 />
+              ) : nodes.length === 0 && !readOnly ? (
+                <div data-testid="empty-canvas-templates">
+                  <h2 className="font-semibold">Start from a template</h2>
+                  <p className="mb-3 text-sm text-slate-600">…or drag steps from the palette onto the canvas.</p>
+                  <TemplateGallery
+                    narrow
+                    onUse={(t) => {
+                      const canvas = toCanvas(t.graph);
+                      setNodes(canvas.nodes);
+                      setEdges(canvas.edges);
+                      requestAnimationFrame(() => void fitView({ maxZoom: 1 }));
+                    }}
+                  />
+                </div>
               ) : (
                 <p className="text-sm text-slate-500">Select a step to see and change its settings.</p>
               )

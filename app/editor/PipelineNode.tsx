@@ -1,5 +1,5 @@
 'use client';
-import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useNodeConnections, type Node, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { acceptedTypes, type PortSpec, type PortType } from '../../lib/ports';
 import { Sparkline } from './charts';
@@ -58,6 +58,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<Node<PipelineNodeDat
           </span>
         )}
       </div>
+      {!kind && <Placeholder id={id} kind={data.kind} typeVersion={data.typeVersion} />}
       <PortHandles ports={kind?.inputs ?? []} side="input" colors={portColors} />
       <PortHandles
         ports={(kind?.outputs ?? []).map((p) => ({ ...p, type: passedTypes[`${id}:${p.name}`] ?? p.type }))}
@@ -122,3 +123,30 @@ function PortHandles({ ports, side, colors }: { ports: PortSpec[]; side: 'input'
 }
 
 export const PipelineNode = memo(PipelineNodeView);
+
+/**
+ * A step of a kind this Pipeloom does not have (from another version or server): kept as it came,
+ * params and connections, shown as such; its handles are the ports its connections name.
+ */
+function Placeholder({ id, kind, typeVersion }: { id: string; kind: string; typeVersion: number }) {
+  const connections = useNodeConnections({ id });
+  const { portColors } = useEditor();
+  const ports = (side: 'input' | 'output') =>
+    [...new Set(connections.filter((c) => (side === 'input' ? c.target === id : c.source === id)).map((c) => (side === 'input' ? c.targetHandle : c.sourceHandle) ?? ''))].map(
+      (name) => ({ name, label: name, type: 'Table' as const }),
+    );
+  const [inputs, outputs] = [ports('input'), ports('output')];
+  return (
+    <>
+      <PortHandles ports={inputs} side="input" colors={portColors} />
+      <PortHandles ports={outputs} side="output" colors={portColors} />
+      <div
+        className="border-y border-red-200 bg-red-50 px-3 py-1 text-[11px] text-red-800"
+        style={{ marginTop: Math.max(inputs.length, outputs.length) * HANDLE_GAP + 4 }}
+        data-testid="placeholder-node"
+      >
+        Missing kind {kind} v{typeVersion}: kept as is, cannot run
+      </div>
+    </>
+  );
+}

@@ -95,7 +95,7 @@ export function compile(
     ports[node.id] = { inputs: {}, outputs: {} };
     const kind = kinds.get(node.type);
     if (!kind) {
-      errors.push({ code: 'unknown-type', nodeId: node.id, message: `Unknown node type "${node.type}".` });
+      errors.push({ code: 'unknown-type', nodeId: node.id, message: `Unknown node type "${node.type}": this Pipeloom has no such kind (the graph came from another version or server). The step is kept as is, with its settings and connections, but cannot run.` });
       broken.add(node.id);
       continue;
     }

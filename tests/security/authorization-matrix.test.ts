@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import { expectPlain, inWorkspace, useHttpServer, type HttpAccount, type HttpClient, type TrpcAnswer } from '../support/http-server';
 import { irisGraph, withParams } from '../support/pipeloom';
+import { makeZip } from '../support/zip';
 import { ACTORS, PROCEDURES, ROUTES, type Actor, type Outcome, type Row } from './authorization-matrix';
 import { procedures, routes } from './surface';
 
@@ -288,6 +289,9 @@ const CALLS: Record<string, ProcedureCall> = {
   'sharing.openLink': { input: async () => ({ token: (await shareLink(await throwawayGraph(), 'copy')).token }) },
   'graphs.sharedWithMe': {},
   'audit.list': { input: () => ({ limit: 50 }) },
+  'templates.list': {},
+  'templates.create': { input: () => ({ id: 'classify-a-table' }) },
+  'bundles.preview': { input: () => ({ graphId: A.graphId }) },
 };
 
 const IRIS_ROW = { sepal_length_cm: 5.1, sepal_width_cm: 3.5, petal_length_cm: 1.4, petal_width_cm: 0.2 };
@@ -302,6 +306,20 @@ const ROUTE_CALLS: Record<string, (client: HttpClient, actor: Actor) => Promise<
     client.fetch(`/api/v1/models/${A.deployment}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: [IRIS_ROW] }) }),
   'GET /api/v1/runs/[runId]/steps/[nodeId]/csv': (client) => client.fetch(`/api/v1/runs/${A.runId}/steps/data/csv`),
   'GET /api/v1/audit/csv': (client) => client.fetch('/api/v1/audit/csv'),
+  'GET /api/v1/graphs/[id]/bundle': (client) => client.fetch(`/api/v1/graphs/${A.graphId}/bundle?data=1`),
+  // A bundle of the caller's own (nothing of A in it): the outsider imports it into its own workspace.
+  'POST /api/v1/bundles': (client, actor) =>
+    client.fetch('/api/v1/bundles', {
+      method: 'POST',
+      body: new Uint8Array(
+        makeZip([
+          {
+            name: 'pipeloom.json',
+            data: JSON.stringify({ format: 'pipeloom-bundle', formatVersion: 1, appVersion: '0.1.0', graph: { ...irisGraph(), name: `bundle of ${actor}` }, datasets: [] }),
+          },
+        ]),
+      ),
+    }),
 };
 
 /** Every table of the server's database, as rows (read-only, beside the running server). */

@@ -138,6 +138,9 @@ export const PROCEDURES: Record<string, Row> = {
   },
   'graphs.sharedWithMe': { ...signedIn, why: "the pipelines shared with the caller: its own shares only, no workspace" },
   'audit.list': { ...activeManage, why: "manage: the active workspace's audit log (the outsider reads its own)" },
+  'templates.list': { ...signedIn, why: 'the templates gallery: files of the checkout, the same for every signed-in user' },
+  'templates.create': { ...activeEdit, why: 'edit: a template opens as a new pipeline of the active workspace' },
+  'bundles.preview': { ...viewOfA, why: "view: what a pipeline of A's bundle would list (datasets and their size)" },
 };
 
 /** REST routes, by method and the pattern routes() reads from app/api. */
@@ -149,6 +152,8 @@ export const ROUTES: Record<string, Row | PublicRow | TransportRow> = {
   'POST /api/v1/models/[name]/predict': { ...viewOfA, why: 'view: any member may call a private deployment of A (with a session; API keys: tests/integration/api-keys.test.ts)' },
   'GET /api/v1/runs/[runId]/steps/[nodeId]/csv': { ...downloadOfA, why: "download: a step's whole table as CSV" },
   'GET /api/v1/audit/csv': { ...activeManage, why: "manage: the active workspace's audit log as CSV (the outsider downloads its own)" },
+  'GET /api/v1/graphs/[id]/bundle': { ...downloadOfA, why: "view of a pipeline of A, and download with ?data=1 (called so): a viewer may not take the data away" },
+  'POST /api/v1/bundles': { ...activeEdit, why: 'edit: an imported bundle becomes a new pipeline of the active workspace' },
   'GET /api/auth/[...all]': { public: true, why: "better-auth's endpoints (the session): answer anyone, with the caller's own session or none" },
   'POST /api/auth/[...all]': { public: true, why: "better-auth's endpoints (sign-up, sign-in, sign-out): answer anyone" },
   'GET /api/trpc/[trpc]': { procedures: true, why: "tRPC queries and subscriptions: each procedure's row" },

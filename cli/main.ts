@@ -421,12 +421,13 @@ async function cmdExport(args: Args): Promise<number> {
   }
   const { exportBundle } = await import('../server/bundles');
   const { bundleFileName } = await import('../lib/bundle');
-  const { writeFileSync } = await import('node:fs');
-  const bundle = await exportBundle(FIRST_WORKSPACE_ID, parsed.graph, { includeData: args.data });
+  const { createWriteStream, statSync } = await import('node:fs');
+  const { pipeline } = await import('node:stream/promises');
   const target = args.outFile ?? bundleFileName(parsed.graph.name);
-  writeFileSync(target, bundle);
-  if (args.json) printJson({ ok: true, file: target, bytes: bundle.length });
-  else out(`Wrote ${target} (${bundle.length.toLocaleString('en')} bytes${args.data ? ', with data' : ''}).`);
+  await pipeline(await exportBundle(FIRST_WORKSPACE_ID, parsed.graph, { includeData: args.data }), createWriteStream(target));
+  const bytes = statSync(target).size;
+  if (args.json) printJson({ ok: true, file: target, bytes });
+  else out(`Wrote ${target} (${bytes.toLocaleString('en')} bytes${args.data ? ', with data' : ''}).`);
   return 0;
 }
 

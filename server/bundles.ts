@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import JSZip from 'jszip';
 import path from 'node:path';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import {
@@ -15,7 +17,7 @@ import { nodeKinds } from '../nodes';
 import { upgradeGraph } from '../nodes/define';
 import { sampleDatasetInfo } from '../runtime/ingest/samples';
 import { projectRoot } from '../runtime/paths';
-import { makeZip, readZip, ZipRefused, type ZipEntry } from '../runtime/zip';
+import { readZip, ZipRefused } from '../runtime/zip';
 import { deleteDataset, getDataset, maxUploadBytes, receiveUpload } from './data/datasets';
 import { workspaceCompileEnv } from './data/env';
 import { loadDatasetTable, tableCsvStream } from './data/export';
@@ -58,18 +60,28 @@ export function datasetsOf(workspaceId: string, graph: GraphFile): BundleDataset
   return found;
 }
 
-/** A pipeline's bundle (the caller has authorized it: view, and download for `includeData`). */
-export async function exportBundle(workspaceId: string, graph: GraphFile, options: { includeData: boolean }): Promise<Buffer> {
+/** Every entry's time in a bundle: the same pipeline and data make the same bytes. */
+const ENTRY_DATE = new Date(Date.UTC(1980, 0, 1));
+
+/**
+ * A pipeline's bundle (the caller has authorized it: view, and download for `includeData`), as a
+ * stream: each embedded table is written as CSV and deflated while the archive is read, never whole in memory.
+ */
+export async function exportBundle(workspaceId: string, graph: GraphFile, options: { includeData: boolean }): Promise<Readable> {
   const datasets = datasetsOf(workspaceId, graph);
-  const entries: ZipEntry[] = [];
+  const zip = new JSZip();
+  const tables: [string, ReturnType<typeof tableCsvStream>][] = [];
   for (const dataset of datasets) {
     const table = options.includeData && dataset.source === 'uploaded' ? await loadDatasetTable(workspaceId, dataset.id) : undefined;
     if (!table || dataset.source !== 'uploaded') continue;
     dataset.embedded = true;
-    entries.push({ name: bundleDataFile(dataset.id), data: Buffer.from(await new Response(tableCsvStream(table)).arrayBuffer()), deflate: true });
+    tables.push([bundleDataFile(dataset.id), tableCsvStream(table)]);
   }
   const manifest: BundleManifest = { format: BUNDLE_FORMAT, formatVersion: BUNDLE_FORMAT_VERSION, appVersion: appVersion(), graph, datasets };
-  return makeZip([{ name: BUNDLE_MANIFEST, data: JSON.stringify(manifest, null, 2), deflate: true }, ...entries]);
+  zip.file(BUNDLE_MANIFEST, JSON.stringify(manifest, null, 2), { date: ENTRY_DATE });
+  for (const [name, csv] of tables) zip.file(name, Readable.fromWeb(csv as WebReadableStream<Uint8Array>), { date: ENTRY_DATE });
+  // JSZip's stream is an older kind of Node stream: wrapped, it is one the web Response and pipeline() take.
+  return new Readable().wrap(zip.generateNodeStream({ type: 'nodebuffer', streamFiles: true, compression: 'DEFLATE', compressionOptions: { level: 6 } }));
 }
 
 export interface ImportedDataset {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { bundleFileName } from '../../../../../../lib/bundle';
 import { graphIdSchema } from '../../../../../../lib/ids';
 import { authorizeGraph, loadGraph } from '../../../../../../server/api/routers/graphs';
@@ -20,7 +21,7 @@ export const GET = guarded(async (request: Request, context: { params: Promise<{
   const includeData = new URL(request.url).searchParams.get('data') === '1';
   if (includeData) authorizeGraph(actor, graphId, 'download');
   const bundle = await exportBundle(access.workspaceId, graph, { includeData });
-  return new Response(new Uint8Array(bundle), {
+  return new Response(Readable.toWeb(bundle) as ReadableStream<Uint8Array>, {
     headers: { 'Content-Type': 'application/zip', 'Content-Disposition': attachment(bundleFileName(graph.name)) },
   });
 });

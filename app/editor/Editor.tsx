@@ -1,7 +1,6 @@
 'use client';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import {
-  addEdge,
   Background,
   Controls,
   ReactFlow,
@@ -13,64 +12,38 @@ import {
   type Edge,
   type FinalConnectionState,
   type IsValidConnection,
-  type Node,
 } from '@xyflow/react';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
-import { GRAPH_FORMAT_VERSION, type GraphFile } from '../../lib/graph';
-import { canConnect, graphPortLookup, outputType, type PortType } from '../../lib/ports';
+import type { GraphFile } from '../../lib/graph';
+import type { PortType } from '../../lib/ports';
 import type { CatalogEntry } from '../../lib/catalog';
-import { paramDefaults } from '../runs/params';
 import { useTRPC } from '../trpc';
 import { ExportBundle } from '../bundles/ExportBundle';
 import { TemplateGallery } from '../templates/TemplateGallery';
 import { useWorkIn } from '../account/role';
 import { DuplicateButton } from '../DuplicateButton';
 import { ChangedBanner } from './ChangedBanner';
-import { EditorContext, type DiffMark, type NodeProblem, type PipelineNodeData } from './context';
+import { connectionProblem, editorJson, passedOutputTypes, toCanvas, toGraphFile, wireEnd, type CanvasNode } from './canvas-graph';
+import { CanvasMenus, EditButtons, type CanvasMenu } from './CanvasMenus';
+import { EditorContext, type DiffMark, type NodeProblem } from './context';
 import { Inspector } from './Inspector';
 import { OutputPreview } from './OutputPreview';
-import { DRAG_MIME, Palette } from './Palette';
+import { Palette } from './Palette';
 import { PipelineNode } from './PipelineNode';
 import { FINAL_RUN_STATUSES } from './run-state';
 import { RunPanel } from './RunPanel';
 import { ShareDialog } from './ShareDialog';
+import { DRAG_MIME } from './StepFinder';
+import { useEditorCommands } from './useEditorCommands';
+import { useGraphHistory } from './useGraphHistory';
 import { useGraphSaver } from './useGraphSaver';
 import { useRun } from './useRun';
 import { VersionsPanel } from './VersionsPanel';
 
 const nodeTypes = { pipeline: PipelineNode };
-type CanvasNode = Node<PipelineNodeData, 'pipeline'>;
-
-function toCanvas(graph: GraphFile): { nodes: CanvasNode[]; edges: Edge[] } {
-  return {
-    nodes: graph.nodes.map((n) => ({ id: n.id, type: 'pipeline', position: n.position, data: { kind: n.type, typeVersion: n.typeVersion, params: n.params } })),
-    edges: graph.edges.map((e) => ({ ...e })),
-  };
-}
-
-function toGraphFile(name: string, nodes: CanvasNode[], edges: Edge[]): GraphFile {
-  return {
-    version: GRAPH_FORMAT_VERSION,
-    name,
-    nodes: nodes.map((n) => ({
-      id: n.id,
-      type: n.data.kind,
-      typeVersion: n.data.typeVersion,
-      params: n.data.params,
-      position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
-    })),
-    edges: edges.map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle ?? '', target: e.target, targetHandle: e.targetHandle ?? '' })),
-  };
-}
-
-/** A saved graph as the editor writes it back: what autosave compares the canvas with. */
-function editorJson(graph: GraphFile): string {
-  const { nodes, edges } = toCanvas(graph);
-  return JSON.stringify(toGraphFile(graph.name, nodes, edges));
-}
-
+const UNDO_CLEARED = 'Someone else saved this pipeline: the undo history starts again here, so undoing never takes back their work.';
 function useDebounced<T>(value: T, ms: number): T {
   const [debounced, setDebounced] = useState(value);
   useEffect(() => {
@@ -182,16 +155,69 @@ function EditorCanvas({
   }, [readOnly, conflict, debouncedJson, graphJson, persist]);
   // After a conflict the edits on screen are not saved: leaving the page warns.
   const unsaved = !readOnly && (graphJson !== lastSaved.current || saver.pending || conflict !== null);
-  /** Shows a graph as saved (a reload, a restore): local changes are discarded. */
-  const showSaved = (saved: GraphFile) => {
-    const canvas = toCanvas(saved);
+  /** Puts a graph on the canvas (an undo, a paste…): `selected` names the steps selected after, or the selection stays. */
+  const show = useCallback(
+    (next: GraphFile, selected?: ReadonlySet<string>) => {
+      const canvas = toCanvas(next, selected);
+      setNodes((ns) => (selected ? canvas.nodes : canvas.nodes.map((n) => ({ ...n, selected: ns.some((o) => o.id === n.id && o.selected) }))));
+      setEdges(canvas.edges);
+      setName(next.name);
+      if (selected) {
+        setSelectedId([...selected][0] ?? null);
+        setTab('inspector');
+      }
+    },
+    [setNodes, setEdges],
+  );
+  const undoStack = useGraphHistory({ graph, settling: nodes.some((n) => n.dragging), enabled: !readOnly, show });
+  const { reset } = undoStack;
+  /**
+   * Shows a graph as saved, local changes discarded: a restored version is one step to undo; a reload
+   * (someone else's save) starts the history afresh, saying so in `cleared`.
+   */
+  const showSaved = (saved: GraphFile, cleared?: string) => {
     lastSaved.current = editorJson(saved);
-    setNodes(canvas.nodes);
-    setEdges(canvas.edges);
-    setName(saved.name);
-    setSelectedId(null);
+    if (cleared) {
+      reset(lastSaved.current);
+      setHint(cleared);
+    }
+    show(saved, new Set());
   };
-  const reload = () => void saver.reload().then(showSaved);
+  // Someone else saved: undoing would work on a pipeline that is not the one saved any more.
+  const othersSaved = saver.othersChange !== null;
+  useEffect(() => {
+    if (!othersSaved) return;
+    reset();
+    setHint(UNDO_CLEARED);
+  }, [othersSaved, reset]);
+  const canvasBox = useRef<HTMLDivElement>(null);
+  const pointer = useRef<{ x: number; y: number } | null>(null);
+  const commands = useEditorCommands({
+    nodes,
+    edges,
+    kinds,
+    graph,
+    show,
+    enabled: !readOnly,
+    pointer: () => pointer.current && screenToFlowPosition(pointer.current),
+    viewCenter: () => {
+      const box = canvasBox.current!.getBoundingClientRect();
+      return screenToFlowPosition({ x: box.left + box.width / 2 - 112, y: box.top + box.height / 3 });
+    },
+    undo: undoStack.undo,
+    redo: undoStack.redo,
+  });
+  const [menu, setMenu] = useState<CanvasMenu | null>(null);
+  /** Where a popover opens over the canvas, for a point on the screen. */
+  const canvasPoint = (p: { clientX: number; clientY: number }) => {
+    const box = canvasBox.current!.getBoundingClientRect();
+    return { x: Math.min(p.clientX - box.left, box.width - 270), y: Math.min(p.clientY - box.top, box.height - 200) };
+  };
+  const openWireMenu = (nodeId: string, handle: { id?: string | null; type: 'source' | 'target' }, point: { clientX: number; clientY: number }) => {
+    const end = wireEnd({ nodes, edges, kinds }, nodeId, handle.id ?? '', handle.type === 'source' ? 'output' : 'input');
+    if (end) setMenu({ kind: 'wire', end, at: canvasPoint(point), drop: screenToFlowPosition({ x: point.clientX, y: point.clientY }) });
+  };
+  const reload = () => void saver.reload().then((saved) => showSaved(saved, UNDO_CLEARED));
   const compareParam = Number(useSearchParams().get('compare'));
   const [versionsOpen, setVersionsOpen] = useState(Number.isInteger(compareParam) && compareParam > 0);
   const closeVersions = useCallback(() => setVersionsOpen(false), []);
@@ -252,45 +278,34 @@ function EditorCanvas({
   };
 
   const isValidConnection: IsValidConnection = useCallback(
-    (c) => connectionProblem(c as Connection, nodes, edges, kinds) === null,
+    (c) => connectionProblem(c as Connection, { nodes, edges, kinds }) === null,
     [nodes, edges, kinds],
   );
-  const onConnect = useCallback(
-    (c: Connection) => {
-      setHint(null);
-      setEdges((eds) => addEdge({ ...c, id: `e-${c.source}-${c.sourceHandle}-${c.target}-${c.targetHandle}` }, eds));
-    },
-    [setEdges],
-  );
-  const onConnectEnd = useCallback(
-    (_: MouseEvent | TouchEvent, state: FinalConnectionState) => {
-      if (state.isValid || !state.fromHandle || !state.toHandle || !state.fromNode || !state.toNode) return;
-      const from = state.fromHandle.type === 'source' ? state : { fromNode: state.toNode, fromHandle: state.toHandle, toNode: state.fromNode, toHandle: state.fromHandle };
-      const problem = connectionProblem(
-        { source: from.fromNode!.id, sourceHandle: from.fromHandle!.id ?? null, target: from.toNode!.id, targetHandle: from.toHandle!.id ?? null },
-        nodes,
-        edges,
-        kinds,
-      );
-      if (problem) setHint(problem);
-    },
-    [nodes, edges, kinds],
-  );
+  const onConnect = (c: Connection) => {
+    setHint(null);
+    commands.connect(c);
+  };
+  const onConnectEnd = (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    if (state.isValid || !state.fromHandle || !state.fromNode || readOnly) return;
+    if (!state.toHandle || !state.toNode) {
+      // A wire let go of on empty canvas: the steps that fit its end, to add there.
+      const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+      if ((event.target as Element | null)?.classList.contains('react-flow__pane')) openWireMenu(state.fromNode.id, state.fromHandle, point);
+      return;
+    }
+    const from = state.fromHandle.type === 'source' ? state : { fromNode: state.toNode, fromHandle: state.toHandle, toNode: state.fromNode, toHandle: state.fromHandle };
+    const problem = connectionProblem(
+      { source: from.fromNode!.id, sourceHandle: from.fromHandle!.id ?? null, target: from.toNode!.id, targetHandle: from.toHandle!.id ?? null },
+      { nodes, edges, kinds },
+    );
+    if (problem) setHint(problem);
+  };
 
-  const onDrop = useCallback(
-    (event: DragEvent) => {
-      event.preventDefault();
-      const type = event.dataTransfer.getData(DRAG_MIME);
-      const kind = kinds.get(type);
-      if (!kind || readOnly) return;
-      const position = screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      const id = `${type.split('.')[1]}-${Math.random().toString(36).slice(2, 7)}`;
-      setNodes((ns) => [...ns, { id, type: 'pipeline', position, data: { kind: type, typeVersion: kind.version, params: paramDefaults(kind) } }]);
-      setSelectedId(id);
-      setTab('inspector');
-    },
-    [kinds, readOnly, screenToFlowPosition, setNodes],
-  );
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    const type = event.dataTransfer.getData(DRAG_MIME);
+    if (kinds.has(type)) commands.addStep(type, { at: screenToFlowPosition({ x: event.clientX, y: event.clientY }), near: null });
+  };
 
   const selected = nodes.find((n) => n.id === selectedId);
   const selectedKind = selected ? kinds.get(selected.data.kind) : undefined;
@@ -312,8 +327,9 @@ function EditorCanvas({
   }, [runStatus]);
   const forecast = useMemo(() => (running ? {} : (check.data?.forecast ?? {})), [running, check.data]);
   const clearCache = useMutation(trpc.graphs.clearCache.mutationOptions({ onSuccess: () => void check.refetch() }));
+  const forgetCached = (nodeId: string) => clearCache.mutate({ id: graphId, nodeId });
   // Recomputed on every canvas change (drags too), but kept as the same object unless a type changed.
-  const passedTypesKey = JSON.stringify(passedOutputTypes(nodes, edges, kinds));
+  const passedTypesKey = JSON.stringify(passedOutputTypes({ nodes, edges, kinds }));
   const passedTypes = useMemo(() => JSON.parse(passedTypesKey) as Record<string, PortType>, [passedTypesKey]);
   const contextValue = useMemo(
     () => ({ graphId, kinds, portColors: catalog.portColors, passedTypes, problems, run, forecast, diffMarks }),
@@ -323,7 +339,7 @@ function EditorCanvas({
   return (
     <EditorContext.Provider value={contextValue}>
       <div className="flex h-full">
-        {!readOnly && <Palette kinds={catalog.nodes} />}
+        {!readOnly && <Palette kinds={catalog.nodes} onAdd={(type) => commands.addStep(type)} />}
         <div className="flex min-w-0 flex-1 flex-col">
           <div className="flex items-center gap-3 border-b border-slate-200 bg-white px-3 py-2">
             <input
@@ -349,6 +365,15 @@ function EditorCanvas({
               <span className="text-xs text-slate-500" data-testid="save-status">
                 {conflict ? 'Not saved: someone else saved first' : saver.error ? `Not saved: ${saver.error}` : unsaved ? 'Saving…' : 'All changes saved'}
               </span>
+            )}
+            {!readOnly && (
+              <EditButtons
+                undoLabel={undoStack.undoLabel}
+                redoLabel={undoStack.redoLabel}
+                onUndo={undoStack.undo}
+                onRedo={undoStack.redo}
+                onConnect={selected ? () => setMenu({ kind: 'connect', nodeId: selected.id, at: { x: 12, y: 12 } }) : null}
+              />
             )}
             <div className="ml-auto flex items-center gap-2">
               <button
@@ -425,7 +450,21 @@ function EditorCanvas({
             )
           )}
           {sharing && <ShareDialog graphId={graphId} pipelineName={graph.name} onClose={closeSharing} />}
-          <div className="relative min-h-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+          <div
+            ref={canvasBox}
+            className="relative min-h-0 flex-1"
+            onDragOver={(e) => e.preventDefault()}
+            onDrop={onDrop}
+            onMouseMove={(e) => (pointer.current = { x: e.clientX, y: e.clientY })}
+            onMouseLeave={() => (pointer.current = null)}
+            onKeyDown={(e) => {
+              // The context-menu key (or Shift+F10) opens the selected step's menu, as a right-click does.
+              if (readOnly || !selected || !(e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10'))) return;
+              e.preventDefault();
+              const box = document.querySelector(`.react-flow__node[data-id="${CSS.escape(selected.id)}"]`)!.getBoundingClientRect();
+              setMenu({ kind: 'node', nodeId: selected.id, at: canvasPoint({ clientX: box.left + 20, clientY: box.bottom }) });
+            }}
+          >
             {(hint || startErrors.length > 0 || graphProblems.length > 0) && (
               <div className="pointer-events-none absolute inset-x-3 top-3 z-10 rounded border border-amber-200 bg-amber-50/95 px-3 py-1.5 text-xs text-amber-900 shadow-sm" role="status" data-testid="editor-hint">
                 {hint && <div>{hint}</div>}
@@ -448,6 +487,12 @@ function EditorCanvas({
               nodesConnectable={!readOnly}
               edgesReconnectable={!readOnly}
               onSelectionChange={({ nodes: sel }) => setSelectedId(sel[0]?.id ?? null)}
+              multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+              onNodeContextMenu={(e, node) => {
+                if (readOnly) return;
+                e.preventDefault();
+                setMenu({ kind: 'node', nodeId: node.id, at: canvasPoint(e) });
+              }}
               onNodeClick={() => setTab('inspector')}
               deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
               fitView={fitOnOpen}
@@ -457,6 +502,18 @@ function EditorCanvas({
               <Background />
               <Controls />
             </ReactFlow>
+            {menu && (
+              <CanvasMenus
+                menu={menu}
+                wiring={{ nodes, edges, kinds }}
+                commands={commands}
+                runUpTo={running || startRun.isPending ? null : runPipeline}
+                forgetCached={forgetCached}
+                isCached={(id) => forecast[id]?.willRun === false}
+                onOpen={setMenu}
+                onClose={() => setMenu(null)}
+              />
+            )}
           </div>
         </div>
         {versionsOpen && (
@@ -496,7 +553,7 @@ function EditorCanvas({
                     setNodes((ns) => ns.map((n) => (n.id === selected.id ? { ...n, data: { ...n.data, params } } : n)))
                   }
                   forecast={forecast[selected.id]}
-                  onClearCache={() => clearCache.mutate({ id: graphId, nodeId: selected.id })}
+                  onClearCache={() => forgetCached(selected.id)}
                 />
               ) : nodes.length === 0 && !readOnly ? (
                 <div data-testid="empty-canvas-templates">
@@ -526,41 +583,4 @@ function EditorCanvas({
       </div>
     </EditorContext.Provider>
   );
-}
-
-function canvasPortLookup(nodes: CanvasNode[], edges: Edge[], kinds: Map<string, CatalogEntry>) {
-  return graphPortLookup(
-    nodes.map((n) => ({ id: n.id, kind: n.data.kind })),
-    edges,
-    (kind) => kinds.get(kind),
-  );
-}
-
-/** The type each type-passing output carries as wired now (a fitted step after a Split gives a Split). */
-function passedOutputTypes(nodes: CanvasNode[], edges: Edge[], kinds: Map<string, CatalogEntry>): Record<string, PortType> {
-  const lookup = canvasPortLookup(nodes, edges, kinds);
-  const types: Record<string, PortType> = {};
-  for (const node of nodes) {
-    for (const port of kinds.get(node.data.kind)?.outputs ?? []) {
-      if (port.passes) types[`${node.id}:${port.name}`] = outputType(lookup, node.id, port.name) ?? port.type;
-    }
-  }
-  return types;
-}
-
-/** Why a connection may not be made, in plain words; null when it may. */
-function connectionProblem(c: Connection, nodes: CanvasNode[], edges: Edge[], kinds: Map<string, CatalogEntry>): string | null {
-  const source = nodes.find((n) => n.id === c.source);
-  const target = nodes.find((n) => n.id === c.target);
-  if (!source || !target) return 'Connect an output (right side) to an input (left side).';
-  if (source.id === target.id) return 'A step cannot feed itself.';
-  const out = kinds.get(source.data.kind)?.outputs.find((p) => p.name === c.sourceHandle);
-  const inp = kinds.get(target.data.kind)?.inputs.find((p) => p.name === c.targetHandle);
-  if (!out || !inp) return 'Connect an output (right side) to an input (left side).';
-  const check = canConnect(outputType(canvasPortLookup(nodes, edges, kinds), source.id, out.name) ?? out.type, inp);
-  if (!check.ok) return check.reason;
-  if (edges.some((e) => e.target === c.target && e.targetHandle === c.targetHandle)) {
-    return `"${inp.label}" already has a connection: delete it first (select it and press Delete).`;
-  }
-  return null;
 }

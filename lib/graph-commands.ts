@@ -173,10 +173,11 @@ export function groupKey(command: GraphCommand): string | null {
 
 /**
  * The history after an edit made on `graph` (the graph before it): a new step, or the top step
- * extended when the edit has its key and came within the window. The redo steps are dropped.
+ * extended when the edit has its key and came within the window (unless `alone`: a step of its own,
+ * such as a restored version). The redo steps are dropped.
  */
-export function record(history: History, graph: GraphFile, command: GraphCommand, now: number): History {
-  const key = groupKey(command);
+export function record(history: History, graph: GraphFile, command: GraphCommand, now: number, alone = false): History {
+  const key = alone ? null : groupKey(command);
   const top = history.past.at(-1);
   if (key !== null && top && top.key === key && history.future.length === 0 && now - top.at <= GROUP_WINDOW_MS) {
     const start = applyCommand(graph, invertCommand(top.command));

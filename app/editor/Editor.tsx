@@ -25,8 +25,8 @@ import { TemplateGallery } from '../templates/TemplateGallery';
 import { useWorkIn } from '../account/role';
 import { DuplicateButton } from '../DuplicateButton';
 import { ChangedBanner } from './ChangedBanner';
-import { connectionProblem, editorJson, passedOutputTypes, toCanvas, toGraphFile, wireEnd, type CanvasNode } from './canvas-graph';
-import { CanvasMenus, EditButtons, type CanvasMenu } from './CanvasMenus';
+import { connectionProblem, editorJson, mergeNodes, passedOutputTypes, toCanvas, toGraphFile, type CanvasNode } from './canvas-graph';
+import { CanvasMenus, EditButtons } from './CanvasMenus';
 import { EditorContext, type DiffMark, type NodeProblem } from './context';
 import { Inspector } from './Inspector';
 import { OutputPreview } from './OutputPreview';
@@ -36,6 +36,7 @@ import { FINAL_RUN_STATUSES } from './run-state';
 import { RunPanel } from './RunPanel';
 import { ShareDialog } from './ShareDialog';
 import { DRAG_MIME } from './StepFinder';
+import { useCanvasMenu } from './useCanvasMenu';
 import { useEditorCommands } from './useEditorCommands';
 import { useGraphHistory } from './useGraphHistory';
 import { useGraphSaver } from './useGraphSaver';
@@ -158,9 +159,15 @@ function EditorCanvas({
   /** Puts a graph on the canvas (an undo, a paste…): `selected` names the steps selected after, or the selection stays. */
   const show = useCallback(
     (next: GraphFile, selected?: ReadonlySet<string>) => {
-      const canvas = toCanvas(next, selected);
-      setNodes((ns) => (selected ? canvas.nodes : canvas.nodes.map((n) => ({ ...n, selected: ns.some((o) => o.id === n.id && o.selected) }))));
-      setEdges(canvas.edges);
+      setNodes((ns) => mergeNodes(ns, next, selected));
+      setEdges((es) => {
+        const before = new Map(es.map((e) => [e.id, e]));
+        // An edge already there is kept as it is (its selection with it).
+        return next.edges.map((e) => {
+          const was = before.get(e.id);
+          return was && was.source === e.source && was.target === e.target && was.sourceHandle === e.sourceHandle && was.targetHandle === e.targetHandle ? was : { ...e };
+        });
+      });
       setName(next.name);
       if (selected) {
         setSelectedId([...selected][0] ?? null);
@@ -170,7 +177,7 @@ function EditorCanvas({
     [setNodes, setEdges],
   );
   const undoStack = useGraphHistory({ graph, settling: nodes.some((n) => n.dragging), enabled: !readOnly, show });
-  const { reset } = undoStack;
+  const { reset, nextIsOwnStep } = undoStack;
   /**
    * Shows a graph as saved, local changes discarded: a restored version is one step to undo; a reload
    * (someone else's save) starts the history afresh, saying so in `cleared`.
@@ -180,7 +187,7 @@ function EditorCanvas({
     if (cleared) {
       reset(lastSaved.current);
       setHint(cleared);
-    }
+    } else nextIsOwnStep();
     show(saved, new Set());
   };
   // Someone else saved: undoing would work on a pipeline that is not the one saved any more.
@@ -190,8 +197,7 @@ function EditorCanvas({
     reset();
     setHint(UNDO_CLEARED);
   }, [othersSaved, reset]);
-  const canvasBox = useRef<HTMLDivElement>(null);
-  const pointer = useRef<{ x: number; y: number } | null>(null);
+  const canvasMenu = useCanvasMenu({ wiring: { nodes, edges, kinds }, selectedId, enabled: !readOnly });
   const commands = useEditorCommands({
     nodes,
     edges,
@@ -199,24 +205,12 @@ function EditorCanvas({
     graph,
     show,
     enabled: !readOnly,
-    pointer: () => pointer.current && screenToFlowPosition(pointer.current),
-    viewCenter: () => {
-      const box = canvasBox.current!.getBoundingClientRect();
-      return screenToFlowPosition({ x: box.left + box.width / 2 - 112, y: box.top + box.height / 3 });
-    },
+    pointer: canvasMenu.pointer,
+    viewCenter: canvasMenu.viewCenter,
     undo: undoStack.undo,
     redo: undoStack.redo,
   });
-  const [menu, setMenu] = useState<CanvasMenu | null>(null);
-  /** Where a popover opens over the canvas, for a point on the screen. */
-  const canvasPoint = (p: { clientX: number; clientY: number }) => {
-    const box = canvasBox.current!.getBoundingClientRect();
-    return { x: Math.min(p.clientX - box.left, box.width - 270), y: Math.min(p.clientY - box.top, box.height - 200) };
-  };
-  const openWireMenu = (nodeId: string, handle: { id?: string | null; type: 'source' | 'target' }, point: { clientX: number; clientY: number }) => {
-    const end = wireEnd({ nodes, edges, kinds }, nodeId, handle.id ?? '', handle.type === 'source' ? 'output' : 'input');
-    if (end) setMenu({ kind: 'wire', end, at: canvasPoint(point), drop: screenToFlowPosition({ x: point.clientX, y: point.clientY }) });
-  };
+
   const reload = () => void saver.reload().then((saved) => showSaved(saved, UNDO_CLEARED));
   const compareParam = Number(useSearchParams().get('compare'));
   const [versionsOpen, setVersionsOpen] = useState(Number.isInteger(compareParam) && compareParam > 0);
@@ -290,7 +284,7 @@ function EditorCanvas({
     if (!state.toHandle || !state.toNode) {
       // A wire let go of on empty canvas: the steps that fit its end, to add there.
       const point = 'changedTouches' in event ? event.changedTouches[0] : event;
-      if ((event.target as Element | null)?.classList.contains('react-flow__pane')) openWireMenu(state.fromNode.id, state.fromHandle, point);
+      if ((event.target as Element | null)?.classList.contains('react-flow__pane')) canvasMenu.openWire(state.fromNode.id, state.fromHandle, point);
       return;
     }
     const from = state.fromHandle.type === 'source' ? state : { fromNode: state.toNode, fromHandle: state.toHandle, toNode: state.fromNode, toHandle: state.fromHandle };
@@ -372,7 +366,7 @@ function EditorCanvas({
                 redoLabel={undoStack.redoLabel}
                 onUndo={undoStack.undo}
                 onRedo={undoStack.redo}
-                onConnect={selected ? () => setMenu({ kind: 'connect', nodeId: selected.id, at: { x: 12, y: 12 } }) : null}
+                onConnect={selected ? () => canvasMenu.openConnect(selected.id) : null}
               />
             )}
             <div className="ml-auto flex items-center gap-2">
@@ -450,21 +444,7 @@ function EditorCanvas({
             )
           )}
           {sharing && <ShareDialog graphId={graphId} pipelineName={graph.name} onClose={closeSharing} />}
-          <div
-            ref={canvasBox}
-            className="relative min-h-0 flex-1"
-            onDragOver={(e) => e.preventDefault()}
-            onDrop={onDrop}
-            onMouseMove={(e) => (pointer.current = { x: e.clientX, y: e.clientY })}
-            onMouseLeave={() => (pointer.current = null)}
-            onKeyDown={(e) => {
-              // The context-menu key (or Shift+F10) opens the selected step's menu, as a right-click does.
-              if (readOnly || !selected || !(e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10'))) return;
-              e.preventDefault();
-              const box = document.querySelector(`.react-flow__node[data-id="${CSS.escape(selected.id)}"]`)!.getBoundingClientRect();
-              setMenu({ kind: 'node', nodeId: selected.id, at: canvasPoint({ clientX: box.left + 20, clientY: box.bottom }) });
-            }}
-          >
+          <div className="relative min-h-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} {...canvasMenu.boxProps}>
             {(hint || startErrors.length > 0 || graphProblems.length > 0) && (
               <div className="pointer-events-none absolute inset-x-3 top-3 z-10 rounded border border-amber-200 bg-amber-50/95 px-3 py-1.5 text-xs text-amber-900 shadow-sm" role="status" data-testid="editor-hint">
                 {hint && <div>{hint}</div>}
@@ -489,9 +469,8 @@ function EditorCanvas({
               onSelectionChange={({ nodes: sel }) => setSelectedId(sel[0]?.id ?? null)}
               multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
               onNodeContextMenu={(e, node) => {
-                if (readOnly) return;
                 e.preventDefault();
-                setMenu({ kind: 'node', nodeId: node.id, at: canvasPoint(e) });
+                canvasMenu.openNode(node.id, e);
               }}
               onNodeClick={() => setTab('inspector')}
               deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
@@ -502,16 +481,16 @@ function EditorCanvas({
               <Background />
               <Controls />
             </ReactFlow>
-            {menu && (
+            {canvasMenu.menu && (
               <CanvasMenus
-                menu={menu}
+                menu={canvasMenu.menu}
                 wiring={{ nodes, edges, kinds }}
                 commands={commands}
                 runUpTo={running || startRun.isPending ? null : runPipeline}
                 forgetCached={forgetCached}
                 isCached={(id) => forecast[id]?.willRun === false}
-                onOpen={setMenu}
-                onClose={() => setMenu(null)}
+                onOpen={canvasMenu.setMenu}
+                onClose={canvasMenu.close}
               />
             )}
           </div>

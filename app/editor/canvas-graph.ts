@@ -23,6 +23,22 @@ export function toCanvas(graph: GraphFile, selected: ReadonlySet<string> = new S
   };
 }
 
+/**
+ * The canvas nodes showing `graph`, keeping each node already on the canvas (its measured size and
+ * handles, so nothing re-measures) and only what changed new; `selected` names the selection after,
+ * or the selection stays.
+ */
+export function mergeNodes(current: CanvasNode[], graph: GraphFile, selected?: ReadonlySet<string>): CanvasNode[] {
+  const before = new Map(current.map((n) => [n.id, n]));
+  return toCanvas(graph, selected).nodes.map((next) => {
+    const was = before.get(next.id);
+    const isSelected = selected ? selected.has(next.id) : Boolean(was?.selected);
+    if (!was) return { ...next, selected: isSelected };
+    const same = JSON.stringify([was.position, was.data]) === JSON.stringify([next.position, next.data]);
+    return same && Boolean(was.selected) === isSelected ? was : { ...was, position: next.position, data: next.data, selected: isSelected };
+  });
+}
+
 export function toGraphFile(name: string, nodes: CanvasNode[], edges: Edge[]): GraphFile {
   return {
     version: GRAPH_FORMAT_VERSION,

@@ -8,7 +8,8 @@ import { commandBetween, describeCommand, EMPTY_HISTORY, record, redo, undo, typ
  * ends, a delete, a connection, a param typed, a paste, a restored version) becomes a command made
  * by comparing it with the graph before (lib/graph-commands); `show` puts an undone or redone graph on
  * the canvas, and autosave then saves it like any edit. `reset` drops every step (someone else saved),
- * taking `next` (the graph the editor is about to show, as JSON) as the new start without a step.
+ * taking `next` (the graph the editor is about to show, as JSON) as the new start without a step;
+ * `nextIsOwnStep` keeps the next change from joining the step before (a restored version).
  */
 export function useGraphHistory({ graph, settling, enabled, show }: { graph: GraphFile; settling: boolean; enabled: boolean; show(graph: GraphFile): void }) {
   const json = JSON.stringify(graph);
@@ -17,6 +18,8 @@ export function useGraphHistory({ graph, settling, enabled, show }: { graph: Gra
   const baseJson = useRef(json);
   // A graph the editor put on screen itself (an undo, a redo, a reload): taken as the base, not recorded.
   const expected = useRef<string | null>(null);
+  // The next change is a step of its own, never grouped with the edit before (a restored version).
+  const ownStep = useRef(false);
 
   useEffect(() => {
     if (settling || json === baseJson.current) return;
@@ -28,7 +31,9 @@ export function useGraphHistory({ graph, settling, enabled, show }: { graph: Gra
       return;
     }
     const command = commandBetween(before, graph);
-    if (command) setHistory((h) => record(h, before, command, Date.now()));
+    const alone = ownStep.current;
+    ownStep.current = false;
+    if (command) setHistory((h) => record(h, before, command, Date.now(), alone));
     // graph is derived from json: json alone says when it changed.
   }, [json, settling, enabled]);
 
@@ -49,12 +54,17 @@ export function useGraphHistory({ graph, settling, enabled, show }: { graph: Gra
     setHistory(EMPTY_HISTORY);
   }, []);
 
+  const nextIsOwnStep = useCallback(() => {
+    ownStep.current = true;
+  }, []);
+
   const last = history.past.at(-1);
   const next = history.future.at(-1);
   return {
     undo: useCallback(() => step(undo), [step]),
     redo: useCallback(() => step(redo), [step]),
     reset,
+    nextIsOwnStep,
     undoLabel: last ? `Undo ${describeCommand(last.command)}` : null,
     redoLabel: next ? `Redo ${describeCommand(next.command)}` : null,
   };

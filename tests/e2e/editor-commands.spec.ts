@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+import { SIGNED_OUT, signUpThroughForm } from './accounts';
 
 /**
  * The editor's commands as a person at the keyboard meets them: a step with its connections deleted,
@@ -9,6 +10,8 @@ import { expect, test, type APIRequestContext, type Locator, type Page } from '@
  * Its own pipelines; nothing runs.
  */
 test.describe.configure({ mode: 'serial' });
+
+const VIEWER = { name: 'Vera Viewer', email: 'vera.viewer@editor-commands.e2e.example', password: 'a viewer passphrase' };
 
 type Graph = { name: string; nodes: { id: string; type: string; position: { x: number; y: number } }[]; edges: { id: string; source: string; target: string }[] };
 const iris = () => JSON.parse(readFileSync('examples/iris-classifier.json', 'utf8')) as Graph;
@@ -32,6 +35,11 @@ async function open(page: Page, id: string) {
 
 const nodes = (page: Page) => page.locator('.react-flow__node');
 const edges = (page: Page) => page.locator('.react-flow__edge');
+/** The canvas shows this many steps and connections. */
+async function expectCanvas(page: Page, stepCount: number, connectionCount: number) {
+  await expect(nodes(page)).toHaveCount(stepCount);
+  await expect(edges(page)).toHaveCount(connectionCount);
+}
 const node = (page: Page, id: string): Locator => page.locator(`.react-flow__node[data-id="${id}"]`);
 
 /** A pipeline of one sample dataset step. */
@@ -43,27 +51,23 @@ function oneDataset(name: string): Graph {
 test('a step deleted with its connections comes back whole with Ctrl+Z (and stays, saved), and goes again with Redo', async ({ page, request }) => {
   const id = await create(request, { ...iris(), name: 'Undo a delete' });
   await open(page, id);
-  await expect(nodes(page)).toHaveCount(6);
-  await expect(edges(page)).toHaveCount(6);
+  await expectCanvas(page, 6, 6);
   await expect(page.getByRole('button', { name: 'Undo' })).toBeDisabled();
 
   await node(page, 'split').click();
   await page.keyboard.press('Delete');
-  await expect(nodes(page)).toHaveCount(5);
-  await expect(edges(page)).toHaveCount(3);
+  await expectCanvas(page, 5, 3);
   await expect(page.getByTestId('save-status')).toHaveText('All changes saved');
 
   await page.keyboard.press('ControlOrMeta+z');
-  await expect(nodes(page)).toHaveCount(6);
-  await expect(edges(page)).toHaveCount(6);
+  await expectCanvas(page, 6, 6);
   await expect(page.getByTestId('save-status')).toHaveText('All changes saved');
   const restored = await saved(request, id);
   expect(restored.nodes.map((n) => n.id)).toEqual(iris().nodes.map((n) => n.id));
   expect(restored.edges.map((e) => e.id).sort()).toEqual(iris().edges.map((e) => e.id).sort());
 
   await page.getByRole('button', { name: 'Redo' }).click();
-  await expect(nodes(page)).toHaveCount(5);
-  await expect(edges(page)).toHaveCount(3);
+  await expectCanvas(page, 5, 3);
   await expect(node(page, 'split')).toHaveCount(0);
   // Undo again, by the other keys: Ctrl+Z, then Ctrl+Y redoes and Shift+Ctrl+Z has nothing more to redo.
   await page.keyboard.press('ControlOrMeta+z');
@@ -84,8 +88,7 @@ test('two connected steps, shift-clicked, copied and pasted at the pointer keep 
   const pane = (await page.locator('.react-flow__pane').boundingBox())!;
   await page.mouse.move(pane.x + 200, pane.y + pane.height - 180);
   await page.keyboard.press('ControlOrMeta+v');
-  await expect(nodes(page)).toHaveCount(8);
-  await expect(edges(page)).toHaveCount(7);
+  await expectCanvas(page, 8, 7);
   // The copies are the selection now, where the pointer was.
   await expect(page.locator('.react-flow__node.selected')).toHaveCount(2);
   await expect(page.getByTestId('save-status')).toHaveText('All changes saved');
@@ -97,11 +100,9 @@ test('two connected steps, shift-clicked, copied and pasted at the pointer keep 
 
   // Ctrl+D duplicates the selection beside it; one Ctrl+Z takes the whole paste back.
   await page.keyboard.press('ControlOrMeta+d');
-  await expect(nodes(page)).toHaveCount(10);
-  await expect(edges(page)).toHaveCount(8);
+  await expectCanvas(page, 10, 8);
   await page.keyboard.press('ControlOrMeta+z');
-  await expect(nodes(page)).toHaveCount(8);
-  await expect(edges(page)).toHaveCount(7);
+  await expectCanvas(page, 8, 7);
 });
 
 test('a step found in the palette by typing, added with Enter, and connected with "Connect to…", all by keyboard', async ({ page, request }) => {
@@ -117,8 +118,7 @@ test('a step found in the palette by typing, added with Enter, and connected wit
   await page.keyboard.press('Control+a');
   await page.keyboard.type('min-max');
   await page.keyboard.press('Enter');
-  await expect(nodes(page)).toHaveCount(2);
-  await expect(edges(page)).toHaveCount(0);
+  await expectCanvas(page, 2, 0);
 
   // The new step is selected: Connect to… lists what fits; Enter on the first connects it.
   const connectButton = page.getByRole('button', { name: 'Connect to…' });
@@ -135,8 +135,7 @@ test('a step found in the palette by typing, added with Enter, and connected wit
   await page.keyboard.press('Control+a');
   await page.keyboard.type('standardize');
   await page.keyboard.press('Enter');
-  await expect(nodes(page)).toHaveCount(3);
-  await expect(edges(page)).toHaveCount(2);
+  await expectCanvas(page, 3, 2);
   await expect(page.getByTestId('save-status')).toHaveText('All changes saved');
   const graph = await saved(request, id);
   const [scale, standardize] = ['features.min-max-scale', 'features.standardize'].map((t) => graph.nodes.find((n) => n.type === t)!.id);
@@ -161,8 +160,7 @@ test('a wire let go of on empty canvas offers only the steps that take a table, 
   await page.keyboard.type('standardize');
   await page.keyboard.press('Enter');
   await expect(menu).toHaveCount(0);
-  await expect(nodes(page)).toHaveCount(2);
-  await expect(edges(page)).toHaveCount(1);
+  await expectCanvas(page, 2, 1);
 
   // The right-click menu: Duplicate and Delete there too (Run up to here and Forget cached result with them).
   const added = page.locator('.react-flow__node').filter({ hasText: 'Standardize' });
@@ -170,9 +168,63 @@ test('a wire let go of on empty canvas offers only the steps that take a table, 
   const actions = page.getByRole('menu', { name: /^Standardize .* actions$/ });
   await expect(actions.getByRole('menuitem', { name: 'Run up to here' })).toBeVisible();
   await actions.getByRole('menuitem', { name: 'Delete' }).click();
-  await expect(nodes(page)).toHaveCount(1);
-  await expect(edges(page)).toHaveCount(0);
+  await expectCanvas(page, 1, 0);
   await page.keyboard.press('ControlOrMeta+z');
-  await expect(nodes(page)).toHaveCount(2);
-  await expect(edges(page)).toHaveCount(1);
+  await expectCanvas(page, 2, 1);
+});
+
+test('a restored version is one step to undo; someone else\'s save clears the history, saying so, instead of being undone', async ({ page, request }) => {
+  const id = await create(request, { ...iris(), name: 'Restore and others' });
+  await open(page, id);
+  await node(page, 'train').click();
+  await page.locator('#param-learningRate').fill('0.01');
+  await expect(page.getByTestId('save-status')).toHaveText('All changes saved');
+
+  await page.getByRole('button', { name: 'Versions', exact: true }).click();
+  const panel = page.getByRole('complementary', { name: 'Versions' });
+  await panel.getByRole('button', { name: 'Restore version 1' }).click();
+  await page.getByRole('alertdialog', { name: 'Restore version 1?' }).getByRole('button', { name: 'Restore' }).click();
+  await node(page, 'train').click();
+  await expect(page.locator('#param-learningRate')).toHaveValue('0.05');
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await node(page, 'train').click();
+  await expect(page.locator('#param-learningRate')).toHaveValue('0.01');
+  await expect(page.getByTestId('save-status')).toHaveText('All changes saved');
+  expect((await saved(request, id)).nodes.find((n) => n.id === 'train')).toMatchObject({ params: { learningRate: 0.01 } });
+
+  // Someone else saves (here: a program, on the revision saved now).
+  const got = await request.get(`/api/trpc/graphs.get?input=${encodeURIComponent(JSON.stringify({ id }))}`);
+  const { graph, revision } = (await got.json()).result.data as { graph: Graph; revision: number };
+  const theirs = await request.post('/api/trpc/graphs.save', { data: { id, graph: { ...graph, name: 'Renamed elsewhere' }, baseRevision: revision } });
+  expect(theirs.status()).toBe(200);
+  await expect(page.getByTestId('others-change')).toBeVisible();
+  await expect(page.getByTestId('editor-hint')).toContainText('the undo history starts again here');
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Redo' })).toBeDisabled();
+  await page.getByTestId('others-change').getByRole('button', { name: 'Reload' }).click();
+  await expect(page.getByLabel('Pipeline name')).toHaveValue('Renamed elsewhere');
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeDisabled();
+});
+
+test("a viewer's editor offers none of the editing commands", async ({ browser, request }) => {
+  // The pipeline shared with another person as viewer: read-only, so no palette, undo, menus or keys.
+  const id = await create(request, { ...iris(), name: 'Viewer commands' });
+  const context = await browser.newContext({ storageState: SIGNED_OUT });
+  const viewer = await context.newPage();
+  await viewer.goto('/sign-up');
+  expect((await signUpThroughForm(viewer, VIEWER, 'Create account')).status()).toBe(200);
+  await expect(viewer).not.toHaveURL(/\/sign-up/);
+  const shared = await request.post('/api/trpc/sharing.addPerson', { data: { graphId: id, email: VIEWER.email, role: 'viewer' } });
+  expect(shared.status()).toBe(200);
+  await viewer.goto(`/graphs/${id}`);
+  await expect(viewer.getByTestId('view-only')).toBeVisible();
+  await expect(viewer.getByRole('complementary', { name: 'Node palette' })).toHaveCount(0);
+  await expect(viewer.getByRole('button', { name: 'Undo' })).toHaveCount(0);
+  await node(viewer, 'split').click({ button: 'right' });
+  await expect(viewer.getByRole('menu')).toHaveCount(0);
+  await node(viewer, 'split').click();
+  await expect(viewer.getByRole('button', { name: 'Connect to…' })).toHaveCount(0);
+  for (const key of ['Delete', 'ControlOrMeta+d', 'ControlOrMeta+c', 'ControlOrMeta+v']) await viewer.keyboard.press(key);
+  await expect(nodes(viewer)).toHaveCount(6);
+  await context.close();
 });

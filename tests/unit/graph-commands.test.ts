@@ -139,6 +139,11 @@ describe('graph commands', () => {
     const later = typed(other, '0.5');
     history = record(history, other, commandBetween(other, later)!, 2000 + GROUP_WINDOW_MS + 1);
     expect(history.past).toHaveLength(3);
+    // A step of its own (a restored version) never joins the one before, even on the same field at once.
+    const restored = typed(later, '0.3');
+    history = record(history, later, commandBetween(later, restored)!, 2000 + GROUP_WINDOW_MS + 2, true);
+    expect(history.past).toHaveLength(4);
+    expect(undo(history, restored)!.graph).toStrictEqual(later);
   });
 
   it('copies the edges among the copied steps only, and pastes them with fresh ids at the point given', () => {

@@ -4,10 +4,11 @@ import { SIGNED_OUT, signUpThroughForm } from './accounts';
 
 /**
  * The editor's commands as a person at the keyboard meets them: a step with its connections deleted,
- * undone (all back, and so saved), redone; two connected steps copied and pasted at the pointer (their
- * connection kept); a step found by typing in the palette and added with Enter, then connected with
- * "Connect to…", all by keyboard; a wire let go of on empty canvas offers only the steps that take it.
- * Its own pipelines; nothing runs.
+ * undone (all back, and so saved), redone; a drag undone in one step; two connected steps, boxed or
+ * shift-clicked, copied and pasted at the pointer (their connection kept); a step found by typing in the palette and added with Enter, then connected with
+ * "Connect to…", all by keyboard; a wire let go of on empty canvas offers only the steps that take it;
+ * a step's right-click menu; a restored version undone; someone else's save clearing the history; a
+ * viewer offered none of it. Its own pipelines and its own viewer account; nothing runs.
  */
 test.describe.configure({ mode: 'serial' });
 
@@ -75,11 +76,37 @@ test('a step deleted with its connections comes back whole with Ctrl+Z (and stay
   await page.keyboard.press('ControlOrMeta+y');
   await expect(edges(page)).toHaveCount(3);
   await expect(page.getByRole('button', { name: 'Redo' })).toBeDisabled();
+
+  // A drag, however many moves it makes, is one step.
+  const train = node(page, 'train');
+  const place = () => train.evaluate((el) => (el as HTMLElement).style.transform);
+  const before = await place();
+  const box = (await train.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + 20);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 150, box.y + 140, { steps: 12 });
+  await page.mouse.up();
+  expect(await place()).not.toBe(before);
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect.poll(place).toBe(before);
+  await expectCanvas(page, 5, 3);
 });
 
-test('two connected steps, shift-clicked, copied and pasted at the pointer keep their connection', async ({ page, request }) => {
+test('two connected steps, boxed or shift-clicked, copied and pasted at the pointer keep their connection', async ({ page, request }) => {
   const id = await create(request, { ...iris(), name: 'Copy and paste' });
   await open(page, id);
+  // A box drawn with Shift held selects the steps inside it…
+  const [a, b] = [(await node(page, 'data').boundingBox())!, (await node(page, 'split').boundingBox())!];
+  await page.keyboard.down('Shift');
+  await page.mouse.move(a.x - 20, a.y - 20);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width + 20, b.y + b.height + 20, { steps: 8 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  await expect(page.locator('.react-flow__node.selected')).toHaveCount(2);
+  // …and so does a click, then a Shift-click.
+  await node(page, 'model').click();
+  await expect(page.locator('.react-flow__node.selected')).toHaveCount(1);
   await node(page, 'data').click();
   await node(page, 'split').click({ modifiers: ['Shift'] });
   await expect(page.locator('.react-flow__node.selected')).toHaveCount(2);

@@ -156,7 +156,7 @@ export const EMPTY_HISTORY: History = { past: [], future: [] };
 /** Edits of one key closer together than this are one step (typing in one field). */
 export const GROUP_WINDOW_MS = 2000;
 /** At most this many steps are kept. */
-export const HISTORY_LIMIT = 200;
+const HISTORY_LIMIT = 200;
 
 /** The key that groups an edit with the one before it: the node and fields a params change touched, or the name; null never groups. */
 export function groupKey(command: GraphCommand): string | null {

@@ -25,7 +25,7 @@ import { TemplateGallery } from '../templates/TemplateGallery';
 import { useWorkIn } from '../account/role';
 import { DuplicateButton } from '../DuplicateButton';
 import { ChangedBanner } from './ChangedBanner';
-import { connectionProblem, editorJson, mergeNodes, passedOutputTypes, toCanvas, toGraphFile, type CanvasNode } from './canvas-graph';
+import { connectionProblem, editorJson, mergeEdges, mergeNodes, passedOutputTypes, toCanvas, toGraphFile, type CanvasNode } from './canvas-graph';
 import { CanvasMenus, EditButtons } from './CanvasMenus';
 import { EditorContext, type DiffMark, type NodeProblem } from './context';
 import { Inspector } from './Inspector';
@@ -45,6 +45,7 @@ import { VersionsPanel } from './VersionsPanel';
 
 const nodeTypes = { pipeline: PipelineNode };
 const UNDO_CLEARED = 'Someone else saved this pipeline: the undo history starts again here, so undoing never takes back their work.';
+
 function useDebounced<T>(value: T, ms: number): T {
   const [debounced, setDebounced] = useState(value);
   useEffect(() => {
@@ -160,19 +161,10 @@ function EditorCanvas({
   const show = useCallback(
     (next: GraphFile, selected?: ReadonlySet<string>) => {
       setNodes((ns) => mergeNodes(ns, next, selected));
-      setEdges((es) => {
-        const before = new Map(es.map((e) => [e.id, e]));
-        // An edge already there is kept as it is (its selection with it).
-        return next.edges.map((e) => {
-          const was = before.get(e.id);
-          return was && was.source === e.source && was.target === e.target && was.sourceHandle === e.sourceHandle && was.targetHandle === e.targetHandle ? was : { ...e };
-        });
-      });
+      setEdges((es) => mergeEdges(es, next));
       setName(next.name);
-      if (selected) {
-        setSelectedId([...selected][0] ?? null);
-        setTab('inspector');
-      }
+      if (selected) setSelectedId([...selected][0] ?? null);
+      if (selected?.size) setTab('inspector');
     },
     [setNodes, setEdges],
   );

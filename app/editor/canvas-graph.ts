@@ -39,6 +39,15 @@ export function mergeNodes(current: CanvasNode[], graph: GraphFile, selected?: R
   });
 }
 
+/** The canvas edges showing `graph`: an edge already there (same ends) is kept as it is, its selection with it. */
+export function mergeEdges(current: Edge[], graph: GraphFile): Edge[] {
+  const before = new Map(current.map((e) => [e.id, e]));
+  return graph.edges.map((e) => {
+    const was = before.get(e.id);
+    return was && was.source === e.source && was.target === e.target && was.sourceHandle === e.sourceHandle && was.targetHandle === e.targetHandle ? was : { ...e };
+  });
+}
+
 export function toGraphFile(name: string, nodes: CanvasNode[], edges: Edge[]): GraphFile {
   return {
     version: GRAPH_FORMAT_VERSION,
@@ -88,7 +97,7 @@ export function passedOutputTypes(wiring: Wiring): Record<string, PortType> {
 }
 
 /** The type an output of a node on the canvas carries now. */
-export function carriedType(wiring: Wiring, nodeId: string, port: string): PortType | undefined {
+function carriedType(wiring: Wiring, nodeId: string, port: string): PortType | undefined {
   return outputType(portLookup(wiring), nodeId, port);
 }
 

@@ -146,5 +146,5 @@ export function useEditorCommands({
     return () => window.removeEventListener('keydown', onKeyDown);
   }, [onKeyDown]);
 
-  return { addStep, connect, duplicate, remove, selectedIds };
+  return { addStep, connect, duplicate, remove };
 }

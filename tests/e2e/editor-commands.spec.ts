@@ -5,8 +5,9 @@ import { SIGNED_OUT, signUpThroughForm } from './accounts';
 /**
  * The editor's commands as a person at the keyboard meets them: a step with its connections deleted,
  * undone (all back, and so saved), redone; a drag undone in one step; two connected steps, boxed or
- * shift-clicked, copied and pasted at the pointer (their connection kept); a step found by typing in the palette and added with Enter, then connected with
- * "Connect to…", all by keyboard; a wire let go of on empty canvas offers only the steps that take it;
+ * shift-clicked, copied and pasted at the pointer (their connection kept); a step found by typing in
+ * the palette and added with Enter, then connected with "Connect to…", all by keyboard; a wire let go
+ * of on empty canvas offers only the steps that take it;
  * a step's right-click menu; a restored version undone; someone else's save clearing the history; a
  * viewer offered none of it. Its own pipelines and its own viewer account; nothing runs.
  */

@@ -116,6 +116,5 @@ export interface MetricsArtifact {
 }
 
 export interface DeploymentArtifact {
-  modelName: string;
   model: TrainedModelArtifact;
 }

@@ -145,11 +145,22 @@ export class Engine {
 
   private advance(run: ActiveRun): void {
     if (run.cancelled || run.failure) return this.maybeFinish(run);
-    let ready = readySteps(run.plan, run.status);
+    // A publishing step waits for the step judging its model (see ModelHooks.waitsToPublish).
+    const readyNow = () => readySteps(run.plan, run.status).filter((step) => !this.hooks.waitsToPublish(run, step));
+    let ready = readyNow();
     while (ready.length > 0 && !run.failure) {
       for (const step of ready) {
         if (run.failure) break;
-        if (!step.sideEffect && this.cache.has(step.cacheKey)) {
+        const settled = step.sideEffect ? this.hooks.settle(run, step) : undefined;
+        if (settled && 'refused' in settled) {
+          this.failStep(run, step, settled.refused, settled.refused);
+        } else if (settled) {
+          // Its model is live under its name already: nothing to publish, the step is unchanged.
+          const { artifactKey, ...published } = settled.unchanged;
+          const metrics = JSON.stringify({ ...published, unchanged: true });
+          run.outputKeys[step.nodeId] = artifactKey;
+          this.runs.setStep(run, step.nodeId, 'cached', { progress: 1, metrics, message: `Already live as v${published.version}: nothing published.` });
+        } else if (!step.sideEffect && this.cache.has(step.cacheKey)) {
           const metrics = this.cache.metricsOf(step.cacheKey);
           this.runs.write(run, () => this.cache.touch(step.cacheKey));
           run.outputKeys[step.nodeId] = step.cacheKey;
@@ -160,7 +171,7 @@ export class Engine {
         }
       }
       // Cached steps may have made more steps ready.
-      ready = readySteps(run.plan, run.status);
+      ready = readyNow();
     }
     this.maybeFinish(run);
   }
@@ -208,15 +219,14 @@ export class Engine {
         // A queue may report a step twice (a retried job finishing late), or after a cancel: only the first counts.
         if (!inFlight(run, step)) return;
         run.outputKeys[step.nodeId] = outputKey;
-        const version = this.hooks.publish(run, step, outputKey);
-        if (version !== undefined) summary = { ...summary, version };
+        const published = this.hooks.publish(run, step, outputKey);
+        if (published) summary = { ...summary, ...published };
         const metrics = summary ? JSON.stringify(summary) : null;
         if (!step.sideEffect) {
           const sizeBytes = store.sizeOf(outputKey);
           this.runs.write(run, () => this.cache.record(step, metrics, sizeBytes));
         }
         this.runs.setStep(run, step.nodeId, 'done', { progress: 1, metrics, finishedAt: Date.now() });
-        if (metrics) this.hooks.judgedDeployments(run, step, metrics);
         this.afterStep(run, step, metrics);
       })
       .catch((error: Error) => {
@@ -229,14 +239,18 @@ export class Engine {
         }
         // The message is for the person who ran it; the details (a stack) stay in the database and the server log.
         const details = error instanceof TaskFailed ? error.details : (error.stack ?? error.message);
-        const message = error instanceof TaskFailed ? error.message : publicErrorMessage(error);
-        console.error(`Pipeloom: step ${step.nodeId} of run ${run.runId} failed: ${message}\n${details}`);
-        this.runs.setStep(run, step.nodeId, 'failed', { error: message, errorDetails: details, finishedAt: Date.now() });
-        for (const nodeId of downstreamOf(run.plan, step.nodeId, run.status)) {
-          this.runs.setStep(run, nodeId, 'skipped', { message: 'Skipped because a step before it failed.' });
-        }
+        this.failStep(run, step, error instanceof TaskFailed ? error.message : publicErrorMessage(error), details);
       })
       .finally(() => this.advance(run));
+  }
+
+  /** A step failed: its message on the node, the steps after it skipped. */
+  private failStep(run: ActiveRun, step: PlanStep, message: string, details: string): void {
+    console.error(`Pipeloom: step ${step.nodeId} of run ${run.runId} failed: ${message}\n${details}`);
+    this.runs.setStep(run, step.nodeId, 'failed', { error: message, errorDetails: details, finishedAt: Date.now() });
+    for (const nodeId of downstreamOf(run.plan, step.nodeId, run.status)) {
+      this.runs.setStep(run, nodeId, 'skipped', { message: 'Skipped because a step before it failed.' });
+    }
   }
 
   /**
@@ -283,9 +297,9 @@ export class Engine {
     }
   }
 
-  /** Publishes a workspace's saved model under `name` as a deploying step would (next version); null when there is no such saved model. */
-  deploySavedModel(workspaceId: string, id: string, name: string): Promise<{ name: string; version: number } | null> {
-    return deploySavedModel(this.deps.db, this.deps.store, workspaceId, id, name);
+  /** Publishes a workspace's saved model under a name as a deploying step would (next version, or the live one when unchanged); null when there is no such saved model. */
+  deploySavedModel(target: Parameters<typeof deploySavedModel>[2]): ReturnType<typeof deploySavedModel> {
+    return deploySavedModel(this.deps.db, this.deps.store, target);
   }
 
   /** Deletes a workspace's saved model, releasing its artifact to the garbage collection; false when there is no such model. */

@@ -137,7 +137,7 @@ describe('saved models (the Models page)', () => {
     const { predict, describeDeployment } = await import('../../server/serving/predict');
     const id = first.steps.train.cacheKey;
     // The graph's own Deploy step published "iris" v1 to v3 (one per run); v4 comes from here, in the same table.
-    expect((await server.caller.deployments.list()).filter((d) => d.name === 'iris').map((d) => d.version)).toEqual([3, 2, 1]);
+    expect((await server.caller.deployments.list()).find((d) => d.name === 'iris')!.versions.map((d) => d.version)).toEqual([3, 2, 1]);
     const published = await server.caller.models.deploy({ id, name: 'iris' });
     expect(published).toEqual({ name: 'iris', version: 4, predictUrl: '/api/v1/models/iris/predict' });
     const row = server.db
@@ -156,7 +156,7 @@ describe('saved models (the Models page)', () => {
 
     expect(await server.caller.models.deploy({ id, name: 'iris-saved' })).toMatchObject({ name: 'iris-saved', version: 1 });
     const deployments = await server.caller.deployments.list();
-    expect(deployments.filter((d) => d.name === 'iris-saved').map((d) => d.version)).toEqual([1]);
+    expect(deployments.find((d) => d.name === 'iris-saved')!.versions.map((d) => d.version)).toEqual([1]);
 
     expect((await rejection(server.caller.models.deploy({ id, name: 'Not A Name' }))).code).toBe('BAD_REQUEST');
     const missing = await rejection(server.caller.models.deploy({ id: 'f'.repeat(32), name: 'x' }));

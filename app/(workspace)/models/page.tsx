@@ -62,10 +62,8 @@ export default function ModelsPage() {
     }),
   );
 
-  // Deployed versions grouped by name, newest version first.
-  const byName = new Map<string, NonNullable<typeof deployments.data>>();
-  for (const d of deployments.data ?? []) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
-  const deployed = [...byName.entries()].map(([name, versions]) => ({ name, versions: versions.sort((a, b) => b.version - a.version) }));
+  // One entry per name, its versions newest first (the Deployments page manages them).
+  const deployed = deployments.data ?? [];
   const nameProblem = deploying && !MODEL_NAME_PATTERN.test(deploying.name) ? `Name: ${MODEL_NAME_RULE}.` : null;
 
   return (
@@ -204,7 +202,11 @@ export default function ModelsPage() {
         <section>
           <h2 className="text-xl font-semibold">Deployed models</h2>
           <p className="mt-1 text-sm text-slate-600">
-            Each Deploy step (or Deploy above) publishes a version. <code>POST /api/v1/models/&lt;name&gt;/predict</code> answers with the newest version (add{' '}
+            Each Deploy step (or Deploy above) publishes a version. <code>POST /api/v1/models/&lt;name&gt;/predict</code> answers with the live version (the{' '}
+            <Link className="text-indigo-700 hover:underline" href="/deployments">
+              Deployments
+            </Link>{' '}
+            page promotes, rolls back, pins and undeploys them; add{' '}
             <code>?version=N</code> for an older one). A deployment is private: callers send an API key (<code>Authorization: Bearer &lt;key&gt;</code>)
             or are signed in as members of this workspace; a public one answers anyone, without a key.
           </p>
@@ -213,7 +215,7 @@ export default function ModelsPage() {
               <tr>
                 <th className="p-2">Name</th>
                 <th className="p-2">Versions</th>
-                <th className="p-2">Newest test result</th>
+                <th className="p-2">Live version&apos;s test result</th>
                 <th className="p-2">Published</th>
                 <th className="p-2">From</th>
                 <th className="p-2">Access</th>
@@ -227,11 +229,15 @@ export default function ModelsPage() {
                   </td>
                 </tr>
               )}
-              {deployed.map(({ name, versions }) => {
-                const newest = versions[0];
+              {deployed.map(({ name, versions, liveVersion, public: isPublic }) => {
+                const newest = versions.find((v) => v.version === liveVersion) ?? versions[0];
                 return (
                   <tr key={name} className="border-t border-slate-100">
-                    <td className="p-2 font-medium">{name}</td>
+                    <td className="p-2 font-medium">
+                      <Link className="text-indigo-700 hover:underline" href={`/deployments#${name}`}>
+                        {name}
+                      </Link>
+                    </td>
                     <td className="p-2">{versions.map((v) => `v${v.version}`).join(', ')}</td>
                     <td className="p-2">{formatHeadline(headlineMetric(newest.metrics))}</td>
                     <td className="p-2">{new Date(newest.createdAt).toLocaleString()}</td>
@@ -250,13 +256,13 @@ export default function ModelsPage() {
                           <input
                             type="checkbox"
                             aria-label={`Public: ${name}`}
-                            checked={newest.public}
+                            checked={isPublic}
                             disabled={setPublic.isPending}
                             onChange={(e) => setPublic.mutate({ name, public: e.target.checked })}
                           />
                           Public
                         </label>
-                      ) : newest.public ? (
+                      ) : isPublic ? (
                         'Public'
                       ) : (
                         'Private'

@@ -74,11 +74,18 @@ export function deploymentRefusal(db: Reader, target: PublishTarget): string | u
   return undefined;
 }
 
-/** The live version of `name` when it publishes exactly this model (and is not undeployed): a publish of it changes nothing. */
-export function liveVersionOf(db: Reader, workspaceId: string, name: string, modelKey: string): number | undefined {
+/**
+ * The version of `name` that already publishes exactly this model, when it is the live one or the
+ * newest (published while another is pinned live): publishing it again changes nothing. Undefined
+ * when the model is new here (or the name was undeployed: publishing serves it again).
+ */
+export function publishedVersionOf(db: Reader, workspaceId: string, name: string, modelKey: string): PublishedVersion | undefined {
   const held = deploymentName(db, name);
-  if (!held || held.workspaceId !== workspaceId || held.undeployedAt !== null || held.liveVersion === null) return undefined;
-  return deploymentVersion(db, name, held.liveVersion)?.modelKey === modelKey ? held.liveVersion : undefined;
+  if (!held || held.workspaceId !== workspaceId || held.undeployedAt !== null) return undefined;
+  const newest = db.select().from(deployments).where(eq(deployments.name, name)).orderBy(desc(deployments.version)).get();
+  const live = held.liveVersion === null ? undefined : deploymentVersion(db, name, held.liveVersion);
+  const same = [live, newest].find((v) => v?.modelKey === modelKey);
+  return same && { version: same.version, live: same.version === held.liveVersion };
 }
 
 export interface PublishedVersion {

@@ -125,7 +125,8 @@ export class Engine {
     const previous = graphId ? this.runs.lastSignatures(graphId) : new Map<string, StepSignature>();
     const forecast: Record<string, StepForecast> = {};
     for (const step of compiled.plan) {
-      forecast[step.nodeId] = forecastStep(step, this.cache.has(step.cacheKey), previous.get(step.nodeId) ?? null, {
+      const unchanged = step.sideEffect ? this.hooks.alreadyPublished(compiled.plan, step, workspaceId, graph.name) : this.cache.has(step.cacheKey);
+      forecast[step.nodeId] = forecastStep(step, unchanged, previous.get(step.nodeId) ?? null, {
         paramTitle: (type, key) => paramTitle(this.deps.kinds.get(type), key),
         nodeLabel: (nodeId) => labels.get(nodeId) ?? nodeId,
       });
@@ -159,7 +160,8 @@ export class Engine {
           const { artifactKey, ...published } = settled.unchanged;
           const metrics = JSON.stringify({ ...published, unchanged: true });
           run.outputKeys[step.nodeId] = artifactKey;
-          this.runs.setStep(run, step.nodeId, 'cached', { progress: 1, metrics, message: `Already live as v${published.version}: nothing published.` });
+          const message = published.live ? `Already live as v${published.version}: nothing published.` : `Already published as v${published.version} (another version is pinned live): nothing published.`;
+          this.runs.setStep(run, step.nodeId, 'cached', { progress: 1, metrics, message });
         } else if (!step.sideEffect && this.cache.has(step.cacheKey)) {
           const metrics = this.cache.metricsOf(step.cacheKey);
           this.runs.write(run, () => this.cache.touch(step.cacheKey));

@@ -10,7 +10,7 @@ import type { ArtifactStore } from './artifact-store';
 import type { PlanStep } from './compile';
 import type { RunStore } from './run-store';
 import { attachModelEvaluation, recordSavedModel } from './saved-models';
-import { deploymentRefusal, deploymentVersion, liveVersionOf, publishVersion } from './deployment-registry';
+import { deploymentRefusal, deploymentVersion, publishedVersionOf, publishVersion } from './deployment-registry';
 import { FINISHED_OK } from './scheduler';
 
 type StepInput = PlanStep['inputs'][string];
@@ -40,6 +40,15 @@ export class ModelHooks {
     return publishes(step.params, document ? String((JSON.parse(document) as { name?: unknown }).name ?? '') : '');
   }
 
+  /** Before a run (the editor's forecast): whether the step's model is already published under its name, so it will publish nothing. */
+  alreadyPublished(plan: PlanStep[], step: PlanStep, workspaceId: string, pipelineName: string): boolean {
+    const target = this.kindOf(step)?.publishes?.(step.params, pipelineName);
+    const source = this.modelSource(step);
+    // The trained model's artifact is its step's cache key (a model-making step is never a side effect).
+    const producer = source && plan.find((s) => s.nodeId === source.nodeId);
+    return !!target && !!producer && publishedVersionOf(this.deps.db, workspaceId, target.name, producer.cacheKey) !== undefined;
+  }
+
   /** A publishing step waits for the step judging its model (the guardrail needs its verdict; the version gets its metrics). */
   waitsToPublish(run: ActiveRun, step: PlanStep): boolean {
     if (!this.kindOf(step)?.publishes) return false;
@@ -52,15 +61,15 @@ export class ModelHooks {
    * its name (`unchanged`, that version) or when the registry or the guardrail refuses it (`refused`,
    * in words for the node). Undefined: it runs and publishes.
    */
-  settle(run: ActiveRun, step: PlanStep): { unchanged: { modelName: string; version: number; artifactKey: string } } | { refused: string } | undefined {
+  settle(run: ActiveRun, step: PlanStep): { unchanged: { modelName: string; version: number; live: boolean; artifactKey: string } } | { refused: string } | undefined {
     const target = this.publishing(run, step);
     const source = this.modelSource(step);
     if (!target || !source) return undefined;
     const { db, store } = this.deps;
     const modelKey = run.outputKeys[source.nodeId];
-    const live = liveVersionOf(db, run.workspaceId, target.name, modelKey);
-    if (live !== undefined) {
-      return { unchanged: { modelName: target.name, version: live, artifactKey: deploymentVersion(db, target.name, live)!.artifactKey } };
+    const published = publishedVersionOf(db, run.workspaceId, target.name, modelKey);
+    if (published) {
+      return { unchanged: { modelName: target.name, ...published, artifactKey: deploymentVersion(db, target.name, published.version)!.artifactKey } };
     }
     const verdict = this.verdictOf(run, step);
     const below = verdict && notBeatingBaseline(JSON.parse(verdict) as EvaluationMetrics);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import { models, runs, stepCache } from '../../drizzle/schema';
-import { deploymentRefusal, DeploymentRefused, liveVersionOf, publishVersion } from './deployment-registry';
+import { deploymentRefusal, DeploymentRefused, publishedVersionOf, publishVersion } from './deployment-registry';
 import type { DeploymentArtifact, TrainedModelArtifact } from '../../runtime/artifacts';
 import type { NodeDefinition, SavedModelInfo } from '../../nodes/define';
 import type { ColumnSchema } from '../../lib/table';
@@ -163,8 +163,8 @@ export async function deploySavedModel(
   const { workspaceId, id, name, replace } = target;
   const row = savedModel(db, workspaceId, id);
   if (!row) return null;
-  const unchanged = liveVersionOf(db, workspaceId, name, row.id);
-  if (unchanged !== undefined) return { name, version: unchanged, unchanged: true };
+  const unchanged = publishedVersionOf(db, workspaceId, name, row.id);
+  if (unchanged) return { name, version: unchanged.version, unchanged: true };
   const inputColumns = JSON.parse(row.inputColumns) as ColumnSchema[];
   // Refused before the model's files are copied for it (and again as the version is recorded).
   const refusal = deploymentRefusal(db, { workspaceId, name, graphId: row.graphId, inputColumns, replace });

@@ -1,5 +1,5 @@
 import { fillableColumns, ignorableColumns } from '../../runtime/recipe';
-import type { Column, DictionaryColumnType, Table, ValueColumnType } from '../../lib/table';
+import type { Column, ColumnSchema, DictionaryColumnType, Table, ValueColumnType } from '../../lib/table';
 import type { DeploymentArtifact, TrainedModelArtifact } from '../../runtime/artifacts';
 import { getDb } from '../db';
 import { ArtifactStore } from '../engine/artifact-store';
@@ -84,6 +84,11 @@ export function inputContract(model: TrainedModelArtifact): InputContract {
   return { inputColumns: model.inputColumns, fillable: fillableColumns(model.recipe), ignorable: ignorableColumns(model.recipe), known: knownCategories(model) };
 }
 
+/** Whether a request may leave a column's value missing: a category or text column (as training cells could be), or one the fitted recipe fills in. */
+export function mayBeMissing(column: ColumnSchema, contract: InputContract): boolean {
+  return column.type === 'category' || column.type === 'text' || contract.fillable.has(column.name);
+}
+
 /** Whether a request value means "missing", as a cell of an upload would: null, or a missing marker ("", NA, N/A, null, ?, NaN). */
 const isMissingValue = (value: unknown) => value === null || (typeof value === 'string' && isMissing(value));
 
@@ -102,7 +107,9 @@ export function readRows(rows: readonly unknown[], contract: InputContract, firs
   const problems: RowNote[] = [];
   const warnings: RowNote[] = [];
   let problemCount = 0;
+  const problemRows = new Set<number>();
   const problem = (row: number, field: string, message: string) => {
+    problemRows.add(firstRow + row);
     if (problemCount++ < MAX_PROBLEMS_REPORTED) problems.push({ row: firstRow + row, field, message });
   };
   const ignored = new Set<string>();
@@ -126,7 +133,7 @@ export function readRows(rows: readonly unknown[], contract: InputContract, firs
     // Dropped unread by the recipe: an empty column stands in for whatever was sent.
     if (!contract.ignorable.has(spec.name)) {
       const where = (i: number) => `rows[${firstRow + i}].${spec.name}`;
-      const canBeMissing = !valueColumn || contract.fillable.has(spec.name);
+      const canBeMissing = mayBeMissing(spec, contract);
       const categories = contract.known.get(spec.name);
       records.forEach((record, i) => {
         if (!record) return;
@@ -151,7 +158,7 @@ export function readRows(rows: readonly unknown[], contract: InputContract, firs
         }
         const label = String(value).trim();
         if (categories && !categories.has(label)) {
-          warnings.push({ row: firstRow + i, field: spec.name, message: `${echo(label)} was not among the training rows' categories of "${spec.name}": answered as an unknown category.` });
+          warnings.push({ row: firstRow + i, field: spec.name, message: `${echo(label)} is not among the categories the model learned for "${spec.name}": answered as an unknown category.` });
         }
         if (!dictionary.has(label)) dictionary.set(label, dictionary.size);
         codes![i] = dictionary.get(label)!;
@@ -159,7 +166,7 @@ export function readRows(rows: readonly unknown[], contract: InputContract, firs
     }
     return values ? { name: spec.name, type: spec.type as ValueColumnType, values } : { name: spec.name, type: spec.type as DictionaryColumnType, codes: codes!, categories: [...dictionary.keys()] };
   });
-  return { table: { rowCount: rows.length, columns } satisfies Table, ignored: [...ignored], warnings, problems, problemCount };
+  return { table: { rowCount: rows.length, columns } satisfies Table, ignored: [...ignored], warnings, problems, problemCount, problemRows };
 }
 
 /** A request with problems: 400, the first in `error`, and every one (up to the cap) in `errors`. */

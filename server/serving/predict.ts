@@ -106,11 +106,10 @@ const isMissingValue = (value: unknown) => value === null || (typeof value === '
 export function readRows(rows: readonly unknown[], contract: InputContract, firstRow = 0) {
   const problems: RowNote[] = [];
   const warnings: RowNote[] = [];
-  let problemCount = 0;
   const problemRows = new Set<number>();
   const problem = (row: number, field: string, message: string) => {
     problemRows.add(firstRow + row);
-    if (problemCount++ < MAX_PROBLEMS_REPORTED) problems.push({ row: firstRow + row, field, message });
+    problems.push({ row: firstRow + row, field, message });
   };
   const ignored = new Set<string>();
   const known = new Set(contract.inputColumns.filter((c) => !contract.ignorable.has(c.name)).map((c) => c.name));
@@ -166,7 +165,17 @@ export function readRows(rows: readonly unknown[], contract: InputContract, firs
     }
     return values ? { name: spec.name, type: spec.type as ValueColumnType, values } : { name: spec.name, type: spec.type as DictionaryColumnType, codes: codes!, categories: [...dictionary.keys()] };
   });
-  return { table: { rowCount: rows.length, columns } satisfies Table, ignored: [...ignored], warnings, problems, problemCount, problemRows };
+  // Found column by column; told row by row (the sort is stable: a row's fields in column order).
+  problems.sort((a, b) => a.row - b.row);
+  warnings.sort((a, b) => a.row - b.row);
+  return {
+    table: { rowCount: rows.length, columns } satisfies Table,
+    ignored: [...ignored],
+    warnings,
+    problems: problems.slice(0, MAX_PROBLEMS_REPORTED),
+    problemCount: problems.length,
+    problemRows,
+  };
 }
 
 /** A request with problems: 400, the first in `error`, and every one (up to the cap) in `errors`. */

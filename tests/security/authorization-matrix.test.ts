@@ -250,7 +250,19 @@ const CALLS: Record<string, ProcedureCall> = {
   'sharing.openLink': { input: async () => ({ token: (await shareLink(await throwawayGraph(), 'copy')).token }) },
   'graphs.sharedWithMe': {},
   'audit.list': { input: () => ({ limit: 50 }) },
+  'deployments.promote': { input: () => ({ name: A.deployment, version: 1 }) },
+  'deployments.rollback': { input: async (actor, expected) => ({ name: expected === 'allow' ? await throwawayDeployment(`rollback-${actor}`, 2) : A.deployment }) },
+  'deployments.pin': { input: () => ({ name: A.deployment, pinned: false }) },
+  'deployments.undeploy': { input: async (actor, expected) => ({ name: expected === 'allow' ? await throwawayDeployment(`undeploy-${actor}`, 1) : A.deployment, reason: 'matrix' }) },
 };
+
+let secondModel: Promise<string> | undefined;
+/** A deployment name of A (made by the owner) with one version (A's model) or two (then another model, trained once): its name. */
+async function throwawayDeployment(name: string, versions: 1 | 2): Promise<string> {
+  data(await server.mutate('models.deploy', { id: A.modelId, name }), 'models.deploy');
+  if (versions === 2) data(await server.mutate('models.deploy', { id: await (secondModel ??= throwawayModel()), name }), 'models.deploy');
+  return name;
+}
 
 const IRIS_ROW = { sepal_length_cm: 5.1, sepal_width_cm: 3.5, petal_length_cm: 1.4, petal_width_cm: 0.2 };
 
@@ -264,6 +276,9 @@ const ROUTE_CALLS: Record<string, (client: HttpClient, actor: Actor) => Promise<
     client.fetch(`/api/v1/models/${A.deployment}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: [IRIS_ROW] }) }),
   'GET /api/v1/runs/[runId]/steps/[nodeId]/csv': (client) => client.fetch(`/api/v1/runs/${A.runId}/steps/data/csv`),
   'GET /api/v1/audit/csv': (client) => client.fetch('/api/v1/audit/csv'),
+  'GET /api/v1/models/[name]/openapi.json': (client) => client.fetch(`/api/v1/models/${A.deployment}/openapi.json`),
+  'POST /api/v1/models/[name]/batch': (client) =>
+    client.fetch(`/api/v1/models/${A.deployment}/batch`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: `${Object.keys(IRIS_ROW).join(',')}\n${Object.values(IRIS_ROW).join(',')}\n` }),
 };
 
 /** Every table of the server's database, as rows (read-only, beside the running server). */

@@ -3,20 +3,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
 import { formatHeadline, headlineMetric } from '../../../lib/model-headline';
-import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../../../lib/ids';
+import { deploymentNameOf, MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../../../lib/ids';
 import { mayOffer, useWorkspaceRole } from '../../account/role';
 import { useTRPC } from '../../trpc';
 import { ApiKeysPanel } from './api-keys-panel';
-
-/** A deployment name suggested from the pipeline's name ("Digits 0–4" → "digits-0-4"). */
-function suggestedName(graphName: string): string {
-  const slug = graphName
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, '-')
-    .replace(/^[-_]+|-+$/g, '')
-    .slice(0, 63);
-  return MODEL_NAME_PATTERN.test(slug) ? slug : 'my-model';
-}
 
 export default function ModelsPage() {
   const trpc = useTRPC();
@@ -24,7 +14,7 @@ export default function ModelsPage() {
   const role = useWorkspaceRole();
   const saved = useQuery(trpc.models.list.queryOptions());
   const deployments = useQuery(trpc.deployments.list.queryOptions());
-  const [deploying, setDeploying] = useState<{ id: string; name: string } | null>(null);
+  const [deploying, setDeploying] = useState<{ id: string; name: string; replace: boolean } | null>(null);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.models.list.queryKey() });
@@ -34,7 +24,10 @@ export default function ModelsPage() {
     trpc.models.deploy.mutationOptions({
       onSuccess: (result) => {
         setDeploying(null);
-        setNotice({ kind: 'ok', text: `Published "${result.name}" version ${result.version}: POST ${result.predictUrl}` });
+        setNotice({
+          kind: 'ok',
+          text: result.unchanged ? `Nothing published: this model is "${result.name}" version ${result.version} already.` : `Published "${result.name}" version ${result.version}: POST ${result.predictUrl}`,
+        });
         refresh();
       },
       onError: (error) => setNotice({ kind: 'error', text: error.message }),
@@ -150,7 +143,7 @@ export default function ModelsPage() {
                         className="flex flex-col items-end gap-1"
                         onSubmit={(e) => {
                           e.preventDefault();
-                          if (!nameProblem) deploy.mutate({ id: m.id, name: deploying.name });
+                          if (!nameProblem) deploy.mutate({ id: m.id, name: deploying.name, replace: deploying.replace });
                         }}
                       >
                         <label className="text-xs text-slate-600" htmlFor={`deploy-name-${m.id}`}>
@@ -160,8 +153,12 @@ export default function ModelsPage() {
                           id={`deploy-name-${m.id}`}
                           className={`w-40 rounded border px-2 py-1 text-sm ${nameProblem ? 'border-red-500' : 'border-slate-300'}`}
                           value={deploying.name}
-                          onChange={(e) => setDeploying({ id: m.id, name: e.target.value })}
+                          onChange={(e) => setDeploying({ ...deploying, name: e.target.value })}
                         />
+                        <label className="flex items-center gap-1 text-[11px] text-slate-600" title="Publish even when another pipeline publishes under this name, or its live version reads other columns">
+                          <input type="checkbox" checked={deploying.replace} onChange={(e) => setDeploying({ ...deploying, replace: e.target.checked })} />
+                          Replace
+                        </label>
                         {nameProblem && <span className="max-w-48 text-[11px] text-red-700">{nameProblem}</span>}
                         <span className="flex gap-2">
                           <button type="button" className="text-xs text-slate-600 hover:underline" onClick={() => setDeploying(null)}>
@@ -175,7 +172,7 @@ export default function ModelsPage() {
                     ) : (
                       <span className="flex justify-end gap-3">
                         {mayOffer(role, 'edit') && (
-                          <button className="text-indigo-700 hover:underline" onClick={() => setDeploying({ id: m.id, name: suggestedName(m.graphName) })}>
+                          <button className="text-indigo-700 hover:underline" onClick={() => setDeploying({ id: m.id, name: deploymentNameOf(m.graphName), replace: false })}>
                             Deploy
                           </button>
                         )}

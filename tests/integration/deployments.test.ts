@@ -242,6 +242,9 @@ describe('the predict contract, OpenAPI and batch', () => {
     const accepted = await predict('passengers', [row, { ...row, Sex: '' }, { ...row, Sex: 'NA', Age: 'NA' }, { ...row, Sex: null, Age: null }]);
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
     expect(accepted.body.predictions).toHaveLength(4);
+    // The Yes/No target answers in the words of its data.
+    expect(Object.keys(accepted.body.predictions[0].probabilities)).toEqual(['No', 'Yes']);
+    expect(accepted.body.predictions[0].predicted).toBe('Yes');
     expect(accepted.body.warnings).toBeUndefined();
     // "NA" and null are the same missing value.
     expect(accepted.body.predictions[2]).toEqual(accepted.body.predictions[3]);

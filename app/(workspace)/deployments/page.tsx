@@ -23,6 +23,8 @@ export default function DeploymentsPage() {
     setNotice({ kind: 'ok', text });
     setUndeploying(null);
     void queryClient.invalidateQueries({ queryKey: trpc.deployments.list.queryKey() });
+    // The try-it forms describe the live version: another may answer now.
+    void queryClient.invalidateQueries({ queryKey: ['openapi'] });
   };
   const failed = { onError: (error: { message: string }) => setNotice({ kind: 'error', text: error.message }) };
   const promote = useMutation(trpc.deployments.promote.mutationOptions(failed));

@@ -15,7 +15,8 @@ export const deploy = defineNode({
   outputs: [{ name: 'deployment', type: 'Deployment', label: 'Deployment' }],
   params: z.object({
     modelName: z
-      .union([z.literal(''), z.string().regex(MODEL_NAME_PATTERN, MODEL_NAME_RULE)])
+      .string()
+      .regex(new RegExp(`^$|${MODEL_NAME_PATTERN.source}`), `${MODEL_NAME_RULE} (or leave it empty for the pipeline's name)`)
       .default('')
       .meta({ title: 'Model name', description: "The name in the predict URL. Empty: the pipeline's name (\"Iris classifier\" → iris-classifier)." }),
     replace: z.boolean().default(false).meta({

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { OWNER } from './accounts';
 import { expect, test } from '@playwright/test';
 
 test('deploy two versions, try the live one with its example row, roll back: the old version answers', async ({ page, request }) => {
@@ -41,7 +42,7 @@ test('deploy two versions, try the live one with its example row, roll back: the
   await page.goto('/deployments');
   const card = page.getByRole('region', { name: 'Deployment deployments-e2e' });
   await expect(card.getByTestId('deployment-state')).toHaveText('live: v2');
-  await expect(card.getByTestId('version-deployments-e2e-2')).toContainText('Test Owner');
+  await expect(card.getByTestId('version-deployments-e2e-2')).toContainText(OWNER.name);
   await expect(card.getByTestId('version-deployments-e2e-1')).toContainText('accuracy');
 
   // Try it: the form holds a real training row; the answer is the live version's.

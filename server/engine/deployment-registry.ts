@@ -15,7 +15,24 @@ import type { Db } from '../db';
  */
 
 /** A publish the registry refuses, in words for the person deploying (the Deploy node shows it). */
-export class DeploymentRefused extends Error {}
+export class DeploymentRefused extends Error {
+  override name = 'DeploymentRefused';
+  constructor(
+    message: string,
+    /** The refusal is that there is no such name (in this workspace) or version. */
+    readonly notFound = false,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Whether an error is the registry's refusal. By name: the engine (and its modules) may come from
+ * another bundle of the server than the route asking, where `instanceof` would not see the same class.
+ */
+export function isDeploymentRefused(error: unknown): error is DeploymentRefused {
+  return error instanceof Error && error.name === 'DeploymentRefused';
+}
 
 type Reader = Pick<Db, 'select'>;
 
@@ -120,14 +137,14 @@ export function publishVersion(
 /** A workspace's name, or a refusal in words when it has none such. */
 function heldName(db: Reader, workspaceId: string, name: string) {
   const held = deploymentName(db, name);
-  if (!held || held.workspaceId !== workspaceId) throw new DeploymentRefused(`There is no deployment "${name}" in this workspace.`);
+  if (!held || held.workspaceId !== workspaceId) throw new DeploymentRefused(`There is no deployment "${name}" in this workspace.`, true);
   return held;
 }
 
 /** Makes `version` the one that answers (promote, or roll back to it); `pinned` keeps it live when new versions are published. */
 export function makeLive(db: Db, workspaceId: string, name: string, version: number, pinned: boolean): void {
   heldName(db, workspaceId, name);
-  if (!deploymentVersion(db, name, version)) throw new DeploymentRefused(`"${name}" has no version ${version}.`);
+  if (!deploymentVersion(db, name, version)) throw new DeploymentRefused(`"${name}" has no version ${version}.`, true);
   db.update(deploymentNames).set({ liveVersion: version, pinned, undeployedAt: null, undeployReason: null }).where(eq(deploymentNames.name, name)).run();
 }
 

@@ -260,7 +260,8 @@ let secondModel: Promise<string> | undefined;
 /** A deployment name of A (made by the owner) with one version (A's model) or two (then another model, trained once): its name. */
 async function throwawayDeployment(name: string, versions: 1 | 2): Promise<string> {
   data(await server.mutate('models.deploy', { id: A.modelId, name }), 'models.deploy');
-  if (versions === 2) data(await server.mutate('models.deploy', { id: await (secondModel ??= throwawayModel()), name }), 'models.deploy');
+  // (Trained by another pipeline: it takes the name over.)
+  if (versions === 2) data(await server.mutate('models.deploy', { id: await (secondModel ??= throwawayModel()), name, replace: true }), 'models.deploy');
   return name;
 }
 

@@ -7,7 +7,7 @@ import { deploymentNames, deployments, graphs, graphVersions, runs, user, worksp
 import { diskUsage } from '../../data/disk-usage';
 import { getDb } from '../../db';
 import { ArtifactStore } from '../../engine/artifact-store';
-import { deploymentNameHolder, DeploymentRefused, makeLive, previousVersion, setPinned, undeploy } from '../../engine/deployment-registry';
+import { deploymentNameHolder, isDeploymentRefused, makeLive, previousVersion, setPinned, undeploy } from '../../engine/deployment-registry';
 import { artifactsDir, engineSettings, getEngine } from '../../engine/instance';
 import { signedInProcedure, workspaceProcedure, router } from '../trpc';
 import { audited } from '../audit';
@@ -19,7 +19,7 @@ function registryChange<T>(change: () => T): T {
   try {
     return change();
   } catch (error) {
-    if (error instanceof DeploymentRefused) throw new TRPCError({ code: /^There is no|has no version/.test(error.message) ? 'NOT_FOUND' : 'PRECONDITION_FAILED', message: error.message });
+    if (isDeploymentRefused(error)) throw new TRPCError({ code: error.notFound ? 'NOT_FOUND' : 'PRECONDITION_FAILED', message: error.message });
     throw error;
   }
 }

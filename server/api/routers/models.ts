@@ -4,7 +4,7 @@ import { headlineMetric } from '../../../lib/model-headline';
 import { graphIdSchema, MODEL_NAME_PATTERN, MODEL_NAME_RULE, savedModelIdSchema } from '../../../lib/ids';
 import { getDb } from '../../db';
 import { listSavedModels, type DatasetRead, type ModelEvaluation } from '../../engine/saved-models';
-import { DeploymentRefused } from '../../engine/deployment-registry';
+import { isDeploymentRefused } from '../../engine/deployment-registry';
 import { getEngine } from '../../engine/instance';
 import { signedInProcedure, workspaceProcedure, router } from '../trpc';
 import { pickerScope } from './graphs';
@@ -46,7 +46,7 @@ export const modelsRouter = router({
       try {
         published = await getEngine().deploySavedModel({ workspaceId: ctx.access.workspaceId, id: input.id, name: input.name, replace: input.replace, by: ctx.access.user.id });
       } catch (error) {
-        if (error instanceof DeploymentRefused) throw new TRPCError({ code: 'CONFLICT', message: error.message });
+        if (isDeploymentRefused(error)) throw new TRPCError({ code: 'CONFLICT', message: error.message });
         // A reason written for people ("its files are missing") is told; a failure of the disk or the store is not.
         if (isDiskFull(error) || publicErrorMessage(error) === INTERNAL_MESSAGE) throw error;
         throw new TRPCError({ code: 'PRECONDITION_FAILED', message: publicErrorMessage(error) });

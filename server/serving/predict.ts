@@ -92,76 +92,78 @@ export function mayBeMissing(column: ColumnSchema, contract: InputContract): boo
 /** Whether a request value means "missing", as a cell of an upload would: null, or a missing marker ("", NA, N/A, null, ?, NaN). */
 const isMissingValue = (value: unknown) => value === null || (typeof value === 'string' && isMissing(value));
 
+/** A cell a request row does not send at all (as opposed to sending a missing value). */
+export const NOT_SENT = Symbol('not sent');
+
 /**
- * Reads request rows into a table by the model's input contract, as an upload reads its cells:
+ * Request cells by column: `cell(column)` gives the reader of that column's cells by row (NOT_SENT
+ * when a row does not send it). JSON rows and a batch's CSV columns are both read through it.
+ */
+export interface CellSource {
+  rowCount: number;
+  cells(column: string): (row: number) => unknown;
+  /** Rows that are no row at all (not an object): already reported, read as sending nothing. */
+  broken?: ReadonlySet<number>;
+}
+
+/**
+ * Reads request cells into a table by the model's input contract, as an upload reads its cells:
  * - a missing value (null, "", "NA"…) is accepted wherever the training rows could hold one: a
  *   category or text column (it goes through the fitted recipe as missing training cells did) or a
  *   column the recipe fills in; a number without such a step is a problem;
  * - a category the training rows never had is answered, with a warning;
- * - a column not sent at all is a problem (send null to mean missing); columns the model does not
- *   read are ignored and named back.
- * Every problem of every row is collected (the first `MAX_PROBLEMS_REPORTED`) rather than only the first.
- * `firstRow` numbers the rows (a batch's chunk).
+ * - a column not sent at all is a problem (send null to mean missing).
+ * Every problem of every row is collected (the first `MAX_PROBLEMS_REPORTED` listed, by row), not
+ * only the first. `firstRow` numbers the rows (a batch's chunk); `problems` may hold some already.
  */
-export function readRows(rows: readonly unknown[], contract: InputContract, firstRow = 0) {
-  const problems: RowNote[] = [];
+export function readCells(source: CellSource, contract: InputContract, firstRow = 0, problems: RowNote[] = []) {
   const warnings: RowNote[] = [];
-  const problemRows = new Set<number>();
+  const problemRows = new Set(problems.map((p) => p.row));
   const problem = (row: number, field: string, message: string) => {
     problemRows.add(firstRow + row);
     problems.push({ row: firstRow + row, field, message });
   };
-  const ignored = new Set<string>();
-  const known = new Set(contract.inputColumns.filter((c) => !contract.ignorable.has(c.name)).map((c) => c.name));
-  const records = rows.map((row, i) => {
-    if (!row || typeof row !== 'object' || Array.isArray(row)) {
-      problem(i, `rows[${firstRow + i}]`, `rows[${firstRow + i}] must be an object of column values.`);
-      return undefined;
-    }
-    for (const key of Object.keys(row)) {
-      // Reported back: a few names, each cut short (a client may send anything as a key).
-      if (!known.has(key) && ignored.size < MAX_IGNORED_REPORTED) ignored.add(key.length > 100 ? `${key.slice(0, 100)}…` : key);
-    }
-    return row as Record<string, unknown>;
-  });
+  const count = source.rowCount;
   const columns = contract.inputColumns.map((spec): Column => {
     const valueColumn = spec.type === 'number' || spec.type === 'date' || spec.type === 'boolean';
-    const values = valueColumn ? new Float64Array(rows.length).fill(NaN) : undefined;
-    const codes = valueColumn ? undefined : new Int32Array(rows.length).fill(-1);
+    const values = valueColumn ? new Float64Array(count).fill(NaN) : undefined;
+    const codes = valueColumn ? undefined : new Int32Array(count).fill(-1);
     const dictionary = new Map<string, number>();
     // Dropped unread by the recipe: an empty column stands in for whatever was sent.
     if (!contract.ignorable.has(spec.name)) {
       const where = (i: number) => `rows[${firstRow + i}].${spec.name}`;
       const canBeMissing = mayBeMissing(spec, contract);
       const categories = contract.known.get(spec.name);
-      records.forEach((record, i) => {
-        if (!record) return;
-        if (!(spec.name in record)) {
+      const cell = source.cells(spec.name);
+      for (let i = 0; i < count; i++) {
+        if (source.broken?.has(i)) continue;
+        const value = cell(i);
+        if (value === NOT_SENT) {
           problem(i, spec.name, `${where(i)} is not sent: the model needs "${spec.name}" (${spec.type}); send null for a missing value.`);
-          return;
+          continue;
         }
-        const value = record[spec.name];
         if (isMissingValue(value)) {
           if (!canBeMissing) problem(i, spec.name, `${where(i)} is missing, and this model cannot fill in "${spec.name}" (${spec.type}): its pipeline has no Missing values step for it.`);
-          return;
+          continue;
         }
         if (values) {
           const parsed = REQUEST_VALUE_PARSERS[spec.type as keyof typeof EXPECTED](value);
           if (parsed === null) problem(i, spec.name, `${where(i)} must be ${EXPECTED[spec.type as keyof typeof EXPECTED]}, got ${echo(value)}.`);
           else values[i] = parsed;
-          return;
+          continue;
         }
         if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
           problem(i, spec.name, `${where(i)} must be text, got ${echo(value)}.`);
-          return;
+          continue;
         }
         const label = String(value).trim();
+        let code = dictionary.get(label);
+        if (code === undefined) dictionary.set(label, (code = dictionary.size));
         if (categories && !categories.has(label)) {
           warnings.push({ row: firstRow + i, field: spec.name, message: `${echo(label)} is not among the categories the model learned for "${spec.name}": answered as an unknown category.` });
         }
-        if (!dictionary.has(label)) dictionary.set(label, dictionary.size);
-        codes![i] = dictionary.get(label)!;
-      });
+        codes![i] = code;
+      }
     }
     return values ? { name: spec.name, type: spec.type as ValueColumnType, values } : { name: spec.name, type: spec.type as DictionaryColumnType, codes: codes!, categories: [...dictionary.keys()] };
   });
@@ -169,13 +171,38 @@ export function readRows(rows: readonly unknown[], contract: InputContract, firs
   problems.sort((a, b) => a.row - b.row);
   warnings.sort((a, b) => a.row - b.row);
   return {
-    table: { rowCount: rows.length, columns } satisfies Table,
-    ignored: [...ignored],
+    table: { rowCount: count, columns } satisfies Table,
     warnings,
     problems: problems.slice(0, MAX_PROBLEMS_REPORTED),
     problemCount: problems.length,
     problemRows,
   };
+}
+
+/** JSON request rows (objects of column values) read by the contract (see readCells); the keys the model does not read are named back. */
+export function readRows(rows: readonly unknown[], contract: InputContract, firstRow = 0) {
+  const problems: RowNote[] = [];
+  const broken = new Set<number>();
+  const ignored = new Set<string>();
+  const known = new Set(contract.inputColumns.filter((c) => !contract.ignorable.has(c.name)).map((c) => c.name));
+  rows.forEach((row, i) => {
+    if (!row || typeof row !== 'object' || Array.isArray(row)) {
+      broken.add(i);
+      problems.push({ row: firstRow + i, field: `rows[${firstRow + i}]`, message: `rows[${firstRow + i}] must be an object of column values.` });
+      return;
+    }
+    for (const key of Object.keys(row)) {
+      // Reported back: a few names, each cut short (a client may send anything as a key).
+      if (!known.has(key) && ignored.size < MAX_IGNORED_REPORTED) ignored.add(key.length > 100 ? `${key.slice(0, 100)}…` : key);
+    }
+  });
+  const records = rows as readonly Record<string, unknown>[];
+  const source: CellSource = {
+    rowCount: rows.length,
+    broken,
+    cells: (column) => (i) => (column in records[i] ? records[i][column] : NOT_SENT),
+  };
+  return { ...readCells(source, contract, firstRow, problems), ignored: [...ignored] };
 }
 
 /** A request with problems: 400, the first in `error`, and every one (up to the cap) in `errors`. */
@@ -226,6 +253,11 @@ export async function servedModel(name: string, version?: number) {
   return { row, model: deployment.model, network, contract: inputContract(deployment.model) };
 }
 
+/** The problem of a row whose answer is not a finite number (values far beyond anything the model saw, like 1e308). */
+export function nonFinite(row: number): RowNote {
+  return { row, field: `rows[${row}]`, message: `rows[${row}]: the model cannot give a finite answer for this row; its values are far outside what it was trained on.` };
+}
+
 /** Predictions for a table read by `readRows`, or the problems of its rows that have no finite answer. */
 export async function predictRows(model: TrainedModelArtifact, table: Table, network: Network | undefined, firstRow = 0) {
   const predictions = answers(model, await predictTable(model, table, network), table.rowCount);
@@ -233,9 +265,7 @@ export async function predictRows(model: TrainedModelArtifact, table: Table, net
   predictions.forEach((answer, i) => {
     const numbers = [answer.predicted, answer.cluster, ...Object.values(answer.probabilities ?? {}), ...Object.values(answer.components ?? {})];
     // JSON has no NaN or Infinity (they would reach the client as null).
-    if (numbers.some((v) => typeof v === 'number' && !Number.isFinite(v))) {
-      problems.push({ row: firstRow + i, field: `rows[${firstRow + i}]`, message: `rows[${firstRow + i}]: the model cannot give a finite answer for this row; its values are far outside what it was trained on.` });
-    }
+    if (numbers.some((v) => typeof v === 'number' && !Number.isFinite(v))) problems.push(nonFinite(firstRow + i));
   });
   return { predictions, problems };
 }

@@ -13,7 +13,7 @@ import { tableSchema, type ColumnSchema, type Table } from '../lib/table';
 import { catalog } from '../nodes';
 import { parseIngestOptionsText, uploadFormat, type IngestOptionsText, type IngestOptionValues } from '../runtime/ingest/options';
 import type { CompileError, PlanStep } from '../server/engine/compile';
-import { checkGraphText, type Checked, type CliError } from './graph-file';
+import { checkGraphShape, checkGraphText, type Checked, type CliError } from './graph-file';
 import { FIRST_WORKSPACE_ID } from '../server/auth/workspaces';
 
 const USAGE = `Usage: pipeloom <command> [options]
@@ -24,6 +24,13 @@ Commands:
   run <graph.json> [--json]       Run a graph file and report each step's result.
                                   The CLI works on the data folder as the local administrator,
                                   in the first workspace (the owner's): its datasets and models.
+  templates [--json]              List the starter pipelines in templates/ (each runs as is).
+  export <graph.json> [--data] [--out FILE]
+                                  Write a bundle (.pipeloom.zip): the graph and the datasets it reads
+                                  by content hash; --data embeds the uploaded datasets' tables.
+  import <bundle.pipeloom.zip> [--out graph.json] [--json]
+                                  Import a bundle as a new pipeline (datasets matched by content,
+                                  embedded ones read in); --out also writes its graph file.
   worker [--concurrency N]        Join a cluster: take steps from Redis (PIPELOOM_REDIS_URL).
   dataset inspect <file> [--json] Read a file as an upload would (CSV/TSV, .json, .xlsx, or a .zip
                                   of images in class folders): the inferred schema, row count and
@@ -63,6 +70,9 @@ const OPTIONS = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   concurrency: { type: 'string' },
+  // export / import
+  data: { type: 'boolean' },
+  out: { type: 'string', short: 'o' },
   // dataset inspect: the upload options (runtime/ingest/options.ts) as flags.
   delimiter: { type: 'string' },
   decimal: { type: 'string' },
@@ -97,6 +107,10 @@ interface Args {
   json: boolean;
   help: boolean;
   concurrency?: number;
+  /** export: embed the uploaded datasets' tables. */
+  data: boolean;
+  /** export / import: the file to write. */
+  outFile?: string;
   /** dataset inspect: the upload options as the flags gave them (checked by cmdDataset). */
   ingest: IngestOptionsText;
 }
@@ -127,7 +141,9 @@ function readArgs(argv: string[]): Args {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency needs a whole number from 1, got "${values.concurrency}".`);
   }
   const [command, ...positional] = positionals;
-  return { command, positional, json: values.json ?? false, help: values.help ?? false, concurrency, ingest };
+  if ((values.data || values.out !== undefined) && command !== 'export' && command !== 'import') throw new UsageError('--data and --out only apply to "export" and "import".');
+  if (values.data && command !== 'export') throw new UsageError('--data only applies to "export".');
+  return { command, positional, json: values.json ?? false, help: values.help ?? false, concurrency, data: values.data ?? false, outFile: values.out, ingest };
 }
 
 const out = (text: string): void => void process.stdout.write(text + '\n');
@@ -173,15 +189,19 @@ function table(header: string[], rows: string[][]): string {
 
 /** Reads and checks a graph file: unreadable, not JSON, not a graph, or compile errors; else the plan. */
 function checkFile(file: string): Checked {
-  let text: string;
+  const read = readGraphFile(file);
+  return 'text' in read ? checkGraphText(read.text, file) : read;
+}
+
+/** A graph file's text, or why it cannot be read. */
+function readGraphFile(file: string): { text: string } | { ok: false; errors: CliError[] } {
   try {
-    text = readFileSync(file, 'utf8');
+    return { text: readFileSync(file, 'utf8') };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
     return { ok: false, errors: [{ code: 'unreadable-file', message: `Cannot read ${file}: ${why}.` }] };
   }
-  return checkGraphText(text, file);
 }
 
 function describeError(error: CliError): string {
@@ -374,6 +394,74 @@ function stepResult(node: NodeResult): string {
 
 function formatNumber(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(4);
+}
+
+// ---------------------------------------------------------------------------------------------
+// templates, export, import
+
+async function cmdTemplates(args: Args): Promise<number> {
+  if (args.positional.length > 0) throw new UsageError(`Unexpected argument "${args.positional[0]}".`);
+  const { listTemplates } = await import('../server/templates');
+  const templates = listTemplates().map((t) => ({ id: t.id, name: t.name, description: t.description, file: path.join('templates', `${t.id}.json`), steps: t.graph.nodes.length }));
+  if (args.json) printJson(templates);
+  else {
+    out(table(['ID', 'NAME', 'STEPS'], templates.map((t) => [t.id, t.name, String(t.steps)])));
+    out(`\n${templates.length} templates: pipeloom run templates/<id>.json runs one.`);
+  }
+  return 0;
+}
+
+async function cmdExport(args: Args): Promise<number> {
+  const file = requireFile(args);
+  const read = readGraphFile(file);
+  const parsed = 'text' in read ? checkGraphShape(read.text, file) : read;
+  if (!parsed.ok) {
+    reportErrors(file, parsed.errors, args.json);
+    return 1;
+  }
+  const { exportBundle } = await import('../server/bundles');
+  const { bundleFileName } = await import('../lib/bundle');
+  const { createWriteStream, statSync } = await import('node:fs');
+  const { pipeline } = await import('node:stream/promises');
+  const target = args.outFile ?? bundleFileName(parsed.graph.name);
+  await pipeline(await exportBundle(FIRST_WORKSPACE_ID, parsed.graph, { includeData: args.data }), createWriteStream(target));
+  const bytes = statSync(target).size;
+  if (args.json) printJson({ ok: true, file: target, bytes });
+  else out(`Wrote ${target} (${bytes.toLocaleString('en')} bytes${args.data ? ', with data' : ''}).`);
+  return 0;
+}
+
+async function cmdImport(args: Args): Promise<number> {
+  const file = requireFile(args);
+  const { importBundle, BundleRefused } = await import('../server/bundles');
+  const { shutdownEngine } = await import('../server/engine/instance');
+  try {
+    let result: Awaited<ReturnType<typeof importBundle>>;
+    try {
+      result = await importBundle(FIRST_WORKSPACE_ID, readFileSync(file), null);
+    } catch (error) {
+      if (!(error instanceof BundleRefused)) throw error;
+      if (args.json) printJson({ ok: false, error: { message: error.message } });
+      else err(`pipeloom: ${file} cannot be imported: ${error.message}`);
+      return 1;
+    }
+    if (args.outFile) {
+      const { getDb, schema } = await import('../server/db');
+      const { eq } = await import('drizzle-orm');
+      const { writeFileSync } = await import('node:fs');
+      const row = getDb().select({ document: schema.graphs.document }).from(schema.graphs).where(eq(schema.graphs.id, result.graphId)).get()!;
+      writeFileSync(args.outFile, JSON.stringify(JSON.parse(row.document), null, 2) + '\n');
+    }
+    if (args.json) printJson({ ok: true, ...result });
+    else {
+      out(`Imported "${result.name}" as pipeline ${result.graphId}${args.outFile ? ` (graph file ${args.outFile})` : ''}.`);
+      for (const d of result.datasets) out(`  dataset ${d.name}: ${d.status}${d.status === 'missing' ? ' (upload it, then the step finds it)' : ''}`);
+      for (const p of result.placeholders) out(`  step ${p.nodeId}: kept as a placeholder (${p.type} v${p.typeVersion} is not in this Pipeloom)`);
+    }
+    return 0;
+  } finally {
+    await shutdownEngine();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -576,6 +664,12 @@ async function main(argv: string[]): Promise<number> {
         return cmdValidate(args);
       case 'run':
         return await cmdRun(args);
+      case 'templates':
+        return await cmdTemplates(args);
+      case 'export':
+        return await cmdExport(args);
+      case 'import':
+        return await cmdImport(args);
       case 'worker':
         return await cmdWorker(args);
       case 'dataset':

@@ -488,3 +488,20 @@ export const graphVersions = sqliteTable(
   },
   (t) => [uniqueIndex('graph_versions_number').on(t.graphId, t.number)],
 );
+
+/**
+ * The last saves of a pipeline, one row per revision (the newest KEEP_REVISIONS, server/data/versions.ts):
+ * what an editor that loaded revision N had, so "what changed since" is told exactly.
+ */
+export const graphRevisions = sqliteTable(
+  'graph_revisions',
+  {
+    graphId: text('graph_id')
+      .notNull()
+      .references(() => graphs.id, { onDelete: 'cascade' }),
+    revision: integer('revision').notNull(),
+    document: text('document').notNull(),
+    authorId: text('author_id'),
+  },
+  (t) => [primaryKey({ columns: [t.graphId, t.revision] })],
+);

@@ -49,3 +49,13 @@ export interface CatalogEntry {
   /** Steps with side effects (deploy) are never skipped as cached. */
   sideEffect: boolean;
 }
+
+/** Whether a kind matches what someone typed in a search box: every word in its name, category, description or type. */
+export function catalogMatches(kind: CatalogEntry, query: string): boolean {
+  const text = `${kind.label} ${kind.category} ${kind.description} ${kind.type}`.toLowerCase();
+  return query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((word) => text.includes(word));
+}

@@ -7,6 +7,7 @@ export const SAMPLE_DATASETS = [
   { id: 'digits_8x8', file: 'digits_8x8.csv', label: 'Handwritten digits 8x8', target: 'digit', description: '1,797 images of 8x8 grey pixels (0..16), digits 0–9.' },
   { id: 'seattle_weather', file: 'seattle_weather.csv', label: 'Seattle weather', target: 'weather', description: '1,461 days of weather: precipitation, temperatures, wind, weather type.' },
   { id: 'support_tickets', file: 'support_tickets.csv', label: 'Support tickets', target: 'category', description: '2,400 support tickets with channel, text, priority and category.' },
+  { id: 'churn', file: 'churn.csv', label: 'Customer churn (synthetic)', target: 'churned', description: '2,000 subscription customers: plan, contract, tenure, fees, support calls; about one in ten left (churned).' },
 ] as const;
 
 export type SampleDatasetId = (typeof SAMPLE_DATASETS)[number]['id'];

@@ -1,7 +1,6 @@
 'use client';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import {
-  addEdge,
   Background,
   Controls,
   ReactFlow,
@@ -13,50 +12,39 @@ import {
   type Edge,
   type FinalConnectionState,
   type IsValidConnection,
-  type Node,
 } from '@xyflow/react';
 import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
-import { GRAPH_FORMAT_VERSION, type GraphFile } from '../../lib/graph';
-import { canConnect, graphPortLookup, outputType, type PortType } from '../../lib/ports';
+import type { GraphFile } from '../../lib/graph';
+import type { PortType } from '../../lib/ports';
 import type { CatalogEntry } from '../../lib/catalog';
-import { paramDefaults } from '../runs/params';
 import { useTRPC } from '../trpc';
+import { ExportBundle } from '../bundles/ExportBundle';
+import { TemplateGallery } from '../templates/TemplateGallery';
 import { useWorkIn } from '../account/role';
-import { EditorContext, type NodeProblem, type PipelineNodeData } from './context';
+import { DuplicateButton } from '../DuplicateButton';
+import { ChangedBanner } from './ChangedBanner';
+import { connectionProblem, editorJson, mergeEdges, mergeNodes, passedOutputTypes, toCanvas, toGraphFile, type CanvasNode } from './canvas-graph';
+import { CanvasMenus, EditButtons } from './CanvasMenus';
+import { EditorContext, type DiffMark, type NodeProblem } from './context';
 import { Inspector } from './Inspector';
 import { OutputPreview } from './OutputPreview';
-import { DRAG_MIME, Palette } from './Palette';
+import { Palette } from './Palette';
 import { PipelineNode } from './PipelineNode';
 import { FINAL_RUN_STATUSES } from './run-state';
 import { RunPanel } from './RunPanel';
 import { ShareDialog } from './ShareDialog';
+import { DRAG_MIME } from './StepFinder';
+import { useCanvasMenu } from './useCanvasMenu';
+import { useEditorCommands } from './useEditorCommands';
+import { useGraphHistory } from './useGraphHistory';
+import { useGraphSaver } from './useGraphSaver';
 import { useRun } from './useRun';
+import { VersionsPanel } from './VersionsPanel';
 
 const nodeTypes = { pipeline: PipelineNode };
-type CanvasNode = Node<PipelineNodeData, 'pipeline'>;
-
-function toCanvas(graph: GraphFile): { nodes: CanvasNode[]; edges: Edge[] } {
-  return {
-    nodes: graph.nodes.map((n) => ({ id: n.id, type: 'pipeline', position: n.position, data: { kind: n.type, typeVersion: n.typeVersion, params: n.params } })),
-    edges: graph.edges.map((e) => ({ ...e })),
-  };
-}
-
-function toGraphFile(name: string, nodes: CanvasNode[], edges: Edge[]): GraphFile {
-  return {
-    version: GRAPH_FORMAT_VERSION,
-    name,
-    nodes: nodes.map((n) => ({
-      id: n.id,
-      type: n.data.kind,
-      typeVersion: n.data.typeVersion,
-      params: n.data.params,
-      position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
-    })),
-    edges: edges.map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle ?? '', target: e.target, targetHandle: e.targetHandle ?? '' })),
-  };
-}
+const UNDO_CLEARED = 'Someone else saved this pipeline: the undo history starts again here, so undoing never takes back their work.';
 
 function useDebounced<T>(value: T, ms: number): T {
   const [debounced, setDebounced] = useState(value);
@@ -83,6 +71,7 @@ export function Editor({ graphId }: { graphId: string }) {
       <EditorCanvas
         graphId={graphId}
         initial={saved.data.graph}
+        loadedRevision={saved.data.revision}
         catalog={catalog.data}
         readOnly={saved.data.role === 'viewer'}
         sharedWithYou={sharedWithYou}
@@ -107,6 +96,7 @@ function SharedBanner({ share }: { share: SharedWithYou }) {
 function EditorCanvas({
   graphId,
   initial,
+  loadedRevision,
   catalog,
   readOnly,
   sharedWithYou,
@@ -114,6 +104,8 @@ function EditorCanvas({
 }: {
   graphId: string;
   initial: GraphFile;
+  /** The revision `initial` is: saves are based on it, so none overwrites someone else's. */
+  loadedRevision: number;
   catalog: { nodes: CatalogEntry[]; portColors: Record<PortType, string> };
   /** A viewer's editor: the pipeline, its runs and results to look at; nothing changes, saves or runs. */
   readOnly: boolean;
@@ -123,7 +115,6 @@ function EditorCanvas({
   mayShare: boolean;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const kinds = useMemo(() => new Map(catalog.nodes.map((k) => [k.type, k])), [catalog.nodes]);
   const start = useMemo(() => toCanvas(initial), [initial]);
   const [nodes, setNodes, onNodesChange] = useNodesState<CanvasNode>(start.nodes);
@@ -139,26 +130,91 @@ function EditorCanvas({
   const [tab, setTab] = useState<'inspector' | 'results'>('inspector');
   const [sharing, setSharing] = useState(false);
   const closeSharing = useCallback(() => setSharing(false), []);
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
   // Fit the saved graph into view once, on open; never re-fit while the user builds.
   const [fitOnOpen] = useState(initial.nodes.length > 0);
 
-  // Autosave: every edit, debounced, as the one graph file format.
+  // Autosave: every edit, debounced, as the one graph file format, on the revision last loaded or
+  // saved; after someone else's save it stops and asks (useGraphSaver): nothing is overwritten.
   const graph = useMemo(() => toGraphFile(name.trim() || 'Untitled pipeline', nodes, edges), [name, nodes, edges]);
   const graphJson = JSON.stringify(graph);
   const debouncedJson = useDebounced(graphJson, 400);
-  const lastSaved = useRef(JSON.stringify(initial));
-  const save = useMutation(trpc.graphs.save.mutationOptions());
-  const { mutate: saveGraph } = save;
+  const lastSaved = useRef(editorJson(initial));
+  const latestJson = useRef(graphJson);
+  latestJson.current = graphJson;
+  const isDirty = useCallback(() => latestJson.current !== lastSaved.current, []);
+  const saver = useGraphSaver(graphId, loadedRevision, isDirty);
+  const { persist, conflict } = saver;
+  const saveNow = () => {
+    lastSaved.current = graphJson;
+    return persist(graph);
+  };
   useEffect(() => {
-    if (readOnly || debouncedJson === lastSaved.current) return;
+    // Only a settled edit (not one a reload or restore just replaced), and nothing after a conflict until the user chooses.
+    if (readOnly || conflict || debouncedJson !== graphJson || debouncedJson === lastSaved.current) return;
     lastSaved.current = debouncedJson;
-    saveGraph(
-      { id: graphId, graph: JSON.parse(debouncedJson) as GraphFile },
-      { onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.graphs.list.queryKey() }) },
-    );
-  }, [readOnly, debouncedJson, graphId, saveGraph, queryClient, trpc]);
-  const unsaved = !readOnly && (graphJson !== lastSaved.current || save.isPending);
+    void persist(JSON.parse(debouncedJson) as GraphFile);
+  }, [readOnly, conflict, debouncedJson, graphJson, persist]);
+  // After a conflict the edits on screen are not saved: leaving the page warns.
+  const unsaved = !readOnly && (graphJson !== lastSaved.current || saver.pending || conflict !== null);
+  /** Puts a graph on the canvas (an undo, a paste…): `selected` names the steps selected after, or the selection stays. */
+  const show = useCallback(
+    (next: GraphFile, selected?: ReadonlySet<string>) => {
+      setNodes((ns) => mergeNodes(ns, next, selected));
+      setEdges((es) => mergeEdges(es, next));
+      setName(next.name);
+      if (selected) setSelectedId([...selected][0] ?? null);
+      if (selected?.size) setTab('inspector');
+    },
+    [setNodes, setEdges],
+  );
+  const undoStack = useGraphHistory({ graph, settling: nodes.some((n) => n.dragging), enabled: !readOnly, show });
+  const { reset, nextIsOwnStep } = undoStack;
+  /**
+   * Shows a graph as saved, local changes discarded: a restored version is one step to undo; a reload
+   * (someone else's save) starts the history afresh, saying so in `cleared`.
+   */
+  const showSaved = (saved: GraphFile, cleared?: string) => {
+    lastSaved.current = editorJson(saved);
+    if (cleared) {
+      reset(lastSaved.current);
+      setHint(cleared);
+    } else nextIsOwnStep();
+    show(saved, new Set());
+  };
+  // Someone else saved: undoing would work on a pipeline that is not the one saved any more.
+  const othersSaved = saver.othersChange !== null;
+  useEffect(() => {
+    if (!othersSaved) return;
+    reset();
+    setHint(UNDO_CLEARED);
+  }, [othersSaved, reset]);
+  const canvasMenu = useCanvasMenu({ wiring: { nodes, edges, kinds }, selectedId, enabled: !readOnly });
+  const commands = useEditorCommands({
+    nodes,
+    edges,
+    kinds,
+    graph,
+    show,
+    enabled: !readOnly,
+    pointer: canvasMenu.pointer,
+    viewCenter: canvasMenu.viewCenter,
+    undo: undoStack.undo,
+    redo: undoStack.redo,
+  });
+
+  const reload = () => void saver.reload().then((saved) => showSaved(saved, UNDO_CLEARED));
+  const compareParam = Number(useSearchParams().get('compare'));
+  const [versionsOpen, setVersionsOpen] = useState(Number.isInteger(compareParam) && compareParam > 0);
+  const closeVersions = useCallback(() => setVersionsOpen(false), []);
+  const [diffMarks, setDiffMarks] = useState<Record<string, DiffMark>>({});
+  const restoreVersion = useMutation(trpc.versions.restore.mutationOptions());
+  const { mutateAsync: restore } = restoreVersion;
+  const onRestore = async (versionId: number) => {
+    const restored = await saver.enqueue((baseRevision) => restore({ id: graphId, versionId, baseRevision }));
+    if (restored) showSaved(await saver.reload());
+    return restored !== null;
+  };
   useEffect(() => {
     const warn = (e: BeforeUnloadEvent) => {
       if (unsaved) e.preventDefault();
@@ -203,51 +259,39 @@ function EditorCanvas({
   const cancelRun = useMutation(trpc.runs.cancel.mutationOptions());
 
   const runPipeline = (upTo?: string) => {
-    // Save first so the server runs exactly what is on screen.
-    lastSaved.current = graphJson;
-    saveGraph({ id: graphId, graph }, { onSuccess: () => startRun.mutate({ graphId, upTo }), onError: (e) => setStartErrors([e.message]) });
+    // Save first so the server runs exactly what is on screen (refused after someone else's save: the banner says so).
+    void saveNow().then((saved) => saved && startRun.mutate({ graphId, upTo }));
   };
 
   const isValidConnection: IsValidConnection = useCallback(
-    (c) => connectionProblem(c as Connection, nodes, edges, kinds) === null,
+    (c) => connectionProblem(c as Connection, { nodes, edges, kinds }) === null,
     [nodes, edges, kinds],
   );
-  const onConnect = useCallback(
-    (c: Connection) => {
-      setHint(null);
-      setEdges((eds) => addEdge({ ...c, id: `e-${c.source}-${c.sourceHandle}-${c.target}-${c.targetHandle}` }, eds));
-    },
-    [setEdges],
-  );
-  const onConnectEnd = useCallback(
-    (_: MouseEvent | TouchEvent, state: FinalConnectionState) => {
-      if (state.isValid || !state.fromHandle || !state.toHandle || !state.fromNode || !state.toNode) return;
-      const from = state.fromHandle.type === 'source' ? state : { fromNode: state.toNode, fromHandle: state.toHandle, toNode: state.fromNode, toHandle: state.fromHandle };
-      const problem = connectionProblem(
-        { source: from.fromNode!.id, sourceHandle: from.fromHandle!.id ?? null, target: from.toNode!.id, targetHandle: from.toHandle!.id ?? null },
-        nodes,
-        edges,
-        kinds,
-      );
-      if (problem) setHint(problem);
-    },
-    [nodes, edges, kinds],
-  );
+  const onConnect = (c: Connection) => {
+    setHint(null);
+    commands.connect(c);
+  };
+  const onConnectEnd = (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    if (state.isValid || !state.fromHandle || !state.fromNode || readOnly) return;
+    if (!state.toHandle || !state.toNode) {
+      // A wire let go of on empty canvas: the steps that fit its end, to add there.
+      const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+      if ((event.target as Element | null)?.classList.contains('react-flow__pane')) canvasMenu.openWire(state.fromNode.id, state.fromHandle, point);
+      return;
+    }
+    const from = state.fromHandle.type === 'source' ? state : { fromNode: state.toNode, fromHandle: state.toHandle, toNode: state.fromNode, toHandle: state.fromHandle };
+    const problem = connectionProblem(
+      { source: from.fromNode!.id, sourceHandle: from.fromHandle!.id ?? null, target: from.toNode!.id, targetHandle: from.toHandle!.id ?? null },
+      { nodes, edges, kinds },
+    );
+    if (problem) setHint(problem);
+  };
 
-  const onDrop = useCallback(
-    (event: DragEvent) => {
-      event.preventDefault();
-      const type = event.dataTransfer.getData(DRAG_MIME);
-      const kind = kinds.get(type);
-      if (!kind || readOnly) return;
-      const position = screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      const id = `${type.split('.')[1]}-${Math.random().toString(36).slice(2, 7)}`;
-      setNodes((ns) => [...ns, { id, type: 'pipeline', position, data: { kind: type, typeVersion: kind.version, params: paramDefaults(kind) } }]);
-      setSelectedId(id);
-      setTab('inspector');
-    },
-    [kinds, readOnly, screenToFlowPosition, setNodes],
-  );
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    const type = event.dataTransfer.getData(DRAG_MIME);
+    if (kinds.has(type)) commands.addStep(type, { at: screenToFlowPosition({ x: event.clientX, y: event.clientY }), near: null });
+  };
 
   const selected = nodes.find((n) => n.id === selectedId);
   const selectedKind = selected ? kinds.get(selected.data.kind) : undefined;
@@ -269,18 +313,19 @@ function EditorCanvas({
   }, [runStatus]);
   const forecast = useMemo(() => (running ? {} : (check.data?.forecast ?? {})), [running, check.data]);
   const clearCache = useMutation(trpc.graphs.clearCache.mutationOptions({ onSuccess: () => void check.refetch() }));
+  const forgetCached = (nodeId: string) => clearCache.mutate({ id: graphId, nodeId });
   // Recomputed on every canvas change (drags too), but kept as the same object unless a type changed.
-  const passedTypesKey = JSON.stringify(passedOutputTypes(nodes, edges, kinds));
+  const passedTypesKey = JSON.stringify(passedOutputTypes({ nodes, edges, kinds }));
   const passedTypes = useMemo(() => JSON.parse(passedTypesKey) as Record<string, PortType>, [passedTypesKey]);
   const contextValue = useMemo(
-    () => ({ graphId, kinds, portColors: catalog.portColors, passedTypes, problems, run, forecast }),
-    [graphId, kinds, catalog.portColors, passedTypes, problems, run, forecast],
+    () => ({ graphId, kinds, portColors: catalog.portColors, passedTypes, problems, run, forecast, diffMarks }),
+    [graphId, kinds, catalog.portColors, passedTypes, problems, run, forecast, diffMarks],
   );
 
   return (
     <EditorContext.Provider value={contextValue}>
       <div className="flex h-full">
-        {!readOnly && <Palette kinds={catalog.nodes} />}
+        {!readOnly && <Palette kinds={catalog.nodes} onAdd={(type) => commands.addStep(type)} />}
         <div className="flex min-w-0 flex-1 flex-col">
           <div className="flex items-center gap-3 border-b border-slate-200 bg-white px-3 py-2">
             <input
@@ -304,10 +349,29 @@ function EditorCanvas({
               </span>
             ) : (
               <span className="text-xs text-slate-500" data-testid="save-status">
-                {save.error ? `Not saved: ${save.error.message}` : unsaved ? 'Saving…' : 'All changes saved'}
+                {conflict ? 'Not saved: someone else saved first' : saver.error ? `Not saved: ${saver.error}` : unsaved ? 'Saving…' : 'All changes saved'}
               </span>
             )}
+            {!readOnly && (
+              <EditButtons
+                undoLabel={undoStack.undoLabel}
+                redoLabel={undoStack.redoLabel}
+                onUndo={undoStack.undo}
+                onRedo={undoStack.redo}
+                onConnect={selected ? () => canvasMenu.openConnect(selected.id) : null}
+              />
+            )}
             <div className="ml-auto flex items-center gap-2">
+              <button
+                type="button"
+                aria-pressed={versionsOpen}
+                className="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50"
+                title="Every saved version of this pipeline: compare, restore"
+                onClick={() => setVersionsOpen(!versionsOpen)}
+              >
+                Versions
+              </button>
+              {mayShare && <DuplicateButton graphId={graphId} label="Duplicate" className="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50" />}
               {mayShare && (
                 <button type="button" className="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50" onClick={() => setSharing(true)}>
                   Share
@@ -343,19 +407,36 @@ function EditorCanvas({
                 title="Every run of this pipeline: results, parameters, two side by side"
                 onClick={() => {
                   // Leaving before the debounced autosave: save what is on screen now.
-                  if (!readOnly && graphJson !== lastSaved.current) {
-                    lastSaved.current = graphJson;
-                    saveGraph({ id: graphId, graph });
-                  }
+                  if (!readOnly && !conflict && graphJson !== lastSaved.current) void saveNow();
                 }}
               >
                 Runs
               </Link>
+              <ExportBundle graphId={graphId} />
             </div>
           </div>
           {sharedWithYou && <SharedBanner share={sharedWithYou} />}
+          {conflict ? (
+            <ChangedBanner message={conflict} conflict busy={saver.pending} onReload={reload}>
+              <button type="button" disabled={saver.pending} className="rounded bg-indigo-600 px-3 py-1 font-medium text-white disabled:opacity-50" onClick={() => {
+                  lastSaved.current = graphJson;
+                  void saver.keepMine(graph);
+                }}
+              >
+                Keep mine as a new version
+              </button>
+            </ChangedBanner>
+          ) : (
+            saver.othersChange && (
+              <ChangedBanner message={`${saver.othersChange.by} changed this pipeline (${saver.othersChange.summary}).`} conflict={false} busy={false} onReload={reload}>
+                <button type="button" className="rounded px-2 py-1 text-slate-600 hover:underline" onClick={saver.dismissOthersChange}>
+                  Dismiss
+                </button>
+              </ChangedBanner>
+            )
+          )}
           {sharing && <ShareDialog graphId={graphId} pipelineName={graph.name} onClose={closeSharing} />}
-          <div className="relative min-h-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+          <div className="relative min-h-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} {...canvasMenu.boxProps}>
             {(hint || startErrors.length > 0 || graphProblems.length > 0) && (
               <div className="pointer-events-none absolute inset-x-3 top-3 z-10 rounded border border-amber-200 bg-amber-50/95 px-3 py-1.5 text-xs text-amber-900 shadow-sm" role="status" data-testid="editor-hint">
                 {hint && <div>{hint}</div>}
@@ -378,6 +459,11 @@ function EditorCanvas({
               nodesConnectable={!readOnly}
               edgesReconnectable={!readOnly}
               onSelectionChange={({ nodes: sel }) => setSelectedId(sel[0]?.id ?? null)}
+              multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+              onNodeContextMenu={(e, node) => {
+                e.preventDefault();
+                canvasMenu.openNode(node.id, e);
+              }}
               onNodeClick={() => setTab('inspector')}
               deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
               fitView={fitOnOpen}
@@ -387,8 +473,31 @@ function EditorCanvas({
               <Background />
               <Controls />
             </ReactFlow>
+            {canvasMenu.menu && (
+              <CanvasMenus
+                menu={canvasMenu.menu}
+                wiring={{ nodes, edges, kinds }}
+                commands={commands}
+                runUpTo={running || startRun.isPending ? null : runPipeline}
+                forgetCached={forgetCached}
+                isCached={(id) => forecast[id]?.willRun === false}
+                onOpen={canvasMenu.setMenu}
+                onClose={canvasMenu.close}
+              />
+            )}
           </div>
         </div>
+        {versionsOpen && (
+          <VersionsPanel
+            graphId={graphId}
+            kinds={kinds}
+            mayEdit={!readOnly}
+            initialCompare={compareParam > 0 ? compareParam : null}
+            onMarks={setDiffMarks}
+            onRestore={onRestore}
+            onClose={closeVersions}
+          />
+        )}
         <aside className="flex w-96 shrink-0 flex-col border-l border-slate-200 bg-white">
           <div className="flex border-b border-slate-200 text-sm">
             {(['inspector', 'results'] as const).map((t) => (
@@ -415,8 +524,22 @@ function EditorCanvas({
                     setNodes((ns) => ns.map((n) => (n.id === selected.id ? { ...n, data: { ...n.data, params } } : n)))
                   }
                   forecast={forecast[selected.id]}
-                  onClearCache={() => clearCache.mutate({ id: graphId, nodeId: selected.id })}
+                  onClearCache={() => forgetCached(selected.id)}
                 />
+              ) : nodes.length === 0 && !readOnly ? (
+                <div data-testid="empty-canvas-templates">
+                  <h2 className="font-semibold">Start from a template</h2>
+                  <p className="mb-3 text-sm text-slate-600">…or drag steps from the palette onto the canvas.</p>
+                  <TemplateGallery
+                    narrow
+                    onUse={(t) => {
+                      const canvas = toCanvas(t.graph);
+                      setNodes(canvas.nodes);
+                      setEdges(canvas.edges);
+                      requestAnimationFrame(() => void fitView({ maxZoom: 1 }));
+                    }}
+                  />
+                </div>
               ) : (
                 <p className="text-sm text-slate-500">Select a step to see and change its settings.</p>
               )
@@ -431,41 +554,4 @@ function EditorCanvas({
       </div>
     </EditorContext.Provider>
   );
-}
-
-function canvasPortLookup(nodes: CanvasNode[], edges: Edge[], kinds: Map<string, CatalogEntry>) {
-  return graphPortLookup(
-    nodes.map((n) => ({ id: n.id, kind: n.data.kind })),
-    edges,
-    (kind) => kinds.get(kind),
-  );
-}
-
-/** The type each type-passing output carries as wired now (a fitted step after a Split gives a Split). */
-function passedOutputTypes(nodes: CanvasNode[], edges: Edge[], kinds: Map<string, CatalogEntry>): Record<string, PortType> {
-  const lookup = canvasPortLookup(nodes, edges, kinds);
-  const types: Record<string, PortType> = {};
-  for (const node of nodes) {
-    for (const port of kinds.get(node.data.kind)?.outputs ?? []) {
-      if (port.passes) types[`${node.id}:${port.name}`] = outputType(lookup, node.id, port.name) ?? port.type;
-    }
-  }
-  return types;
-}
-
-/** Why a connection may not be made, in plain words; null when it may. */
-function connectionProblem(c: Connection, nodes: CanvasNode[], edges: Edge[], kinds: Map<string, CatalogEntry>): string | null {
-  const source = nodes.find((n) => n.id === c.source);
-  const target = nodes.find((n) => n.id === c.target);
-  if (!source || !target) return 'Connect an output (right side) to an input (left side).';
-  if (source.id === target.id) return 'A step cannot feed itself.';
-  const out = kinds.get(source.data.kind)?.outputs.find((p) => p.name === c.sourceHandle);
-  const inp = kinds.get(target.data.kind)?.inputs.find((p) => p.name === c.targetHandle);
-  if (!out || !inp) return 'Connect an output (right side) to an input (left side).';
-  const check = canConnect(outputType(canvasPortLookup(nodes, edges, kinds), source.id, out.name) ?? out.type, inp);
-  if (!check.ok) return check.reason;
-  if (edges.some((e) => e.target === c.target && e.targetHandle === c.targetHandle)) {
-    return `"${inp.label}" already has a connection: delete it first (select it and press Delete).`;
-  }
-  return null;
 }

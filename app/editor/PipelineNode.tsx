@@ -1,9 +1,9 @@
 'use client';
-import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useNodeConnections, type Node, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { acceptedTypes, type PortSpec, type PortType } from '../../lib/ports';
 import { Sparkline } from './charts';
-import { useEditor, type PipelineNodeData } from './context';
+import { useEditor, type DiffMark, type PipelineNodeData } from './context';
 import { formatHeadline, headlineMetric, isEvaluation } from '../../lib/model-headline';
 
 const STATUS_STYLE: Record<string, string> = {
@@ -17,11 +17,18 @@ const STATUS_STYLE: Record<string, string> = {
   cancelled: 'bg-slate-200 text-slate-600',
 };
 
+/** A compared node's outline: params changed in amber, added in green. */
+const DIFF_STYLE: Record<DiffMark, string> = {
+  changed: 'outline outline-3 outline-offset-2 outline-amber-500',
+  added: 'outline outline-3 outline-offset-2 outline-emerald-500',
+};
+
 const HANDLE_TOP = 66;
 const HANDLE_GAP = 24;
 
 function PipelineNodeView({ id, data, selected }: NodeProps<Node<PipelineNodeData, 'pipeline'>>) {
-  const { kinds, portColors, passedTypes, problems, run, forecast } = useEditor();
+  const { kinds, portColors, passedTypes, problems, run, forecast, diffMarks } = useEditor();
+  const mark = diffMarks[id];
   const parts = Object.entries(run?.steps ?? {}).filter(([stepId]) => stepId.startsWith(`${id}#`));
   const next = forecast[id];
   const kind = kinds.get(data.kind);
@@ -33,10 +40,12 @@ function PipelineNodeView({ id, data, selected }: NodeProps<Node<PipelineNodeDat
 
   return (
     <div
-      className={`w-56 rounded-lg border bg-white shadow-sm ${selected ? 'border-indigo-500 ring-2 ring-indigo-200' : nodeProblems.length ? 'border-red-400' : 'border-slate-300'}`}
+      className={`w-56 rounded-lg border bg-white shadow-sm ${selected ? 'border-indigo-500 ring-2 ring-indigo-200' : nodeProblems.length ? 'border-red-400' : 'border-slate-300'} ${mark ? DIFF_STYLE[mark] : ''}`}
       style={{ minHeight: HANDLE_TOP + ports * HANDLE_GAP + 8 }}
       data-testid={`node-${id}`}
       data-status={step?.status ?? 'idle'}
+      data-diff={mark}
+      title={mark && (mark === 'added' ? 'Added since the version compared' : 'Settings changed since the version compared')}
     >
       <div className="flex items-center justify-between gap-2 rounded-t-lg border-b border-slate-200 bg-slate-50 px-3 py-2">
         <div className="min-w-0">
@@ -49,6 +58,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<Node<PipelineNodeDat
           </span>
         )}
       </div>
+      {!kind && <Placeholder id={id} kind={data.kind} typeVersion={data.typeVersion} />}
       <PortHandles ports={kind?.inputs ?? []} side="input" colors={portColors} />
       <PortHandles
         ports={(kind?.outputs ?? []).map((p) => ({ ...p, type: passedTypes[`${id}:${p.name}`] ?? p.type }))}
@@ -113,3 +123,30 @@ function PortHandles({ ports, side, colors }: { ports: PortSpec[]; side: 'input'
 }
 
 export const PipelineNode = memo(PipelineNodeView);
+
+/**
+ * A step of a kind this Pipeloom does not have (from another version or server): kept as it came,
+ * params and connections, shown as such; its handles are the ports its connections name.
+ */
+function Placeholder({ id, kind, typeVersion }: { id: string; kind: string; typeVersion: number }) {
+  const connections = useNodeConnections({ id });
+  const { portColors } = useEditor();
+  const ports = (side: 'input' | 'output') =>
+    [...new Set(connections.filter((c) => (side === 'input' ? c.target === id : c.source === id)).map((c) => (side === 'input' ? c.targetHandle : c.sourceHandle) ?? ''))].map(
+      (name) => ({ name, label: name, type: 'Table' as const }),
+    );
+  const [inputs, outputs] = [ports('input'), ports('output')];
+  return (
+    <>
+      <PortHandles ports={inputs} side="input" colors={portColors} />
+      <PortHandles ports={outputs} side="output" colors={portColors} />
+      <div
+        className="border-y border-red-200 bg-red-50 px-3 py-1 text-[11px] text-red-800"
+        style={{ marginTop: Math.max(inputs.length, outputs.length) * HANDLE_GAP + 4 }}
+        data-testid="placeholder-node"
+      >
+        Missing kind {kind} v{typeVersion}: kept as is, cannot run
+      </div>
+    </>
+  );
+}

@@ -1,12 +1,13 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { LinkMode } from '../../server/auth/sharing';
 import { SHARE_ROLES, type ShareRole } from '../../server/auth/roles';
 import { ErrorNote } from '../ErrorNote';
 import { LabelledSelect } from '../LabelledSelect';
 import { ShownOnce } from '../account/ShownOnce';
 import { useTRPC } from '../trpc';
+import { useDialog } from '../useDialog';
 
 /** How long a share lasts: days from now, or '' for until revoked. */
 const EXPIRY_CHOICES: [string, string][] = [
@@ -45,7 +46,7 @@ export function ShareDialog({ graphId, pipelineName, onClose }: { graphId: strin
   const [mode, setMode] = useState<LinkMode>('view');
   const [linkExpiry, setLinkExpiry] = useState('');
   const [newLink, setNewLink] = useState<{ mode: LinkMode; url: string } | null>(null);
-  const dialog = useRef<HTMLDivElement>(null);
+  const dialog = useDialog(onClose);
 
   const addPerson = useMutation(
     trpc.sharing.addPerson.mutationOptions({
@@ -67,16 +68,6 @@ export function ShareDialog({ graphId, pipelineName, onClose }: { graphId: strin
     }),
   );
   const revokeLink = useMutation(trpc.sharing.revokeLink.mutationOptions({ onSuccess: () => void refresh(), onError: failed }));
-
-  // A dialog: the focus goes in, and Escape closes it.
-  useEffect(() => {
-    dialog.current?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
 
   return (
     <div className="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto bg-slate-900/40 p-8">

@@ -21,7 +21,11 @@ export interface EditorContextValue {
   run: RunView | null;
   /** Before a run: for each step, whether the next run will run it, and why. */
   forecast: Record<string, { willRun: boolean; reason: string }>;
+  /** While the Versions panel compares: the nodes on the canvas whose params changed, and those added. */
+  diffMarks: Record<string, DiffMark>;
 }
+
+export type DiffMark = 'changed' | 'added';
 
 export const EditorContext = createContext<EditorContextValue | null>(null);
 

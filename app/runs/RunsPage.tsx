@@ -158,6 +158,16 @@ export function RunsPage({ graphId }: { graphId: string }) {
                     <button type="button" className="text-left font-medium text-indigo-700 hover:underline">
                       {started}
                     </button>
+                    {r.versionId !== null && (
+                      <Link
+                        href={`/graphs/${graphId}?compare=${r.versionId}`}
+                        className="ml-2 text-xs text-slate-600 hover:underline"
+                        title="The version of the pipeline this run ran, compared with the pipeline now"
+                        onClick={(e) => e.stopPropagation()}
+                      >
+                        version {r.versionNumber}
+                      </Link>
+                    )}
                   </td>
                   <td className="p-2">
                     <span className={`rounded px-1.5 py-0.5 text-xs ${STATUS_STYLES[r.status] ?? 'bg-slate-100'}`} data-testid="run-row-status" title={r.error ?? undefined}>

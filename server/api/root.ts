@@ -1,6 +1,7 @@
 import 'server-only';
 import { apiKeysRouter } from './routers/api-keys';
 import { auditRouter } from './routers/audit';
+import { bundlesRouter } from './routers/bundles';
 import { catalogRouter } from './routers/catalog';
 import { deploymentsRouter, workersRouter } from './routers/deployments';
 import { datasetsRouter } from './routers/datasets';
@@ -9,6 +10,7 @@ import { invitesRouter } from './routers/invites';
 import { modelsRouter } from './routers/models';
 import { runsRouter } from './routers/runs';
 import { sharingRouter } from './routers/sharing';
+import { templatesRouter } from './routers/templates';
 import { versionsRouter } from './routers/versions';
 import { workspacesRouter } from './routers/workspaces';
 import { createCallerFactory, router } from './trpc';
@@ -27,6 +29,8 @@ export const appRouter = router({
   sharing: sharingRouter,
   audit: auditRouter,
   versions: versionsRouter,
+  templates: templatesRouter,
+  bundles: bundlesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { and, count, desc, eq, gt, isNull, notInArray, sql } from 'drizzle-orm';
-import { graphs, graphVersions, runs, user } from '../../drizzle/schema';
+import { and, count, desc, eq, gt, isNull, lte, notInArray, sql } from 'drizzle-orm';
+import { graphRevisions, graphs, graphVersions, runs, user } from '../../drizzle/schema';
 import { parseGraphText, type GraphFile } from '../../lib/graph';
 import { diffGraphs, summarizeDiff, type GraphDiff } from '../../lib/graph-diff';
 import { diffVocabulary } from '../../nodes';
@@ -18,6 +18,8 @@ import type { Db } from '../db';
  */
 export const COALESCE_MS = 2 * 60 * 1000;
 export const MAX_VERSIONS = 500;
+/** Saves kept per pipeline to tell an editor exactly what changed since the revision it had (beyond: the versions' summaries). */
+export const KEEP_REVISIONS = 100;
 const MAX_SUMMARY = 300;
 
 type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
@@ -44,8 +46,37 @@ export interface GraphChange {
 export const graphChanges = new EventEmitter();
 graphChanges.setMaxListeners(0);
 
-/** What people other than `readerId` saved into the pipeline after `revision`, from the versions they saved into. */
+/**
+ * What was saved into the pipeline after `revision`, for `readerId` (whose editor had that revision):
+ * who saved last (others first; else the reader, in another window) and the difference between the
+ * graph at that revision and now. When that revision is too old to be kept, the summaries of the
+ * versions saved since.
+ */
 export function changesSince(db: Pick<Db, 'select'>, graphId: string, revision: number, readerId: string | null): Omit<GraphChange, 'revision'> {
+  const authors = db
+    .select({ authorId: graphRevisions.authorId })
+    .from(graphRevisions)
+    .where(and(eq(graphRevisions.graphId, graphId), gt(graphRevisions.revision, revision)))
+    .orderBy(graphRevisions.revision)
+    .all()
+    .map((r) => r.authorId);
+  const base = db.select({ document: graphRevisions.document }).from(graphRevisions).where(and(eq(graphRevisions.graphId, graphId), eq(graphRevisions.revision, revision))).get();
+  const now = db.select({ document: graphs.document }).from(graphs).where(eq(graphs.id, graphId)).get();
+  const before = base && parsed(base.document);
+  const after = now && parsed(now.document);
+  if (authors.length > 0 && before && after) {
+    const others = authors.filter((a) => a !== readerId);
+    return { by: others.length > 0 ? authorName(db, others.at(-1)!) : 'You (in another window)', summary: shortSummary(summarizeDiff(diffGraphs(before, after), diffVocabulary)) };
+  }
+  return changesSinceByVersions(db, graphId, revision, readerId);
+}
+
+function shortSummary(summary: string): string {
+  return summary.length > MAX_SUMMARY ? `${summary.slice(0, MAX_SUMMARY - 1)}…` : summary;
+}
+
+/** As changesSince, from the summaries of the versions saved after `revision` (each against the version before it, so it may tell more). */
+function changesSinceByVersions(db: Pick<Db, 'select'>, graphId: string, revision: number, readerId: string | null): Omit<GraphChange, 'revision'> {
   const since = db
     .select({ authorId: graphVersions.authorId, summary: graphVersions.summary })
     .from(graphVersions)
@@ -57,7 +88,7 @@ export function changesSince(db: Pick<Db, 'select'>, graphId: string, revision: 
   const summary = told.map((v) => v.summary).join('; ') || 'a change';
   return {
     by: others.length > 0 ? authorName(db, others.at(-1)!.authorId) : 'You (in another window)',
-    summary: summary.length > MAX_SUMMARY ? `${summary.slice(0, MAX_SUMMARY - 1)}…` : summary,
+    summary: shortSummary(summary),
   };
 }
 
@@ -101,6 +132,7 @@ export interface VersionOptions {
 export function recordVersion(tx: Tx, graphId: string, graph: GraphFile, authorId: string | null, revision: number, options: VersionOptions = {}): { versionId: number; number: number } {
   const { name = null, fresh = false, note } = options;
   const document = JSON.stringify(graph);
+  keepRevision(tx, graphId, revision, document, authorId);
   const latest = latestVersion(tx, graphId);
   const now = Date.now();
   if (latest && latest.document === document && name === null) return { versionId: latest.id, number: latest.number };
@@ -124,6 +156,12 @@ export function recordVersion(tx: Tx, graphId: string, graph: GraphFile, authorI
   const row = tx.insert(graphVersions).values({ graphId, number, document, authorId, name, summary, revision, sealed: fresh, savedAt: now }).returning({ id: graphVersions.id }).get();
   prune(tx, graphId);
   return { versionId: row.id, number };
+}
+
+/** The graph as saved at `revision` (the newest KEEP_REVISIONS are kept). */
+function keepRevision(tx: Tx, graphId: string, revision: number, document: string, authorId: string | null): void {
+  tx.insert(graphRevisions).values({ graphId, revision, document, authorId }).onConflictDoNothing().run();
+  tx.delete(graphRevisions).where(and(eq(graphRevisions.graphId, graphId), lte(graphRevisions.revision, revision - KEEP_REVISIONS))).run();
 }
 
 /** Keeps the history bounded: the oldest versions beyond MAX_VERSIONS go, unless named or ran by a run (and never the newest). */

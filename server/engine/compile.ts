@@ -15,7 +15,8 @@ export type CompileErrorCode =
   | 'missing-input'
   | 'cycle'
   | 'unknown-column'
-  | 'config';
+  | 'config'
+  | 'not-allowed';
 
 /** A problem found before anything runs, pinned to the node (and field or edge) it is about. */
 export interface CompileError {
@@ -94,7 +95,7 @@ export function compile(
     ports[node.id] = { inputs: {}, outputs: {} };
     const kind = kinds.get(node.type);
     if (!kind) {
-      errors.push({ code: 'unknown-type', nodeId: node.id, message: `Unknown node type "${node.type}".` });
+      errors.push({ code: 'unknown-type', nodeId: node.id, message: `Unknown node type "${node.type}": this Pipeloom has no such kind (the graph came from another version or server). The step is kept as is, with its settings and connections, but cannot run.` });
       broken.add(node.id);
       continue;
     }

@@ -70,9 +70,20 @@ export class Engine {
     return compile(graph, this.deps.kinds, this.deps.env(workspaceId), { upTo });
   }
 
-  async start(graph: GraphFile, options: { workspaceId: string; upTo?: string } & Partial<RunOrigin>): Promise<StartResult> {
+  /**
+   * Starts a run. `mayPublish: false` (someone a pipeline is shared with, not a member of its
+   * workspace) refuses a plan with a step that publishes a deployment: that is the workspace's to do.
+   */
+  async start(graph: GraphFile, options: { workspaceId: string; upTo?: string; mayPublish?: boolean } & Partial<RunOrigin>): Promise<StartResult> {
     const compiled = this.compile(graph, options.workspaceId, options.upTo);
     if (!compiled.ok) return { ok: false, errors: compiled.errors };
+    if (options.mayPublish === false) {
+      const publishing = compiled.plan.filter((step) => this.deps.kinds.get(step.type)?.deploymentName);
+      if (publishing.length > 0) {
+        const message = 'Only members of the workspace may deploy: run up to the step before this one ("Run up to here"), or ask a member to run it.';
+        return { ok: false, errors: publishing.map((step) => ({ code: 'not-allowed' as const, nodeId: step.nodeId.split('#')[0], message })) };
+      }
+    }
     const runId = randomUUID();
     this.runs.begin(runId, options.workspaceId, graph, compiled.plan, { graphId: options.graphId ?? null, versionId: options.versionId ?? null, startedBy: options.startedBy ?? null });
     const run = this.activate(runId, options.workspaceId, options.graphId ?? null, compiled.plan, {});

@@ -94,7 +94,7 @@ describe('graphs', () => {
     expect(reloaded.updatedAt).toBe(saved.updatedAt);
     expect((await server.caller.graphs.list()).find((g) => g.id === imported.id)?.name).toBe('Iris, renamed');
 
-    expect(await server.caller.graphs.delete({ id: imported.id })).toEqual({ ok: true });
+    expect(await server.caller.graphs.delete({ id: imported.id })).toEqual({ ok: true, trashDays: 30 });
     expect((await trpcError(server.caller.graphs.get({ id: imported.id }))).code).toBe('NOT_FOUND');
     expect((await server.caller.graphs.list()).map((g) => g.id)).not.toContain(imported.id);
     await server.caller.graphs.delete({ id: empty.id });

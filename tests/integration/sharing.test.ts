@@ -156,6 +156,13 @@ describe('a pipeline shared with a person as editor', () => {
 
     const runId = await runAs(eddie.caller, shared.id);
     expect((await owner.runs.listForGraph({ graphId: shared.id })).map((r) => r.id)).toContain(runId);
+    // Deploying publishes in the workspace: a share of one pipeline does not allow it (the Deploy node says why, nothing runs).
+    const withDeploy = irisGraph();
+    await eddie.caller.graphs.save({ id: shared.id, graph: { ...withDeploy, name: shared.graph.name } });
+    const refused = await eddie.caller.runs.start({ graphId: shared.id });
+    expect(refused).toEqual({ ok: false, errors: [{ code: 'not-allowed', nodeId: 'deploy', message: expect.stringContaining('Only members of the workspace may deploy') }] });
+    expect(storedPipeline(shared.id).runs).toBe(2);
+    await eddie.caller.graphs.save({ id: shared.id, graph: changed });
     const stored = server.db.getDb().select().from(server.db.schema.runs).where(eq(server.db.schema.runs.id, runId)).get()!;
     expect(stored).toMatchObject({ workspaceId: server.workspaceId, startedBy: eddie.account.user.id });
 

@@ -96,6 +96,18 @@ describe('versions', () => {
     expect(versions[1]).toMatchObject({ author: 'Ana Lima' });
   });
 
+  it('a conflict tells exactly what changed since the revision the editor had, even within one coalesced version', async () => {
+    const { id } = await newPipeline('Iris two windows');
+    const graph = (await server.caller.graphs.get({ id })).graph;
+    const first = await server.caller.graphs.save({ id, graph: withParams(graph, 'train', { learningRate: 0.01 }) });
+    // A second window opens here (revision `first.revision`); the first one saves again, into the same version.
+    await server.caller.graphs.save({ id, graph: withParams(withParams(graph, 'train', { learningRate: 0.01 }), 'split', { testFraction: 0.2 }), baseRevision: first.revision });
+    await expect(server.caller.graphs.save({ id, graph: withParams(graph, 'train', { epochs: 9 }), baseRevision: first.revision })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('You (in another window) changed this pipeline since you opened it (test fraction 0.3 → 0.2)'),
+    });
+  });
+
   it('"Save version…" names the newest version, which later saves no longer change', async () => {
     const { id } = await newPipeline('Iris named');
     const graph = (await server.caller.graphs.get({ id })).graph;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../lib/graph';
 import { expectPlain, inWorkspace, useHttpServer, type HttpAccount, type HttpClient, type TrpcAnswer } from '../support/http-server';
 import { irisGraph, withParams } from '../support/pipeloom';
+import { makeZip } from '../support/zip';
 import { ACTORS, PROCEDURES, ROUTES, type Actor, type Outcome, type Row } from './authorization-matrix';
 import { procedures, routes } from './surface';
 
@@ -76,6 +77,27 @@ async function throwawayGraph(): Promise<string> {
   return data<{ id: string }>(await server.mutate('graphs.create', { name: 'throwaway' }), 'graphs.create').id;
 }
 
+/** A throwaway pipeline of A moved to its trash by the owner: its id. */
+async function trashedGraph(): Promise<string> {
+  const id = await throwawayGraph();
+  data(await server.mutate('graphs.delete', { id }), 'graphs.delete');
+  return id;
+}
+
+let moves = 0;
+/** The owner moves a step of A's pipeline (a save that changes it): its changes after revision 0 are then not none. */
+async function movedByOwner(): Promise<void> {
+  moves++;
+  const graph = { ...A.graph, nodes: A.graph.nodes.map((n, i) => (i === 0 ? { ...n, position: { x: n.position.x + moves, y: n.position.y } } : n)) };
+  data(await server.mutate('graphs.save', { id: A.graphId, graph }), 'graphs.save');
+}
+
+/** The first version of A's pipeline (A as made). */
+async function firstVersionOfA(): Promise<number> {
+  const versions = data<{ id: number; number: number }[]>(await server.query('versions.list', { id: A.graphId }), 'versions.list');
+  return versions.find((v) => v.number === 1)!.id;
+}
+
 let throwawayModels = 0;
 /** A saved model of A besides A.modelId: a pipeline trained with other epochs. */
 async function throwawayModel(): Promise<string> {
@@ -134,7 +156,8 @@ async function subscribe(client: HttpClient, procedure: string, input: unknown):
     if (!response.headers.get('content-type')?.includes('text/event-stream')) return { status: response.status, text: await response.text() };
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
-    while (!/(^id: .*|^event: (serialized-error|return))\n/m.test(text) || !text.endsWith('\n\n')) {
+    // A data event: tracked (its id line first) or not (its data line first, after the previous event's blank line).
+    while (!/(^id: .*|^event: (serialized-error|return)|(?<=\n\n)data: .*)\n/m.test(text) || !text.endsWith('\n\n')) {
       const { value, done } = await reader.read();
       if (done) break;
       text += decoder.decode(value, { stream: true });
@@ -196,6 +219,22 @@ const CALLS: Record<string, ProcedureCall> = {
   'graphs.delete': { input: async () => ({ id: await throwawayGraph() }) },
   'graphs.check': { input: () => ({ graph: A.graph, graphId: A.graphId }) },
   'graphs.clearCache': { input: () => ({ id: A.graphId, nodeId: 'evaluate' }) },
+  'graphs.trash': {},
+  'graphs.restore': { input: async () => ({ id: await trashedGraph() }) },
+  'graphs.deleteForever': { input: async () => ({ id: await trashedGraph() }) },
+  'graphs.duplicate': { input: () => ({ id: A.graphId }) },
+  // From revision 0, after a save: that save is its first event.
+  'graphs.changes': {
+    input: async () => {
+      await movedByOwner();
+      return { id: A.graphId, afterRevision: 0 };
+    },
+  },
+  'versions.list': { input: () => ({ id: A.graphId }) },
+  'versions.get': { input: async () => ({ id: A.graphId, versionId: await firstVersionOfA() }) },
+  'versions.compare': { input: async () => ({ id: A.graphId, from: await firstVersionOfA(), to: null }) },
+  'versions.restore': { input: async () => ({ id: A.graphId, versionId: await firstVersionOfA() }) },
+  'versions.name': { input: (actor) => ({ id: A.graphId, name: `named by ${actor}` }) },
 
   'runs.start': {
     input: () => ({ graphId: A.graphId }),
@@ -250,6 +289,9 @@ const CALLS: Record<string, ProcedureCall> = {
   'sharing.openLink': { input: async () => ({ token: (await shareLink(await throwawayGraph(), 'copy')).token }) },
   'graphs.sharedWithMe': {},
   'audit.list': { input: () => ({ limit: 50 }) },
+  'templates.list': {},
+  'templates.create': { input: () => ({ id: 'classify-a-table' }) },
+  'bundles.preview': { input: () => ({ graphId: A.graphId }) },
   'deployments.promote': { input: () => ({ name: A.deployment, version: 1 }) },
   'deployments.rollback': { input: async (actor, expected) => ({ name: expected === 'allow' ? await throwawayDeployment(`rollback-${actor}`, 2) : A.deployment }) },
   'deployments.pin': { input: () => ({ name: A.deployment, pinned: false }) },
@@ -277,6 +319,20 @@ const ROUTE_CALLS: Record<string, (client: HttpClient, actor: Actor) => Promise<
     client.fetch(`/api/v1/models/${A.deployment}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: [IRIS_ROW] }) }),
   'GET /api/v1/runs/[runId]/steps/[nodeId]/csv': (client) => client.fetch(`/api/v1/runs/${A.runId}/steps/data/csv`),
   'GET /api/v1/audit/csv': (client) => client.fetch('/api/v1/audit/csv'),
+  'GET /api/v1/graphs/[id]/bundle': (client) => client.fetch(`/api/v1/graphs/${A.graphId}/bundle?data=1`),
+  // A bundle of the caller's own (nothing of A in it): the outsider imports it into its own workspace.
+  'POST /api/v1/bundles': (client, actor) =>
+    client.fetch('/api/v1/bundles', {
+      method: 'POST',
+      body: new Uint8Array(
+        makeZip([
+          {
+            name: 'pipeloom.json',
+            data: JSON.stringify({ format: 'pipeloom-bundle', formatVersion: 1, appVersion: '0.1.0', graph: { ...irisGraph(), name: `bundle of ${actor}` }, datasets: [] }),
+          },
+        ]),
+      ),
+    }),
   'GET /api/v1/models/[name]/openapi.json': (client) => client.fetch(`/api/v1/models/${A.deployment}/openapi.json`),
   'POST /api/v1/models/[name]/batch': (client) =>
     client.fetch(`/api/v1/models/${A.deployment}/batch`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: `${Object.keys(IRIS_ROW).join(',')}\n${Object.values(IRIS_ROW).join(',')}\n` }),

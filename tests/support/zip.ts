@@ -1,8 +1,8 @@
 /**
- * A minimal ZIP writer for tests: any entry name (including unsafe ones like "../x" that real
+ * A ZIP writer for tests: it writes any entry name (including unsafe ones like "../x" that real
  * tools refuse to write), stored or deflated, UTF-8 names. Enough for yauzl and for exceljs.
  */
-import { deflateRawSync } from 'node:zlib';
+import { crc32, deflateRawSync } from 'node:zlib';
 
 export interface ZipEntry {
   name: string;
@@ -11,18 +11,7 @@ export interface ZipEntry {
   deflate?: boolean;
 }
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
+/** The archive's bytes: entries in order, each with its CRC-32, sizes and a 1980-01-01 date (the same input, the same bytes). */
 export function makeZip(entries: ZipEntry[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];

@@ -9,7 +9,7 @@ import { upgradeGraph } from '../../../nodes/define';
 import { graphs } from '../../../drizzle/schema';
 import { getDb } from '../../db';
 import { changesSince, graphChanges, insertGraph, revisionOf, SaveConflict, saveGraph } from '../../data/versions';
-import { authorize, authorizeActive, type Access, type Action, type Actor } from '../../auth/access';
+import { AccessDenied, authorize, authorizeActive, type Access, type Action, type Actor } from '../../auth/access';
 import { deleteForever, moveToTrash, purgeExpiredTrash, restoreFromTrash, trashedPipelineWorkspace, trashOf, TRASH_DAYS } from '../../data/trash';
 import { authorizePipeline, authorizePipelineAsMember, pipelinesSharedWith, shareOf } from '../../auth/sharing';
 import { getEngine } from '../../engine/instance';
@@ -71,6 +71,39 @@ export function loadGraph(actor: Actor, id: string, action: Action): { id: strin
   }
   // Nodes saved by an older version of their kind open migrated, and are saved so from then on.
   return { id: row.id, graph: upgradeGraph(parsed.graph, nodeKinds), updatedAt: row.updatedAt, revision: row.revision, access };
+}
+
+/** Whether `actor` may still see the pipeline (a removed member, an ended share: no more). */
+function maySee(actor: Actor, id: string): boolean {
+  try {
+    authorizeGraph(actor, id, 'view');
+    return true;
+  } catch (error) {
+    if (error instanceof AccessDenied) return false;
+    throw error;
+  }
+}
+
+/** Others' saves of the pipeline after `afterRevision`, as they land (graphs.changes); ends when it is gone or the caller may no longer see it. */
+async function* graphChangeStream(actor: NonNullable<Actor>, id: string, afterRevision: number, signal: AbortSignal | undefined) {
+  let seen = afterRevision;
+  const wake = new AbortController();
+  signal?.addEventListener('abort', () => wake.abort());
+  const saves = on(graphChanges, id, { signal: wake.signal });
+  try {
+    while (!signal?.aborted) {
+      const revision = revisionOf(getDb(), id);
+      if (revision === undefined || !maySee(actor, id)) return;
+      if (revision > seen) {
+        yield { revision, ...changesSince(getDb(), id, seen, actor.id) };
+        seen = revision;
+      }
+      // A save by this server wakes it at once; another process's (the CLI's) within a few seconds.
+      await Promise.race([saves.next(), new Promise((resolve) => setTimeout(resolve, 5000))]);
+    }
+  } finally {
+    wake.abort();
+  }
 }
 
 export const graphsRouter = router({
@@ -178,27 +211,10 @@ export const graphsRouter = router({
    * Others' saves of the pipeline after `afterRevision`, as they land: who and what changed (the open
    * editor shows it, and reloads or keeps its own). Ends when the caller may no longer see it.
    */
-  changes: signedInProcedure.input(z.object({ id: graphIdSchema, afterRevision: z.number().int().min(0) })).subscription(async function* ({ ctx, input, signal }) {
+  changes: signedInProcedure.input(z.object({ id: graphIdSchema, afterRevision: z.number().int().min(0) })).subscription(({ ctx, input, signal }) => {
+    // Authorized before the stream starts, so a refusal is an error of the call (401/404), not a failure of the stream.
     authorizeGraph(ctx.user, input.id, 'view');
-    let seen = input.afterRevision;
-    const wake = new AbortController();
-    signal?.addEventListener('abort', () => wake.abort());
-    const saves = on(graphChanges, input.id, { signal: wake.signal });
-    try {
-      while (!signal?.aborted) {
-        const revision = revisionOf(getDb(), input.id);
-        if (revision === undefined) return;
-        authorizeGraph(ctx.user, input.id, 'view');
-        if (revision > seen) {
-          yield { revision, ...changesSince(getDb(), input.id, seen, ctx.user.id) };
-          seen = revision;
-        }
-        // A save by this server wakes it at once; another process's (the CLI's) within a few seconds.
-        await Promise.race([saves.next(), new Promise((resolve) => setTimeout(resolve, 5000))]);
-      }
-    } finally {
-      wake.abort();
-    }
+    return graphChangeStream(ctx.user, input.id, input.afterRevision, signal);
   }),
 
   /** Forget a node's cached result, so the next run computes it (and what depends on it) again. */

@@ -115,7 +115,7 @@ export const runsRouter = router({
     .mutation(({ ctx, input }) => {
       const { graph, access } = loadGraph(ctx.user, input.graphId, 'edit');
       const versionId = currentVersionId(getDb(), input.graphId);
-      return getEngine().start(graph, { workspaceId: access.workspaceId, graphId: input.graphId, versionId, upTo: input.upTo, startedBy: ctx.user.id });
+      return getEngine().start(graph, { workspaceId: access.workspaceId, graphId: input.graphId, versionId, upTo: input.upTo, startedBy: ctx.user.id, mayPublish: !access.shared });
     }),
 
   cancel: signedInProcedure.input(z.object({ runId: runIdSchema })).mutation(({ ctx, input }) => {

@@ -1,0 +1,16 @@
+import { authorizeRequest } from '../../../../server/auth/request';
+import { importBundle, maxBundleBytes } from '../../../../server/bundles';
+import { guarded, readBody } from '../../../../server/http/guard';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * Import: POST a bundle (`.pipeloom.zip`) as the body; it becomes a new pipeline of the active
+ * workspace (edit). Answers the pipeline's id, each dataset as matched, imported or missing, and the
+ * steps kept as placeholders. A bad bundle is refused whole, with nothing written.
+ */
+export const POST = guarded(async (request: Request) => {
+  const { workspaceId, user } = await authorizeRequest(request, 'edit');
+  const bytes = await readBody(request, maxBundleBytes(), 'PIPELOOM_MAX_UPLOAD_MB');
+  return Response.json(await importBundle(workspaceId, Buffer.from(bytes), user.id), { status: 201 });
+});

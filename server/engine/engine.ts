@@ -78,7 +78,7 @@ export class Engine {
     const compiled = this.compile(graph, options.workspaceId, options.upTo);
     if (!compiled.ok) return { ok: false, errors: compiled.errors };
     if (options.mayPublish === false) {
-      const publishing = compiled.plan.filter((step) => this.deps.kinds.get(step.type)?.deploymentName);
+      const publishing = compiled.plan.filter((step) => this.deps.kinds.get(step.type)?.publishes);
       if (publishing.length > 0) {
         const message = 'Only members of the workspace may deploy: run up to the step before this one ("Run up to here"), or ask a member to run it.';
         return { ok: false, errors: publishing.map((step) => ({ code: 'not-allowed' as const, nodeId: step.nodeId.split('#')[0], message })) };

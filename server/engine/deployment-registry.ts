@@ -1,5 +1,6 @@
 import { and, desc, eq, lt, max } from 'drizzle-orm';
 import { deploymentNames, deployments, graphs } from '../../drizzle/schema';
+import { notBeatingBaseline, type EvaluationMetrics } from '../../lib/metrics';
 import type { ColumnSchema } from '../../lib/table';
 import type { Db } from '../db';
 
@@ -89,6 +90,16 @@ export function deploymentRefusal(db: Reader, target: PublishTarget): string | u
     );
   }
   return undefined;
+}
+
+/**
+ * The guardrail: why a model its evaluation found no better than its baseline is not published
+ * (unless `deployAnyway`); undefined when it may be. `verdict`: the judging step's summary as stored
+ * (an Evaluate's metrics), if there is one.
+ */
+export function guardrailRefusal(verdict: unknown, deployAnyway: boolean): string | undefined {
+  const below = verdict ? notBeatingBaseline(verdict as EvaluationMetrics) : undefined;
+  return below && !deployAnyway ? `Not deployed: ${below} Improve it, or tick "Deploy anyway" to publish it all the same.` : undefined;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { eq } from 'drizzle-orm';
 import { graphs, runs } from '../../drizzle/schema';
-import { notBeatingBaseline, type EvaluationMetrics } from '../../lib/metrics';
 import type { TrainedModelArtifact } from '../../runtime/artifacts';
 import { actorById, recordAudit } from '../audit/log';
 import type { NodeDefinition } from '../../nodes/define';
@@ -10,7 +9,7 @@ import type { ArtifactStore } from './artifact-store';
 import type { PlanStep } from './compile';
 import type { RunStore } from './run-store';
 import { attachModelEvaluation, recordSavedModel } from './saved-models';
-import { deploymentRefusal, deploymentVersion, publishedVersionOf, publishVersion } from './deployment-registry';
+import { deploymentRefusal, deploymentVersion, guardrailRefusal, publishedVersionOf, publishVersion } from './deployment-registry';
 import { FINISHED_OK } from './scheduler';
 
 type StepInput = PlanStep['inputs'][string];
@@ -72,8 +71,8 @@ export class ModelHooks {
       return { unchanged: { modelName: target.name, ...published, artifactKey: deploymentVersion(db, target.name, published.version)!.artifactKey } };
     }
     const verdict = this.verdictOf(run, step);
-    const below = verdict && notBeatingBaseline(JSON.parse(verdict) as EvaluationMetrics);
-    if (below && !target.deployAnyway) return { refused: `Not deployed: ${below} Improve it, or tick "Deploy anyway" to publish it all the same.` };
+    const guarded = guardrailRefusal(verdict && JSON.parse(verdict), target.deployAnyway);
+    if (guarded) return { refused: guarded };
     const { inputColumns } = store.readJson(modelKey, source.port) as TrainedModelArtifact;
     const refusal = deploymentRefusal(db, { workspaceId: run.workspaceId, name: target.name, graphId: run.graphId, inputColumns, replace: target.replace });
     return refusal ? { refused: refusal } : undefined;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import { models, runs, stepCache } from '../../drizzle/schema';
-import { deploymentRefusal, DeploymentRefused, publishedVersionOf, publishVersion } from './deployment-registry';
+import { deploymentRefusal, DeploymentRefused, guardrailRefusal, publishedVersionOf, publishVersion } from './deployment-registry';
 import type { DeploymentArtifact, TrainedModelArtifact } from '../../runtime/artifacts';
 import type { NodeDefinition, SavedModelInfo } from '../../nodes/define';
 import type { ColumnSchema } from '../../lib/table';
@@ -158,7 +158,7 @@ export function savedModelInfo(db: Db, workspaceId: string, id: string): SavedMo
 export async function deploySavedModel(
   db: Db,
   store: ArtifactStore,
-  target: { workspaceId: string; id: string; name: string; replace: boolean; by: string | null },
+  target: { workspaceId: string; id: string; name: string; replace: boolean; deployAnyway: boolean; by: string | null },
 ): Promise<{ name: string; version: number; unchanged: boolean } | null> {
   const { workspaceId, id, name, replace } = target;
   const row = savedModel(db, workspaceId, id);
@@ -166,14 +166,16 @@ export async function deploySavedModel(
   const unchanged = publishedVersionOf(db, workspaceId, name, row.id);
   if (unchanged) return { name, version: unchanged.version, unchanged: true };
   const inputColumns = JSON.parse(row.inputColumns) as ColumnSchema[];
+  const evaluations = row.metrics ? (JSON.parse(row.metrics) as ModelEvaluation[]) : [];
   // Refused before the model's files are copied for it (and again as the version is recorded).
-  const refusal = deploymentRefusal(db, { workspaceId, name, graphId: row.graphId, inputColumns, replace });
+  const refusal =
+    guardrailRefusal(evaluations[0]?.metrics, target.deployAnyway) ??
+    deploymentRefusal(db, { workspaceId, name, graphId: row.graphId, inputColumns, replace });
   if (refusal) throw new DeploymentRefused(refusal);
   if (!store.has(row.id)) throw new Error('The files of this saved model are missing from the artifact store, so it cannot be deployed: run its pipeline again.');
   const model = (await store.readAsync(row.id, row.port)) as TrainedModelArtifact;
   const artifactKey = `${row.id}-${randomUUID().slice(0, 8)}`;
   store.write(artifactKey, { deployment: { model } satisfies DeploymentArtifact });
-  const evaluations = row.metrics ? (JSON.parse(row.metrics) as ModelEvaluation[]) : [];
   const metrics = evaluations[0] ? JSON.stringify(evaluations[0].metrics) : null;
   const { version } = publishVersion(db, {
     workspaceId, name, artifactKey, runId: row.runId, nodeId: row.nodeId, graphId: row.graphId, metrics,

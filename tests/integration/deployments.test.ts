@@ -194,6 +194,10 @@ describe('the guardrail: a model no better than its baseline', () => {
     expect(refused.steps.deploy.status).toBe('failed');
     expect(refused.steps.deploy.error).toMatch(/^Not deployed: The model is no better than always answering the most frequent class \(\d+\.\d%\)\. Improve it, or tick "Deploy anyway"/);
     expect((await server.caller.deployments.list()).map((d) => d.name)).not.toContain('flat');
+    // The Models page's Deploy keeps the same guardrail.
+    const saved = (await server.caller.models.list()).find((m) => m.graphId === id)!;
+    expect((await rejection(server.caller.models.deploy({ id: saved.id, name: 'flat-saved' }))).message).toMatch(/^Not deployed: The model is no better than always answering the most frequent class/);
+    expect(await server.caller.models.deploy({ id: saved.id, name: 'flat-saved', deployAnyway: true })).toMatchObject({ name: 'flat-saved', version: 1 });
     await server.caller.graphs.save({ id, graph: graph(true) });
     expect((await run(id)).steps.deploy.metrics).toMatchObject({ modelName: 'flat', version: 1 });
   });

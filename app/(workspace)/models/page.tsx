@@ -14,7 +14,7 @@ export default function ModelsPage() {
   const role = useWorkspaceRole();
   const saved = useQuery(trpc.models.list.queryOptions());
   const deployments = useQuery(trpc.deployments.list.queryOptions());
-  const [deploying, setDeploying] = useState<{ id: string; name: string; replace: boolean } | null>(null);
+  const [deploying, setDeploying] = useState<{ id: string; name: string; replace: boolean; deployAnyway: boolean } | null>(null);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.models.list.queryKey() });
@@ -143,7 +143,7 @@ export default function ModelsPage() {
                         className="flex flex-col items-end gap-1"
                         onSubmit={(e) => {
                           e.preventDefault();
-                          if (!nameProblem) deploy.mutate({ id: m.id, name: deploying.name, replace: deploying.replace });
+                          if (!nameProblem) deploy.mutate({ id: m.id, name: deploying.name, replace: deploying.replace, deployAnyway: deploying.deployAnyway });
                         }}
                       >
                         <label className="text-xs text-slate-600" htmlFor={`deploy-name-${m.id}`}>
@@ -159,6 +159,10 @@ export default function ModelsPage() {
                           <input type="checkbox" checked={deploying.replace} onChange={(e) => setDeploying({ ...deploying, replace: e.target.checked })} />
                           Replace
                         </label>
+                        <label className="flex items-center gap-1 text-[11px] text-slate-600" title="Publish even when its test result is no better than its baseline">
+                          <input type="checkbox" checked={deploying.deployAnyway} onChange={(e) => setDeploying({ ...deploying, deployAnyway: e.target.checked })} />
+                          Deploy anyway
+                        </label>
                         {nameProblem && <span className="max-w-48 text-[11px] text-red-700">{nameProblem}</span>}
                         <span className="flex gap-2">
                           <button type="button" className="text-xs text-slate-600 hover:underline" onClick={() => setDeploying(null)}>
@@ -172,7 +176,7 @@ export default function ModelsPage() {
                     ) : (
                       <span className="flex justify-end gap-3">
                         {mayOffer(role, 'edit') && (
-                          <button className="text-indigo-700 hover:underline" onClick={() => setDeploying({ id: m.id, name: deploymentNameOf(m.graphName), replace: false })}>
+                          <button className="text-indigo-700 hover:underline" onClick={() => setDeploying({ id: m.id, name: deploymentNameOf(m.graphName), replace: false, deployAnyway: false })}>
                             Deploy
                           </button>
                         )}

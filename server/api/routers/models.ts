@@ -39,12 +39,14 @@ export const modelsRouter = router({
         name: z.string().regex(MODEL_NAME_PATTERN, MODEL_NAME_RULE),
         /** Take the name over from another pipeline, or change its input columns. */
         replace: z.boolean().default(false),
+        /** Publish a model its evaluation found no better than its baseline. */
+        deployAnyway: z.boolean().default(false),
       }),
     )
     .mutation(async ({ ctx, input }) => {
       let published: Awaited<ReturnType<ReturnType<typeof getEngine>['deploySavedModel']>>;
       try {
-        published = await getEngine().deploySavedModel({ workspaceId: ctx.access.workspaceId, id: input.id, name: input.name, replace: input.replace, by: ctx.access.user.id });
+        published = await getEngine().deploySavedModel({ workspaceId: ctx.access.workspaceId, id: input.id, name: input.name, replace: input.replace, deployAnyway: input.deployAnyway, by: ctx.access.user.id });
       } catch (error) {
         if (isDeploymentRefused(error)) throw new TRPCError({ code: 'CONFLICT', message: error.message });
         // A reason written for people ("its files are missing") is told; a failure of the disk or the store is not.

@@ -113,6 +113,7 @@ export const FIELD_SAMPLES: Record<string, unknown> = {
   pinned: false,
   reason: 'sample',
   replace: false,
+  deployAnyway: false,
 };
 
 /** Ids of datasets and saved models are hashes, not UUIDs. */

@@ -34,7 +34,7 @@ function columnSchema(column: ColumnSchema, contract: InputContract): JsonSchema
 }
 
 /** A row to show and try: the model's own training row when it kept one, else a plain value of each type. */
-export function exampleRowOf(model: TrainedModelArtifact, columns: readonly ColumnSchema[], contract: InputContract): Record<string, CellValue> {
+function exampleRowOf(model: TrainedModelArtifact, columns: readonly ColumnSchema[], contract: InputContract): Record<string, CellValue> {
   const plain = (column: ColumnSchema): CellValue => {
     if (column.type === 'number') return 0;
     if (column.type === 'boolean') return false;

@@ -409,6 +409,8 @@ export const shareLinks = sqliteTable(
     expiresAt: integer('expires_at', { mode: 'number' }),
     revokedAt: integer('revoked_at', { mode: 'number' }),
     opens: integer('opens').notNull().default(0),
+    /** A copy link: the uploaded datasets and saved models its copies may bring along (JSON { datasets, models }), those the pipeline named when the link was made. */
+    carries: text('carries'),
   },
   (t) => [uniqueIndex('share_links_hash').on(t.hash), index('share_links_graph_idx').on(t.graphId)],
 );

@@ -32,6 +32,9 @@ export class BundleRefused extends RequestError {}
 /** The most files a bundle may hold: its manifest and one table per dataset. */
 const MAX_BUNDLE_FILES = 101;
 
+/** The largest manifest read: the graph and the dataset list, no more than a tRPC request may carry. */
+const MAX_MANIFEST_BYTES = 16 * 2 ** 20;
+
 /** The largest bundle accepted, packed and unpacked: the upload limit (PIPELOOM_MAX_UPLOAD_MB). */
 export const maxBundleBytes = maxUploadBytes;
 
@@ -114,6 +117,8 @@ export async function readBundle(bytes: Buffer): Promise<{ manifest: BundleManif
   }
   const text = files.get(BUNDLE_MANIFEST);
   if (!text) throw new BundleRefused(400, `Not a Pipeloom bundle: the archive has no ${BUNDLE_MANIFEST}.`, 'bundle');
+  // The graph is what an API request may carry, no more: a huge manifest would hold the server's event loop while it parses.
+  if (text.length > MAX_MANIFEST_BYTES) throw new BundleRefused(413, `The bundle's ${BUNDLE_MANIFEST} is larger than ${MAX_MANIFEST_BYTES / 2 ** 20} MB: no pipeline is that large.`, 'bundle');
   let json: unknown;
   try {
     json = JSON.parse(text.toString('utf8'));
@@ -176,7 +181,7 @@ export async function importBundle(workspaceId: string, bytes: Buffer, authorId:
         datasets.push({ name: dataset.name, source: 'uploaded', status: 'missing', rowCount, columnCount });
         continue;
       }
-      const body = new Blob([new Uint8Array(csv)]).stream() as unknown as WebReadableStream<Uint8Array>;
+      const body = Readable.toWeb(Readable.from([csv])) as WebReadableStream<Uint8Array>;
       const received = await receiveUpload(workspaceId, body, `${dataset.name}.csv`, { format: 'csv', badRows: 'refuse' });
       if (!received.existing) created.push(received.dataset.id);
       graph = renameDataset(graph, dataset.id, received.dataset.id);

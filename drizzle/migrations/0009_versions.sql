@@ -27,6 +27,7 @@ ALTER TABLE `graphs` ADD `revision` integer DEFAULT 0 NOT NULL;--> statement-bre
 ALTER TABLE `graphs` ADD `deleted_at` integer;--> statement-breakpoint
 ALTER TABLE `graphs` ADD `deleted_by` text;--> statement-breakpoint
 ALTER TABLE `runs` ADD `version_id` integer;--> statement-breakpoint
+ALTER TABLE `share_links` ADD `carries` text;--> statement-breakpoint
 -- Every pipeline saved before versions existed starts its history with what it is now.
 INSERT INTO `graph_versions` (`graph_id`, `number`, `document`, `author_id`, `name`, `summary`, `sealed`, `revision`, `created_at`, `saved_at`)
   SELECT `id`, 1, `document`, NULL, NULL, 'as it was when versions began', 1, 0, `updated_at`, `updated_at` FROM `graphs`;

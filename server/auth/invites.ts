@@ -4,7 +4,9 @@ import { invites, user, workspaceMembers, workspaces } from '../../drizzle/schem
 import { accountActor, recordAudit } from '../audit/log';
 import { getDb } from '../db';
 import { RequestError } from '../http/guard';
-import type { Role, SignedInUser } from './roles';
+import { DAY_MS } from '../../lib/time';
+import { normalEmail, type Role, type SignedInUser } from './roles';
+import { forgetSharesIn } from './workspaces';
 import { newSecret, secretHash } from './secrets';
 
 /**
@@ -17,7 +19,6 @@ const TOKEN_PREFIX = 'pli_';
 /** What an invite token looks like: checked before any lookup. */
 export const INVITE_TOKEN = /^pli_[A-Za-z0-9_-]{32}$/;
 export const DEFAULT_INVITE_DAYS = 7;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type InviteStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
 
@@ -36,8 +37,6 @@ function statusOf(row: typeof invites.$inferSelect, now = Date.now()): InviteSta
   if (row.revokedAt !== null) return 'revoked';
   return row.expiresAt <= now ? 'expired' : 'pending';
 }
-
-const normalEmail = (email: string) => email.trim().toLowerCase();
 
 /** A new invite: its row, and the token for its link (never stored in clear). */
 export function createInvite(workspaceId: string, inviter: SignedInUser, email: string, role: Role, days: number): { token: string; invite: InviteInfo } {
@@ -129,12 +128,20 @@ export function acceptInvite(token: string, account: SignedInUser): { workspaceI
       if (normalEmail(account.email) !== current.email) {
         throw new RequestError(403, `This invite is for ${current.email}, and you are signed in as ${account.email}: sign out, then sign in or sign up with ${current.email}.`, 'token');
       }
+      // An invite speaks for the owner who made it: once they are no longer an owner, it speaks for no one.
+      const inviterRole = current.invitedBy
+        ? tx.select({ role: workspaceMembers.role }).from(workspaceMembers).where(and(eq(workspaceMembers.workspaceId, current.workspaceId), eq(workspaceMembers.userId, current.invitedBy))).get()?.role
+        : undefined;
+      if (inviterRole !== 'owner') throw new RequestError(412, 'Whoever made this invite is no longer an owner of the workspace: ask a current owner for a new one.', 'token');
       const existing = tx
         .select({ role: workspaceMembers.role })
         .from(workspaceMembers)
         .where(and(eq(workspaceMembers.workspaceId, current.workspaceId), eq(workspaceMembers.userId, account.id)))
         .get();
-      if (!existing) tx.insert(workspaceMembers).values({ workspaceId: current.workspaceId, userId: account.id, role: current.role }).run();
+      if (!existing) {
+        tx.insert(workspaceMembers).values({ workspaceId: current.workspaceId, userId: account.id, role: current.role }).run();
+        forgetSharesIn(tx, current.workspaceId, account.id);
+      }
       tx.update(invites)
         .set({ acceptedAt: Date.now(), acceptedBy: account.id })
         .where(and(eq(invites.id, current.id), isNull(invites.acceptedAt)))

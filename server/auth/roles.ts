@@ -22,6 +22,9 @@ export function mayDo(role: Role, action: Action): boolean {
   return ALLOWED[role].has(action);
 }
 
+/** An account email as stored and compared (better-auth keeps them lower-case). */
+export const normalEmail = (email: string) => email.trim().toLowerCase();
+
 /** Who a valid session belongs to. */
 export interface SignedInUser {
   id: string;

@@ -4,11 +4,11 @@ import { datasets, graphs, graphShares, models, shareLinks, user, workspaces } f
 import { parseGraphText } from '../../lib/graph';
 import { referencedIds } from '../../nodes';
 import { accountActor, recordAudit } from '../audit/log';
-import { getDb } from '../db';
+import { getDb, type Tx } from '../db';
 import { insertGraph } from '../data/versions';
 import { RequestError } from '../http/guard';
 import { AccessDenied, authorize, authorizeActive, requireSignedIn, type Access, type Action, type Actor } from './access';
-import { mayDoShared, type ShareRole, type SignedInUser } from './roles';
+import { mayDoShared, normalEmail, type ShareRole, type SignedInUser } from './roles';
 import { newSecret, secretHash } from './secrets';
 import { roleIn } from './workspaces';
 
@@ -41,6 +41,7 @@ export function sharedRoleOf(userId: string, graphId: string): ShareRole | undef
   return getDb()
     .select({ role: graphShares.role })
     .from(graphShares)
+    .innerJoin(graphs, and(eq(graphs.id, graphShares.graphId), isNull(graphs.deletedAt)))
     .where(and(eq(graphShares.graphId, graphId), eq(graphShares.userId, userId), stillValid(graphShares.expiresAt)))
     .get()?.role;
 }
@@ -116,7 +117,7 @@ export function sharesOf(graphId: string) {
 /** Shares the pipeline with the account that has this email, as viewer or editor of it (a new share replaces an older one). */
 export function shareWithPerson(pipeline: SharedPipeline, by: SignedInUser, email: string, role: ShareRole, expiresAt: number | null): { userId: string } {
   const db = getDb();
-  const address = email.trim().toLowerCase();
+  const address = normalEmail(email);
   const person = db.select({ id: user.id }).from(user).where(eq(user.email, address)).get();
   if (!person) {
     throw new RequestError(404, `No one has an account with the email ${address}: send them a share link instead, or invite them to the workspace on the Members page.`, 'email');
@@ -153,7 +154,9 @@ export function createShareLink(pipeline: SharedPipeline, by: SignedInUser, mode
   const token = newSecret(LINK_PREFIX, 24);
   const id = randomUUID();
   getDb().transaction((tx) => {
-    tx.insert(shareLinks).values({ id, graphId: pipeline.id, mode, hash: secretHash(token), createdBy: by.id, expiresAt }).run();
+    // What a copy may bring along is fixed now: a later edit that names other data does not widen the link.
+    const carries = mode === 'copy' ? JSON.stringify(namedData(tx, pipeline.id)) : null;
+    tx.insert(shareLinks).values({ id, graphId: pipeline.id, mode, hash: secretHash(token), createdBy: by.id, expiresAt, carries }).run();
     recordAudit(tx, { workspaceId: pipeline.workspaceId, actor: accountActor(by), action: 'link.create', subject: pipelineSubject(pipeline.name), detail: `${mode === 'view' ? 'view-only' : 'make a copy'}${expiresAt ? `, until ${new Date(expiresAt).toISOString()}` : ''}` });
   });
   return { token, id };
@@ -210,7 +213,8 @@ export function openShareLink(token: string, actor: SignedInUser, requestedWorks
   if (link.mode === 'copy') {
     const target = authorizeActive(actor, requestedWorkspaceId, 'edit');
     const graphId = db.transaction((tx) => {
-      const copyId = copyPipeline(tx, pipeline.id, target.workspaceId, actor.id);
+      const carries = link.carries ? (JSON.parse(link.carries) as NamedData) : { datasets: [], models: [] };
+      const copyId = copyPipeline(tx, pipeline.id, target.workspaceId, actor.id, carries);
       const targetName = tx.select({ name: workspaces.name }).from(workspaces).where(eq(workspaces.id, target.workspaceId)).get()?.name ?? 'another workspace';
       tx.update(shareLinks).set({ opens: sql`${shareLinks.opens} + 1` }).where(eq(shareLinks.id, link.id)).run();
       recordAudit(tx, { workspaceId: pipeline.workspaceId, actor: accountActor(actor), action: 'link.open', subject: pipelineSubject(pipeline.name), detail: `made a copy in "${targetName}"` });
@@ -236,20 +240,28 @@ export function openShareLink(token: string, actor: SignedInUser, requestedWorks
   return { graphId: pipeline.id, mode: 'view' };
 }
 
-type Tx = Parameters<Parameters<ReturnType<typeof getDb>['transaction']>[0]>[0];
+type NamedData = ReturnType<typeof referencedIds>;
+
+/** The uploaded datasets and saved models a saved pipeline's nodes name. */
+function namedData(tx: Tx, graphId: string): NamedData {
+  const parsed = parseGraphText(tx.select({ document: graphs.document }).from(graphs).where(eq(graphs.id, graphId)).get()!.document);
+  return parsed.ok ? referencedIds(parsed.graph) : { datasets: [], models: [] };
+}
 
 /**
  * Copies a pipeline into another workspace, with the uploaded datasets and saved models its nodes
- * name (rows only: the stored tables and model files are shared by content), so the copy runs there as is.
+ * name that the link `carries` (rows only: the stored tables and model files are shared by content),
+ * so the copy runs there as is.
  */
-function copyPipeline(tx: Tx, graphId: string, workspaceId: string, authorId: string): string {
+function copyPipeline(tx: Tx, graphId: string, workspaceId: string, authorId: string, carries: NamedData): string {
   const source = tx.select().from(graphs).where(eq(graphs.id, graphId)).get()!;
   const parsed = parseGraphText(source.document);
   if (!parsed.ok) throw new RequestError(412, "The shared pipeline's saved graph no longer reads as a graph, so it cannot be copied: ask whoever shared it to open and fix it.", 'token');
   const graph = { ...parsed.graph, name: `Copy of ${source.name}`.slice(0, 200) };
   const id = insertGraph(tx, workspaceId, graph, authorId);
   if (workspaceId !== source.workspaceId) {
-    const needs = referencedIds(graph);
+    const named = referencedIds(graph);
+    const needs = { datasets: named.datasets.filter((id) => carries.datasets.includes(id)), models: named.models.filter((id) => carries.models.includes(id)) };
     if (needs.datasets.length > 0) {
       for (const row of tx.select().from(datasets).where(and(eq(datasets.workspaceId, source.workspaceId), inArray(datasets.id, needs.datasets))).all()) {
         tx.insert(datasets).values({ ...row, workspaceId }).onConflictDoNothing().run();

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, count, eq } from 'drizzle-orm';
-import { user, workspaceMembers, workspaces } from '../../drizzle/schema';
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { graphs, graphShares, user, workspaceMembers, workspaces } from '../../drizzle/schema';
 import { accountActor, recordAudit } from '../audit/log';
-import { getDb } from '../db';
-import type { Role } from './roles';
+import { getDb, type Tx } from '../db';
+import { normalEmail, type Role } from './roles';
 
 /**
  * The workspace the accounts migration made: everything stored before accounts existed belongs to
@@ -100,7 +100,7 @@ const ROLE_ORDER: Role[] = ['owner', 'editor', 'viewer'];
 /** A sign-in (or the sign-up that made the account) goes in the audit log of every workspace the account belongs to. */
 export function auditSignIn(email: string, detail: string): void {
   const db = getDb();
-  const account = db.select({ id: user.id, name: user.name, email: user.email }).from(user).where(eq(user.email, email.trim().toLowerCase())).get();
+  const account = db.select({ id: user.id, name: user.name, email: user.email }).from(user).where(eq(user.email, normalEmail(email))).get();
   if (!account) return;
   for (const { workspaceId } of membershipsOf(account.id)) {
     recordAudit(db, { workspaceId, actor: accountActor(account), action: 'sign-in', subject: account.email, detail });
@@ -118,7 +118,7 @@ export class MembershipError extends Error {}
 /** Adds the person with this account email to the workspace (or changes their role if they are in it). */
 export function addMember(workspaceId: string, email: string, role: Role): { userId: string; added: boolean } {
   const db = getDb();
-  const found = db.select({ id: user.id }).from(user).where(eq(user.email, email.trim().toLowerCase())).get();
+  const found = db.select({ id: user.id }).from(user).where(eq(user.email, normalEmail(email))).get();
   if (!found) throw new MembershipError(`No one has an account with the email ${email.trim()}: ask them to create one first (Sign up).`);
   return db.transaction((tx) => {
     const current = tx
@@ -132,6 +132,7 @@ export function addMember(workspaceId: string, email: string, role: Role): { use
       return { userId: found.id, added: false };
     }
     tx.insert(workspaceMembers).values({ workspaceId, userId: found.id, role }).run();
+    forgetSharesIn(tx, workspaceId, found.id);
     return { userId: found.id, added: true };
   });
 }
@@ -148,11 +149,21 @@ export function setRole(workspaceId: string, userId: string, role: Role): boolea
 export function removeMember(workspaceId: string, userId: string): boolean {
   return getDb().transaction((tx) => {
     keepAnOwner(tx, workspaceId, userId, null);
+    forgetSharesIn(tx, workspaceId, userId);
     return tx.delete(workspaceMembers).where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId))).run().changes > 0;
   });
 }
 
-type Tx = Parameters<Parameters<ReturnType<typeof getDb>['transaction']>[0]>[0];
+
+/**
+ * A member needs no share of the workspace's pipelines, and one who leaves must not keep any: a share
+ * made while they were outside would otherwise let them back in after they are removed.
+ */
+export function forgetSharesIn(tx: Tx, workspaceId: string, userId: string): void {
+  tx.delete(graphShares)
+    .where(and(eq(graphShares.userId, userId), inArray(graphShares.graphId, tx.select({ id: graphs.id }).from(graphs).where(eq(graphs.workspaceId, workspaceId)))))
+    .run();
+}
 
 /** Refuses a change that would leave the workspace without an owner (no one could manage it again). */
 function keepAnOwner(tx: Tx, workspaceId: string, userId: string, newRole: Role | null): void {

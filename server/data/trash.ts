@@ -1,5 +1,6 @@
 import { and, desc, eq, isNotNull, lt } from 'drizzle-orm';
 import { graphs, user } from '../../drizzle/schema';
+import { DAY_MS } from '../../lib/time';
 import { accountActor, recordAudit, type AuditActor } from '../audit/log';
 import type { SignedInUser } from '../auth/roles';
 import type { Db } from '../db';
@@ -10,7 +11,6 @@ import type { Db } from '../db';
  * pipeline that no longer exists). "Delete forever" does that at once.
  */
 export const TRASH_DAYS = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 const pipeline = (name: string) => `pipeline "${name}"`;
 const inWorkspace = (graphId: string, workspaceId: string) => and(eq(graphs.id, graphId), eq(graphs.workspaceId, workspaceId));

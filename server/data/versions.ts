@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { and, count, desc, eq, gt, isNull, lte, notInArray, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 import { graphRevisions, graphs, graphVersions, runs, user } from '../../drizzle/schema';
 import { parseGraphText, type GraphFile } from '../../lib/graph';
 import { diffGraphs, summarizeDiff, type GraphDiff } from '../../lib/graph-diff';
 import { diffVocabulary } from '../../nodes';
 import type { Db } from '../db';
+import { RequestError } from '../http/guard';
 
 /**
  * Pipelines' history and safe concurrent saves. Every save of a pipeline lands in a version:
@@ -168,11 +169,11 @@ function keepRevision(tx: Tx, graphId: string, revision: number, document: strin
 function prune(tx: Tx, graphId: string): void {
   const total = tx.select({ n: count() }).from(graphVersions).where(eq(graphVersions.graphId, graphId)).get()!.n;
   if (total <= MAX_VERSIONS) return;
-  const held = tx.select({ id: runs.versionId }).from(runs).where(and(eq(runs.graphId, graphId), sql`${runs.versionId} is not null`)).all().map((r) => r.id!);
   const oldest = tx
     .select({ id: graphVersions.id })
     .from(graphVersions)
-    .where(and(eq(graphVersions.graphId, graphId), isNull(graphVersions.name), held.length > 0 ? notInArray(graphVersions.id, held) : undefined))
+    // Qualified by hand: inside the subquery, a bare "id" would be the run's.
+    .where(and(eq(graphVersions.graphId, graphId), isNull(graphVersions.name), sql`not exists (select 1 from ${runs} where ${runs.versionId} = "graph_versions"."id")`))
     .orderBy(graphVersions.number)
     .limit(total - MAX_VERSIONS)
     .all()
@@ -190,7 +191,7 @@ export function saveGraph(db: Db, graphId: string, graph: GraphFile, authorId: s
   const result = db.transaction(
     (tx) => {
       const current = tx.select({ revision: graphs.revision, document: graphs.document }).from(graphs).where(eq(graphs.id, graphId)).get();
-      if (!current) throw new Error(`There is no pipeline "${graphId}".`);
+      if (!current) throw new RequestError(404, `There is no pipeline "${graphId}".`);
       // Nothing changed (a second tab saving what it loaded): no new revision, so no one else's save goes stale.
       if (current.document === document && !options.name && !options.fresh) {
         return { revision: current.revision, versionId: latestVersion(tx, graphId)!.id, updatedAt: Date.now(), changed: false };
@@ -272,20 +273,22 @@ export function currentVersionId(db: Pick<Db, 'select'>, graphId: string): numbe
 }
 
 /**
- * "Save version…": names the pipeline's newest version (which is then never coalesced into); when
- * it has a name already, a new version with the same graph gets this one.
+ * "Save version…": names the pipeline's newest version (which is then never coalesced into). When
+ * it has a name already and the pipeline has changed since (a save that changed nothing, say a
+ * restore), a new version with the graph as it is gets this name.
  */
 export function nameVersion(db: Db, graphId: string, name: string, authorId: string | null): { versionId: number; number: number } {
   return db.transaction(
     (tx) => {
       const latest = latestVersion(tx, graphId);
-      if (latest && latest.name === null) {
+      const current = tx.select({ document: graphs.document, revision: graphs.revision }).from(graphs).where(eq(graphs.id, graphId)).get()!;
+      // An unnamed newest version gets the name; a named one holding the same graph is renamed (naming again adds nothing to keep).
+      if (latest && (latest.name === null || latest.document === current.document)) {
         tx.update(graphVersions).set({ name }).where(eq(graphVersions.id, latest.id)).run();
         return { versionId: latest.id, number: latest.number };
       }
-      const current = tx.select({ document: graphs.document, revision: graphs.revision }).from(graphs).where(eq(graphs.id, graphId)).get()!;
       const graph = parsed(current.document);
-      if (!graph) throw new Error('This pipeline\'s saved graph no longer reads as a graph: it cannot be named as a version.');
+      if (!graph) throw new RequestError(412, "This pipeline's saved graph no longer reads as a graph: it cannot be named as a version.");
       return recordVersion(tx, graphId, graph, authorId, current.revision, { name });
     },
     { behavior: 'immediate' },

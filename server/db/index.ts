@@ -6,6 +6,8 @@ import * as schema from '../../drizzle/schema';
 import { dataDir, projectRoot } from '../../runtime/paths';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+/** What a synchronous transaction callback is given. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 const globalForDb = globalThis as unknown as { pipeloomDb?: Map<string, Db> };
 

@@ -31,11 +31,6 @@ function isAlive(pid: number | null): boolean {
   }
 }
 
-/**
- * The runs' records in SQLite: the run, its steps and its events. Writes for a run in progress are
- * guarded: when one fails (the disk is full) `onStorageFailure` decides how the run stops, and the
- * disk reserve the store holds can be given back so that the run's end still gets written.
- */
 /** Where a run comes from: its saved pipeline and the version of it, and the account that started it (null: the command line, or a graph run unsaved). */
 export interface RunOrigin {
   graphId: string | null;
@@ -43,6 +38,11 @@ export interface RunOrigin {
   startedBy: string | null;
 }
 
+/**
+ * The runs' records in SQLite: the run, its steps and its events. Writes for a run in progress are
+ * guarded: when one fails (the disk is full) `onStorageFailure` decides how the run stops, and the
+ * disk reserve the store holds can be given back so that the run's end still gets written.
+ */
 export class RunStore {
   /** Emits 'event' with the run id whenever a run event is persisted. */
   readonly events = new EventEmitter();

@@ -81,6 +81,22 @@ describe('an invite link', () => {
     expect(await roleOf(existing)).toBe('viewer');
   });
 
+  it('made by an owner who is an owner no more: refused (an invite cannot bring an ex-owner back), and nothing changes', async () => {
+    const olive = await signUp('Olive Once-Owner', 'olive@example.com');
+    await server.caller.workspaces.addMember({ email: 'olive@example.com', role: 'owner' });
+    const asOlive = await callerAs(olive, server.workspaceId);
+    const { token } = await asOlive.invites.create({ email: 'olive.alt@example.com', role: 'owner' });
+    tokens.push(token);
+    await server.caller.workspaces.removeMember({ userId: olive.user.id });
+    const alt = await signUp('Olive Alt', 'olive.alt@example.com');
+    const before = stored();
+    const answer = await trpcOverHttp(alt).mutate('invites.accept', { token });
+    expect(answer.status, answer.text).toBe(412);
+    expect(answer.body.error!.message).toBe('Whoever made this invite is no longer an owner of the workspace: ask a current owner for a new one.');
+    expect(stored()).toEqual(before);
+    expect(await roleOf(alt)).toBeUndefined();
+  });
+
   it('accepted by another account: refused, saying whom it is for, and nothing changes', async () => {
     const { token, invite: made } = await invite('meant-for@example.com', 'editor');
     const someoneElse = await signUp('Sid Else', 'sid@example.com');

@@ -190,6 +190,19 @@ describe('a pipeline shared with a person as editor', () => {
   });
 });
 
+describe('a person the pipeline was shared with who then joins the workspace', () => {
+  it('loses the share on joining, so that being removed later leaves nothing behind', async () => {
+    const jo = await person('Jo Joiner', 'jo@example.com');
+    await owner.sharing.addPerson({ graphId: shared.id, email: 'jo@example.com', role: 'editor' });
+    await owner.workspaces.addMember({ email: 'jo@example.com', role: 'viewer' });
+    const asMember = await callerAs(jo.account, server.workspaceId);
+    expect((await asMember.graphs.get({ id: shared.id })).role).toBe('viewer');
+    await owner.workspaces.removeMember({ userId: jo.account.user.id });
+    await expect(jo.caller.graphs.get({ id: shared.id })).rejects.toThrow(/no pipeline/);
+    await expect(jo.caller.graphs.save({ id: shared.id, graph: shared.graph })).rejects.toThrow(/no pipeline/);
+  });
+});
+
 describe('a share that expires', () => {
   it('is honoured until then, and refused after', async () => {
     const tim = await person('Tim Timed', 'tim@example.com');
@@ -277,6 +290,20 @@ describe('a copy link', () => {
     expect(server.db.getDb().select().from(server.db.schema.runs).where(eq(server.db.schema.runs.id, runId)).get()!.workspaceId).toBe(active!.workspaceId);
     // The original is not theirs to see.
     await expect(cora.caller.graphs.get({ id: pipelineId })).rejects.toThrow(/no pipeline/);
+  });
+
+  it('brings along only the data the pipeline named when the link was made, whatever it names later', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `${i},${i % 2 === 0 ? 'a' : 'b'}`);
+    const { POST } = await import('../../app/api/v1/datasets/route');
+    const later = await POST(await ownerRequest('http://localhost/api/v1/datasets?filename=confidential.csv', { method: 'POST', body: `x,label\n${rows.join('\n')}\n` }));
+    const laterId = ((await later.json()) as { dataset: { id: string } }).dataset.id;
+    const pointed = uploadedPipeline(laterId);
+    await owner.graphs.save({ id: pipelineId, graph: pointed });
+    const dana = await person('Dana Later', 'dana@example.com');
+    const opened = await dana.caller.sharing.openLink({ token });
+    expect((await dana.caller.graphs.get({ id: opened.graphId })).graph.nodes.find((n) => n.id === 'data')?.params.dataset).toBe(laterId);
+    expect((await dana.caller.datasets.list()).datasets.map((d) => d.id)).not.toContain(laterId);
+    await owner.graphs.save({ id: pipelineId, graph: uploadedPipeline(datasetId) });
   });
 
   it('is refused to a viewer of the workspace the copy would land in (it needs edit there), and nothing is made', async () => {

@@ -16,7 +16,8 @@ export const bundlesRouter = router({
       fileName: bundleFileName(graph.name),
       datasets,
       dataBytes: datasets.reduce((sum, d) => sum + (d.source === 'uploaded' ? d.bytes : 0), 0),
-      mayIncludeData: mayDo(access.role, 'download'),
+      // A share of one pipeline never takes its data away, whatever its role.
+      mayIncludeData: !access.shared && mayDo(access.role, 'download'),
     };
   }),
 });

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { graphs } from '../../../drizzle/schema';
 import { graphIdSchema, userIdSchema } from '../../../lib/ids';
+import { DAY_MS } from '../../../lib/time';
 import { SHARE_ROLES, type SignedInUser } from '../../auth/roles';
 import {
   createShareLink,
@@ -21,7 +22,6 @@ import { signedInProcedure, router } from '../trpc';
 import { authorizeGraphAsMember } from './graphs';
 
 const token = z.string().regex(SHARE_TOKEN, 'not a share link');
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** An optional expiry, in days from now (null: until revoked). */
 const expiresInDays = z.number().int().min(1, 'at least 1 day').max(365, 'at most 365 days').nullable().default(null);
 const expiryOf = (days: number | null) => (days === null ? null : Date.now() + days * DAY_MS);

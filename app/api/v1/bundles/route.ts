@@ -12,5 +12,6 @@ export const dynamic = 'force-dynamic';
 export const POST = guarded(async (request: Request) => {
   const { workspaceId, user } = await authorizeRequest(request, 'edit');
   const bytes = await readBody(request, maxBundleBytes(), 'PIPELOOM_MAX_UPLOAD_MB');
-  return Response.json(await importBundle(workspaceId, Buffer.from(bytes), user.id), { status: 201 });
+  // A view of the body's bytes, not a copy: a bundle may be as large as the upload limit.
+  return Response.json(await importBundle(workspaceId, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), user.id), { status: 201 });
 });

@@ -15,6 +15,7 @@ const NAV = [
   ['/', 'Pipelines'],
   ['/datasets', 'Datasets'],
   ['/models', 'Models'],
+  ['/deployments', 'Deployments'],
   ['/workers', 'Workers'],
 ] as const;
 

@@ -388,7 +388,7 @@ function stepResult(node: NodeResult): string {
   const m = node.metrics;
   if (!m) return '';
   if (isEvaluation(m)) return formatHeadline(headlineMetric(m));
-  if (m.modelName) return `published "${String(m.modelName)}"${m.version ? ` version ${String(m.version)}` : ''}`;
+  if (m.modelName) return `${m.unchanged ? 'already published as' : 'published'} "${String(m.modelName)}"${m.version ? ` version ${String(m.version)}` : ''}`;
   return JSON.stringify(m).slice(0, 80);
 }
 

@@ -230,10 +230,32 @@ export const deployments = sqliteTable(
     nodeId: text('node_id').notNull(),
     graphId: text('graph_id'),
     metrics: text('metrics'),
+    /** The trained model it publishes (its artifact: the training step's cache key, or the saved model's id): the same model is not published twice in a row. */
+    modelKey: text('model_key'),
+    /** The raw columns the version reads (JSON ColumnSchema[]), as its model artifact has them: a new version must read the same unless its step says replace. */
+    inputColumns: text('input_columns'),
+    /** Who published it (the run's starter, or who deployed a saved model); null for the command line. */
+    createdBy: text('created_by'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('deployments_name_version').on(t.name, t.version), index('deployments_name_idx').on(t.name, t.workspaceId)],
 );
+
+/**
+ * One row per deployment name (the registry): who holds it (the workspace, and the pipeline whose
+ * Deploy steps publish to it), which version answers (the live one), whether it is pinned (a new
+ * version is then published but not made live), and whether it was undeployed (calls answer 410 with the reason).
+ */
+export const deploymentNames = sqliteTable('deployment_names', {
+  name: text('name').primaryKey(),
+  workspaceId: workspaceId(),
+  /** The pipeline that publishes to it (null: deployed from a saved model of no pipeline). */
+  graphId: text('graph_id'),
+  liveVersion: integer('live_version'),
+  pinned: integer('pinned', { mode: 'boolean' }).notNull().default(false),
+  undeployedAt: integer('undeployed_at', { mode: 'number' }),
+  undeployReason: text('undeploy_reason'),
+});
 
 /**
  * Deployment names their workspace has made public: predict and describe answer anyone, without a

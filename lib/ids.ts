@@ -26,6 +26,18 @@ export const savedModelIdSchema = z.string().regex(HEX_32, 'not a saved model id
 export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export const MODEL_NAME_RULE = 'use 1–63 lower-case letters, digits, "-" or "_", starting with a letter or digit';
 
+/** The deployment name a pipeline's name makes (a Deploy step left without one): "Iris Classifier v2" → "iris-classifier-v2". */
+export function deploymentNameOf(pipelineName: string): string {
+  const slug = pipelineName
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+  return slug || 'model';
+}
+
 /** A node of a graph (or a part of one, `<node>#<part>`): up to 200 characters, no control characters. */
 export const nodeIdSchema = z
   .string()

@@ -36,6 +36,17 @@ export type EvaluationMetrics = ClassificationMetrics | RegressionMetrics | Clus
 /** Below this many test rows, a score is too noisy to trust much. */
 export const SMALL_TEST_SET = 30;
 
+/** Why the model does not beat its baseline on the test rows (said by Evaluate, and the reason a Deploy refuses it); undefined when it does, or has none. */
+export function notBeatingBaseline(metrics: EvaluationMetrics): string | undefined {
+  if (metrics.task === 'classification' && metrics.accuracy <= metrics.baseline.accuracy) {
+    return `The model is no better than always answering the most frequent class (${(metrics.baseline.accuracy * 100).toFixed(1)}%).`;
+  }
+  if (metrics.task === 'regression' && metrics.mae >= metrics.baseline.mae) {
+    return `The model is no better than always answering the training mean (MAE ${metrics.baseline.mae.toPrecision(4)}).`;
+  }
+  return undefined;
+}
+
 /**
  * Cautions a non-expert needs next to the scores. `trainScore` is the same score (accuracy or R²) on
  * the training rows, to spot a model that memorized them.
@@ -53,16 +64,16 @@ export function evaluationWarnings(metrics: ClassificationMetrics | RegressionMe
         `The classes are imbalanced ("${smallest.label}" is ${((smallest.support / metrics.testRows) * 100).toFixed(0)}% of the test rows): accuracy flatters the model, so look at each class's recall and F1 (class weights in Train help).`,
       );
     }
-    if (metrics.accuracy <= metrics.baseline.accuracy) {
-      warnings.push(`The model is no better than always answering the most frequent class (${(metrics.baseline.accuracy * 100).toFixed(1)}%).`);
-    }
+    const baseline = notBeatingBaseline(metrics);
+    if (baseline) warnings.push(baseline);
     if (trainScore !== undefined && trainScore - metrics.accuracy > 0.1) {
       warnings.push(
         `The model does much better on its training rows (${(trainScore * 100).toFixed(1)}%) than on the test rows (${(metrics.accuracy * 100).toFixed(1)}%): it may be memorizing them (overfitting). Try fewer epochs, dropout or L2, or a simpler model.`,
       );
     }
   } else {
-    if (metrics.mae >= metrics.baseline.mae) warnings.push(`The model is no better than always answering the training mean (MAE ${metrics.baseline.mae.toPrecision(4)}).`);
+    const baseline = notBeatingBaseline(metrics);
+    if (baseline) warnings.push(baseline);
     if (trainScore !== undefined && trainScore - metrics.r2 > 0.15) {
       warnings.push(
         `The model fits its training rows much better (R² ${trainScore.toFixed(2)}) than the test rows (R² ${metrics.r2.toFixed(2)}): it may be memorizing them (overfitting). Try fewer epochs, dropout or L2, or a simpler model.`,

@@ -38,7 +38,13 @@ export interface TableSchema {
   families?: ColumnFamily[];
 }
 
-export type ValueColumn = { name: string; type: ValueColumnType; values: Float64Array };
+export type ValueColumn = {
+  name: string;
+  type: ValueColumnType;
+  values: Float64Array;
+  /** A boolean column's words as its data wrote them (the false one, the true one: "No", "Yes"): its labels as a class. */
+  words?: readonly [string, string];
+};
 export type DictionaryColumn = { name: string; type: DictionaryColumnType; codes: Int32Array; categories: string[] };
 export type Column = ValueColumn | DictionaryColumn;
 
@@ -76,10 +82,11 @@ export function inferTask(column: ColumnSchema): Task {
   return column.integer && column.distinct !== undefined && column.distinct <= MAX_CLASSES ? 'classification' : 'regression';
 }
 
-/** Class label of each row as text (numbers printed plainly); null when missing. */
+/** Class label of each row as text (numbers printed plainly, booleans in the words of their data); null when missing. */
 export function labelOf(column: Column, row: number): string | null {
   const v = cellValue(column, row);
-  return v === null ? null : String(v);
+  if (v === null) return null;
+  return typeof v === 'boolean' && isValueColumn(column) && column.words ? column.words[Number(v)] : String(v);
 }
 
 /** Class ids for rows, by position in `labels`; -1 for a missing or unknown label. */

@@ -57,6 +57,8 @@ export interface CompileEnv {
   savedModel?(id: string): SavedModelInfo | undefined;
   /** Why this deployment name cannot be used here (another workspace publishes under it), or undefined when it can; absent where deployments are not kept. */
   deploymentNameRefusal?(name: string): string | undefined;
+  /** The name of the pipeline being compiled (compile sets it from the graph). */
+  pipelineName?: string;
 }
 
 export interface ConfigureProblem {
@@ -102,8 +104,14 @@ export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   network?: NetworkFamily<z.output<P>>;
   /** Steps with side effects (deploy) are never skipped as cached. */
   sideEffect?: boolean;
-  /** Publishes the trained model on its TrainedModel input (deploy): the name it goes under; the engine records the name's next version. */
-  deploymentName?(params: z.output<P>): string;
+  /**
+   * Publishes the trained model on its TrainedModel input (deploy): under which name (`pipelineName`
+   * is the name of the pipeline publishing), whether it may take the name over from another pipeline or
+   * change its input schema (`replace`), and whether it is published though it does not beat its
+   * baseline (`deployAnyway`). The engine records the name's next version in the registry, or
+   * counts the step unchanged when that model is already live under the name.
+   */
+  publishes?(params: z.output<P>, pipelineName: string): { name: string; replace: boolean; deployAnyway: boolean };
   /** Judges the trained model on its TrainedModel input (evaluate): its summary becomes the metrics of that model and of its deployments. */
   judgesModel?: true;
   /** Stored artifacts the step reads besides its inputs (an uploaded dataset), given to run() as inputs under these ports. */

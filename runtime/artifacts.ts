@@ -1,7 +1,7 @@
 import type { FeatureEncoder } from './training/encoding';
 import type { EvaluationMetrics } from '../lib/metrics';
 import type { FittedStep, RecipeStep } from './recipe';
-import type { ColumnSchema, Table, Task } from '../lib/table';
+import type { CellValue, ColumnSchema, Table, Task } from '../lib/table';
 import type { DenseConfig } from './training/networks/settings';
 
 export type { DenseConfig };
@@ -96,6 +96,8 @@ export interface TrainedModelArtifact {
   labels: string[];
   /** Raw columns a request must supply, with their types. */
   inputColumns: ColumnSchema[];
+  /** One raw training row of those columns (the example of the deployed model's API); absent in models trained before it was kept. */
+  exampleRow?: Record<string, CellValue>;
   recipe: FittedStep[];
   encoder: FeatureEncoder;
   /** Regression: the model learns (y - mean) / std of the training target; mean is also the baseline. */
@@ -116,6 +118,5 @@ export interface MetricsArtifact {
 }
 
 export interface DeploymentArtifact {
-  modelName: string;
   model: TrainedModelArtifact;
 }

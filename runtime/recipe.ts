@@ -22,6 +22,8 @@ export interface StatefulStep<P, S> {
   drops?(state: S, params: P): string[];
   /** The columns whose missing values it fills in (a request to a deployed model may leave them empty). */
   fills?(state: S, params: P): string[];
+  /** The categories it learned for each column it encodes (a request to a deployed model with another gets a warning). */
+  categories?(state: S, params: P): Record<string, string[]>;
   /** What the fit decided that a person should know, for the run log (the columns dropped, and why). */
   describe?(state: S, params: P): string[];
 }
@@ -59,6 +61,11 @@ export function registerStep(step: StatefulStep<any, any>): void {
 /** Columns whose missing values the fitted recipe fills in (a predict request may leave them empty). */
 export function fillableColumns(fitted: FittedStep[]): Set<string> {
   return new Set(fitted.flatMap((f) => stepOf(f.kind).fills?.(f.state, f.params) ?? []));
+}
+
+/** Per column, the categories the fitted recipe learned (see StatefulStep.categories). */
+export function recipeCategories(fitted: FittedStep[]): Map<string, string[]> {
+  return new Map(fitted.flatMap((f) => Object.entries(stepOf(f.kind).categories?.(f.state, f.params) ?? {})));
 }
 
 /**

@@ -59,8 +59,11 @@ export function RunPanel({ run, labelOf }: { run: RunView | null; labelOf(nodeId
       {published.map(([nodeId, s]) => (
         <section key={nodeId} className="space-y-1">
           <h3 className="font-semibold">
-            Published “{String(s.metrics!.modelName)}” version {String(s.metrics!.version)}
+            {s.metrics!.unchanged ? 'Already published (nothing new):' : 'Published'} “{String(s.metrics!.modelName)}” version {String(s.metrics!.version)}
           </h3>
+          <p className="text-xs text-slate-600">
+            Its versions, a try-it form and roll back: the <a className="text-indigo-700 hover:underline" href={`/deployments#${String(s.metrics!.modelName)}`}>Deployments</a> page.
+          </p>
           <p className="text-xs text-slate-600">Ask it for predictions from any program:</p>
           <pre className="overflow-x-auto rounded bg-slate-900 p-2 text-[11px] text-slate-100">
             {`curl -H 'Content-Type: application/json' -X POST \\\n  ${typeof window === 'undefined' ? '' : window.location.origin}/api/v1/models/${String(s.metrics!.modelName)}/predict \\\n  -d '{"rows":[{...}]}'`}

@@ -8,7 +8,7 @@ const CR = 0x0d;
 export const SPACE = 0x20;
 const TAB = 0x09;
 
-const FLAG_QUOTED = 1;
+export const FLAG_QUOTED = 1;
 export const FLAG_ESCAPES = 2;
 
 export const PROBLEM_NONE = 0;

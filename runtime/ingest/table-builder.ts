@@ -310,7 +310,10 @@ export function finish(b: TableBuilder, layout: Layout, encoding: Encoding): Tab
     if (boolean) {
       const values = new Float64Array(rows);
       for (let r = 0; r < rows; r++) values[r] = codes[r] < 0 ? NaN : truth[codes[r]];
-      return { name, type: 'boolean', values };
+      // The words of the data (its first of each), so a Yes/No column's labels stay Yes and No.
+      const words: [string, string] = ['false', 'true'];
+      for (let c = dict.size - 1; c >= 0; c--) words[truth[c]] = decode(dict.bytesOf(c)).trim();
+      return { name, type: 'boolean', values, words };
     }
     const categories: string[] = new Array(dict.size);
     let present = 0;

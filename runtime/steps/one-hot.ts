@@ -43,6 +43,7 @@ export const oneHotStep: StatefulStep<OneHotParams, OneHotState> = {
   kind: 'one-hot',
   columns: (params) => params.columns,
   derivesFrom: (state) => state.columns.map((c) => c.name),
+  categories: (state) => Object.fromEntries(state.columns.map((c) => [c.name, c.categories])),
   fit(table, params, context) {
     refuseTarget(params.columns, context.target, 'One-hot encode');
     return {

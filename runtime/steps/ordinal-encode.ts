@@ -27,6 +27,7 @@ export function parseOrder(order: string): string[] {
 export const ordinalEncodeStep: StatefulStep<OrdinalEncodeParams, OrdinalEncodeState> = {
   kind: 'ordinal-encode',
   columns: (params) => params.columns,
+  categories: (state) => Object.fromEntries(state.columns.map((c) => [c.name, c.vocabulary])),
   fit(table, params, context) {
     refuseTarget(params.columns, context.target, 'Ordinal encode');
     const listed = parseOrder(params.order);

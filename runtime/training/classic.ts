@@ -82,6 +82,7 @@ export async function trainClassic(split: SplitArtifact, spec: Extract<ModelSpec
     task,
     labels: task === 'classification' ? split.labels : [],
     inputColumns: data.inputColumns,
+    exampleRow: data.exampleRow,
     recipe: split.recipe,
     encoder: data.encoder,
     targetScale: data.targetScale,

@@ -102,7 +102,7 @@ export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, option
   const transfer = spec.trainer === 'gradient' && spec.base ? await startFromSaved(split, spec.base, options.seed, ctx) : undefined;
   if (transfer) ({ split, spec } = transfer);
   // Pixels share a scale per channel; deep families keep word ids whole (for their embeddings).
-  const { train, validation, encoder, targetScale, inputColumns } = transfer?.data ?? prepareTraining(split, (prepared) => networkEncoderOptions(spec.family, split, prepared));
+  const { train, validation, encoder, targetScale, inputColumns, exampleRow } = transfer?.data ?? prepareTraining(split, (prepared) => networkEncoderOptions(spec.family, split, prepared));
 
   const outputUnits = split.task === 'classification' ? split.labels.length : 1;
   const model = transfer?.model ?? (await buildNetwork(spec, encoder.width, outputUnits, split.task, options.seed, encoder));
@@ -178,6 +178,7 @@ export async function trainNetwork(split: SplitArtifact, spec: ModelSpec, option
       task: split.task,
       labels: split.labels,
       inputColumns,
+      exampleRow,
       recipe: split.recipe,
       encoder,
       targetScale,

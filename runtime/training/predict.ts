@@ -1,5 +1,5 @@
 import { encodeFeatures } from './encoding';
-import { applyRecipe } from '../recipe';
+import { applyRecipe, recipeCategories } from '../recipe';
 import type { Table } from '../../lib/table';
 import type { TrainedModelArtifact } from '../artifacts';
 import { tf } from '../tf/backend';
@@ -16,6 +16,17 @@ export interface TablePredictions {
 }
 
 export type Network = Awaited<ReturnType<typeof loadNetwork>>;
+
+/**
+ * Per raw column, the categories the model learned from its training rows (its fitted recipe's
+ * encoders, else its own one-hot features): a value outside them is answered as an unseen category.
+ */
+export function knownCategories(trained: TrainedModelArtifact): Map<string, ReadonlySet<string>> {
+  const known = new Map<string, ReadonlySet<string>>();
+  for (const feature of trained.encoder.features) if (feature.type === 'category') known.set(feature.name, new Set(feature.categories));
+  for (const [name, categories] of recipeCategories(trained.recipe)) known.set(name, new Set(categories));
+  return known;
+}
 
 /**
  * The one prediction path from raw rows: fitted recipe → feature encoding → model → answers.

@@ -1,6 +1,6 @@
 import { fitEncoder, type EncoderOptions, type FeatureEncoder } from './encoding';
 import { applyRecipe } from '../recipe';
-import { getColumn, numericValues, type ColumnSchema, type Table } from '../../lib/table';
+import { cellValue, getColumn, numericValues, type CellValue, type ColumnSchema, type Table } from '../../lib/table';
 import type { SplitArtifact } from '../artifacts';
 
 /** What every trainer starts from: the split's rows with the fitted recipe applied, and the encoder. */
@@ -13,6 +13,15 @@ export interface TrainingData {
   targetScale: { mean: number; std: number };
   /** Raw columns a request must supply (before the recipe), with their types. */
   inputColumns: ColumnSchema[];
+  /** One raw training row of those columns, as a request would send it (the example of the deployed model's API). */
+  exampleRow: Record<string, CellValue>;
+}
+
+/** The first row of `table` with every input column present (else its first row), as a request would send it. */
+export function exampleRow(table: Table, inputColumns: readonly ColumnSchema[]): Record<string, CellValue> {
+  const columns = inputColumns.flatMap((spec) => table.columns.filter((c) => c.name === spec.name));
+  const row = Math.max(0, Array.from({ length: table.rowCount }, (_, r) => r).find((r) => columns.every((c) => cellValue(c, r) !== null)) ?? 0);
+  return Object.fromEntries(columns.map((c) => [c.name, table.rowCount > 0 ? cellValue(c, row) : null]));
 }
 
 /** `options` may depend on the prepared training rows (the columns the recipe made). */
@@ -22,7 +31,7 @@ export function prepareTraining(split: SplitArtifact, options: EncoderOptions | 
   const featureNames = rows.train.columns.map((c) => c.name).filter((n) => n !== split.target);
   const encoder = fitEncoder(rows.train, featureNames, typeof options === 'function' ? options(rows.train) : options);
   const inputColumns = split.train.columns.filter((c) => c.name !== split.target).map((c) => ({ name: c.name, type: c.type }));
-  return { ...rows, encoder, inputColumns };
+  return { ...rows, encoder, inputColumns, exampleRow: exampleRow(split.train, inputColumns) };
 }
 
 /** The split's rows through its fitted recipe, and the regression target's scale: what any encoder then reads. */

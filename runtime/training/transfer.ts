@@ -2,7 +2,7 @@ import type { ModelSpec, SplitArtifact, TransferBase } from '../artifacts';
 import type { RunContext } from '../context';
 import { tf } from '../tf/backend';
 import { loadNetwork } from './network-weights';
-import { preparedRows, type TrainingData } from './training-data';
+import { exampleRow, preparedRows, type TrainingData } from './training-data';
 
 /** What training starts from when a model starts from a saved one (spec.base). */
 export interface TransferStart {
@@ -37,7 +37,7 @@ export async function startFromSaved(split: SplitArtifact, base: TransferBase, s
   }
   const adopted: SplitArtifact = { ...split, recipe: saved.recipe };
   // The saved encoder reads the rows: the network's inputs mean what they meant when it learned.
-  const data: TrainingData = { ...preparedRows(adopted), encoder: saved.encoder, inputColumns: saved.inputColumns };
+  const data: TrainingData = { ...preparedRows(adopted), encoder: saved.encoder, inputColumns: saved.inputColumns, exampleRow: exampleRow(split.train, saved.inputColumns) };
 
   const network = await loadNetwork(saved.weights);
   const head = network.outputs[0].sourceLayer;

@@ -3,7 +3,8 @@ import type { ColumnSchema } from '../../lib/table';
 import { datasetDetails, datasets } from '../../drizzle/schema';
 import type { CompileEnv } from '../../nodes/define';
 import { getDb } from '../db';
-import { DeploymentNameTaken, deploymentNameHolder, savedModelInfo } from '../engine/saved-models';
+import { savedModelInfo } from '../engine/saved-models';
+import { deploymentRefusal } from '../engine/deployment-registry';
 import { sampleDatasetInfo } from '../../runtime/ingest/samples';
 
 /** What compile may know in a workspace: the bundled samples, the workspace's uploads and its saved models (nothing of another workspace's). */
@@ -21,9 +22,7 @@ export function workspaceCompileEnv(workspaceId: string): CompileEnv {
       return row ? { columns: JSON.parse(row.columns) as ColumnSchema[], contentHash: id } : undefined;
     },
     savedModel: (id) => savedModelInfo(getDb(), workspaceId, id),
-    deploymentNameRefusal: (name) => {
-      const holder = deploymentNameHolder(getDb(), name);
-      return holder !== undefined && holder !== workspaceId ? new DeploymentNameTaken(name).message : undefined;
-    },
+    // Only what compile can know: the workspace holding the name (the pipeline and the model's columns are checked as the step publishes).
+    deploymentNameRefusal: (name) => deploymentRefusal(getDb(), { workspaceId, name, graphId: null, replace: true }),
   };
 }

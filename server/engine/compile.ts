@@ -200,7 +200,7 @@ export function compile(
     ports[nodeId].inputs = inputInfos;
     if (!upstreamReady) continue;
     const params = parsedParams.get(nodeId)!;
-    const configured = kind.configure({ params, inputs: inputInfos, env });
+    const configured = kind.configure({ params, inputs: inputInfos, env: { ...env, pipelineName: graph.name } });
     ports[nodeId].outputs = configured.outputs;
     const problems = configured.problems ?? [];
     for (const problem of problems) {

@@ -78,7 +78,7 @@ export class Engine {
     const compiled = this.compile(graph, options.workspaceId, options.upTo);
     if (!compiled.ok) return { ok: false, errors: compiled.errors };
     if (options.mayPublish === false) {
-      const publishing = compiled.plan.filter((step) => this.deps.kinds.get(step.type)?.deploymentName);
+      const publishing = compiled.plan.filter((step) => this.deps.kinds.get(step.type)?.publishes);
       if (publishing.length > 0) {
         const message = 'Only members of the workspace may deploy: run up to the step before this one ("Run up to here"), or ask a member to run it.';
         return { ok: false, errors: publishing.map((step) => ({ code: 'not-allowed' as const, nodeId: step.nodeId.split('#')[0], message })) };
@@ -136,7 +136,8 @@ export class Engine {
     const previous = graphId ? this.runs.lastSignatures(graphId) : new Map<string, StepSignature>();
     const forecast: Record<string, StepForecast> = {};
     for (const step of compiled.plan) {
-      forecast[step.nodeId] = forecastStep(step, this.cache.has(step.cacheKey), previous.get(step.nodeId) ?? null, {
+      const unchanged = step.sideEffect ? this.hooks.alreadyPublished(compiled.plan, step, workspaceId, graph.name) : this.cache.has(step.cacheKey);
+      forecast[step.nodeId] = forecastStep(step, unchanged, previous.get(step.nodeId) ?? null, {
         paramTitle: (type, key) => paramTitle(this.deps.kinds.get(type), key),
         nodeLabel: (nodeId) => labels.get(nodeId) ?? nodeId,
       });
@@ -156,11 +157,23 @@ export class Engine {
 
   private advance(run: ActiveRun): void {
     if (run.cancelled || run.failure) return this.maybeFinish(run);
-    let ready = readySteps(run.plan, run.status);
+    // A publishing step waits for the step judging its model (see ModelHooks.waitsToPublish).
+    const readyNow = () => readySteps(run.plan, run.status).filter((step) => !this.hooks.waitsToPublish(run, step));
+    let ready = readyNow();
     while (ready.length > 0 && !run.failure) {
       for (const step of ready) {
         if (run.failure) break;
-        if (!step.sideEffect && this.cache.has(step.cacheKey)) {
+        const settled = step.sideEffect ? this.hooks.settle(run, step) : undefined;
+        if (settled && 'refused' in settled) {
+          this.failStep(run, step, settled.refused, settled.refused);
+        } else if (settled) {
+          // Its model is live under its name already: nothing to publish, the step is unchanged.
+          const { artifactKey, ...published } = settled.unchanged;
+          const metrics = JSON.stringify({ ...published, unchanged: true });
+          run.outputKeys[step.nodeId] = artifactKey;
+          const message = published.live ? `Already live as v${published.version}: nothing published.` : `Already published as v${published.version} (another version is pinned live): nothing published.`;
+          this.runs.setStep(run, step.nodeId, 'cached', { progress: 1, metrics, message });
+        } else if (!step.sideEffect && this.cache.has(step.cacheKey)) {
           const metrics = this.cache.metricsOf(step.cacheKey);
           this.runs.write(run, () => this.cache.touch(step.cacheKey));
           run.outputKeys[step.nodeId] = step.cacheKey;
@@ -171,7 +184,7 @@ export class Engine {
         }
       }
       // Cached steps may have made more steps ready.
-      ready = readySteps(run.plan, run.status);
+      ready = readyNow();
     }
     this.maybeFinish(run);
   }
@@ -219,15 +232,14 @@ export class Engine {
         // A queue may report a step twice (a retried job finishing late), or after a cancel: only the first counts.
         if (!inFlight(run, step)) return;
         run.outputKeys[step.nodeId] = outputKey;
-        const version = this.hooks.publish(run, step, outputKey);
-        if (version !== undefined) summary = { ...summary, version };
+        const published = this.hooks.publish(run, step, outputKey);
+        if (published) summary = { ...summary, ...published };
         const metrics = summary ? JSON.stringify(summary) : null;
         if (!step.sideEffect) {
           const sizeBytes = store.sizeOf(outputKey);
           this.runs.write(run, () => this.cache.record(step, metrics, sizeBytes));
         }
         this.runs.setStep(run, step.nodeId, 'done', { progress: 1, metrics, finishedAt: Date.now() });
-        if (metrics) this.hooks.judgedDeployments(run, step, metrics);
         this.afterStep(run, step, metrics);
       })
       .catch((error: Error) => {
@@ -240,14 +252,18 @@ export class Engine {
         }
         // The message is for the person who ran it; the details (a stack) stay in the database and the server log.
         const details = error instanceof TaskFailed ? error.details : (error.stack ?? error.message);
-        const message = error instanceof TaskFailed ? error.message : publicErrorMessage(error);
-        console.error(`Pipeloom: step ${step.nodeId} of run ${run.runId} failed: ${message}\n${details}`);
-        this.runs.setStep(run, step.nodeId, 'failed', { error: message, errorDetails: details, finishedAt: Date.now() });
-        for (const nodeId of downstreamOf(run.plan, step.nodeId, run.status)) {
-          this.runs.setStep(run, nodeId, 'skipped', { message: 'Skipped because a step before it failed.' });
-        }
+        this.failStep(run, step, error instanceof TaskFailed ? error.message : publicErrorMessage(error), details);
       })
       .finally(() => this.advance(run));
+  }
+
+  /** A step failed: its message on the node, the steps after it skipped. */
+  private failStep(run: ActiveRun, step: PlanStep, message: string, details: string): void {
+    console.error(`Pipeloom: step ${step.nodeId} of run ${run.runId} failed: ${message}\n${details}`);
+    this.runs.setStep(run, step.nodeId, 'failed', { error: message, errorDetails: details, finishedAt: Date.now() });
+    for (const nodeId of downstreamOf(run.plan, step.nodeId, run.status)) {
+      this.runs.setStep(run, nodeId, 'skipped', { message: 'Skipped because a step before it failed.' });
+    }
   }
 
   /**
@@ -294,9 +310,9 @@ export class Engine {
     }
   }
 
-  /** Publishes a workspace's saved model under `name` as a deploying step would (next version); null when there is no such saved model. */
-  deploySavedModel(workspaceId: string, id: string, name: string): Promise<{ name: string; version: number } | null> {
-    return deploySavedModel(this.deps.db, this.deps.store, workspaceId, id, name);
+  /** Publishes a workspace's saved model under a name as a deploying step would (next version, or the live one when unchanged); null when there is no such saved model. */
+  deploySavedModel(target: Parameters<typeof deploySavedModel>[2]): ReturnType<typeof deploySavedModel> {
+    return deploySavedModel(this.deps.db, this.deps.store, target);
   }
 
   /** Deletes a workspace's saved model, releasing its artifact to the garbage collection; false when there is no such model. */

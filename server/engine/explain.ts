@@ -11,7 +11,8 @@ export interface StepForecast {
 
 /**
  * Pure: why a planned step will run (or be reused), from its signature and the signature it had
- * the last time this graph ran it.
+ * the last time this graph ran it. `cached`: its outputs are in the cache (for a side effect: what it
+ * would do is done already).
  */
 export function forecastStep(
   step: PlanStep,
@@ -19,7 +20,8 @@ export function forecastStep(
   previous: StepSignature | null,
   describe: { paramTitle(type: string, key: string): string; nodeLabel(nodeId: string): string },
 ): StepForecast {
-  if (step.sideEffect) return { willRun: true, reason: 'it publishes a new version every run' };
+  // A side effect (a deploy) is "cached" when what it would publish is published already.
+  if (step.sideEffect) return cached ? { willRun: false, reason: 'unchanged: its model is already published under its name' } : { willRun: true, reason: 'it publishes its model as a new version' };
   if (cached) return { willRun: false, reason: 'cached: unchanged since it last ran' };
   if (!previous) return { willRun: true, reason: 'not run yet' };
   const reasons: string[] = [];

@@ -1,5 +1,6 @@
-import { and, eq, isNull } from 'drizzle-orm';
-import { deployments, graphs, runs } from '../../drizzle/schema';
+import { eq } from 'drizzle-orm';
+import { graphs, runs } from '../../drizzle/schema';
+import type { TrainedModelArtifact } from '../../runtime/artifacts';
 import { actorById, recordAudit } from '../audit/log';
 import type { NodeDefinition } from '../../nodes/define';
 import type { Db } from '../db';
@@ -7,16 +8,18 @@ import type { ActiveRun } from './active-run';
 import type { ArtifactStore } from './artifact-store';
 import type { PlanStep } from './compile';
 import type { RunStore } from './run-store';
-import { attachModelEvaluation, publishVersion, recordSavedModel } from './saved-models';
+import { attachModelEvaluation, recordSavedModel } from './saved-models';
+import { deploymentRefusal, deploymentVersion, guardrailRefusal, publishedVersionOf, publishVersion } from './deployment-registry';
 import { FINISHED_OK } from './scheduler';
 
 type StepInput = PlanStep['inputs'][string];
 
 /**
  * What a finished step means for the model registry and the deployments, as its kind declares it:
- * a step that makes a trained model saves it; a step that publishes a deployment (`deploymentName`)
- * gets the name's next version; a step that judges a model (`judgesModel`) gives its metrics to
- * that model and to the deployments of it that the run published.
+ * a step that makes a trained model saves it; a step that publishes a deployment (`publishes`) waits
+ * for the step judging its model, then gets the name's next version (or counts as unchanged when that
+ * model is live there already); a step that judges a model (`judgesModel`) gives its metrics to that
+ * model and to the version published of it.
  */
 export class ModelHooks {
   constructor(
@@ -28,42 +31,86 @@ export class ModelHooks {
     },
   ) {}
 
-  /** A step finished: when its kind publishes a deployment, records it (its files under `artifactKey`) and returns its version. */
-  publish(run: ActiveRun, step: PlanStep, artifactKey: string): number | undefined {
-    const name = this.kindOf(step)?.deploymentName?.(step.params);
-    if (name === undefined) return undefined;
-    // The deployment and the evaluation of its model both wait only on the training, so the
-    // evaluation may still be running: then judgedDeployments fills the metrics in when it finishes.
+  /** What the step publishes (its kind's `publishes`, the name resolved against the run's pipeline), if it publishes. */
+  private publishing(run: ActiveRun, step: PlanStep) {
+    const publishes = this.kindOf(step)?.publishes;
+    if (!publishes) return undefined;
+    const document = this.deps.db.select({ document: runs.document }).from(runs).where(eq(runs.id, run.runId)).get()?.document;
+    return publishes(step.params, document ? String((JSON.parse(document) as { name?: unknown }).name ?? '') : '');
+  }
+
+  /** Before a run (the editor's forecast): whether the step's model is already published under its name, so it will publish nothing. */
+  alreadyPublished(plan: PlanStep[], step: PlanStep, workspaceId: string, pipelineName: string): boolean {
+    const target = this.kindOf(step)?.publishes?.(step.params, pipelineName);
+    const source = this.modelSource(step);
+    // The trained model's artifact is its step's cache key (a model-making step is never a side effect).
+    const producer = source && plan.find((s) => s.nodeId === source.nodeId);
+    return !!target && !!producer && publishedVersionOf(this.deps.db, workspaceId, target.name, producer.cacheKey) !== undefined;
+  }
+
+  /** A publishing step waits for the step judging its model (the guardrail needs its verdict; the version gets its metrics). */
+  waitsToPublish(run: ActiveRun, step: PlanStep): boolean {
+    if (!this.kindOf(step)?.publishes) return false;
     const evaluation = this.evaluationOf(run.plan, step);
-    const evaluated = evaluation && FINISHED_OK.has(run.status[evaluation.nodeId]);
-    const metrics = evaluated ? this.deps.runs.stepMetrics(run.runId, evaluation.nodeId) : null;
-    const version = publishVersion(this.deps.db, { workspaceId: run.workspaceId, name, artifactKey, runId: run.runId, nodeId: step.nodeId, graphId: run.graphId, metrics });
-    this.auditDeploy(run, `deployment "${name}" version ${version}`);
-    this.deps.runs.emit(run, step.nodeId, 'log', { message: `Published "${name}" version ${version} at /api/v1/models/${name}/predict.` });
-    return version;
+    return evaluation !== undefined && ['pending', 'queued', 'running'].includes(run.status[evaluation.nodeId]);
+  }
+
+  /**
+   * A publishing step about to run: settled without running when its model is already live under
+   * its name (`unchanged`, that version) or when the registry or the guardrail refuses it (`refused`,
+   * in words for the node). Undefined: it runs and publishes.
+   */
+  settle(run: ActiveRun, step: PlanStep): { unchanged: { modelName: string; version: number; live: boolean; artifactKey: string } } | { refused: string } | undefined {
+    const target = this.publishing(run, step);
+    const source = this.modelSource(step);
+    if (!target || !source) return undefined;
+    const { db, store } = this.deps;
+    const modelKey = run.outputKeys[source.nodeId];
+    const published = publishedVersionOf(db, run.workspaceId, target.name, modelKey);
+    if (published) {
+      return { unchanged: { modelName: target.name, ...published, artifactKey: deploymentVersion(db, target.name, published.version)!.artifactKey } };
+    }
+    const verdict = this.verdictOf(run, step);
+    const guarded = guardrailRefusal(verdict && JSON.parse(verdict), target.deployAnyway);
+    if (guarded) return { refused: guarded };
+    const { inputColumns } = store.readJson(modelKey, source.port) as TrainedModelArtifact;
+    const refusal = deploymentRefusal(db, { workspaceId: run.workspaceId, name: target.name, graphId: run.graphId, inputColumns, replace: target.replace });
+    return refusal ? { refused: refusal } : undefined;
+  }
+
+  /** The metrics of the step that judged the model a publishing step publishes, once it finished. */
+  private verdictOf(run: ActiveRun, step: PlanStep): string | null {
+    const evaluation = this.evaluationOf(run.plan, step);
+    return evaluation && FINISHED_OK.has(run.status[evaluation.nodeId]) ? this.deps.runs.stepMetrics(run.runId, evaluation.nodeId) : null;
+  }
+
+  /** A publishing step ran: records the name's next version (its files under `artifactKey`) and returns what it published. */
+  publish(run: ActiveRun, step: PlanStep, artifactKey: string): { modelName: string; version: number; live: boolean } | undefined {
+    const target = this.publishing(run, step);
+    const source = this.modelSource(step);
+    if (!target || !source) return undefined;
+    const { db, store } = this.deps;
+    const modelKey = run.outputKeys[source.nodeId];
+    const { inputColumns } = store.readJson(modelKey, source.port) as TrainedModelArtifact;
+    const startedBy = db.select({ startedBy: runs.startedBy }).from(runs).where(eq(runs.id, run.runId)).get()?.startedBy ?? null;
+    const { name } = target;
+    const { version, live } = publishVersion(db, {
+      workspaceId: run.workspaceId, name, artifactKey, runId: run.runId, nodeId: step.nodeId, graphId: run.graphId,
+      metrics: this.verdictOf(run, step), modelKey, inputColumns, createdBy: startedBy, replace: target.replace,
+    });
+    this.auditDeploy(run, startedBy, `deployment "${name}" version ${version}`);
+    const where = `/api/v1/models/${name}/predict`;
+    this.deps.runs.emit(run, step.nodeId, 'log', {
+      message: live ? `Published "${name}" version ${version} at ${where}.` : `Published "${name}" version ${version}; the pinned version stays live at ${where} (promote it on the Deployments page).`,
+    });
+    return { modelName: name, version, live };
   }
 
   /** The audit log's line for a deploy by a run: who started the run, and of which pipeline. */
-  private auditDeploy(run: ActiveRun, subject: string): void {
+  private auditDeploy(run: ActiveRun, startedBy: string | null, subject: string): void {
     const { db } = this.deps;
-    const startedBy = db.select({ startedBy: runs.startedBy }).from(runs).where(eq(runs.id, run.runId)).get()?.startedBy ?? null;
     const pipeline = run.graphId ? db.select({ name: graphs.name }).from(graphs).where(eq(graphs.id, run.graphId)).get()?.name : undefined;
     recordAudit(db, { workspaceId: run.workspaceId, actor: actorById(db, startedBy), action: 'deploy', subject, detail: pipeline ? `by a run of pipeline "${pipeline}"` : 'by a run' });
-  }
-
-  /** A step that judges a model finished after this run published that model: the deployments get its metrics. */
-  judgedDeployments(run: ActiveRun, evaluation: PlanStep, metrics: string): void {
-    if (!this.kindOf(evaluation)?.judgesModel) return;
-    for (const step of run.plan) {
-      if (!this.kindOf(step)?.deploymentName || this.evaluationOf(run.plan, step) !== evaluation) continue;
-      this.deps.runs.write(run, () =>
-        this.deps.db
-          .update(deployments)
-          .set({ metrics })
-          .where(and(eq(deployments.runId, run.runId), eq(deployments.nodeId, step.nodeId), isNull(deployments.metrics)))
-          .run(),
-      );
-    }
   }
 
   /** A step finished or was reused: saves the trained model it made; when it judges a model, gives the saved model its metrics. */

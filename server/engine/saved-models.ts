@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, max } from 'drizzle-orm';
-import { deployments, models, runs, stepCache } from '../../drizzle/schema';
+import { and, desc, eq } from 'drizzle-orm';
+import { models, runs, stepCache } from '../../drizzle/schema';
+import { deploymentRefusal, DeploymentRefused, guardrailRefusal, publishedVersionOf, publishVersion } from './deployment-registry';
 import type { DeploymentArtifact, TrainedModelArtifact } from '../../runtime/artifacts';
 import type { NodeDefinition, SavedModelInfo } from '../../nodes/define';
 import type { ColumnSchema } from '../../lib/table';
@@ -148,51 +149,39 @@ export function savedModelInfo(db: Db, workspaceId: string, id: string): SavedMo
   };
 }
 
-/** A deployment name another workspace publishes under: names are unique per server (the predict URL holds only the name). */
-export class DeploymentNameTaken extends Error {
-  constructor(name: string) {
-    super(`The name "${name}" is already used by a deployment of another workspace: choose another name.`);
-  }
-}
-
-/** The workspace publishing under a deployment name (the one that published its first version); undefined when the name is free. */
-export function deploymentNameHolder(db: Pick<Db, 'select'>, name: string): string | undefined {
-  return db.select({ workspaceId: deployments.workspaceId }).from(deployments).where(eq(deployments.name, name)).limit(1).get()?.workspaceId;
-}
-
-/** Publishes the next version of `name` for its workspace: the one way deployments get their version numbers. */
-export function publishVersion(db: Db, values: Omit<typeof deployments.$inferInsert, 'id' | 'version' | 'createdAt'>): number {
-  return db.transaction((tx) => {
-    const holder = deploymentNameHolder(tx, values.name);
-    if (holder && holder !== values.workspaceId) throw new DeploymentNameTaken(values.name);
-    const latest = tx.select({ v: max(deployments.version) }).from(deployments).where(eq(deployments.name, values.name)).get();
-    const version = (latest?.v ?? 0) + 1;
-    tx.insert(deployments)
-      .values({ ...values, version })
-      .run();
-    return version;
-  });
-}
-
 /**
  * Publishes a saved model under `name`, exactly as a Deploy step does: a Deployment artifact under
- * its own key (never collected) and the next version in the deployments table, with the metrics of
- * the first evaluation that judged the model. Null when there is no such saved model.
+ * its own key (never collected) and the next version in the registry, with the metrics of the first
+ * evaluation that judged the model. When that model is already live under the name, nothing is
+ * published (`unchanged`). Null when there is no such saved model.
  */
-export async function deploySavedModel(db: Db, store: ArtifactStore, workspaceId: string, id: string, name: string): Promise<{ name: string; version: number } | null> {
+export async function deploySavedModel(
+  db: Db,
+  store: ArtifactStore,
+  target: { workspaceId: string; id: string; name: string; replace: boolean; deployAnyway: boolean; by: string | null },
+): Promise<{ name: string; version: number; unchanged: boolean } | null> {
+  const { workspaceId, id, name, replace } = target;
   const row = savedModel(db, workspaceId, id);
   if (!row) return null;
-  // Refused before the model's files are copied for it.
-  const holder = deploymentNameHolder(db, name);
-  if (holder && holder !== workspaceId) throw new DeploymentNameTaken(name);
+  const unchanged = publishedVersionOf(db, workspaceId, name, row.id);
+  if (unchanged) return { name, version: unchanged.version, unchanged: true };
+  const inputColumns = JSON.parse(row.inputColumns) as ColumnSchema[];
+  const evaluations = row.metrics ? (JSON.parse(row.metrics) as ModelEvaluation[]) : [];
+  // Refused before the model's files are copied for it (and again as the version is recorded).
+  const refusal =
+    guardrailRefusal(evaluations[0]?.metrics, target.deployAnyway) ??
+    deploymentRefusal(db, { workspaceId, name, graphId: row.graphId, inputColumns, replace });
+  if (refusal) throw new DeploymentRefused(refusal);
   if (!store.has(row.id)) throw new Error('The files of this saved model are missing from the artifact store, so it cannot be deployed: run its pipeline again.');
   const model = (await store.readAsync(row.id, row.port)) as TrainedModelArtifact;
   const artifactKey = `${row.id}-${randomUUID().slice(0, 8)}`;
-  store.write(artifactKey, { deployment: { modelName: name, model } satisfies DeploymentArtifact });
-  const evaluations = row.metrics ? (JSON.parse(row.metrics) as ModelEvaluation[]) : [];
+  store.write(artifactKey, { deployment: { model } satisfies DeploymentArtifact });
   const metrics = evaluations[0] ? JSON.stringify(evaluations[0].metrics) : null;
-  const version = publishVersion(db, { workspaceId, name, artifactKey, runId: row.runId, nodeId: row.nodeId, graphId: row.graphId, metrics });
-  return { name, version };
+  const { version } = publishVersion(db, {
+    workspaceId, name, artifactKey, runId: row.runId, nodeId: row.nodeId, graphId: row.graphId, metrics,
+    modelKey: row.id, inputColumns, createdBy: target.by, replace,
+  });
+  return { name, version, unchanged: false };
 }
 
 /**

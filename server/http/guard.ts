@@ -14,13 +14,15 @@ export class RequestError extends Error {
     readonly status: number,
     message: string,
     readonly field?: string,
+    /** More of the answer beside `error` (a predict request's every problem, row by row). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
 }
 
-export function errorResponse(status: number, message: string, field?: string): Response {
-  return Response.json({ error: { message, ...(field ? { field } : {}) } }, { status });
+export function errorResponse(status: number, message: string, field?: string, details?: Record<string, unknown>): Response {
+  return Response.json({ error: { message, ...(field ? { field } : {}) }, ...details }, { status });
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -112,7 +114,7 @@ export function guarded<C = unknown>(handler: Handler<C>): (request: Request, co
       // Next always passes the context (route params); a route without params ignores it.
       return await handler(request, context as C);
     } catch (error) {
-      if (error instanceof RequestError) return errorResponse(error.status, error.message, error.field);
+      if (error instanceof RequestError) return errorResponse(error.status, error.message, error.field, error.details);
       console.error(`${request.method} ${new URL(request.url).pathname} failed`, error);
       return errorResponse(500, publicErrorMessage(error));
     }

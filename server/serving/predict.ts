@@ -1,13 +1,12 @@
-import { and, desc, eq } from 'drizzle-orm';
 import { fillableColumns, ignorableColumns } from '../../runtime/recipe';
-import type { Column, Table } from '../../lib/table';
+import type { Column, ColumnSchema, DictionaryColumnType, Table, ValueColumnType } from '../../lib/table';
 import type { DeploymentArtifact, TrainedModelArtifact } from '../../runtime/artifacts';
-import { deployments } from '../../drizzle/schema';
 import { getDb } from '../db';
 import { ArtifactStore } from '../engine/artifact-store';
-import { deploymentNameHolder } from '../engine/saved-models';
+import { deploymentName, deploymentNameHolder, deploymentVersion } from '../engine/deployment-registry';
+import { isMissing, parseBoolean, parseDate, parseNumber } from '../../runtime/ingest/infer';
 import { loadNetwork } from '../../runtime/training/network-weights';
-import { predictTable, type Network, type TablePredictions } from '../../runtime/training/predict';
+import { knownCategories, predictTable, type Network, type TablePredictions } from '../../runtime/training/predict';
 import { artifactsDir } from '../../runtime/paths';
 import { initTf } from '../../runtime/tf/backend';
 import { echo, RequestError } from '../http/guard';
@@ -20,27 +19,30 @@ export class PredictError extends RequestError {}
 
 export const MAX_ROWS_PER_REQUEST = 10_000;
 const MAX_IGNORED_REPORTED = 50;
+/** Problems a refusal lists (each row's, every field's); the count says how many there were in all. */
+export const MAX_PROBLEMS_REPORTED = 100;
 
-const EXPECTED = { number: 'a number', date: 'a date (like "2024-03-01")', boolean: 'true or false' } as const;
+const EXPECTED = { number: 'a number', date: 'a date (like "2024-03-01")', boolean: 'true or false (or yes / no)' } as const;
 
-/** Request values for value columns; null when the value is not one. Numeric strings count as numbers. */
+/**
+ * A request's value in a value column, read as an upload reads its cell (runtime/ingest/infer.ts):
+ * JSON numbers and booleans as they are, text by the same rules. Null when it is not one.
+ */
 const REQUEST_VALUE_PARSERS: Record<keyof typeof EXPECTED, (value: unknown) => number | null> = {
-  number: (value) => {
-    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : NaN;
-    return Number.isFinite(n) ? n : null;
-  },
-  date: (value) => {
-    const ms = typeof value === 'string' ? Date.parse(value.trim()) : NaN;
-    return Number.isFinite(ms) ? ms : null;
-  },
+  number: (value) => (typeof value === 'number' ? (Number.isFinite(value) ? value : null) : typeof value === 'string' ? parseNumber(value) : null),
+  date: (value) => (typeof value === 'string' ? parseDate(value) : null),
   boolean: (value) => {
-    if (typeof value === 'boolean') return value ? 1 : 0;
-    const text = String(value).trim().toLowerCase();
-    if (['true', 'yes', '1'].includes(text)) return 1;
-    if (['false', 'no', '0'].includes(text)) return 0;
-    return null;
+    const parsed = typeof value === 'boolean' ? value : typeof value === 'string' ? parseBoolean(value) : null;
+    return parsed === null ? null : Number(parsed);
   },
 };
+
+/** A problem or a caution about one field of one row. */
+export interface RowNote {
+  row: number;
+  field: string;
+  message: string;
+}
 
 interface LoadedModel {
   deployment: DeploymentArtifact;
@@ -67,71 +69,158 @@ function loadDeployment(artifactKey: string): Promise<LoadedModel> {
   return entry;
 }
 
+/** What a deployed model reads from a request, worked out once per model. */
+export interface InputContract {
+  inputColumns: TrainedModelArtifact['inputColumns'];
+  /** Columns its fitted preprocessing fills in when missing. */
+  fillable: ReadonlySet<string>;
+  /** Columns it drops unread: they may be left out. */
+  ignorable: ReadonlySet<string>;
+  /** Per category column, the categories its training rows had. */
+  known: Map<string, ReadonlySet<string>>;
+}
+
+export function inputContract(model: TrainedModelArtifact): InputContract {
+  return { inputColumns: model.inputColumns, fillable: fillableColumns(model.recipe), ignorable: ignorableColumns(model.recipe), known: knownCategories(model) };
+}
+
+/** Whether a request may leave a column's value missing: a category or text column (as training cells could be), or one the fitted recipe fills in. */
+export function mayBeMissing(column: ColumnSchema, contract: InputContract): boolean {
+  return column.type === 'category' || column.type === 'text' || contract.fillable.has(column.name);
+}
+
+/** Whether a request value means "missing", as a cell of an upload would: null, or a missing marker ("", NA, N/A, null, ?, NaN). */
+const isMissingValue = (value: unknown) => value === null || (typeof value === 'string' && isMissing(value));
+
+/** A cell a request row does not send at all (as opposed to sending a missing value). */
+export const NOT_SENT = Symbol('not sent');
+
 /**
- * Checks raw rows against the model's input schema and builds a table. Numbers may be sent as JSON
- * numbers or as numeric strings ("5.1"); anything else in a numeric column is refused. Columns the
- * model does not use are ignored and reported back; so are `ignorable` ones (dropped by its fitted
- * preprocessing before use), which may also be left out.
+ * Request cells by column: `cell(column)` gives the reader of that column's cells by row (NOT_SENT
+ * when a row does not send it). JSON rows and a batch's CSV columns are both read through it.
  */
-export function rowsToTable(
-  body: unknown,
-  inputColumns: DeploymentArtifact['model']['inputColumns'],
-  fillable: ReadonlySet<string> = new Set(),
-  ignorable: ReadonlySet<string> = new Set(),
-): { table: Table; ignored: string[] } {
+export interface CellSource {
+  rowCount: number;
+  cells(column: string): (row: number) => unknown;
+  /** Rows that are no row at all (not an object): already reported, read as sending nothing. */
+  broken?: ReadonlySet<number>;
+}
+
+/**
+ * Reads request cells into a table by the model's input contract, as an upload reads its cells:
+ * - a missing value (null, "", "NA"…) is accepted wherever the training rows could hold one: a
+ *   category or text column (it goes through the fitted recipe as missing training cells did) or a
+ *   column the recipe fills in; a number without such a step is a problem;
+ * - a category the training rows never had is answered, with a warning;
+ * - a column not sent at all is a problem (send null to mean missing).
+ * Every problem of every row is collected (the first `MAX_PROBLEMS_REPORTED` listed, by row), not
+ * only the first. `firstRow` numbers the rows (a batch's chunk); `problems` may hold some already.
+ */
+export function readCells(source: CellSource, contract: InputContract, firstRow = 0, problems: RowNote[] = []) {
+  const warnings: RowNote[] = [];
+  const problemRows = new Set(problems.map((p) => p.row));
+  const problem = (row: number, field: string, message: string) => {
+    problemRows.add(firstRow + row);
+    problems.push({ row: firstRow + row, field, message });
+  };
+  const count = source.rowCount;
+  const columns = contract.inputColumns.map((spec): Column => {
+    const valueColumn = spec.type === 'number' || spec.type === 'date' || spec.type === 'boolean';
+    const values = valueColumn ? new Float64Array(count).fill(NaN) : undefined;
+    const codes = valueColumn ? undefined : new Int32Array(count).fill(-1);
+    const dictionary = new Map<string, number>();
+    // Dropped unread by the recipe: an empty column stands in for whatever was sent.
+    if (!contract.ignorable.has(spec.name)) {
+      const where = (i: number) => `rows[${firstRow + i}].${spec.name}`;
+      const canBeMissing = mayBeMissing(spec, contract);
+      const categories = contract.known.get(spec.name);
+      const cell = source.cells(spec.name);
+      for (let i = 0; i < count; i++) {
+        if (source.broken?.has(i)) continue;
+        const value = cell(i);
+        if (value === NOT_SENT) {
+          problem(i, spec.name, `${where(i)} is not sent: the model needs "${spec.name}" (${spec.type}); send null for a missing value.`);
+          continue;
+        }
+        if (isMissingValue(value)) {
+          if (!canBeMissing) problem(i, spec.name, `${where(i)} is missing, and this model cannot fill in "${spec.name}" (${spec.type}): its pipeline has no Missing values step for it.`);
+          continue;
+        }
+        if (values) {
+          const parsed = REQUEST_VALUE_PARSERS[spec.type as keyof typeof EXPECTED](value);
+          if (parsed === null) problem(i, spec.name, `${where(i)} must be ${EXPECTED[spec.type as keyof typeof EXPECTED]}, got ${echo(value)}.`);
+          else values[i] = parsed;
+          continue;
+        }
+        if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+          problem(i, spec.name, `${where(i)} must be text, got ${echo(value)}.`);
+          continue;
+        }
+        const label = String(value).trim();
+        let code = dictionary.get(label);
+        if (code === undefined) dictionary.set(label, (code = dictionary.size));
+        if (categories && !categories.has(label)) {
+          warnings.push({ row: firstRow + i, field: spec.name, message: `${echo(label)} is not among the categories the model learned for "${spec.name}": answered as an unknown category.` });
+        }
+        codes![i] = code;
+      }
+    }
+    return values ? { name: spec.name, type: spec.type as ValueColumnType, values } : { name: spec.name, type: spec.type as DictionaryColumnType, codes: codes!, categories: [...dictionary.keys()] };
+  });
+  // Found column by column; told row by row (the sort is stable: a row's fields in column order).
+  problems.sort((a, b) => a.row - b.row);
+  warnings.sort((a, b) => a.row - b.row);
+  return {
+    table: { rowCount: count, columns } satisfies Table,
+    warnings,
+    problems: problems.slice(0, MAX_PROBLEMS_REPORTED),
+    problemCount: problems.length,
+    problemRows,
+  };
+}
+
+/** JSON request rows (objects of column values) read by the contract (see readCells); the keys the model does not read are named back. */
+export function readRows(rows: readonly unknown[], contract: InputContract, firstRow = 0) {
+  const problems: RowNote[] = [];
+  const broken = new Set<number>();
+  const ignored = new Set<string>();
+  const known = new Set(contract.inputColumns.filter((c) => !contract.ignorable.has(c.name)).map((c) => c.name));
+  rows.forEach((row, i) => {
+    if (!row || typeof row !== 'object' || Array.isArray(row)) {
+      broken.add(i);
+      problems.push({ row: firstRow + i, field: `rows[${firstRow + i}]`, message: `rows[${firstRow + i}] must be an object of column values.` });
+      return;
+    }
+    for (const key of Object.keys(row)) {
+      // Reported back: a few names, each cut short (a client may send anything as a key).
+      if (!known.has(key) && ignored.size < MAX_IGNORED_REPORTED) ignored.add(key.length > 100 ? `${key.slice(0, 100)}…` : key);
+    }
+  });
+  const records = rows as readonly Record<string, unknown>[];
+  const source: CellSource = {
+    rowCount: rows.length,
+    broken,
+    cells: (column) => (i) => (column in records[i] ? records[i][column] : NOT_SENT),
+  };
+  return { ...readCells(source, contract, firstRow, problems), ignored: [...ignored] };
+}
+
+/** A request with problems: 400, the first in `error`, and every one (up to the cap) in `errors`. */
+export function refuseProblems(problems: RowNote[], problemCount: number): PredictError {
+  const first = problems[0];
+  const more = problemCount > 1 ? ` (${problemCount} problems in all: see "errors")` : '';
+  return new PredictError(400, `${first.message}${more}`, first.field, { errors: problems, errorCount: problemCount });
+}
+
+/** The request body's rows: `{"rows": [...]}`, at least one and at most MAX_ROWS_PER_REQUEST. */
+function requestRows(body: unknown): unknown[] {
   if (!body || typeof body !== 'object' || !Array.isArray((body as { rows?: unknown }).rows)) {
     throw new PredictError(400, 'The request body must be JSON like {"rows": [{"column": value, ...}]}.', 'rows');
   }
   const rows = (body as { rows: unknown[] }).rows;
   if (rows.length === 0) throw new PredictError(400, '"rows" is empty: send at least one row.', 'rows');
   if (rows.length > MAX_ROWS_PER_REQUEST) throw new PredictError(413, `Send at most ${MAX_ROWS_PER_REQUEST} rows per request.`, 'rows');
-  const ignored = new Set<string>();
-  const known = new Set(inputColumns.filter((c) => !ignorable.has(c.name)).map((c) => c.name));
-  rows.forEach((row, i) => {
-    if (!row || typeof row !== 'object' || Array.isArray(row)) throw new PredictError(400, `rows[${i}] must be an object of column values.`, `rows[${i}]`);
-    for (const key of Object.keys(row)) {
-      // Reported back: a few names, each cut short (a client may send anything as a key).
-      if (!known.has(key) && ignored.size < MAX_IGNORED_REPORTED) ignored.add(key.length > 100 ? `${key.slice(0, 100)}…` : key);
-    }
-  });
-  const columns = inputColumns.map((spec): Column => {
-    // Dropped unread by the recipe: an empty column stands in for whatever was sent.
-    if (ignorable.has(spec.name)) {
-      return spec.type === 'number' || spec.type === 'date' || spec.type === 'boolean'
-        ? { name: spec.name, type: spec.type, values: new Float64Array(rows.length).fill(NaN) }
-        : { name: spec.name, type: spec.type, codes: new Int32Array(rows.length).fill(-1), categories: [] };
-    }
-    const cells = rows.flatMap((row, i) => {
-      const value = (row as Record<string, unknown>)[spec.name];
-      if (value === undefined || value === null || value === '') {
-        // A cell the model's fitted preprocessing fills in may be left empty; any other is required.
-        if (fillable.has(spec.name)) return [];
-        throw new PredictError(400, `rows[${i}].${spec.name} is missing: the model needs "${spec.name}" (${spec.type}).`, spec.name);
-      }
-      return [{ value, i }];
-    });
-    if (spec.type === 'number' || spec.type === 'date' || spec.type === 'boolean') {
-      const values = new Float64Array(rows.length).fill(NaN);
-      for (const { value, i } of cells) {
-        const parsed = REQUEST_VALUE_PARSERS[spec.type](value);
-        if (parsed === null) throw new PredictError(400, `rows[${i}].${spec.name} must be ${EXPECTED[spec.type]}, got ${echo(value)}.`, spec.name);
-        values[i] = parsed;
-      }
-      return { name: spec.name, type: spec.type, values };
-    }
-    const dictionary = new Map<string, number>();
-    const codes = new Int32Array(rows.length).fill(-1);
-    for (const { value, i } of cells) {
-      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-        throw new PredictError(400, `rows[${i}].${spec.name} must be text, got ${echo(value)}.`, spec.name);
-      }
-      const label = String(value).trim();
-      if (!dictionary.has(label)) dictionary.set(label, dictionary.size);
-      codes[i] = dictionary.get(label)!;
-    }
-    return { name: spec.name, type: spec.type, codes, categories: [...dictionary.keys()] };
-  });
-  return { table: { rowCount: rows.length, columns }, ignored: [...ignored] };
+  return rows;
 }
 
 export const notDeployed = (name: string) => `No model named ${echo(name)} is deployed.`;
@@ -141,34 +230,60 @@ export function deploymentWorkspace(name: string): string | undefined {
   return MODEL_NAME_PATTERN.test(name) ? deploymentNameHolder(getDb(), name) : undefined;
 }
 
-/** A deployment by name (and version): 404 for a name that cannot be one or is not deployed. */
-function deploymentRow(name: string, version?: number) {
-  const row = MODEL_NAME_PATTERN.test(name)
-    ? getDb()
-        .select()
-        .from(deployments)
-        .where(version ? and(eq(deployments.name, name), eq(deployments.version, version)) : eq(deployments.name, name))
-        .orderBy(desc(deployments.version))
-        .get()
-    : undefined;
-  if (!row) throw new PredictError(404, version ? `Model ${echo(name)} has no version ${version}.` : notDeployed(name), 'name');
+/**
+ * The version of a name that answers: the one asked for, else the live one. 404 for a name that
+ * cannot be one or is not deployed, or a version it does not have; 410 once undeployed, with the reason.
+ */
+export function servedVersion(name: string, version?: number) {
+  const db = getDb();
+  const held = MODEL_NAME_PATTERN.test(name) ? deploymentName(db, name) : undefined;
+  if (!held) throw new PredictError(404, notDeployed(name), 'name');
+  if (held.undeployedAt !== null) {
+    throw new PredictError(410, `Model ${echo(name)} was undeployed on ${new Date(held.undeployedAt).toISOString().slice(0, 10)}: ${held.undeployReason ?? 'no reason given'}.`, 'name');
+  }
+  const row = deploymentVersion(db, name, version ?? held.liveVersion ?? 0);
+  if (!row) throw new PredictError(404, `Model ${echo(name)} has no version ${version}.`, 'version');
   return row;
 }
 
-export async function predict(name: string, body: unknown, version?: number) {
-  const row = deploymentRow(name, version);
+/** A served version's model and what it reads from a request. */
+export async function servedModel(name: string, version?: number) {
+  const row = servedVersion(name, version);
   const { deployment, network } = await loadDeployment(row.artifactKey);
-  const model = deployment.model;
-  const { table, ignored } = rowsToTable(body, model.inputColumns, fillableColumns(model.recipe), ignorableColumns(model.recipe));
+  return { row, model: deployment.model, network, contract: inputContract(deployment.model) };
+}
+
+/** The problem of a row whose answer is not a finite number (values far beyond anything the model saw, like 1e308). */
+export function nonFinite(row: number): RowNote {
+  return { row, field: `rows[${row}]`, message: `rows[${row}]: the model cannot give a finite answer for this row; its values are far outside what it was trained on.` };
+}
+
+/** Predictions for a table read by `readRows`, or the problems of its rows that have no finite answer. */
+export async function predictRows(model: TrainedModelArtifact, table: Table, network: Network | undefined, firstRow = 0) {
   const predictions = answers(model, await predictTable(model, table, network), table.rowCount);
-  refuseNonFinite(predictions);
+  const problems: RowNote[] = [];
+  predictions.forEach((answer, i) => {
+    const numbers = [answer.predicted, answer.cluster, ...Object.values(answer.probabilities ?? {}), ...Object.values(answer.components ?? {})];
+    // JSON has no NaN or Infinity (they would reach the client as null).
+    if (numbers.some((v) => typeof v === 'number' && !Number.isFinite(v))) problems.push(nonFinite(firstRow + i));
+  });
+  return { predictions, problems };
+}
+
+export async function predict(name: string, body: unknown, version?: number) {
+  const { row, model, network, contract } = await servedModel(name, version);
+  const read = readRows(requestRows(body), contract);
+  if (read.problemCount > 0) throw refuseProblems(read.problems, read.problemCount);
+  const { predictions, problems } = await predictRows(model, read.table, network);
+  if (problems.length > 0) throw refuseProblems(problems.slice(0, MAX_PROBLEMS_REPORTED), problems.length);
   return {
     model: name,
     version: row.version,
     task: model.task,
     target: model.target,
     predictions,
-    ...(ignored.length ? { ignoredColumns: ignored } : {}),
+    ...(read.warnings.length ? { warnings: read.warnings.slice(0, MAX_PROBLEMS_REPORTED), warningCount: read.warnings.length } : {}),
+    ...(read.ignored.length ? { ignoredColumns: read.ignored } : {}),
   };
 }
 
@@ -182,19 +297,6 @@ export interface PredictAnswer {
   probabilities?: Record<string, number>;
   cluster?: string | number;
   components?: Record<string, number>;
-}
-
-/**
- * JSON has no NaN or Infinity (they would reach the client as null): a row whose answer is not a
- * finite number (values far beyond anything the model saw, like 1e308) is refused, naming the row.
- */
-function refuseNonFinite(predictions: PredictAnswer[]): void {
-  predictions.forEach((answer, i) => {
-    const numbers = [answer.predicted, answer.cluster, ...Object.values(answer.probabilities ?? {}), ...Object.values(answer.components ?? {})];
-    if (numbers.some((v) => typeof v === 'number' && !Number.isFinite(v))) {
-      throw new PredictError(400, `rows[${i}]: the model cannot give a finite answer for this row; its values are far outside what it was trained on.`, `rows[${i}]`);
-    }
-  });
 }
 
 function answers(model: TrainedModelArtifact, result: TablePredictions, rowCount: number): PredictAnswer[] {
@@ -214,16 +316,14 @@ function answers(model: TrainedModelArtifact, result: TablePredictions, rowCount
 
 /** What a client must send to a deployed model: its input columns, with types, and what it answers. */
 export async function describeDeployment(name: string) {
-  const row = deploymentRow(name);
-  const { model } = (await loadDeployment(row.artifactKey)).deployment;
-  // Columns its preprocessing drops unread need not be sent.
-  const ignorable = ignorableColumns(model.recipe);
+  const { row, model, contract } = await servedModel(name);
   return {
     model: name,
     version: row.version,
     task: model.task,
     target: model.target,
-    inputColumns: model.inputColumns.filter((c) => !ignorable.has(c.name)),
+    // Columns its preprocessing drops unread need not be sent.
+    inputColumns: model.inputColumns.filter((c) => !contract.ignorable.has(c.name)),
     ...(model.task === 'classification' ? { labels: model.labels } : {}),
     deployedAt: new Date(row.createdAt).toISOString(),
   };

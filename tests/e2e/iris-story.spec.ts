@@ -96,7 +96,7 @@ test('from an empty canvas to a deployed Iris model answering predictions', asyn
   await expect(train.getByTestId('node-forecast')).toHaveText('next run: runs — epochs changed');
   await expect(evaluate.getByTestId('node-forecast')).toHaveText('next run: runs — upstream Train changed');
   await expect(split.getByTestId('node-forecast')).toHaveText('next run: reused from cache');
-  await expect(deploy.getByTestId('node-forecast')).toHaveText('next run: runs — it publishes a new version every run');
+  await expect(deploy.getByTestId('node-forecast')).toHaveText('next run: runs — it publishes its model as a new version');
   await page.locator('#param-epochs').fill('150');
   await expect(train.getByTestId('node-forecast')).toHaveText('next run: reused from cache');
 

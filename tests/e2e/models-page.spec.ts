@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 
-test('the Models page lists a run\'s saved model with its lineage, deploys it under a name (two versions) and deletes it', async ({ page, request }) => {
+test('the Models page lists a run\'s saved model with its lineage, deploys it under a name (once: the same model again publishes nothing) and deletes it', async ({ page, request }) => {
   // The Iris example without its Deploy step, with a seed of its own: nothing is reused from another test.
   const graph = JSON.parse(readFileSync('examples/iris-classifier.json', 'utf8')) as {
     name: string;
@@ -56,16 +56,18 @@ test('the Models page lists a run\'s saved model with its lineage, deploys it un
   const deployed = page.getByRole('table', { name: 'Deployed models' });
   await expect(deployed.getByRole('row', { name: /iris-from-models/ })).toContainText('v1');
 
+  // The same model again: it is that version already, nothing new is published.
   await row.getByRole('button', { name: 'Deploy' }).click();
   await row.getByLabel('Deploy as').fill('iris-from-models');
   await row.getByRole('button', { name: 'Publish' }).click();
-  await expect(page.getByRole('status')).toContainText('version 2');
-  await expect(deployed.getByRole('row', { name: /iris-from-models/ })).toContainText('v2, v1');
+  await expect(page.getByRole('status')).toContainText('Nothing published: this model is "iris-from-models" version 1 already.');
+  await expect(deployed.getByRole('row', { name: /iris-from-models/ })).toContainText('v1');
+  await expect(deployed.getByRole('row', { name: /iris-from-models/ })).not.toContainText('v2');
 
   const body = { rows: [{ sepal_length_cm: 5.1, sepal_width_cm: 3.5, petal_length_cm: 1.4, petal_width_cm: 0.2 }] };
   const answer = await request.post('/api/v1/models/iris-from-models/predict', { data: body });
   expect(answer.status()).toBe(200);
-  expect(await answer.json()).toMatchObject({ model: 'iris-from-models', version: 2, predictions: [{ predicted: 'setosa' }] });
+  expect(await answer.json()).toMatchObject({ model: 'iris-from-models', version: 1, predictions: [{ predicted: 'setosa' }] });
 
   // Delete (after the browser's confirmation): the row goes, the deployed versions keep answering.
   page.once('dialog', (dialog) => void dialog.accept());

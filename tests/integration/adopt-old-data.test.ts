@@ -50,7 +50,7 @@ describe('a data folder from before accounts', () => {
     expect(models[0].headline).not.toBeNull();
 
     const deployments = await caller.deployments.list();
-    expect(deployments.map((d) => [d.name, d.version])).toEqual([[made.deployment, 1]]);
+    expect(deployments.map((d) => [d.name, d.liveVersion])).toEqual([[made.deployment, 1]]);
     const { predict } = await import('../../server/serving/predict');
     const answer = await predict(made.deployment, { rows: [{ sepal_length_cm: 5.1, sepal_width_cm: 3.5, petal_length_cm: 1.4, petal_width_cm: 0.2 }] });
     expect(['setosa', 'versicolor', 'virginica']).toContain(answer.predictions[0].predicted);

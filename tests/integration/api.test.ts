@@ -247,10 +247,11 @@ describe('runs', () => {
 
   it('deployments.list shows the published model versions with their metrics', async () => {
     const list = await server.caller.deployments.list();
-    const iris = list.filter((d) => d.name === 'iris');
-    expect(iris.map((d) => d.version).sort()).toEqual([1, 2]);
-    const first = iris.find((d) => d.version === 1)!;
-    expect(first).toMatchObject({ runId: firstRunId, nodeId: 'deploy', graphId, artifactKey: expect.any(String) });
+    const iris = list.find((d) => d.name === 'iris')!;
+    expect(iris).toMatchObject({ graphId, liveVersion: 2, pinned: false, undeployedAt: null });
+    expect(iris.versions.map((d) => d.version)).toEqual([2, 1]);
+    const first = iris.versions.find((d) => d.version === 1)!;
+    expect(first).toMatchObject({ runId: firstRunId, graphId, modelKey: expect.any(String) });
     expect(first.metrics).toMatchObject({ task: 'classification', accuracy: expect.any(Number) });
     expect(first.metrics!.accuracy as number).toBeGreaterThanOrEqual(0.9);
 

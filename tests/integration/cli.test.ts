@@ -153,7 +153,7 @@ describe('pipeloom CLI', () => {
     expect(help.stdout).toContain('Usage: pipeloom');
   });
 
-  it('run trains the iris example; a second run reuses every step but deploy', async () => {
+  it('run trains the iris example; a second run reuses every step, and publishes nothing new', async () => {
     const first = await pipeloom(['run', example, '--json']);
     expect(first.stderr).not.toMatch(/\n\s+at /);
     expect(first.code).toBe(0);
@@ -175,14 +175,13 @@ describe('pipeloom CLI', () => {
     const two = JSON.parse(second.stdout) as RunOutput;
     expect(two.status).toBe('succeeded');
     expect(two.runId).not.toBe(one.runId);
-    for (const n of two.nodes.filter((n) => n.id !== 'deploy')) {
+    for (const n of two.nodes) {
       expect(n, n.id).toMatchObject({ status: 'cached', cached: true, durationMs: null });
     }
     // Cached steps keep their metrics.
     expect(two.nodes.find((n) => n.id === 'evaluate')!.metrics?.accuracy).toBe(evaluation.metrics?.accuracy);
-    const deploy = two.nodes.find((n) => n.id === 'deploy')!;
-    expect(deploy).toMatchObject({ status: 'done', cached: false });
-    expect(deploy.metrics).toMatchObject({ modelName: 'iris', version: 2 });
+    // The same model is live as version 1 already: nothing new is published.
+    expect(two.nodes.find((n) => n.id === 'deploy')!.metrics).toEqual({ modelName: 'iris', version: 1, live: true, unchanged: true });
   });
 
   it('a run whose step fails exits 1, reporting the failure and the skipped steps', async () => {
@@ -203,7 +202,9 @@ describe('pipeloom CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Running "Iris classifier"');
     expect(r.stdout).toMatch(/train: (cached|done)/);
-    expect(r.stdout).toMatch(/deploy: done/);
+    // Its model is the one an earlier test published: the summary says so.
+    expect(r.stdout).toMatch(/deploy: cached - Already live as v1: nothing published\./);
+    expect(r.stdout).toMatch(/deploy +deploy\.deploy +cached +- +already published as "iris" version 1/);
     expect(r.stdout).toMatch(/Run [0-9a-f-]{36} succeeded/);
   });
 });

@@ -375,7 +375,8 @@ describe('engine faults on real worker processes (2 workers, 3 attempts)', () =>
     // still in the cache, and are forecast (and then actually) reused. Split runs again only to
     // refill its own entry (a deterministic split gives the same artifact under the same key).
     for (const id of ['data', 'model', 'train', 'evaluate']) expect(forecast[id], id).toMatchObject({ willRun: false, reason: expect.stringMatching(/^cached/) });
-    expect(forecast.deploy).toMatchObject({ willRun: true, reason: expect.stringMatching(/publishes a new version every run/) });
+    // The same model (train reused) is live under its name already: the Deploy step will publish nothing.
+    expect(forecast.deploy).toEqual({ willRun: false, reason: 'unchanged: its model is already published under its name' });
 
     const second = await runToEnd(graph, graphId);
     expect(second.status).toBe('succeeded');
@@ -386,11 +387,11 @@ describe('engine faults on real worker processes (2 workers, 3 attempts)', () =>
       expect(second.steps[id].cacheKey, id).toBe(first.steps[id].cacheKey);
     }
     expect(second.steps.evaluate.metrics).toEqual(first.steps.evaluate.metrics);
-    expect(second.steps.deploy.status).toBe('done');
+    expect(second.steps.deploy.status).toBe('cached');
     expect(cachedKeys().has(splitKey)).toBe(true);
     expect(existsSync(path.join(artifacts, splitKey))).toBe(true);
-    // Forecast after the refill: everything but deploy is cached again.
+    // Forecast after the refill: everything is cached (or published) again.
     const after = engine.forecast(graph, FIRST_WORKSPACE_ID, graphId);
-    for (const id of ['data', 'split', 'model', 'train', 'evaluate']) expect(after[id].willRun, id).toBe(false);
+    for (const id of ['data', 'split', 'model', 'train', 'evaluate', 'deploy']) expect(after[id].willRun, id).toBe(false);
   });
 });

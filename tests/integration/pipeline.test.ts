@@ -76,32 +76,26 @@ describe('pipeline runs on real worker processes', () => {
     expect(runRow.finishedAt).toBeGreaterThanOrEqual(runRow.startedAt!);
   });
 
-  it('a second start of the same graph reuses every non-deploy step and publishes version 2', async () => {
+  it('a second start of the same graph reuses every step: its model is live already, so Deploy publishes nothing', async () => {
     const second = await run(iris);
     expect(second.status).toBe('succeeded');
     expect(second.runId).not.toBe(first.runId);
-    for (const id of NON_DEPLOY) {
+    for (const id of [...NON_DEPLOY, 'deploy']) {
       expect(second.steps[id].status, id).toBe('cached');
-      expect(second.steps[id].cacheKey, id).toBe(first.steps[id].cacheKey);
+      if (id !== 'deploy') expect(second.steps[id].cacheKey, id).toBe(first.steps[id].cacheKey);
       // Nothing was dispatched: the only status a cached step ever had is 'cached'.
       expect(statusTrail(second.runId, id), id).toEqual(['cached']);
     }
     expect(eventsOf(second.runId).filter((e) => e.kind === 'epoch')).toEqual([]);
     // Cached steps keep the metrics of the run that computed them.
     expect(second.steps.evaluate.metrics).toEqual(first.steps.evaluate.metrics);
-    expect(second.steps.deploy.status).toBe('done');
-    expect(statusTrail(second.runId, 'deploy')).toEqual(['queued', 'running', 'done']);
-    expect(second.steps.deploy.metrics).toMatchObject({ modelName: 'iris', version: 2 });
+    expect(second.steps.deploy.metrics).toEqual({ modelName: 'iris', version: 1, live: true, unchanged: true });
 
     const { getDb, schema } = server.db;
     const versions = getDb().select().from(schema.deployments).all().filter((d) => d.name === 'iris');
-    expect(versions.map((d) => [d.version, d.runId])).toEqual([
-      [1, first.runId],
-      [2, second.runId],
-    ]);
-    // Each deployment carries the test metrics of the model it publishes, even though Deploy does not
-    // wait for Evaluate (both only need Train).
-    for (const d of versions) expect(JSON.parse(d.metrics ?? 'null'), `version ${d.version}`).toEqual(first.steps.evaluate.metrics);
+    expect(versions.map((d) => [d.version, d.runId])).toEqual([[1, first.runId]]);
+    // The version carries the test metrics of the model it publishes (Deploy waits for the Evaluate judging it).
+    expect(JSON.parse(versions[0].metrics ?? 'null')).toEqual(first.steps.evaluate.metrics);
   });
 
   it('changing the learning rate re-runs train, evaluate and deploy; data, split and model stay cached', async () => {
@@ -118,10 +112,10 @@ describe('pipeline runs on real worker processes', () => {
     expect(changed.steps.train.cacheKey).not.toBe(first.steps.train.cacheKey);
     expect(changed.steps.evaluate.cacheKey).not.toBe(first.steps.evaluate.cacheKey);
     expect(changed.steps.evaluate.metrics?.accuracy).toBeGreaterThanOrEqual(0.9);
-    expect(changed.steps.deploy.metrics).toMatchObject({ modelName: 'iris', version: 3 });
+    expect(changed.steps.deploy.metrics).toMatchObject({ modelName: 'iris', version: 2, live: true });
     const { getDb, schema } = server.db;
-    const v3 = getDb().select().from(schema.deployments).all().find((d) => d.name === 'iris' && d.version === 3)!;
-    expect(JSON.parse(v3.metrics ?? 'null')).toEqual(changed.steps.evaluate.metrics);
+    const v2 = getDb().select().from(schema.deployments).all().find((d) => d.name === 'iris' && d.version === 2)!;
+    expect(JSON.parse(v2.metrics ?? 'null')).toEqual(changed.steps.evaluate.metrics);
   });
 
   it('a failing branch skips only its own downstream; the other branch finishes and the run fails', async () => {

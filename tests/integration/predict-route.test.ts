@@ -129,9 +129,9 @@ describe('POST /api/v1/models/[name]/predict', () => {
     expect(asStrings.body.predictions).toEqual(asNumbers.body.predictions);
   });
 
-  it('refuses a row with a missing column, naming the column', async () => {
+  it('refuses a row with a column not sent, naming the column', async () => {
     const { petal_width_cm: _dropped, ...partial } = ROWS[0];
-    expectBadRequest(await predict('iris', { rows: [ROWS[1], partial] }), 'petal_width_cm', /rows\[1\]\.petal_width_cm is missing.*"petal_width_cm"/);
+    expectBadRequest(await predict('iris', { rows: [ROWS[1], partial] }), 'petal_width_cm', /rows\[1\]\.petal_width_cm is not sent.*"petal_width_cm"/);
   });
 
   it('refuses a non-numeric string in a numeric column, naming the column', async () => {

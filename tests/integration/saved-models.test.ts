@@ -104,6 +104,9 @@ describe('saved models (the Models page)', () => {
     const again = await runGraph(graphId);
     expect(again.steps.train.status).toBe('cached');
     expect(savedRows()).toEqual([expect.objectContaining({ id: first.steps.train.cacheKey, runId: first.runId })]);
+    // Its model is live already: the Deploy step is unchanged too, and publishes no identical version.
+    expect(again.steps.deploy).toMatchObject({ status: 'cached', message: 'Already live as v1: nothing published.' });
+    expect(again.steps.deploy.metrics).toEqual({ modelName: 'iris', version: 1, live: true, unchanged: true });
 
     const changed = withParams(irisGraph(), 'train', { learningRate: 0.1 });
     await server.caller.graphs.save({ id: graphId, graph: changed });
@@ -136,27 +139,29 @@ describe('saved models (the Models page)', () => {
   it('deploy publishes a saved model as the next version of a name, served by the same predict route', async () => {
     const { predict, describeDeployment } = await import('../../server/serving/predict');
     const id = first.steps.train.cacheKey;
-    // The graph's own Deploy step published "iris" v1 to v3 (one per run); v4 comes from here, in the same table.
-    expect((await server.caller.deployments.list()).filter((d) => d.name === 'iris').map((d) => d.version)).toEqual([3, 2, 1]);
+    // The graph's own Deploy step published "iris" v1 and v2 (the second run's model was v1's: nothing published); v3 comes from here, in the same table.
+    expect((await server.caller.deployments.list()).find((d) => d.name === 'iris')!.versions.map((d) => d.version)).toEqual([2, 1]);
     const published = await server.caller.models.deploy({ id, name: 'iris' });
-    expect(published).toEqual({ name: 'iris', version: 4, predictUrl: '/api/v1/models/iris/predict' });
+    expect(published).toEqual({ name: 'iris', version: 3, unchanged: false, predictUrl: '/api/v1/models/iris/predict' });
+    // Deploying it again changes nothing: it is live as v3.
+    expect(await server.caller.models.deploy({ id, name: 'iris' })).toEqual({ name: 'iris', version: 3, unchanged: true, predictUrl: '/api/v1/models/iris/predict' });
     const row = server.db
       .getDb()
       .select()
       .from(server.db.schema.deployments)
       .all()
-      .find((d) => d.name === 'iris' && d.version === 4)!;
+      .find((d) => d.name === 'iris' && d.version === 3)!;
     expect(row).toMatchObject({ runId: first.runId, nodeId: 'train', graphId });
     expect(JSON.parse(row.metrics!)).toEqual(first.steps.evaluate.metrics);
     const answer = await predict('iris', { rows: [IRIS_ROW] });
-    expect(answer).toMatchObject({ model: 'iris', version: 4, task: 'classification', target: 'species' });
+    expect(answer).toMatchObject({ model: 'iris', version: 3, task: 'classification', target: 'species' });
     // The same model the Deploy step of the first run published (v1): the same answer.
     expect(answer.predictions).toEqual((await predict('iris', { rows: [IRIS_ROW] }, 1)).predictions);
-    expect(await describeDeployment('iris')).toMatchObject({ version: 4, inputColumns: expect.arrayContaining([{ name: 'petal_width_cm', type: 'number' }]) });
+    expect(await describeDeployment('iris')).toMatchObject({ version: 3, inputColumns: expect.arrayContaining([{ name: 'petal_width_cm', type: 'number' }]) });
 
     expect(await server.caller.models.deploy({ id, name: 'iris-saved' })).toMatchObject({ name: 'iris-saved', version: 1 });
     const deployments = await server.caller.deployments.list();
-    expect(deployments.filter((d) => d.name === 'iris-saved').map((d) => d.version)).toEqual([1]);
+    expect(deployments.find((d) => d.name === 'iris-saved')!.versions.map((d) => d.version)).toEqual([1]);
 
     expect((await rejection(server.caller.models.deploy({ id, name: 'Not A Name' }))).code).toBe('BAD_REQUEST');
     const missing = await rejection(server.caller.models.deploy({ id: 'f'.repeat(32), name: 'x' }));

@@ -292,7 +292,20 @@ const CALLS: Record<string, ProcedureCall> = {
   'templates.list': {},
   'templates.create': { input: () => ({ id: 'classify-a-table' }) },
   'bundles.preview': { input: () => ({ graphId: A.graphId }) },
+  'deployments.promote': { input: () => ({ name: A.deployment, version: 1 }) },
+  'deployments.rollback': { input: async (actor, expected) => ({ name: expected === 'allow' ? await throwawayDeployment(`rollback-${actor}`, 2) : A.deployment }) },
+  'deployments.pin': { input: () => ({ name: A.deployment, pinned: false }) },
+  'deployments.undeploy': { input: async (actor, expected) => ({ name: expected === 'allow' ? await throwawayDeployment(`undeploy-${actor}`, 1) : A.deployment, reason: 'matrix' }) },
 };
+
+let secondModel: Promise<string> | undefined;
+/** A deployment name of A (made by the owner) with one version (A's model) or two (then another model, trained once): its name. */
+async function throwawayDeployment(name: string, versions: 1 | 2): Promise<string> {
+  data(await server.mutate('models.deploy', { id: A.modelId, name }), 'models.deploy');
+  // (Trained by another pipeline: it takes the name over.)
+  if (versions === 2) data(await server.mutate('models.deploy', { id: await (secondModel ??= throwawayModel()), name, replace: true }), 'models.deploy');
+  return name;
+}
 
 const IRIS_ROW = { sepal_length_cm: 5.1, sepal_width_cm: 3.5, petal_length_cm: 1.4, petal_width_cm: 0.2 };
 
@@ -320,6 +333,9 @@ const ROUTE_CALLS: Record<string, (client: HttpClient, actor: Actor) => Promise<
         ]),
       ),
     }),
+  'GET /api/v1/models/[name]/openapi.json': (client) => client.fetch(`/api/v1/models/${A.deployment}/openapi.json`),
+  'POST /api/v1/models/[name]/batch': (client) =>
+    client.fetch(`/api/v1/models/${A.deployment}/batch`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: `${Object.keys(IRIS_ROW).join(',')}\n${Object.values(IRIS_ROW).join(',')}\n` }),
 };
 
 /** Every table of the server's database, as rows (read-only, beside the running server). */

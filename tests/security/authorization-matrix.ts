@@ -141,6 +141,10 @@ export const PROCEDURES: Record<string, Row> = {
   'templates.list': { ...signedIn, why: 'the templates gallery: files of the checkout, the same for every signed-in user' },
   'templates.create': { ...activeEdit, why: 'edit: a template opens as a new pipeline of the active workspace' },
   'bundles.preview': { ...viewOfA, why: "view: what a pipeline of A's bundle would list (datasets and their size)" },
+  'deployments.promote': { ...activeEditOfA, why: "edit: make a version of A's deployment live; the outsider's workspace holds no such name" },
+  'deployments.rollback': { ...activeEditOfA, why: "edit: roll a deployment of A back (a throwaway name with two versions per allowed call)" },
+  'deployments.pin': { ...activeEditOfA, why: "edit: pin or unpin the live version of A's deployment" },
+  'deployments.undeploy': { ...activeEditOfA, why: 'edit: undeploy a deployment of A (a throwaway name per allowed call)' },
 };
 
 /** REST routes, by method and the pattern routes() reads from app/api. */
@@ -158,4 +162,6 @@ export const ROUTES: Record<string, Row | PublicRow | TransportRow> = {
   'POST /api/auth/[...all]': { public: true, why: "better-auth's endpoints (sign-up, sign-in, sign-out): answer anyone" },
   'GET /api/trpc/[trpc]': { procedures: true, why: "tRPC queries and subscriptions: each procedure's row" },
   'POST /api/trpc/[trpc]': { procedures: true, why: "tRPC mutations: each procedure's row" },
+  'GET /api/v1/models/[name]/openapi.json': { ...viewOfA, why: "view: a private deployment of A's OpenAPI document, by the same check as predict (authorizeDeploymentCall)" },
+  'POST /api/v1/models/[name]/batch': { ...viewOfA, why: 'view: batch scoring with a private deployment of A, by the same check as predict (authorizeDeploymentCall)' },
 };

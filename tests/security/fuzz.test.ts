@@ -133,7 +133,11 @@ describe('fuzzing predict bodies', () => {
           const { predictions } = JSON.parse(answer) as { predictions: { probabilities: Record<string, unknown> }[] };
           for (const p of predictions) for (const v of Object.values(p.probabilities)) expect(Number.isFinite(v)).toBe(true);
         } else {
-          expect(answer.length).toBeLessThan(2000);
+          // The first problem in `error`; every problem of every row (at most 100, each short) in `errors`.
+          const { error, errors = [] } = JSON.parse(answer) as { error: { message: string }; errors?: { message: string }[] };
+          expect(error.message.length).toBeLessThan(2000);
+          expect(errors.length).toBeLessThanOrEqual(100);
+          for (const e of errors) expect(e.message.length).toBeLessThan(500);
         }
       }),
       { seed: SEED, numRuns: RUNS },

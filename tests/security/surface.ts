@@ -108,6 +108,12 @@ export const FIELD_SAMPLES: Record<string, unknown> = {
   beforeId: 1,
   linkId: '00000000-0000-4000-8000-000000000000',
   forPipeline: '00000000-0000-4000-8000-000000000000',
+  version: 1,
+  pin: false,
+  pinned: false,
+  reason: 'sample',
+  replace: false,
+  deployAnyway: false,
 };
 
 /** Ids of datasets and saved models are hashes, not UUIDs. */

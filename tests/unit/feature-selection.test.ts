@@ -6,7 +6,7 @@ import type { FoldsArtifact, SplitArtifact, TableArtifact } from '../../runtime/
 import type { CompileEnv } from '../../nodes/define';
 import { featureSelection } from '../../nodes/features/feature-selection';
 import { kFold } from '../../nodes/split/k-fold';
-import { rowsToTable } from '../../server/serving/predict';
+import { readRows } from '../../server/serving/predict';
 import { testContext } from '../support/run-context';
 
 const env: CompileEnv = { dataset: () => undefined };
@@ -127,11 +127,16 @@ describe('a deployed model and the columns its recipe drops', () => {
     const inputColumns = table.columns.filter((c) => c.name !== 'label').map((c) => ({ name: c.name, type: c.type }));
     const ignorable = ignorableColumns(recipe);
     const sent = { a: 2, c: 4, e: 'y', b: 'not a number', d: 1 };
-    const { table: rows, ignored } = rowsToTable({ rows: [sent, { a: 3, c: 1, e: 'x' }] }, inputColumns, new Set(), ignorable);
+    const contract = { inputColumns, fillable: new Set<string>(), ignorable, known: new Map() };
+    const { table: rows, ignored, problemCount } = readRows([sent, { a: 3, c: 1, e: 'x' }], contract);
+    expect(problemCount).toBe(0);
     expect(ignored.sort()).toEqual(['b', 'd']);
     const prepared = applyRecipe(recipe, rows);
     expect(prepared.columns.map((c) => c.name)).toEqual(['a', 'c', 'e']);
     // Without the recipe's say-so, a missing column is still refused.
-    expect(() => rowsToTable({ rows: [{ a: 3, c: 1, e: 'x' }] }, inputColumns)).toThrow(/rows\[0\]\.b is missing/);
+    const strict = readRows([{ a: 3, c: 1, e: 'x' }], { ...contract, ignorable: new Set() });
+    // Every column not sent is named, not only the first.
+    expect(strict.problems.map((p) => p.field)).toEqual(['b', 'd', 'f', 'minus']);
+    expect(strict.problems[0]).toEqual({ row: 0, field: 'b', message: expect.stringMatching(/rows\[0\]\.b is not sent/) });
   });
 });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableRows, type DictionaryColumn, type Table } from '../../lib/table';
+import { labelOf, tableRows, type DictionaryColumn, type Table } from '../../lib/table';
 import { parseCsv } from '../../runtime/ingest/csv';
 import { ingestCsvBytes, ingestCsvFile, type IngestOptions } from '../../runtime/ingest/delimited';
 import { formatBytes, IngestError } from '../../runtime/ingest/limits';
@@ -207,6 +207,10 @@ describe('ingestCsvFile: types', () => {
     expect(types(r.table)).toEqual({ flag: 'boolean', yn: 'boolean', bits: 'number' });
     expect(tableRows(r.table).map((row) => row.flag)).toEqual([true, false, null, false]);
     expect(tableRows(r.table).map((row) => row.yn)).toEqual([true, false, true, null]);
+    // As class labels they keep the words of the data (the first written of each).
+    const yn = r.table.columns.find((c) => c.name === 'yn')!;
+    expect([0, 1, 2, 3].map((row) => labelOf(yn, row))).toEqual(['yes', 'No', 'yes', null]);
+    expect([0, 1, 2, 3].map((row) => labelOf(r.table.columns[0], row))).toEqual(['True', 'false', null, 'false']);
   });
 
   it('dates and date-times (ISO, YYYY/MM/DD); day-first stays a string', async () => {

@@ -3,20 +3,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
 import { formatHeadline, headlineMetric } from '../../../lib/model-headline';
-import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../../../lib/ids';
+import { deploymentNameOf, MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../../../lib/ids';
 import { mayOffer, useWorkspaceRole } from '../../account/role';
 import { useTRPC } from '../../trpc';
 import { ApiKeysPanel } from './api-keys-panel';
-
-/** A deployment name suggested from the pipeline's name ("Digits 0–4" → "digits-0-4"). */
-function suggestedName(graphName: string): string {
-  const slug = graphName
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, '-')
-    .replace(/^[-_]+|-+$/g, '')
-    .slice(0, 63);
-  return MODEL_NAME_PATTERN.test(slug) ? slug : 'my-model';
-}
 
 export default function ModelsPage() {
   const trpc = useTRPC();
@@ -24,7 +14,7 @@ export default function ModelsPage() {
   const role = useWorkspaceRole();
   const saved = useQuery(trpc.models.list.queryOptions());
   const deployments = useQuery(trpc.deployments.list.queryOptions());
-  const [deploying, setDeploying] = useState<{ id: string; name: string } | null>(null);
+  const [deploying, setDeploying] = useState<{ id: string; name: string; replace: boolean; deployAnyway: boolean } | null>(null);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.models.list.queryKey() });
@@ -34,7 +24,10 @@ export default function ModelsPage() {
     trpc.models.deploy.mutationOptions({
       onSuccess: (result) => {
         setDeploying(null);
-        setNotice({ kind: 'ok', text: `Published "${result.name}" version ${result.version}: POST ${result.predictUrl}` });
+        setNotice({
+          kind: 'ok',
+          text: result.unchanged ? `Nothing published: this model is "${result.name}" version ${result.version} already.` : `Published "${result.name}" version ${result.version}: POST ${result.predictUrl}`,
+        });
         refresh();
       },
       onError: (error) => setNotice({ kind: 'error', text: error.message }),
@@ -62,10 +55,8 @@ export default function ModelsPage() {
     }),
   );
 
-  // Deployed versions grouped by name, newest version first.
-  const byName = new Map<string, NonNullable<typeof deployments.data>>();
-  for (const d of deployments.data ?? []) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
-  const deployed = [...byName.entries()].map(([name, versions]) => ({ name, versions: versions.sort((a, b) => b.version - a.version) }));
+  // One entry per name, its versions newest first (the Deployments page manages them).
+  const deployed = deployments.data ?? [];
   const nameProblem = deploying && !MODEL_NAME_PATTERN.test(deploying.name) ? `Name: ${MODEL_NAME_RULE}.` : null;
 
   return (
@@ -152,7 +143,7 @@ export default function ModelsPage() {
                         className="flex flex-col items-end gap-1"
                         onSubmit={(e) => {
                           e.preventDefault();
-                          if (!nameProblem) deploy.mutate({ id: m.id, name: deploying.name });
+                          if (!nameProblem) deploy.mutate({ id: m.id, name: deploying.name, replace: deploying.replace, deployAnyway: deploying.deployAnyway });
                         }}
                       >
                         <label className="text-xs text-slate-600" htmlFor={`deploy-name-${m.id}`}>
@@ -162,8 +153,16 @@ export default function ModelsPage() {
                           id={`deploy-name-${m.id}`}
                           className={`w-40 rounded border px-2 py-1 text-sm ${nameProblem ? 'border-red-500' : 'border-slate-300'}`}
                           value={deploying.name}
-                          onChange={(e) => setDeploying({ id: m.id, name: e.target.value })}
+                          onChange={(e) => setDeploying({ ...deploying, name: e.target.value })}
                         />
+                        <label className="flex items-center gap-1 text-[11px] text-slate-600" title="Publish even when another pipeline publishes under this name, or its live version reads other columns">
+                          <input type="checkbox" checked={deploying.replace} onChange={(e) => setDeploying({ ...deploying, replace: e.target.checked })} />
+                          Replace
+                        </label>
+                        <label className="flex items-center gap-1 text-[11px] text-slate-600" title="Publish even when its test result is no better than its baseline">
+                          <input type="checkbox" checked={deploying.deployAnyway} onChange={(e) => setDeploying({ ...deploying, deployAnyway: e.target.checked })} />
+                          Deploy anyway
+                        </label>
                         {nameProblem && <span className="max-w-48 text-[11px] text-red-700">{nameProblem}</span>}
                         <span className="flex gap-2">
                           <button type="button" className="text-xs text-slate-600 hover:underline" onClick={() => setDeploying(null)}>
@@ -177,7 +176,7 @@ export default function ModelsPage() {
                     ) : (
                       <span className="flex justify-end gap-3">
                         {mayOffer(role, 'edit') && (
-                          <button className="text-indigo-700 hover:underline" onClick={() => setDeploying({ id: m.id, name: suggestedName(m.graphName) })}>
+                          <button className="text-indigo-700 hover:underline" onClick={() => setDeploying({ id: m.id, name: deploymentNameOf(m.graphName), replace: false, deployAnyway: false })}>
                             Deploy
                           </button>
                         )}
@@ -204,7 +203,11 @@ export default function ModelsPage() {
         <section>
           <h2 className="text-xl font-semibold">Deployed models</h2>
           <p className="mt-1 text-sm text-slate-600">
-            Each Deploy step (or Deploy above) publishes a version. <code>POST /api/v1/models/&lt;name&gt;/predict</code> answers with the newest version (add{' '}
+            Each Deploy step (or Deploy above) publishes a version. <code>POST /api/v1/models/&lt;name&gt;/predict</code> answers with the live version (the{' '}
+            <Link className="text-indigo-700 hover:underline" href="/deployments">
+              Deployments
+            </Link>{' '}
+            page promotes, rolls back, pins and undeploys them; add{' '}
             <code>?version=N</code> for an older one). A deployment is private: callers send an API key (<code>Authorization: Bearer &lt;key&gt;</code>)
             or are signed in as members of this workspace; a public one answers anyone, without a key.
           </p>
@@ -213,7 +216,7 @@ export default function ModelsPage() {
               <tr>
                 <th className="p-2">Name</th>
                 <th className="p-2">Versions</th>
-                <th className="p-2">Newest test result</th>
+                <th className="p-2">Live version&apos;s test result</th>
                 <th className="p-2">Published</th>
                 <th className="p-2">From</th>
                 <th className="p-2">Access</th>
@@ -227,11 +230,15 @@ export default function ModelsPage() {
                   </td>
                 </tr>
               )}
-              {deployed.map(({ name, versions }) => {
-                const newest = versions[0];
+              {deployed.map(({ name, versions, liveVersion, public: isPublic }) => {
+                const newest = versions.find((v) => v.version === liveVersion) ?? versions[0];
                 return (
                   <tr key={name} className="border-t border-slate-100">
-                    <td className="p-2 font-medium">{name}</td>
+                    <td className="p-2 font-medium">
+                      <Link className="text-indigo-700 hover:underline" href={`/deployments#${name}`}>
+                        {name}
+                      </Link>
+                    </td>
                     <td className="p-2">{versions.map((v) => `v${v.version}`).join(', ')}</td>
                     <td className="p-2">{formatHeadline(headlineMetric(newest.metrics))}</td>
                     <td className="p-2">{new Date(newest.createdAt).toLocaleString()}</td>
@@ -250,13 +257,13 @@ export default function ModelsPage() {
                           <input
                             type="checkbox"
                             aria-label={`Public: ${name}`}
-                            checked={newest.public}
+                            checked={isPublic}
                             disabled={setPublic.isPending}
                             onChange={(e) => setPublic.mutate({ name, public: e.target.checked })}
                           />
                           Public
                         </label>
-                      ) : newest.public ? (
+                      ) : isPublic ? (
                         'Public'
                       ) : (
                         'Private'

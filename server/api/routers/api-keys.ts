@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../../../lib/ids';
 import { apiKeysOf, createApiKey, revokeApiKey } from '../../auth/api-keys';
 import { getDb } from '../../db';
-import { deploymentNameHolder } from '../../engine/saved-models';
+import { deploymentNameHolder } from '../../engine/deployment-registry';
 import { workspaceProcedure, router } from '../trpc';
 import { audited } from '../audit';
 import { shortName } from './workspaces';

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { headlineMetric } from '../../../lib/model-headline';
 import { graphIdSchema, MODEL_NAME_PATTERN, MODEL_NAME_RULE, savedModelIdSchema } from '../../../lib/ids';
 import { getDb } from '../../db';
-import { DeploymentNameTaken, listSavedModels, type DatasetRead, type ModelEvaluation } from '../../engine/saved-models';
+import { listSavedModels, type DatasetRead, type ModelEvaluation } from '../../engine/saved-models';
+import { isDeploymentRefused } from '../../engine/deployment-registry';
 import { getEngine } from '../../engine/instance';
 import { signedInProcedure, workspaceProcedure, router } from '../trpc';
 import { pickerScope } from './graphs';
@@ -30,26 +31,30 @@ export const modelsRouter = router({
     });
   }),
 
-  /** Publishes a saved model under a name, as a Deploy step would: the next version, served at the same predict route. */
+  /** Publishes a saved model under a name, as a Deploy step would: the next version, served at the same predict route (nothing new when it is live there already). */
   deploy: workspaceProcedure('edit')
     .input(
       z.object({
         id: savedModelIdSchema,
         name: z.string().regex(MODEL_NAME_PATTERN, MODEL_NAME_RULE),
+        /** Take the name over from another pipeline, or change its input columns. */
+        replace: z.boolean().default(false),
+        /** Publish a model its evaluation found no better than its baseline. */
+        deployAnyway: z.boolean().default(false),
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      let published: { name: string; version: number } | null;
+      let published: Awaited<ReturnType<ReturnType<typeof getEngine>['deploySavedModel']>>;
       try {
-        published = await getEngine().deploySavedModel(ctx.access.workspaceId, input.id, input.name);
+        published = await getEngine().deploySavedModel({ workspaceId: ctx.access.workspaceId, id: input.id, name: input.name, replace: input.replace, deployAnyway: input.deployAnyway, by: ctx.access.user.id });
       } catch (error) {
-        if (error instanceof DeploymentNameTaken) throw new TRPCError({ code: 'CONFLICT', message: error.message });
+        if (isDeploymentRefused(error)) throw new TRPCError({ code: 'CONFLICT', message: error.message });
         // A reason written for people ("its files are missing") is told; a failure of the disk or the store is not.
         if (isDiskFull(error) || publicErrorMessage(error) === INTERNAL_MESSAGE) throw error;
         throw new TRPCError({ code: 'PRECONDITION_FAILED', message: publicErrorMessage(error) });
       }
       if (!published) throw noModel(input.id);
-      audited(ctx.access, 'deploy', `deployment "${published.name}" version ${published.version}`, `from saved model ${input.id}`);
+      if (!published.unchanged) audited(ctx.access, 'deploy', `deployment "${published.name}" version ${published.version}`, `from saved model ${input.id}`);
       return { ...published, predictUrl: `/api/v1/models/${published.name}/predict` };
     }),
 

@@ -193,8 +193,13 @@ export async function importBundle(workspaceId: string, bytes: Buffer, authorId:
     for (const id of created) deleteDataset(workspaceId, id);
     throw error instanceof RequestError ? new BundleRefused(error.status, `The bundle's data could not be read: ${error.message}`, 'bundle') : error;
   }
-  const db = getDb();
-  const graphId = db.transaction((tx) => insertGraph(tx, workspaceId, graph, authorId));
+  let graphId: string;
+  try {
+    graphId = getDb().transaction((tx) => insertGraph(tx, workspaceId, graph, authorId));
+  } catch (error) {
+    for (const id of created) deleteDataset(workspaceId, id);
+    throw error;
+  }
   const placeholders = graph.nodes
     .filter((node) => {
       const kind = nodeKinds.get(node.type);

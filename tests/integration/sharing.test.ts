@@ -178,6 +178,11 @@ describe('a pipeline shared with a person as editor', () => {
       expect(answer.body.error!.message).toBe(MEMBERS_ONLY);
     }
     expect(storedPipeline(shared.id)).toEqual(before);
+    // Pointing the pipeline at other data of the workspace is refused, to check and to save: nothing changes.
+    const atTheUpload = { ...changed, nodes: changed.nodes.map((n) => (n.id === 'data' ? { ...n, type: 'dataset.uploaded', params: { dataset: datasetId } } : n)) };
+    await expect(eddie.caller.graphs.check({ graph: atTheUpload, graphId: shared.id })).rejects.toThrow('it can read only the datasets and saved models it names already');
+    await expect(eddie.caller.graphs.save({ id: shared.id, graph: atTheUpload })).rejects.toThrow('it can read only the datasets and saved models it names already');
+    expect((await owner.graphs.get({ id: shared.id })).graph).toEqual(changed);
     // Still nothing else of the workspace: another pipeline, the upload.
     await expect(eddie.caller.graphs.get({ id: otherPipeline })).rejects.toThrow(/no pipeline/);
     await expect(eddie.caller.datasets.get({ id: datasetId })).rejects.toThrow(/no dataset/);

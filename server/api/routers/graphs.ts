@@ -44,6 +44,23 @@ export function pickerScope(ctx: Context, forPipeline: string | undefined, widge
   return access.shared ? { workspaceId: access.workspaceId, only: new Set(referencedIds(graph)[widget]) } : { workspaceId: access.workspaceId };
 }
 
+/**
+ * Someone a pipeline is shared with may check or save only graphs reading what the saved pipeline
+ * names already: compiling or running it in its workspace would otherwise tell them the columns (or
+ * the rows) of any other dataset there whose id they knew. Returns the pipeline's workspace.
+ */
+function sharedDataOnly(actor: Actor, graphId: string, graph: GraphFile, action: Action): string {
+  const { graph: saved, access } = loadGraph(actor, graphId, action);
+  if (access.shared) {
+    const named = referencedIds(saved);
+    const asked = referencedIds(graph);
+    if (asked.datasets.some((id) => !named.datasets.includes(id)) || asked.models.some((id) => !named.models.includes(id))) {
+      throw new AccessDenied(403, 'This pipeline is shared with you: it can read only the datasets and saved models it names already.');
+    }
+  }
+  return access.workspaceId;
+}
+
 /** A save refused because someone else saved first: a CONFLICT that says who and what, nothing overwritten. */
 export function savedOrConflict<T>(save: () => T): T {
   try {
@@ -148,8 +165,8 @@ export const graphsRouter = router({
   save: signedInProcedure
     .input(z.object({ id: graphIdSchema, graph: graphSchema, baseRevision: z.number().int().min(0).optional(), fresh: z.boolean().optional() }))
     .mutation(({ ctx, input }) => {
-      // The saved graph is replaced whole: one that no longer reads may be saved over.
-      authorizeGraph(ctx.user, input.id, 'edit');
+      // The saved graph is replaced whole: one that no longer reads may be saved over (by a member).
+      if (authorizeGraph(ctx.user, input.id, 'edit').shared) sharedDataOnly(ctx.user, input.id, input.graph, 'edit');
       return savedOrConflict(() => saveGraph(getDb(), input.id, input.graph, ctx.user.id, input.baseRevision, { fresh: input.fresh }));
     }),
 
@@ -196,7 +213,7 @@ export const graphsRouter = router({
     .input(z.object({ graph: graphSchema, graphId: graphIdSchema.optional() }))
     .query(({ ctx, input }) => {
       // Checked as the saved pipeline's workspace would run it (its datasets, its run history), else the active one's.
-      const workspaceId = input.graphId ? authorizeGraph(ctx.access.user, input.graphId, 'view').workspaceId : ctx.access.workspaceId;
+      const workspaceId = input.graphId ? sharedDataOnly(ctx.access.user, input.graphId, input.graph, 'view') : ctx.access.workspaceId;
       const engine = getEngine();
       const result = engine.compile(input.graph, workspaceId);
       return {

@@ -3,11 +3,14 @@ import { OWNER } from './accounts';
 import { expect, test } from '@playwright/test';
 
 test('deploy two versions, try the live one with its example row, roll back: the old version answers', async ({ page, request }) => {
-  // The Iris example without its Deploy step, with params of its own (no other spec finds its steps cached).
+  // The Iris example without its Deploy step, on the wine sample (no other spec runs it) with params of
+  // its own: no other spec finds its steps cached, and it finds none of theirs (the iris story runs iris).
   const graph = JSON.parse(readFileSync('examples/iris-classifier.json', 'utf8')) as { name: string; nodes: { id: string; params: Record<string, unknown> }[]; edges: { target: string }[] };
   graph.name = 'Deployments e2e';
   graph.nodes = graph.nodes.filter((n) => n.id !== 'deploy');
   graph.edges = graph.edges.filter((e) => e.target !== 'deploy');
+  graph.nodes.find((n) => n.id === 'data')!.params.dataset = 'wine';
+  graph.nodes.find((n) => n.id === 'split')!.params.target = 'cultivar';
   graph.nodes.find((n) => n.id === 'model')!.params.l2 = 0.0007;
   const seed = 5000 + Math.floor(Math.random() * 1_000_000);
   const graphId: string = (await (await request.post('/api/trpc/graphs.create', { data: { graph } })).json()).result.data.id;
@@ -47,8 +50,8 @@ test('deploy two versions, try the live one with its example row, roll back: the
 
   // Try it: the form holds a real training row; the answer is the live version's.
   await card.getByText('Try it (v2)').click();
-  const petal = card.getByLabel('Value of petal_length_cm');
-  await expect(petal).not.toHaveValue('');
+  const alcohol = card.getByLabel('Value of alcohol');
+  await expect(alcohol).not.toHaveValue('');
   await card.getByRole('button', { name: 'Predict' }).click();
   const answer = card.getByTestId('try-it-answer');
   await expect(answer).toHaveAttribute('data-status', '200');
@@ -56,7 +59,7 @@ test('deploy two versions, try the live one with its example row, roll back: the
   await expect(answer).toContainText('"predicted"');
   const snippet = card.getByTestId('snippet');
   await expect(snippet).toContainText("-H 'Authorization: Bearer <key>'");
-  await expect(snippet).toContainText(`"petal_length_cm":${await petal.inputValue()}`);
+  await expect(snippet).toContainText(`"alcohol":${await alcohol.inputValue()}`);
   await card.getByRole('tab', { name: 'Python' }).click();
   await expect(snippet).toContainText('requests.post(');
   await card.getByLabel('API key for the snippets').fill('plk_example');

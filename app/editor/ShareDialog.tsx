@@ -149,7 +149,7 @@ export function ShareDialog({ graphId, pipelineName, onClose }: { graphId: strin
             </button>
           </form>
           {newLink && (
-            <ShownOnce label="New share link" link={newLink.url} onDone={() => setNewLink(null)}>
+            <ShownOnce label="New share link" secret={newLink.url} onDone={() => setNewLink(null)}>
               The {newLink.mode === 'view' ? 'view-only' : '"make a copy"'} link.
             </ShownOnce>
           )}

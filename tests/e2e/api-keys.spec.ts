@@ -49,9 +49,9 @@ test('an API key made on the Models page calls a private deployment, until it is
   const panel = page.getByRole('region', { name: 'API keys' });
   await panel.getByLabel('Key name').fill('e2e program');
   await panel.getByRole('button', { name: 'Create key' }).click();
-  const shown = page.getByTestId('new-api-key');
-  await expect(shown).toContainText('shown only this once');
-  const key = (await shown.getByLabel('New API key').textContent())!.trim();
+  const shown = page.getByTestId('shown-once');
+  await expect(shown).toContainText('it will not be shown again');
+  const key = await shown.getByLabel('New API key').inputValue();
   expect(key).toMatch(/^plk_/);
   const keys = page.getByRole('table', { name: 'API keys' });
   const keyRow = keys.getByRole('row', { name: /e2e program/ });

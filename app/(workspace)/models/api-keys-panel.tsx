@@ -1,6 +1,7 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { ShownOnce } from '../../account/ShownOnce';
 import { useTRPC } from '../../trpc';
 
 /**
@@ -15,14 +16,12 @@ export function ApiKeysPanel({ deploymentNames }: { deploymentNames: string[] })
   const [everything, setEverything] = useState(true);
   const [chosen, setChosen] = useState<string[]>([]);
   const [made, setMade] = useState<{ key: string; name: string } | null>(null);
-  const [copied, setCopied] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey() });
   const create = useMutation(
     trpc.apiKeys.create.mutationOptions({
       onSuccess: (result) => {
         setMade({ key: result.key, name: result.apiKey.name });
-        setCopied(false);
         setProblem(null);
         setName('');
         setChosen([]);
@@ -89,28 +88,9 @@ export function ApiKeysPanel({ deploymentNames }: { deploymentNames: string[] })
         </p>
       )}
       {made && (
-        <div aria-live="polite" data-testid="new-api-key" className="mt-3 rounded border border-amber-300 bg-amber-50 p-3 text-sm">
-          <p className="font-medium text-amber-900">
-            The key &ldquo;{made.name}&rdquo;: copy it now. It is shown only this once (only its hash is kept); if you lose it, revoke it and make another.
-          </p>
-          <div className="mt-2 flex items-center gap-2">
-            <code className="break-all rounded bg-white px-2 py-1" aria-label="New API key">
-              {made.key}
-            </code>
-            <button
-              type="button"
-              className="rounded border border-slate-300 bg-white px-2 py-1"
-              onClick={() => {
-                void navigator.clipboard?.writeText(made.key).then(() => setCopied(true));
-              }}
-            >
-              {copied ? 'Copied' : 'Copy'}
-            </button>
-            <button type="button" className="rounded px-2 py-1 text-slate-600 hover:underline" onClick={() => setMade(null)}>
-              Done
-            </button>
-          </div>
-        </div>
+        <ShownOnce label="New API key" secret={made.key} onDone={() => setMade(null)}>
+          The key &ldquo;{made.name}&rdquo;: only its hash is kept; if you lose it, revoke it and make another.
+        </ShownOnce>
       )}
       <table className="mt-4 w-full rounded border border-slate-200 bg-white text-sm" aria-label="API keys">
         <thead className="bg-slate-50 text-left text-xs text-slate-500">

@@ -64,7 +64,7 @@ export function Invites() {
       </form>
       <ErrorNote message={problem} />
       {made && (
-        <ShownOnce label="New invite link" link={made.url} onDone={() => setMade(null)}>
+        <ShownOnce label="New invite link" secret={made.url} onDone={() => setMade(null)}>
           The invite for {made.email} as {made.role}: send them this link.
         </ShownOnce>
       )}
